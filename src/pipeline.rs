@@ -1,0 +1,1 @@
+//! Transform then lint: one event through the pipeline.

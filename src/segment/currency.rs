@@ -1,0 +1,1 @@
+//! Stub: replaced by the ISO 4217 table.

@@ -1,0 +1,7 @@
+//! The input side: the catalog of Dodo event types and the fixtures (built-in and user folders).
+
+pub mod catalog;
+pub mod fixtures;
+
+pub use catalog::{EVENT_TYPES, EventTypeInfo};
+pub use fixtures::{Fixture, FixtureError, FixtureSet};

@@ -7,5 +7,6 @@
 pub mod config;
 pub mod pipeline;
 pub mod segment;
+pub mod suggest;
 pub mod transform;
 pub mod webhook;

@@ -1,4 +1,336 @@
-//! Stub.
-pub struct Engine;
-pub struct PendingRun;
-pub struct Program;
+//! The engine: a pool of JS workers the engine owns, and a supervisor that abandons a worker stuck
+//! in a native built-in (which QuickJS's interrupt cannot reach) past twice the run budget.
+//!
+//! Callers never run JS on their own thread. `submit` queues a run and returns a [`PendingRun`]
+//! that a plain caller `wait`s on and an async caller `.await`s; the supervisor guarantees an
+//! answer, so neither can hang.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context as TaskContext, Poll};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender};
+use tokio::sync::oneshot;
+
+use super::worker::{Worker, WorkerJob};
+use super::{ErrorKind, Limits, RunInput, RunOutput, TransformError};
+
+/// Stack of a worker thread: QuickJS's own limit (512 KiB by default) plus room for Rust frames.
+const WORKER_STACK_BYTES: usize = 8 * 1024 * 1024;
+/// How often the supervisor looks for stuck workers while runs are in flight.
+const SUPERVISOR_TICK: Duration = Duration::from_millis(20);
+
+/// A transformation's source, compiled once per worker and reused across events.
+#[derive(Debug)]
+pub(crate) struct ProgramSource {
+    pub id: u64,
+    /// The name stack frames carry; also how positions are found in them.
+    pub filename: String,
+    pub source: String,
+}
+
+/// A handle on a transformation source, cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Program {
+    inner: Arc<ProgramSource>,
+}
+
+impl Program {
+    /// The source text as given.
+    pub fn source(&self) -> &str {
+        &self.inner.source
+    }
+
+    /// The name used in positions and stack frames.
+    pub fn filename(&self) -> &str {
+        &self.inner.filename
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A run the supervisor can still answer for.
+struct InFlight {
+    hard_deadline: Instant,
+    reply: Option<oneshot::Sender<RunOutput>>,
+}
+
+/// What the engine knows of one worker thread.
+#[derive(Default)]
+struct WorkerSlot {
+    in_flight: Mutex<Option<InFlight>>,
+    abandoned: AtomicBool,
+}
+
+struct QueuedJob {
+    job: WorkerJob,
+    reply: oneshot::Sender<RunOutput>,
+}
+
+struct Shared {
+    limits: Limits,
+    jobs_rx: Receiver<QueuedJob>,
+    slots: Mutex<Vec<Arc<WorkerSlot>>>,
+    shutdown: AtomicBool,
+}
+
+/// Runs transformations. Dropping the engine stops its workers once their queue is empty.
+pub struct Engine {
+    shared: Arc<Shared>,
+    jobs_tx: Option<Sender<QueuedJob>>,
+    supervisor: Option<thread::JoinHandle<()>>,
+    next_program: AtomicU64,
+}
+
+impl Engine {
+    /// An engine with one worker per core (at most four).
+    pub fn new(limits: Limits) -> Engine {
+        let workers = thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        Engine::with_workers(limits, workers)
+    }
+
+    /// An engine with exactly `workers` workers (at least one).
+    pub fn with_workers(limits: Limits, workers: usize) -> Engine {
+        let (jobs_tx, jobs_rx) = crossbeam_channel::unbounded();
+        let shared = Arc::new(Shared {
+            limits,
+            jobs_rx,
+            slots: Mutex::new(Vec::new()),
+            shutdown: AtomicBool::new(false),
+        });
+        for _ in 0..workers.max(1) {
+            spawn_worker(&shared);
+        }
+        let supervisor_shared = Arc::clone(&shared);
+        let supervisor = thread::Builder::new()
+            .name("hookbench-js-supervisor".into())
+            .spawn(move || supervise(&supervisor_shared))
+            .ok();
+        Engine {
+            shared,
+            jobs_tx: Some(jobs_tx),
+            supervisor,
+            next_program: AtomicU64::new(1),
+        }
+    }
+
+    /// The limits every run gets.
+    pub fn limits(&self) -> Limits {
+        self.shared.limits
+    }
+
+    /// Registers a source. Nothing runs here: syntax errors come back from the first run (or
+    /// from [`Engine::check`]), positioned in the user's file.
+    pub fn compile(&self, name: &str, source: impl Into<String>) -> Program {
+        let id = self.next_program.fetch_add(1, Ordering::Relaxed);
+        Program {
+            inner: Arc::new(ProgramSource {
+                id,
+                filename: sanitize_filename(name),
+                source: source.into(),
+            }),
+        }
+    }
+
+    /// Queues one run and returns its handle at once.
+    pub fn submit(&self, program: &Program, input: RunInput) -> PendingRun {
+        let (reply, rx) = oneshot::channel();
+        let job = QueuedJob {
+            job: WorkerJob {
+                program: Arc::clone(&program.inner),
+                input,
+            },
+            reply,
+        };
+        if let Some(tx) = &self.jobs_tx
+            && let Err(crossbeam_channel::SendError(job)) = tx.send(job)
+        {
+            let _ = job.reply.send(stopped_output());
+        }
+        PendingRun { rx }
+    }
+
+    /// Runs one event and waits for the result. Must not be called from an async task; use
+    /// `submit(..).await` there.
+    pub fn run(&self, program: &Program, input: RunInput) -> RunOutput {
+        self.submit(program, input).wait()
+    }
+
+    /// Checks that the source compiles and declares `handler`, by running it on an empty event.
+    /// Returns the syntax error, if any.
+    pub fn check(&self, program: &Program) -> Result<(), TransformError> {
+        let input = RunInput::from_body("{}", "");
+        match self.run(program, input).result {
+            Err(e) if e.kind == ErrorKind::Syntax => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.shared.shutdown.store(true, Ordering::Relaxed);
+        // Closing the queue lets idle workers exit; a stuck one is detached and ends with the
+        // process.
+        self.jobs_tx = None;
+        if let Some(handle) = self.supervisor.take() {
+            handle.thread().unpark();
+            let _ = handle.join();
+        }
+    }
+}
+
+/// A queued or running transformation. `wait()` blocks; `.await` does not.
+pub struct PendingRun {
+    rx: oneshot::Receiver<RunOutput>,
+}
+
+impl PendingRun {
+    /// Blocks until the run ends (at most about twice the time budget).
+    pub fn wait(self) -> RunOutput {
+        self.rx.blocking_recv().unwrap_or_else(|_| stopped_output())
+    }
+}
+
+impl Future for PendingRun {
+    type Output = RunOutput;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<RunOutput> {
+        Pin::new(&mut self.rx)
+            .poll(cx)
+            .map(|r| r.unwrap_or_else(|_| stopped_output()))
+    }
+}
+
+fn stopped_output() -> RunOutput {
+    RunOutput {
+        result: Err(TransformError::new(
+            ErrorKind::Exception,
+            "the transformation worker stopped before answering",
+        )),
+        logs: Vec::new(),
+        duration: Duration::ZERO,
+    }
+}
+
+/// Stack frames print the name between `(` and `:`; keep it free of characters that would make
+/// positions ambiguous.
+fn sanitize_filename(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| match c {
+            ':' | '(' | ')' | '\n' | '\r' => '_',
+            c => c,
+        })
+        .collect();
+    if cleaned.is_empty() {
+        "transform.js".into()
+    } else {
+        cleaned
+    }
+}
+
+fn spawn_worker(shared: &Arc<Shared>) {
+    let slot = Arc::new(WorkerSlot::default());
+    lock(&shared.slots).push(Arc::clone(&slot));
+    let rx = shared.jobs_rx.clone();
+    let limits = shared.limits;
+    let worker_slot = Arc::clone(&slot);
+    let spawned = thread::Builder::new()
+        .name("hookbench-js".into())
+        .stack_size(WORKER_STACK_BYTES)
+        .spawn(move || worker_loop(&rx, &worker_slot, limits));
+    if spawned.is_err() {
+        // No thread: leave the slot out so the supervisor does not watch it.
+        lock(&shared.slots).retain(|s| !Arc::ptr_eq(s, &slot));
+    }
+}
+
+fn worker_loop(rx: &Receiver<QueuedJob>, slot: &WorkerSlot, limits: Limits) {
+    let mut worker = Worker::new(limits);
+    while let Ok(queued) = rx.recv() {
+        let hard_deadline = Instant::now() + limits.timeout * 2;
+        *lock(&slot.in_flight) = Some(InFlight {
+            hard_deadline,
+            reply: Some(queued.reply),
+        });
+        let output = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            worker.run(&queued.job)
+        }))
+        .unwrap_or_else(|_| {
+            worker = Worker::new(limits);
+            RunOutput {
+                result: Err(TransformError::new(
+                    ErrorKind::Exception,
+                    "the JavaScript engine failed internally on this run",
+                )),
+                logs: Vec::new(),
+                duration: Duration::ZERO,
+            }
+        });
+        let reply = lock(&slot.in_flight).take().and_then(|f| f.reply);
+        match reply {
+            Some(reply) => {
+                let _ = reply.send(output);
+            }
+            // The supervisor answered and replaced this worker: it must not take more jobs.
+            None => return,
+        }
+        if slot.abandoned.load(Ordering::Relaxed) {
+            return;
+        }
+    }
+}
+
+fn supervise(shared: &Arc<Shared>) {
+    while !shared.shutdown.load(Ordering::Relaxed) {
+        let now = Instant::now();
+        let mut busy = false;
+        let mut stuck = Vec::new();
+        {
+            let slots = lock(&shared.slots);
+            for slot in slots.iter() {
+                let mut in_flight = lock(&slot.in_flight);
+                if let Some(flight) = in_flight.as_mut() {
+                    busy = true;
+                    if now >= flight.hard_deadline
+                        && let Some(reply) = flight.reply.take()
+                    {
+                        slot.abandoned.store(true, Ordering::Relaxed);
+                        stuck.push((Arc::clone(slot), reply));
+                    }
+                }
+            }
+        }
+        for (slot, reply) in stuck {
+            let limits = shared.limits;
+            let _ = reply.send(RunOutput {
+                result: Err(TransformError::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "the handler was stuck in a built-in for over {} ms (twice its {} ms budget) and was abandoned with its worker",
+                        (limits.timeout * 2).as_millis(),
+                        limits.timeout.as_millis()
+                    ),
+                )),
+                logs: Vec::new(),
+                duration: limits.timeout * 2,
+            });
+            lock(&shared.slots).retain(|s| !Arc::ptr_eq(s, &slot));
+            spawn_worker(shared);
+        }
+        // Idle: sleep long (a new run's hard deadline is at least one budget away); busy: tick.
+        let nap = if busy {
+            SUPERVISOR_TICK
+        } else {
+            shared.limits.timeout.min(Duration::from_millis(250))
+        };
+        thread::park_timeout(nap);
+    }
+}

@@ -183,3 +183,6 @@ pub struct RunOutput {
     pub logs: Vec<LogLine>,
     pub duration: Duration,
 }
+
+#[cfg(test)]
+mod engine_tests;

@@ -15,7 +15,10 @@ pub struct CompatWarning {
 
 fn message_for(api: &str) -> Option<String> {
     let text = match api {
-        "Intl" => "QuickJS has no `Intl`: it is undefined here, while Dodo's runtime (likely V8) has it".to_string(),
+        "Intl" => {
+            "QuickJS has no `Intl`: it is undefined here, while Dodo's runtime (likely V8) has it"
+                .to_string()
+        }
         "toLocaleString" | "toLocaleDateString" | "toLocaleTimeString" => format!(
             "`{api}` ignores locales here (QuickJS has no Intl): the text differs from Dodo's runtime"
         ),
@@ -23,12 +26,12 @@ fn message_for(api: &str) -> Option<String> {
         | "queueMicrotask" => format!(
             "`{api}` is undefined here: a transformation has no timers and must be synchronous"
         ),
-        "fetch" | "XMLHttpRequest" | "WebSocket" => format!(
-            "`{api}` is undefined here: a transformation has no network access"
-        ),
-        "require" | "import" => format!(
-            "`{api}` cannot load anything here: a transformation must be self-contained"
-        ),
+        "fetch" | "XMLHttpRequest" | "WebSocket" => {
+            format!("`{api}` is undefined here: a transformation has no network access")
+        }
+        "require" | "import" => {
+            format!("`{api}` cannot load anything here: a transformation must be self-contained")
+        }
         "structuredClone" | "TextEncoder" | "TextDecoder" | "URL" | "URLSearchParams"
         | "crypto" | "Buffer" | "process" => format!(
             "`{api}` is undefined here; it may exist in Dodo's runtime, so results can differ"
@@ -98,7 +101,7 @@ pub fn scan_compat(source: &str) -> Vec<CompatWarning> {
         } else if c == '/' && next == '*' {
             cur.bump();
             cur.bump();
-            while !cur.done() && !(cur.peek(0) == '*' && cur.peek(1) == '/') {
+            while !(cur.done() || cur.peek(0) == '*' && cur.peek(1) == '/') {
                 cur.bump();
             }
             cur.bump();
@@ -168,8 +171,14 @@ mod tests {
         let src = "function handler(w) {\n  const f = new Intl.NumberFormat('de');\n  setTimeout(() => {}, 1);\n  Intl.x;\n  return w;\n}";
         let found = scan_compat(src);
         assert_eq!(found.len(), 2);
-        assert_eq!((found[0].api.as_str(), found[0].line, found[0].column), ("Intl", 2, 17));
-        assert_eq!((found[1].api.as_str(), found[1].line, found[1].column), ("setTimeout", 3, 3));
+        assert_eq!(
+            (found[0].api.as_str(), found[0].line, found[0].column),
+            ("Intl", 2, 17)
+        );
+        assert_eq!(
+            (found[1].api.as_str(), found[1].line, found[1].column),
+            ("setTimeout", 3, 3)
+        );
     }
 
     #[test]
@@ -183,7 +192,14 @@ mod tests {
         let src = "const a = n.toLocaleString('en-US');\nconst m = require('x');\nimport('y');\nfetch(u);\nnew URL(u);\nprocess.env.X;";
         assert_eq!(
             apis(src),
-            ["toLocaleString", "require", "import", "fetch", "URL", "process"]
+            [
+                "toLocaleString",
+                "require",
+                "import",
+                "fetch",
+                "URL",
+                "process"
+            ]
         );
     }
 

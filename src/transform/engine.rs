@@ -21,6 +21,10 @@ use super::{ErrorKind, Limits, RunInput, RunOutput, TransformError};
 
 /// Stack of a worker thread: QuickJS's own limit (512 KiB by default) plus room for Rust frames.
 const WORKER_STACK_BYTES: usize = 8 * 1024 * 1024;
+/// How long a worker keeps looking for the next job, and a waiter for its answer, before parking.
+/// Waking a parked thread costs tens of microseconds here, more than a whole warm run; yielding
+/// meanwhile leaves the core to any other runnable thread.
+const SPIN_BEFORE_PARK: Duration = Duration::from_micros(200);
 /// How often the supervisor looks for stuck workers while runs are in flight.
 const SUPERVISOR_TICK: Duration = Duration::from_millis(20);
 
@@ -193,7 +197,18 @@ pub struct PendingRun {
 
 impl PendingRun {
     /// Blocks until the run ends (at most about twice the time budget).
-    pub fn wait(self) -> RunOutput {
+    pub fn wait(mut self) -> RunOutput {
+        let spin_until = Instant::now() + SPIN_BEFORE_PARK;
+        loop {
+            match self.rx.try_recv() {
+                Ok(output) => return output,
+                Err(oneshot::error::TryRecvError::Closed) => return stopped_output(),
+                Err(oneshot::error::TryRecvError::Empty) if Instant::now() < spin_until => {
+                    thread::yield_now();
+                }
+                Err(oneshot::error::TryRecvError::Empty) => break,
+            }
+        }
         self.rx.blocking_recv().unwrap_or_else(|_| stopped_output())
     }
 }
@@ -254,26 +269,25 @@ fn spawn_worker(shared: &Arc<Shared>) {
 
 fn worker_loop(rx: &Receiver<QueuedJob>, slot: &WorkerSlot, limits: Limits) {
     let mut worker = Worker::new(limits);
-    while let Ok(queued) = rx.recv() {
+    while let Some(queued) = next_job(rx) {
         let hard_deadline = Instant::now() + limits.timeout * 2;
         *lock(&slot.in_flight) = Some(InFlight {
             hard_deadline,
             reply: Some(queued.reply),
         });
-        let output = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            worker.run(&queued.job)
-        }))
-        .unwrap_or_else(|_| {
-            worker = Worker::new(limits);
-            RunOutput {
-                result: Err(TransformError::new(
-                    ErrorKind::Exception,
-                    "the JavaScript engine failed internally on this run",
-                )),
-                logs: Vec::new(),
-                duration: Duration::ZERO,
-            }
-        });
+        let output =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.run(&queued.job)))
+                .unwrap_or_else(|_| {
+                    worker = Worker::new(limits);
+                    RunOutput {
+                        result: Err(TransformError::new(
+                            ErrorKind::Exception,
+                            "the JavaScript engine failed internally on this run",
+                        )),
+                        logs: Vec::new(),
+                        duration: Duration::ZERO,
+                    }
+                });
         let reply = lock(&slot.in_flight).take().and_then(|f| f.reply);
         match reply {
             Some(reply) => {
@@ -284,6 +298,20 @@ fn worker_loop(rx: &Receiver<QueuedJob>, slot: &WorkerSlot, limits: Limits) {
         }
         if slot.abandoned.load(Ordering::Relaxed) {
             return;
+        }
+    }
+}
+
+fn next_job(rx: &Receiver<QueuedJob>) -> Option<QueuedJob> {
+    let spin_until = Instant::now() + SPIN_BEFORE_PARK;
+    loop {
+        match rx.try_recv() {
+            Ok(job) => return Some(job),
+            Err(crossbeam_channel::TryRecvError::Disconnected) => return None,
+            Err(crossbeam_channel::TryRecvError::Empty) if Instant::now() < spin_until => {
+                thread::yield_now();
+            }
+            Err(crossbeam_channel::TryRecvError::Empty) => return rx.recv().ok(),
         }
     }
 }

@@ -30,7 +30,10 @@ fn error_of(out: &RunOutput) -> &TransformError {
 }
 
 fn assert_next_run_succeeds(engine: &Engine) {
-    let out = run(engine, "function handler(webhook) { webhook.payload = {ok: true}; return webhook; }");
+    let out = run(
+        engine,
+        "function handler(webhook) { webhook.payload = {ok: true}; return webhook; }",
+    );
     let webhook = out.result.expect("the run after a failure must succeed");
     assert_eq!(webhook.payload, json!({"ok": true}));
 }
@@ -82,7 +85,10 @@ fn method_url_headers_and_cancel_come_back_and_event_type_changes_are_ignored() 
 #[test]
 fn syntax_errors_point_into_the_users_file() {
     let engine = Engine::with_workers(Limits::default(), 1);
-    let out = run(&engine, "function handler(webhook) {\n  let x = ;\n  return webhook;\n}");
+    let out = run(
+        &engine,
+        "function handler(webhook) {\n  let x = ;\n  return webhook;\n}",
+    );
     let e = error_of(&out);
     assert_eq!(e.kind, ErrorKind::Syntax);
     assert_eq!((e.line, e.column), (Some(2), Some(11)), "{e:?}");
@@ -98,7 +104,10 @@ fn syntax_errors_point_into_the_users_file() {
 #[test]
 fn an_unterminated_source_reports_its_last_line() {
     let engine = Engine::with_workers(Limits::default(), 1);
-    let out = run(&engine, "function handler(webhook) {\n  return webhook;\n/* never closed");
+    let out = run(
+        &engine,
+        "function handler(webhook) {\n  return webhook;\n/* never closed",
+    );
     let e = error_of(&out);
     assert_eq!(e.kind, ErrorKind::Syntax);
     assert_eq!(e.line, Some(3), "{e:?}");
@@ -110,26 +119,39 @@ fn a_source_without_handler_is_a_syntax_error() {
     let out = run(&engine, "function transform(webhook) { return webhook; }");
     let e = error_of(&out);
     assert_eq!(e.kind, ErrorKind::Syntax);
-    assert!(e.message.contains("function handler(webhook)"), "{}", e.message);
+    assert!(
+        e.message.contains("function handler(webhook)"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
 fn exceptions_carry_name_message_and_position() {
     let engine = Engine::with_workers(Limits::default(), 1);
-    let out = run(&engine, "function handler(webhook) {\n  const p = webhook.payload.data;\n  return p.missing.deeper;\n}");
+    let out = run(
+        &engine,
+        "function handler(webhook) {\n  const p = webhook.payload.data;\n  return p.missing.deeper;\n}",
+    );
     let e = error_of(&out);
     assert_eq!(e.kind, ErrorKind::Exception);
     assert!(e.message.starts_with("TypeError: "), "{}", e.message);
     assert!(e.message.contains("deeper"), "{}", e.message);
     assert_eq!((e.line, e.column), (Some(3), Some(10)), "{e:?}");
 
-    let out = run(&engine, "function handler(webhook) {\n\n  throw new Error('no customer');\n}");
+    let out = run(
+        &engine,
+        "function handler(webhook) {\n\n  throw new Error('no customer');\n}",
+    );
     let e = error_of(&out);
     assert_eq!(e.kind, ErrorKind::Exception);
     assert_eq!(e.message, "Error: no customer");
     assert_eq!(e.line, Some(3));
 
-    let out = run(&engine, "function handler(webhook) { throw 'plain string'; }");
+    let out = run(
+        &engine,
+        "function handler(webhook) { throw 'plain string'; }",
+    );
     let e = error_of(&out);
     assert_eq!(e.kind, ErrorKind::Exception);
     assert_eq!(e.message, "uncaught exception: \"plain string\"");
@@ -151,15 +173,42 @@ fn an_exception_in_a_helper_points_at_the_helper() {
 fn bad_returns_are_invalid_return() {
     let engine = Engine::with_workers(Limits::default(), 1);
     for (source, expected) in [
-        ("function handler(webhook) { webhook.payload = {}; }", "returned undefined"),
-        ("function handler(webhook) { return [webhook]; }", "returned an array"),
-        ("function handler(webhook) { return 'x'; }", "returned a string"),
-        ("async function handler(webhook) { return webhook; }", "Promise"),
-        ("function handler(webhook) { webhook.method = 'GET'; return webhook; }", "\"POST\" or \"PUT\""),
-        ("function handler(webhook) { webhook.url = '/v1/track'; return webhook; }", "not a valid URL"),
-        ("function handler(webhook) { const a = {}; a.self = a; webhook.payload = a; return webhook; }", "cannot be serialised"),
-        ("function handler(webhook) { webhook.payload = { n: 10n }; return webhook; }", "cannot be serialised"),
-        ("function handler(webhook) { return { payload: webhook.payload }; }", "no `method`"),
+        (
+            "function handler(webhook) { webhook.payload = {}; }",
+            "returned undefined",
+        ),
+        (
+            "function handler(webhook) { return [webhook]; }",
+            "returned an array",
+        ),
+        (
+            "function handler(webhook) { return 'x'; }",
+            "returned a string",
+        ),
+        (
+            "async function handler(webhook) { return webhook; }",
+            "Promise",
+        ),
+        (
+            "function handler(webhook) { webhook.method = 'GET'; return webhook; }",
+            "\"POST\" or \"PUT\"",
+        ),
+        (
+            "function handler(webhook) { webhook.url = '/v1/track'; return webhook; }",
+            "not a valid URL",
+        ),
+        (
+            "function handler(webhook) { const a = {}; a.self = a; webhook.payload = a; return webhook; }",
+            "cannot be serialised",
+        ),
+        (
+            "function handler(webhook) { webhook.payload = { n: 10n }; return webhook; }",
+            "cannot be serialised",
+        ),
+        (
+            "function handler(webhook) { return { payload: webhook.payload }; }",
+            "no `method`",
+        ),
     ] {
         let out = run(&engine, source);
         let e = error_of(&out);
@@ -182,7 +231,10 @@ fn runaway_loops_time_out_and_the_next_run_succeeds() {
         let e = error_of(&out);
         assert_eq!(e.kind, ErrorKind::Timeout, "{source}: {e:?}");
         assert!(e.message.contains("150 ms"), "{}", e.message);
-        assert!(started.elapsed() < Duration::from_secs(5), "{source} was not stopped");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{source} was not stopped"
+        );
         assert_next_run_succeeds(&engine);
     }
 }
@@ -197,7 +249,10 @@ fn memory_bombs_and_deep_recursion_hit_the_limits_and_the_next_run_succeeds() {
     assert_eq!(error_of(&out).kind, ErrorKind::Memory, "{:?}", out.result);
     assert_next_run_succeeds(&engine);
 
-    let out = run(&engine, "function f(n) { return f(n + 1) + 1; }\nfunction handler(webhook) { f(0); return webhook; }");
+    let out = run(
+        &engine,
+        "function f(n) { return f(n + 1) + 1; }\nfunction handler(webhook) { f(0); return webhook; }",
+    );
     let e = error_of(&out);
     assert_eq!(e.kind, ErrorKind::Memory, "{e:?}");
     assert!(e.message.contains("stack"), "{}", e.message);
@@ -212,12 +267,18 @@ fn a_worker_stuck_in_a_native_builtin_is_abandoned_and_replaced() {
     };
     let engine = Engine::with_workers(limits, 1);
     let started = Instant::now();
-    let out = run(&engine, "function handler(webhook) { Array(1e8).join(''); return webhook; }");
+    let out = run(
+        &engine,
+        "function handler(webhook) { Array(1e8).join(''); return webhook; }",
+    );
     let waited = started.elapsed();
     let e = error_of(&out);
     assert_eq!(e.kind, ErrorKind::Timeout, "{e:?}");
     assert!(e.message.contains("abandoned"), "{}", e.message);
-    assert!(waited >= Duration::from_millis(100), "answered before twice the budget: {waited:?}");
+    assert!(
+        waited >= Duration::from_millis(100),
+        "answered before twice the budget: {waited:?}"
+    );
     assert!(waited < Duration::from_millis(900), "took {waited:?}");
     // The replacement worker answers while the stuck one is still busy.
     assert_next_run_succeeds(&engine);
@@ -272,15 +333,27 @@ fn console_output_is_capped() {
         ..Limits::default()
     };
     let engine = Engine::with_workers(limits, 1);
-    let out = run(&engine, "function handler(webhook) { for (let i = 0; i < 50; i++) console.log(i); return webhook; }");
+    let out = run(
+        &engine,
+        "function handler(webhook) { for (let i = 0; i < 50; i++) console.log(i); return webhook; }",
+    );
     assert_eq!(out.logs.len(), 11);
-    assert!(out.logs[10].message.contains("40 more console lines dropped"), "{}", out.logs[10].message);
+    assert!(
+        out.logs[10]
+            .message
+            .contains("40 more console lines dropped"),
+        "{}",
+        out.logs[10].message
+    );
 }
 
 #[test]
 fn console_survives_an_error_and_is_kept_with_it() {
     let engine = Engine::with_workers(Limits::default(), 1);
-    let out = run(&engine, "function handler(webhook) { console.log('before'); throw new Error('x'); }");
+    let out = run(
+        &engine,
+        "function handler(webhook) { console.log('before'); throw new Error('x'); }",
+    );
     assert_eq!(error_of(&out).kind, ErrorKind::Exception);
     assert_eq!(out.logs.len(), 1);
     assert_eq!(out.logs[0].message, "before");
@@ -295,7 +368,14 @@ fn the_sandbox_has_no_host_access() {
     );
     assert_eq!(
         out.result.expect("runs").payload,
-        json!(["undefined", "undefined", "undefined", "undefined", "undefined", "undefined"])
+        json!([
+            "undefined",
+            "undefined",
+            "undefined",
+            "undefined",
+            "undefined",
+            "undefined"
+        ])
     );
 }
 
@@ -307,24 +387,34 @@ fn many_runs_on_several_workers_each_get_their_own_answer() {
         .map(|n| engine.submit(&program, RunInput::from_body(format!("{{\"n\":{n}}}"), "x")))
         .collect();
     for (n, p) in pending.into_iter().enumerate() {
-        assert_eq!(p.wait().result.expect("runs").payload, json!({ "n": n * 2 }));
+        assert_eq!(
+            p.wait().result.expect("runs").payload,
+            json!({ "n": n * 2 })
+        );
     }
 }
 
 #[test]
 fn a_run_can_be_awaited() {
     let engine = Engine::with_workers(quick_limits(), 1);
-    let program = engine.compile("t.js", "function handler(webhook) { webhook.cancel = true; return webhook; }");
+    let program = engine.compile(
+        "t.js",
+        "function handler(webhook) { webhook.cancel = true; return webhook; }",
+    );
     let stuck = engine.compile("t.js", "function handler(webhook) { while (true) {} }");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let out = engine.submit(&program, RunInput::from_body(BODY, "payment.succeeded")).await;
+        let out = engine
+            .submit(&program, RunInput::from_body(BODY, "payment.succeeded"))
+            .await;
         assert!(out.result.expect("runs").cancel);
         // An async caller waiting on a runaway run is answered with the timeout, never hung.
-        let out = engine.submit(&stuck, RunInput::from_body(BODY, "payment.succeeded")).await;
+        let out = engine
+            .submit(&stuck, RunInput::from_body(BODY, "payment.succeeded"))
+            .await;
         assert_eq!(out.result.expect_err("times out").kind, ErrorKind::Timeout);
     });
 }
@@ -333,7 +423,13 @@ fn a_run_can_be_awaited() {
 fn check_reports_syntax_errors_only() {
     let engine = Engine::with_workers(Limits::default(), 1);
     let bad = engine.compile("t.js", "function handler(webhook) {");
-    assert_eq!(engine.check(&bad).expect_err("syntax").kind, ErrorKind::Syntax);
-    let throws = engine.compile("t.js", "function handler(webhook) { throw new Error('x'); }");
+    assert_eq!(
+        engine.check(&bad).expect_err("syntax").kind,
+        ErrorKind::Syntax
+    );
+    let throws = engine.compile(
+        "t.js",
+        "function handler(webhook) { throw new Error('x'); }",
+    );
     assert!(engine.check(&throws).is_ok());
 }

@@ -61,7 +61,9 @@ fn normalize_object(out: &serde_json::Map<String, Value>) -> Result<WebhookOut, 
             ));
         }
         Some(Value::String(m)) if m == "POST" || m == "PUT" => m.clone(),
-        Some(Value::String(m)) if m.eq_ignore_ascii_case("post") || m.eq_ignore_ascii_case("put") => {
+        Some(Value::String(m))
+            if m.eq_ignore_ascii_case("post") || m.eq_ignore_ascii_case("put") =>
+        {
             return Err(invalid(format!(
                 "method must be \"POST\" or \"PUT\" in capitals, got {m:?}"
             )));
@@ -89,7 +91,12 @@ fn normalize_object(out: &serde_json::Map<String, Value>) -> Result<WebhookOut, 
             }
             u.clone()
         }
-        Some(other) => return Err(invalid(format!("url must be a string, got {}", short(other)))),
+        Some(other) => {
+            return Err(invalid(format!(
+                "url must be a string, got {}",
+                short(other)
+            )));
+        }
     };
     let mut headers = BTreeMap::new();
     match out.get("headers") {
@@ -174,15 +181,33 @@ mod tests {
     fn bad_returns_are_invalid_return_with_reasons() {
         let cases = [
             (json!({"url": "https://a.b/"}), "no `method`"),
-            (json!({"method": "GET", "url": "https://a.b/"}), "\"POST\" or \"PUT\""),
-            (json!({"method": "post", "url": "https://a.b/"}), "in capitals"),
+            (
+                json!({"method": "GET", "url": "https://a.b/"}),
+                "\"POST\" or \"PUT\"",
+            ),
+            (
+                json!({"method": "post", "url": "https://a.b/"}),
+                "in capitals",
+            ),
             (json!({"method": "POST"}), "no `url`"),
-            (json!({"method": "POST", "url": "not a url"}), "not a valid URL"),
+            (
+                json!({"method": "POST", "url": "not a url"}),
+                "not a valid URL",
+            ),
             (json!({"method": "POST", "url": "ftp://a.b/"}), "http(s)"),
             (json!({"method": "POST", "url": 3}), "url must be a string"),
-            (json!({"method": "POST", "url": "https://a.b/", "headers": {"a": 1}}), "header \"a\""),
-            (json!({"method": "POST", "url": "https://a.b/", "headers": []}), "headers must be"),
-            (json!({"method": "POST", "url": "https://a.b/", "cancel": "yes"}), "cancel must be"),
+            (
+                json!({"method": "POST", "url": "https://a.b/", "headers": {"a": 1}}),
+                "header \"a\"",
+            ),
+            (
+                json!({"method": "POST", "url": "https://a.b/", "headers": []}),
+                "headers must be",
+            ),
+            (
+                json!({"method": "POST", "url": "https://a.b/", "cancel": "yes"}),
+                "cancel must be",
+            ),
         ];
         for (value, expected) in cases {
             let err = normalize_reply(&reply(value.clone())).expect_err("must fail");

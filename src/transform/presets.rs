@@ -84,7 +84,11 @@ fn did_you_mean(suggestions: &[String]) -> String {
     if suggestions.is_empty() {
         format!("; presets: {}", all.join(", "))
     } else {
-        format!("; did you mean {}? (presets: {})", suggestions.join(" or "), all.join(", "))
+        format!(
+            "; did you mean {}? (presets: {})",
+            suggestions.join(" or "),
+            all.join(", ")
+        )
     }
 }
 
@@ -99,8 +103,7 @@ pub fn resolve(spec: &str) -> Result<TransformSource, ResolveError> {
         });
     }
     let path = Path::new(spec);
-    let looks_like_name =
-        !spec.contains('/') && !spec.contains('\\') && path.extension().is_none();
+    let looks_like_name = !spec.contains('/') && !spec.contains('\\') && path.extension().is_none();
     if looks_like_name && !path.exists() {
         let names: Vec<&str> = presets().iter().map(|p| p.name).collect();
         return Err(ResolveError::UnknownPreset {
@@ -154,7 +157,11 @@ mod tests {
                 "segment-track-payment"
             ]
         );
-        assert!(presets().iter().all(|p| p.source.contains("function handler(webhook)")));
+        assert!(
+            presets()
+                .iter()
+                .all(|p| p.source.contains("function handler(webhook)"))
+        );
     }
 
     #[test]
@@ -169,7 +176,10 @@ mod tests {
     fn an_unknown_name_suggests_the_closest_presets() {
         let err = resolve("segment-complet").expect_err("unknown");
         let text = err.to_string();
-        assert!(text.contains("unknown preset \"segment-complet\""), "{text}");
+        assert!(
+            text.contains("unknown preset \"segment-complet\""),
+            "{text}"
+        );
         assert!(text.contains("did you mean segment-complete"), "{text}");
     }
 

@@ -32,7 +32,7 @@ const PROGRAM_CACHE: usize = 8;
 const SETUP_JS: &str = r#"(function (sink) {
   "use strict";
   const parse = JSON.parse, stringify = JSON.stringify, isArray = Array.isArray;
-  const ownKeys = Reflect.ownKeys, is = Object.is, freeze = Object.freeze;
+  const ownKeys = Reflect.ownKeys, freeze = Object.freeze;
   const g = globalThis;
   function fmt(v) {
     switch (typeof v) {
@@ -57,16 +57,18 @@ const SETUP_JS: &str = r#"(function (sink) {
   const console = freeze({ log: line(0), info: line(1), warn: line(2), error: line(3), debug: line(4), trace: line(4) });
   Object.defineProperty(g, "console", { value: console, writable: false, enumerable: false, configurable: false });
 
+  // Built-in globals are pinned (nothing real reassigns `JSON` or `Array`), so any global a run
+  // writes is a new key and one count tells. Prototypes people extend are watched by key count.
+  for (const k of ownKeys(g)) {
+    const d = Object.getOwnPropertyDescriptor(g, k);
+    if (d && d.configurable && "value" in d) Object.defineProperty(g, k, { writable: false, configurable: false });
+  }
+  const globalCount = ownKeys(g).length;
   const watched = [Object.prototype, Array.prototype, String.prototype, Number.prototype,
-    Boolean.prototype, Function.prototype, Date.prototype, RegExp.prototype, Map.prototype,
-    Set.prototype, Promise.prototype, Object, Array, String, Number, Date, JSON, Math, Reflect];
+    Function.prototype, Date.prototype];
   const watchedCounts = watched.map((o) => ownKeys(o).length);
-  const base = new Map();
-  for (const k of ownKeys(g)) base.set(k, g[k]);
   function leaked() {
-    const now = ownKeys(g);
-    if (now.length !== base.size) return true;
-    for (const k of now) { if (!base.has(k) || !is(g[k], base.get(k))) return true; }
+    if (ownKeys(g).length !== globalCount) return true;
     for (let i = 0; i < watched.length; i++) { if (ownKeys(watched[i]).length !== watchedCounts[i]) return true; }
     return false;
   }
@@ -152,8 +154,10 @@ impl Deadline {
     fn arm(&self, budget: Duration) {
         let at = self.epoch.elapsed() + budget;
         self.fired.store(false, Ordering::Relaxed);
-        self.nanos
-            .store(u64::try_from(at.as_nanos()).unwrap_or(u64::MAX), Ordering::Relaxed);
+        self.nanos.store(
+            u64::try_from(at.as_nanos()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
     }
 
     fn disarm(&self) {
@@ -238,7 +242,10 @@ impl Worker {
             })?);
         }
         let Some(js) = self.js.as_mut() else {
-            return Err(TransformError::new(ErrorKind::Exception, "no JavaScript runtime"));
+            return Err(TransformError::new(
+                ErrorKind::Exception,
+                "no JavaScript runtime",
+            ));
         };
         let program = &job.program;
         if !js.programs.contains_key(&program.id) {
@@ -304,7 +311,10 @@ impl Worker {
             let pair: rquickjs::Array = setup.call((sink,))?;
             let drive: Function = pair.get(0)?;
             let leaked: Function = pair.get(1)?;
-            Ok((Persistent::save(&ctx, drive), Persistent::save(&ctx, leaked)))
+            Ok((
+                Persistent::save(&ctx, drive),
+                Persistent::save(&ctx, leaked),
+            ))
         })?;
         Ok(JsState {
             programs: HashMap::new(),

@@ -1,1 +1,26 @@
-fn main() {}
+//! Budgets of DESIGN §10 for the transform engine: one warm run of a preset on a Dodo fixture.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use hookbench::transform::{Engine, Limits, RunInput, presets};
+
+const PAYMENT: &str = include_str!("../fixtures/webhooks/payment.succeeded.json");
+
+fn warm_runs(c: &mut Criterion) {
+    let engine = Engine::with_workers(Limits::default(), 1);
+    for name in ["segment-complete", "segment-track-payment"] {
+        let Some(preset) = presets::preset(name) else {
+            continue;
+        };
+        let program = engine.compile(preset.file, preset.source);
+        c.bench_function(&format!("warm run: {name} on payment.succeeded"), |b| {
+            b.iter(|| {
+                let out = engine.run(&program, RunInput::from_body(PAYMENT, "payment.succeeded"));
+                assert!(out.result.is_ok());
+                out
+            })
+        });
+    }
+}
+
+criterion_group!(benches, warm_runs);
+criterion_main!(benches);

@@ -1,1 +1,176 @@
-//! Configuration file and environment.
+//! The configuration file (TOML). Unknown keys and bad values are errors naming the line, never a
+//! silent default. Found at `--config FILE`, else `<platform config dir>/hookbench/config.toml`
+//! when it exists.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::segment::Region;
+
+/// Everything the configuration file can set.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub transform: TransformConfig,
+    pub segment: SegmentConfig,
+}
+
+/// `[transform]`
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TransformConfig {
+    /// Preset name or path used when `--transform` is not given.
+    pub default: Option<String>,
+    /// Time budget of one run, in milliseconds.
+    pub timeout_ms: Option<u64>,
+    /// `webhook.url` before the handler runs.
+    pub url: Option<String>,
+    /// `webhook.env`: the variables a transformation reads.
+    pub env: BTreeMap<String, String>,
+}
+
+/// `[segment]`
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SegmentConfig {
+    /// The workspace's region: lint warns when a call goes to the other one.
+    pub region: Option<Region>,
+    /// A Segment-compatible endpoint treated as Segment (base URL).
+    pub endpoint: Option<String>,
+}
+
+impl Config {
+    /// The run budget the file sets, if any.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.transform.timeout_ms.map(Duration::from_millis)
+    }
+}
+
+/// A configuration file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config file {}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// Where the configuration file is looked for when `--config` is not given.
+pub fn default_path() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("hookbench").join("config.toml"))
+}
+
+/// Parses configuration text; `path` only names it in errors.
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        message: describe_toml_error(text, &e),
+    })?;
+    if let Some(endpoint) = &config.segment.endpoint {
+        url::Url::parse(endpoint).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: format!("[segment] endpoint {endpoint:?} is not a URL: {e}"),
+        })?;
+    }
+    if let Some(u) = &config.transform.url {
+        url::Url::parse(u).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: format!("[transform] url {u:?} is not a URL: {e}"),
+        })?;
+    }
+    if config.transform.timeout_ms == Some(0) {
+        return Err(ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: "[transform] timeout_ms must be at least 1".into(),
+        });
+    }
+    Ok(config)
+}
+
+/// "line L, column C: message", from the error's byte span.
+fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim().to_string();
+    match error.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
+/// Loads `explicit` (which must exist), else the default file when present, else defaults.
+pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => match default_path() {
+            Some(p) if p.is_file() => p,
+            _ => return Ok(Config::default()),
+        },
+    };
+    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    parse(&text, &path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_parses() {
+        let text = "[transform]\ndefault = \"mine.js\"\ntimeout_ms = 250\nenv = { SEGMENT_REGION = \"eu\" }\n\n[segment]\nregion = \"eu\"\nendpoint = \"http://127.0.0.1:9009\"\n";
+        let config = parse(text, Path::new("c.toml")).expect("parses");
+        assert_eq!(config.transform.default.as_deref(), Some("mine.js"));
+        assert_eq!(config.timeout(), Some(Duration::from_millis(250)));
+        assert_eq!(
+            config
+                .transform
+                .env
+                .get("SEGMENT_REGION")
+                .map(String::as_str),
+            Some("eu")
+        );
+        assert_eq!(config.segment.region, Some(Region::Eu));
+    }
+
+    #[test]
+    fn an_unknown_key_names_its_line() {
+        let text = "[transform]\ntimeout_ms = 250\ntimout = 3\n";
+        let err = parse(text, Path::new("c.toml")).expect_err("unknown key");
+        let shown = err.to_string();
+        assert!(shown.contains("c.toml"), "{shown}");
+        assert!(shown.contains("line 3"), "{shown}");
+        assert!(shown.contains("timout"), "{shown}");
+    }
+
+    #[test]
+    fn bad_values_are_errors() {
+        for (text, expected) in [
+            ("[segment]\nregion = \"asia\"\n", "line 2"),
+            ("[transform]\ntimeout_ms = \"fast\"\n", "line 2"),
+            ("[transform]\ntimeout_ms = 0\n", "at least 1"),
+            ("[segment]\nendpoint = \"not a url\"\n", "not a URL"),
+        ] {
+            let err = parse(text, Path::new("c.toml")).expect_err(text);
+            assert!(err.to_string().contains(expected), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_missing_explicit_file_is_an_error() {
+        let err = load(Some(Path::new("/nonexistent/hookbench.toml"))).expect_err("missing");
+        assert!(err.to_string().contains("cannot read config file"), "{err}");
+    }
+}

@@ -1,1 +1,282 @@
-//! Transform then lint: one event through the pipeline.
+//! One event through the pipeline: transform, then lint what would be sent. The record is the
+//! unit every front end shows: one line of `run --output json`, one entry of `check`, one row of
+//! the workbench.
+
+use std::collections::BTreeMap;
+use std::collections::VecDeque;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::segment::{Diagnostic, LintOptions, Severity, lint};
+use crate::transform::{
+    CompatWarning, DEFAULT_URL, Engine, LogLine, PendingRun, Program, RunInput, RunOutput,
+    TransformError, WebhookOut, scan_compat,
+};
+
+/// The outcome of one event, in the shape of DESIGN §8 (`run --output json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunRecord {
+    pub event_type: String,
+    pub webhook: Option<WebhookOut>,
+    pub error: Option<TransformError>,
+    pub logs: Vec<LogLine>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub duration_us: u64,
+}
+
+impl RunRecord {
+    /// Builds the record of a finished run, linting the webhook unless it was cancelled.
+    pub fn from_output(
+        event_type: String,
+        output: RunOutput,
+        source: Option<&Value>,
+        lint_options: &LintOptions,
+    ) -> RunRecord {
+        let duration_us = u64::try_from(output.duration.as_micros()).unwrap_or(u64::MAX);
+        let (webhook, error, diagnostics) = match output.result {
+            Ok(webhook) => {
+                let diagnostics = if webhook.cancel {
+                    Vec::new()
+                } else {
+                    lint(&webhook.url, &webhook.payload, source, lint_options)
+                };
+                (Some(webhook), None, diagnostics)
+            }
+            Err(error) => (None, Some(error), Vec::new()),
+        };
+        RunRecord {
+            event_type,
+            webhook,
+            error,
+            logs: output.logs,
+            diagnostics,
+            duration_us,
+        }
+    }
+
+    /// True when the transformation failed.
+    pub fn failed(&self) -> bool {
+        self.error.is_some()
+    }
+
+    /// True when the output has a lint error.
+    pub fn has_lint_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+
+    /// True when the handler cancelled the webhook (nothing would be sent).
+    pub fn cancelled(&self) -> bool {
+        self.webhook.as_ref().is_some_and(|w| w.cancel)
+    }
+}
+
+/// The event type a body names (`type`), or "" when it names none.
+pub fn event_type_of(body: &Value) -> String {
+    body.get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Settings every run of a session shares.
+#[derive(Debug, Clone)]
+pub struct PipelineSettings {
+    /// `webhook.url` before the handler runs.
+    pub url: String,
+    /// `webhook.env`.
+    pub env: BTreeMap<String, String>,
+    pub lint: LintOptions,
+}
+
+impl Default for PipelineSettings {
+    fn default() -> Self {
+        PipelineSettings {
+            url: DEFAULT_URL.to_string(),
+            env: BTreeMap::new(),
+            lint: LintOptions::default(),
+        }
+    }
+}
+
+/// A compiled transformation and the settings to run it with.
+pub struct Pipeline<'e> {
+    engine: &'e Engine,
+    program: Program,
+    settings: PipelineSettings,
+}
+
+/// A run under way: the pending transformation and what its lint needs.
+pub struct PendingRecord {
+    pending: PendingRun,
+    event_type: String,
+    source: Option<Value>,
+}
+
+impl PendingRecord {
+    /// Waits for the run and lints its output.
+    pub fn wait(self, lint_options: &LintOptions) -> RunRecord {
+        let output = self.pending.wait();
+        RunRecord::from_output(self.event_type, output, self.source.as_ref(), lint_options)
+    }
+}
+
+impl<'e> Pipeline<'e> {
+    pub fn new(
+        engine: &'e Engine,
+        name: &str,
+        source: &str,
+        settings: PipelineSettings,
+    ) -> Pipeline<'e> {
+        Pipeline {
+            engine,
+            program: engine.compile(name, source),
+            settings,
+        }
+    }
+
+    pub fn settings(&self) -> &PipelineSettings {
+        &self.settings
+    }
+
+    /// Uses of APIs the sandbox lacks, to warn about once.
+    pub fn compat_warnings(&self) -> Vec<CompatWarning> {
+        scan_compat(self.program.source())
+    }
+
+    /// The syntax error of the source, if any.
+    pub fn check(&self) -> Result<(), TransformError> {
+        self.engine.check(&self.program)
+    }
+
+    /// Queues one body. `parsed` is the body as JSON when it is; the event type comes from it.
+    pub fn submit(&self, body: String, parsed: Option<Value>) -> PendingRecord {
+        let event_type = parsed.as_ref().map(event_type_of).unwrap_or_default();
+        let input = RunInput {
+            body,
+            event_type: event_type.clone(),
+            url: self.settings.url.clone(),
+            env: self.settings.env.clone(),
+        };
+        PendingRecord {
+            pending: self.engine.submit(&self.program, input),
+            event_type,
+            source: parsed,
+        }
+    }
+
+    /// Runs one body and waits for its record.
+    pub fn run(&self, body: String, parsed: Option<Value>) -> RunRecord {
+        self.submit(body, parsed).wait(&self.settings.lint)
+    }
+
+    /// Runs bodies in order on every worker, keeping at most `window` in flight, and hands each
+    /// record to `sink` in input order. Used for JSONL streams that must not be read whole.
+    pub fn run_ordered<I, F>(&self, inputs: I, window: usize, mut sink: F)
+    where
+        I: IntoIterator<Item = (String, Option<Value>)>,
+        F: FnMut(RunRecord),
+    {
+        let mut in_flight: VecDeque<PendingRecord> = VecDeque::new();
+        for (body, parsed) in inputs {
+            if in_flight.len() >= window.max(1)
+                && let Some(oldest) = in_flight.pop_front()
+            {
+                sink(oldest.wait(&self.settings.lint));
+            }
+            in_flight.push_back(self.submit(body, parsed));
+        }
+        for pending in in_flight {
+            sink(pending.wait(&self.settings.lint));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transform::Limits;
+    use serde_json::json;
+
+    #[test]
+    fn a_record_lints_what_would_be_sent_and_serialises_in_contract_order() {
+        let engine = Engine::with_workers(Limits::default(), 1);
+        let pipeline = Pipeline::new(
+            &engine,
+            "t.js",
+            "function handler(webhook) { webhook.payload = { event: 'Order Completed' }; return webhook; }",
+            PipelineSettings::default(),
+        );
+        let body = json!({"type": "payment.succeeded", "business_id": "b", "data": {}});
+        let record = pipeline.run(body.to_string(), Some(body));
+        assert_eq!(record.event_type, "payment.succeeded");
+        assert!(record.has_lint_errors(), "no identity must be an error");
+        assert!(
+            record
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "missing-identity")
+        );
+        let text = serde_json::to_string(&record).expect("serialises");
+        let keys: Vec<&str> = [
+            "\"event_type\"",
+            "\"webhook\"",
+            "\"error\"",
+            "\"logs\"",
+            "\"diagnostics\"",
+            "\"duration_us\"",
+        ]
+        .to_vec();
+        let positions: Vec<usize> = keys
+            .iter()
+            .map(|k| text.find(k).expect("key present"))
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+    }
+
+    #[test]
+    fn a_cancelled_webhook_is_not_linted_and_a_failed_run_has_no_webhook() {
+        let engine = Engine::with_workers(Limits::default(), 1);
+        let cancel = Pipeline::new(
+            &engine,
+            "t.js",
+            "function handler(webhook) { webhook.cancel = true; return webhook; }",
+            PipelineSettings::default(),
+        );
+        let record = cancel.run("{}".into(), Some(json!({})));
+        assert!(record.cancelled());
+        assert!(record.diagnostics.is_empty());
+
+        let throws = Pipeline::new(
+            &engine,
+            "t.js",
+            "function handler(w) { throw new Error('x'); }",
+            PipelineSettings::default(),
+        );
+        let record = throws.run("{}".into(), Some(json!({})));
+        assert!(record.failed());
+        assert!(record.webhook.is_none());
+    }
+
+    #[test]
+    fn ordered_runs_come_back_in_input_order() {
+        let engine = Engine::with_workers(Limits::default(), 2);
+        let pipeline = Pipeline::new(
+            &engine,
+            "t.js",
+            "function handler(webhook) { webhook.payload = { userId: 'u', event: 'Order Completed', n: webhook.payload.n }; return webhook; }",
+            PipelineSettings::default(),
+        );
+        let inputs = (0..100).map(|n| {
+            let body = json!({ "n": n });
+            (body.to_string(), Some(body))
+        });
+        let mut seen = Vec::new();
+        pipeline.run_ordered(inputs, 8, |r| {
+            seen.push(r.webhook.expect("runs").payload["n"].as_i64().expect("n"));
+        });
+        assert_eq!(seen, (0..100).collect::<Vec<i64>>());
+    }
+}

@@ -43,6 +43,20 @@ pub fn preset(name: &str) -> Option<Preset> {
     presets().into_iter().find(|p| p.name == name)
 }
 
+/// The expected outcomes shipped for a preset (`<stem>.expect/<fixture>.json`), by fixture name.
+pub fn builtin_expectations(stem: &str) -> Option<Vec<(&'static str, &'static str)>> {
+    let dir = PRESETS_DIR.get_dir(format!("{stem}.expect"))?;
+    let mut files: Vec<(&'static str, &'static str)> = dir
+        .files()
+        .filter_map(|f| {
+            let name = f.path().file_name()?.to_str()?.strip_suffix(".json")?;
+            Some((name, f.contents_utf8()?))
+        })
+        .collect();
+    files.sort_unstable();
+    Some(files)
+}
+
 /// Where a transformation came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransformOrigin {

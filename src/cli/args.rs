@@ -1,0 +1,136 @@
+//! The command line (DESIGN §8). Flags, JSON shapes and exit codes are a contract.
+
+use std::path::PathBuf;
+
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+
+/// A terminal workbench for wiring Dodo Payments webhooks into Segment.
+#[derive(Debug, Parser)]
+#[command(
+    name = "hookbench",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Exit codes: 0 ok · 1 a transform failed · 2 usage or input error · 3 lint errors in the output"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Where history is kept.
+    #[arg(long, global = true, env = "HOOKBENCH_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Configuration file (TOML); default: the platform config dir's hookbench/config.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run webhook bodies through a transformation and lint what would be sent.
+    Run(RunArgs),
+    /// Run every fixture through a transformation and compare with expected outcomes (for CI).
+    Check(CheckArgs),
+    /// Lint a Segment call, or a JSONL file of calls.
+    Lint(LintArgs),
+    /// List or show the Dodo webhook fixtures.
+    #[command(subcommand)]
+    Fixtures(FixturesCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+/// What every command that runs a transformation takes.
+#[derive(Debug, Args)]
+pub struct TransformArgs {
+    /// Preset name (e.g. segment-complete) or path to a .js file.
+    #[arg(long, short = 't', value_name = "T")]
+    pub transform: Option<String>,
+    /// `webhook.url` before the handler runs.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// A `webhook.env` variable, KEY=VALUE (repeatable).
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// Time budget of one run in milliseconds (default 500).
+    #[arg(long, value_name = "MS")]
+    pub timeout_ms: Option<u64>,
+    /// A folder of your own webhook bodies, added to the built-in fixtures.
+    #[arg(long, value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("input").required(true).args(["event", "payload", "all"])))]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub transform: TransformArgs,
+    /// A fixture by event type or variant name (see `hookbench fixtures list`).
+    #[arg(long, short = 'e', value_name = "TYPE")]
+    pub event: Option<String>,
+    /// A webhook body file (.json), a JSONL file (.jsonl: one body per line), or - for stdin.
+    #[arg(long, short = 'p', value_name = "FILE|-")]
+    pub payload: Option<String>,
+    /// Every fixture, variants included.
+    #[arg(long)]
+    pub all: bool,
+    /// text for people, json for one object per event.
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub transform: TransformArgs,
+    /// Folder of expected outcomes, one <fixture>.json each (default: <transform stem>.expect/
+    /// beside the transformation file).
+    #[arg(long, value_name = "DIR")]
+    pub expect: Option<PathBuf>,
+    /// Write the current outcomes as the expected ones.
+    #[arg(long)]
+    pub update: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Where the call would be POSTed; its path decides the call type.
+    #[arg(long, value_name = "URL", default_value = crate::cli::DEFAULT_URL)]
+    pub url: String,
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    pub output: OutputFormat,
+    /// A Segment call (.json), calls one per line (.jsonl), or - for stdin.
+    #[arg(value_name = "FILE|-")]
+    pub file: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FixturesCommand {
+    /// List the fixtures: type, group, payload kind, source.
+    List {
+        #[arg(long, short = 'o', value_enum, default_value = "text")]
+        output: OutputFormat,
+        /// A folder of your own webhook bodies, added to the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        fixtures: Option<PathBuf>,
+    },
+    /// Print one fixture's body exactly as stored.
+    Show {
+        /// Event type or variant name.
+        #[arg(value_name = "TYPE")]
+        name: String,
+        #[arg(long, value_name = "DIR")]
+        fixtures: Option<PathBuf>,
+    },
+}

@@ -1,0 +1,129 @@
+//! What several subcommands share: config, transformation, engine, fixtures, JSON input.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use hookbench::config::{self, Config};
+use hookbench::pipeline::PipelineSettings;
+use hookbench::segment::LintOptions;
+use hookbench::transform::presets::{self, DEFAULT_PRESET, TransformSource};
+use hookbench::transform::{DEFAULT_URL, Engine, Limits};
+use hookbench::webhook::{Fixture, FixtureSet};
+
+use super::Failure;
+use super::args::{GlobalArgs, TransformArgs};
+
+pub fn load_config(global: &GlobalArgs) -> Result<Config, Failure> {
+    config::load(global.config.as_deref()).map_err(|e| Failure::input(e.to_string()))
+}
+
+/// `--transform T`, else the config's default, else the default preset.
+pub fn load_transform(args: &TransformArgs, config: &Config) -> Result<TransformSource, Failure> {
+    let spec = args
+        .transform
+        .as_deref()
+        .or(config.transform.default.as_deref())
+        .unwrap_or(DEFAULT_PRESET);
+    presets::resolve(spec).map_err(|e| Failure::input(e.to_string()))
+}
+
+pub fn limits(args: &TransformArgs, config: &Config) -> Result<Limits, Failure> {
+    let mut limits = Limits::default();
+    if let Some(ms) = args.timeout_ms {
+        if ms == 0 {
+            return Err(Failure::input("--timeout-ms must be at least 1"));
+        }
+        limits.timeout = Duration::from_millis(ms);
+    } else if let Some(t) = config.timeout() {
+        limits.timeout = t;
+    }
+    Ok(limits)
+}
+
+pub fn engine(args: &TransformArgs, config: &Config) -> Result<Engine, Failure> {
+    Ok(Engine::new(limits(args, config)?))
+}
+
+pub fn lint_options(config: &Config) -> LintOptions {
+    LintOptions {
+        endpoint: config
+            .segment
+            .endpoint
+            .as_deref()
+            .and_then(|e| url::Url::parse(e).ok()),
+        region: config.segment.region,
+    }
+}
+
+/// URL, env and lint options from flags over config.
+pub fn settings(args: &TransformArgs, config: &Config) -> Result<PipelineSettings, Failure> {
+    let url = args
+        .url
+        .clone()
+        .or_else(|| config.transform.url.clone())
+        .unwrap_or_else(|| DEFAULT_URL.to_string());
+    url::Url::parse(&url)
+        .map_err(|e| Failure::input(format!("--url {url:?} is not a URL: {e}")))?;
+    let mut env: BTreeMap<String, String> = config.transform.env.clone();
+    for pair in &args.env {
+        let Some((key, value)) = pair.split_once('=') else {
+            return Err(Failure::input(format!("--env {pair:?} must be KEY=VALUE")));
+        };
+        if key.is_empty() {
+            return Err(Failure::input(format!("--env {pair:?} has an empty KEY")));
+        }
+        env.insert(key.to_string(), value.to_string());
+    }
+    Ok(PipelineSettings {
+        url,
+        env,
+        lint: lint_options(config),
+    })
+}
+
+/// The built-in fixtures, plus a user folder when given.
+pub fn fixture_set(dir: Option<&Path>) -> Result<FixtureSet, Failure> {
+    let builtin = FixtureSet::builtin().map_err(|e| Failure::input(e.to_string()))?;
+    match dir {
+        Some(dir) => builtin
+            .with_dir(dir)
+            .map_err(|e| Failure::input(e.to_string())),
+        None => Ok(builtin),
+    }
+}
+
+/// A fixture by name, or an error listing the closest names.
+pub fn find_fixture<'a>(set: &'a FixtureSet, name: &str) -> Result<&'a Fixture, Failure> {
+    set.get(name).ok_or_else(|| {
+        let suggestions = hookbench::suggest::closest_names(name, set.names(), 3);
+        let hint = if suggestions.is_empty() {
+            "; `hookbench fixtures list` shows them all".to_string()
+        } else {
+            format!("; did you mean {}?", suggestions.join(" or "))
+        };
+        Failure::input(format!("unknown event type {name:?}{hint}"))
+    })
+}
+
+/// Parses JSON text, or an error naming `origin`, line and column.
+pub fn parse_json(origin: &str, text: &str) -> Result<Value, Failure> {
+    serde_json::from_str(text).map_err(|e| {
+        Failure::input(format!(
+            "{origin}:{}:{}: invalid JSON: {}",
+            e.line(),
+            e.column(),
+            strip_position(&e.to_string())
+        ))
+    })
+}
+
+/// serde_json appends " at line L column C"; the position is already in front.
+pub fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message.to_string(),
+    }
+}

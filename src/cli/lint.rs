@@ -1,0 +1,101 @@
+//! `hookbench lint`: lint Segment calls directly, one file or a JSONL of calls.
+
+use std::io::{BufWriter, Write};
+
+use serde_json::Value;
+
+use hookbench::segment::{Diagnostic, Severity, lint};
+
+use super::args::{GlobalArgs, LintArgs, OutputFormat};
+use super::input::{self, Source};
+use super::render;
+use super::{Failure, exit};
+
+#[derive(Default)]
+struct Counts {
+    calls: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    bad_lines: usize,
+}
+
+pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<u8, Failure> {
+    let config = super::common::load_config(global)?;
+    let options = super::common::lint_options(&config);
+    let source = input::open(&args.file)?;
+    let mut out: Box<dyn Write> = match args.output {
+        OutputFormat::Json => Box::new(BufWriter::new(std::io::stdout().lock())),
+        OutputFormat::Text => Box::new(BufWriter::new(anstream::stdout())),
+    };
+    let mut counts = Counts::default();
+    let mut emit = |label: &str, call: &Value, counts: &mut Counts| {
+        let found = lint(&args.url, call, None, &options);
+        counts.calls += 1;
+        for d in &found {
+            match d.severity {
+                Severity::Error => counts.errors += 1,
+                Severity::Warning => counts.warnings += 1,
+                Severity::Info => counts.infos += 1,
+            }
+        }
+        let _ = print(&mut out, args.output, label, call, &found);
+    };
+    match source {
+        Source::Single { origin, json, .. } => emit(&origin, &json, &mut counts),
+        Source::Lines { origin, reader } => {
+            for line in input::lines(&origin, reader) {
+                match line.parsed {
+                    Ok((_, json)) => emit(&format!("{origin}:{}", line.number), &json, &mut counts),
+                    Err(message) => {
+                        render::error_line(&message);
+                        counts.bad_lines += 1;
+                    }
+                }
+            }
+        }
+    }
+    if args.output == OutputFormat::Text && counts.calls > 1 {
+        let _ = writeln!(
+            out,
+            "\n{} calls · {} errors · {} warnings · {} info",
+            counts.calls, counts.errors, counts.warnings, counts.infos
+        );
+    }
+    let _ = out.flush();
+    Ok(if counts.bad_lines > 0 {
+        exit::INPUT
+    } else if counts.errors > 0 {
+        exit::LINT_ERRORS
+    } else {
+        exit::OK
+    })
+}
+
+fn print(
+    out: &mut impl Write,
+    format: OutputFormat,
+    label: &str,
+    call: &Value,
+    found: &[Diagnostic],
+) -> std::io::Result<()> {
+    match format {
+        OutputFormat::Json => {
+            serde_json::to_writer(&mut *out, &serde_json::json!({ "diagnostics": found }))?;
+            out.write_all(b"\n")
+        }
+        OutputFormat::Text => {
+            let what = [call.get("type"), call.get("event")]
+                .iter()
+                .filter_map(|v| v.and_then(Value::as_str))
+                .collect::<Vec<_>>()
+                .join(" ");
+            if found.is_empty() {
+                writeln!(out, "✓ {label} {what}: no findings")
+            } else {
+                writeln!(out, "{label} {what}")?;
+                render::diagnostics(out, found)
+            }
+        }
+    }
+}

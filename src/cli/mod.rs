@@ -1,0 +1,66 @@
+//! The headless front end: one file per subcommand, printing what the core returns.
+
+pub mod args;
+mod check;
+mod common;
+mod fixtures;
+mod input;
+mod lint;
+mod render;
+mod run;
+
+use std::process::ExitCode;
+
+use args::{Cli, Command};
+
+pub use hookbench::transform::DEFAULT_URL;
+
+/// Exit codes of DESIGN §8.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const TRANSFORM_FAILED: u8 = 1;
+    pub const INPUT: u8 = 2;
+    pub const LINT_ERRORS: u8 = 3;
+}
+
+/// A command that cannot go on: what to tell the user and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    /// A usage or input error (exit 2).
+    pub fn input(message: impl Into<String>) -> Failure {
+        Failure {
+            code: exit::INPUT,
+            message: message.into(),
+        }
+    }
+}
+
+pub fn dispatch(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        None => {
+            use clap::CommandFactory;
+            let mut command = Cli::command();
+            let _ = command.print_help();
+            println!(
+                "\nThe workbench screen is not part of this build yet; the commands above work headless."
+            );
+            Ok(exit::OK)
+        }
+        Some(Command::Run(args)) => run::run(&cli.global, &args),
+        Some(Command::Check(args)) => check::run(&cli.global, &args),
+        Some(Command::Lint(args)) => lint::run(&cli.global, &args),
+        Some(Command::Fixtures(args)) => fixtures::run(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            render::error_line(&failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! Text output for people: records, diagnostics, errors with the offending source line.
+
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use hookbench::pipeline::RunRecord;
+use hookbench::segment::{Diagnostic, Severity};
+use hookbench::transform::{CompatWarning, LogLevel, TransformError};
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+const BLUE: Style = AnsiColor::Blue.on_default();
+const GREEN: Style = AnsiColor::Green.on_default();
+const CYAN: Style = AnsiColor::Cyan.on_default();
+
+/// `error: …` on stderr.
+pub fn error_line(message: &str) {
+    let mut err = anstream::stderr().lock();
+    let _ = writeln!(err, "{RED}error{RED:#}: {message}");
+}
+
+/// `warning: …` on stderr.
+pub fn warning_line(message: &str) {
+    let mut err = anstream::stderr().lock();
+    let _ = writeln!(err, "{YELLOW}warning{YELLOW:#}: {message}");
+}
+
+/// Compatibility warnings about the source, on stderr, once per run of a command.
+pub fn compat_warnings(transform_name: &str, warnings: &[CompatWarning]) {
+    for w in warnings {
+        warning_line(&format!(
+            "{transform_name}:{}:{}: {}",
+            w.line, w.column, w.message
+        ));
+    }
+}
+
+fn severity_style(severity: Severity) -> Style {
+    match severity {
+        Severity::Error => RED,
+        Severity::Warning => YELLOW,
+        Severity::Info => BLUE,
+    }
+}
+
+/// Diagnostics as aligned rows: severity, code, path, message.
+pub fn diagnostics(out: &mut impl Write, diagnostics: &[Diagnostic]) -> std::io::Result<()> {
+    let code_width = diagnostics.iter().map(|d| d.code.len()).max().unwrap_or(0);
+    let path_width = diagnostics
+        .iter()
+        .map(|d| display_path(&d.path).len())
+        .max()
+        .unwrap_or(0);
+    for d in diagnostics {
+        let style = severity_style(d.severity);
+        writeln!(
+            out,
+            "  {style}{:<7}{style:#} {:<code_width$}  {DIM}{:<path_width$}{DIM:#}  {}",
+            d.severity.as_str(),
+            d.code,
+            display_path(&d.path),
+            d.message
+        )?;
+    }
+    Ok(())
+}
+
+fn display_path(path: &str) -> &str {
+    if path.is_empty() { "/" } else { path }
+}
+
+fn duration(us: u64) -> String {
+    if us >= 10_000 {
+        format!("{:.1} ms", us as f64 / 1000.0)
+    } else {
+        format!("{us} µs")
+    }
+}
+
+/// The user's source line an error points at, with a caret under the column.
+fn excerpt(out: &mut impl Write, source: &str, error: &TransformError) -> std::io::Result<()> {
+    let Some(line_no) = error.line else {
+        return Ok(());
+    };
+    let Some(line) = source.lines().nth(line_no.saturating_sub(1) as usize) else {
+        return Ok(());
+    };
+    let gutter = line_no.to_string().len();
+    writeln!(out, "  {DIM}{line_no} |{DIM:#} {line}")?;
+    if let Some(column) = error.column {
+        let pad: String = line
+            .chars()
+            .take(column.saturating_sub(1) as usize)
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        writeln!(out, "  {DIM}{:gutter$} |{DIM:#} {pad}{RED}^{RED:#}", "")?;
+    }
+    Ok(())
+}
+
+/// One record for people: what would be sent, the findings and the console.
+pub fn record(
+    out: &mut impl Write,
+    label: &str,
+    record: &RunRecord,
+    transform_name: &str,
+    source: &str,
+) -> std::io::Result<()> {
+    let took = duration(record.duration_us);
+    match (&record.webhook, &record.error) {
+        (_, Some(error)) => {
+            let place = match (error.line, error.column) {
+                (Some(l), Some(c)) => format!(" at {transform_name}:{l}:{c}"),
+                (Some(l), None) => format!(" at {transform_name}:{l}"),
+                _ => String::new(),
+            };
+            writeln!(
+                out,
+                "{RED}✗{RED:#} {BOLD}{label}{BOLD:#} → {RED}{}{place}{RED:#} {DIM}· {took}{DIM:#}",
+                error.kind
+            )?;
+            writeln!(out, "  {}", error.message)?;
+            excerpt(out, source, error)?;
+        }
+        (Some(webhook), None) if webhook.cancel => {
+            writeln!(
+                out,
+                "{DIM}○{DIM:#} {BOLD}{label}{BOLD:#} → {DIM}cancelled: nothing is sent · {took}{DIM:#}"
+            )?;
+        }
+        (Some(webhook), None) => {
+            let mark = if record.has_lint_errors() {
+                format!("{RED}✗{RED:#}")
+            } else if record
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Warning)
+            {
+                format!("{YELLOW}!{YELLOW:#}")
+            } else {
+                format!("{GREEN}●{GREEN:#}")
+            };
+            writeln!(
+                out,
+                "{mark} {BOLD}{label}{BOLD:#} → {CYAN}{} {}{CYAN:#} {DIM}· {took}{DIM:#}",
+                webhook.method, webhook.url
+            )?;
+            for (name, value) in &webhook.headers {
+                writeln!(out, "  {DIM}{name}: {value}{DIM:#}")?;
+            }
+            let pretty = serde_json::to_string_pretty(&webhook.payload)
+                .unwrap_or_else(|_| webhook.payload.to_string());
+            for line in pretty.lines() {
+                writeln!(out, "  {line}")?;
+            }
+            diagnostics(out, &record.diagnostics)?;
+        }
+        (None, None) => {}
+    }
+    for log in &record.logs {
+        let style = match log.level {
+            LogLevel::Error => RED,
+            LogLevel::Warn => YELLOW,
+            _ => DIM,
+        };
+        writeln!(
+            out,
+            "  {style}console.{}{style:#} {}",
+            log.level.as_str(),
+            log.message
+        )?;
+    }
+    Ok(())
+}
+
+/// Counts for the closing summary.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub events: usize,
+    pub sent: usize,
+    pub cancelled: usize,
+    pub failed: usize,
+    pub lint_errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub input_errors: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, record: &RunRecord) {
+        self.events += 1;
+        if record.failed() {
+            self.failed += 1;
+        } else if record.cancelled() {
+            self.cancelled += 1;
+        } else {
+            self.sent += 1;
+        }
+        for d in &record.diagnostics {
+            match d.severity {
+                Severity::Error => self.lint_errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.infos += 1,
+            }
+        }
+    }
+
+    pub fn summary(&self, out: &mut impl Write) -> std::io::Result<()> {
+        let failed = if self.failed > 0 {
+            format!("{RED}{} failed{RED:#}", self.failed)
+        } else {
+            "0 failed".into()
+        };
+        let errors = if self.lint_errors > 0 {
+            format!("{RED}{} errors{RED:#}", self.lint_errors)
+        } else {
+            "0 errors".into()
+        };
+        let bad_input = if self.input_errors > 0 {
+            format!(" · {RED}{} unreadable inputs{RED:#}", self.input_errors)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "{BOLD}{} events{BOLD:#} · {} to send · {} cancelled · {failed} · lint: {errors}, {} warnings, {} info{bad_input}",
+            self.events, self.sent, self.cancelled, self.warnings, self.infos
+        )
+    }
+
+    /// DESIGN §8: 2 for unreadable input, else 1 if any run failed, else 3 on lint errors.
+    pub fn exit_code(&self) -> u8 {
+        use super::exit;
+        if self.input_errors > 0 {
+            exit::INPUT
+        } else if self.failed > 0 {
+            exit::TRANSFORM_FAILED
+        } else if self.lint_errors > 0 {
+            exit::LINT_ERRORS
+        } else {
+            exit::OK
+        }
+    }
+}

@@ -150,7 +150,8 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, Failure> {
     let expected = expectations(args, &transform.origin, &transform.stem)?;
     let engine = common::engine(&args.transform, &config)?;
     let pipeline = Pipeline::new(&engine, &transform.name, &transform.source, settings);
-    render::compat_warnings(&transform.name, &pipeline.compat_warnings());
+    let shown_name = common::display_name(&transform);
+    render::compat_warnings(&shown_name, &pipeline.compat_warnings());
 
     if let (true, Expectations::Dir(dir)) = (args.update, &expected) {
         std::fs::create_dir_all(dir)
@@ -171,7 +172,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, Failure> {
         index += 1;
         if record.failed() {
             failed += 1;
-            let _ = render::record(&mut out, name, &record, &transform.name, &transform.source);
+            let _ = render::record(&mut out, name, &record, &shown_name, &transform.source);
         }
         if record.has_lint_errors() {
             lint_errors += 1;
@@ -225,9 +226,9 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, Failure> {
         .into_iter()
         .filter(|n| fixtures.get(n).is_none())
         .collect();
-    if !stale.is_empty() && !args.update {
+    if !stale.is_empty() {
         render::warning_line(&format!(
-            "expectations without a fixture (stale?): {}",
+            "expectations without a fixture (stale? left as they are): {}",
             stale.join(", ")
         ));
     }

@@ -30,6 +30,15 @@ pub fn load_transform(args: &TransformArgs, config: &Config) -> Result<Transform
     presets::resolve(spec).map_err(|e| Failure::input(e.to_string()))
 }
 
+/// How a transformation is named in messages: the path as given (editors jump to it), or the
+/// preset's file name.
+pub fn display_name(transform: &TransformSource) -> String {
+    match &transform.origin {
+        presets::TransformOrigin::File(path) => path.display().to_string(),
+        presets::TransformOrigin::Preset => transform.name.clone(),
+    }
+}
+
 pub fn limits(args: &TransformArgs, config: &Config) -> Result<Limits, Failure> {
     let mut limits = Limits::default();
     if let Some(ms) = args.timeout_ms {
@@ -114,7 +123,7 @@ pub fn parse_json(origin: &str, text: &str) -> Result<Value, Failure> {
         Failure::input(format!(
             "{origin}:{}:{}: invalid JSON: {}",
             e.line(),
-            e.column(),
+            e.column().max(1),
             strip_position(&e.to_string())
         ))
     })

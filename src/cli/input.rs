@@ -38,20 +38,18 @@ pub fn open(spec: &str) -> Result<Source, Failure> {
         std::io::stdin()
             .read_to_end(&mut bytes)
             .map_err(|e| Failure::input(format!("cannot read stdin: {e}")))?;
-        let text =
-            String::from_utf8(bytes).map_err(|_| Failure::input("stdin is not UTF-8 text"))?;
+        let text = String::from_utf8(strip_bom(bytes))
+            .map_err(|_| Failure::input("stdin is not UTF-8 text"))?;
         return match serde_json::from_str::<Value>(&text) {
             Ok(json) => Ok(Source::Single {
                 origin: "stdin".into(),
                 text,
                 json,
             }),
-            Err(_) if text.lines().filter(|l| !l.trim().is_empty()).count() > 1 => {
-                Ok(Source::Lines {
-                    origin: "stdin".into(),
-                    reader: Box::new(std::io::Cursor::new(text.into_bytes())),
-                })
-            }
+            Err(_) if first_line_is_a_document(&text) => Ok(Source::Lines {
+                origin: "stdin".into(),
+                reader: Box::new(std::io::Cursor::new(text.into_bytes())),
+            }),
             Err(_) => {
                 let json = parse_json("stdin", &text)?;
                 Ok(Source::Single {
@@ -63,7 +61,7 @@ pub fn open(spec: &str) -> Result<Source, Failure> {
         };
     }
     let file = File::open(spec).map_err(|e| Failure::input(format!("cannot read {spec}: {e}")))?;
-    if spec.ends_with(".jsonl") {
+    if spec.to_ascii_lowercase().ends_with(".jsonl") {
         return Ok(Source::Lines {
             origin: spec.to_string(),
             reader: Box::new(BufReader::with_capacity(256 * 1024, file)),
@@ -73,7 +71,7 @@ pub fn open(spec: &str) -> Result<Source, Failure> {
     BufReader::new(file)
         .read_to_end(&mut bytes)
         .map_err(|e| Failure::input(format!("cannot read {spec}: {e}")))?;
-    let text = String::from_utf8(bytes)
+    let text = String::from_utf8(strip_bom(bytes))
         .map_err(|_| Failure::input(format!("{spec} is not UTF-8 text")))?;
     let json = parse_json(spec, &text)?;
     Ok(Source::Single {
@@ -81,6 +79,23 @@ pub fn open(spec: &str) -> Result<Source, Failure> {
         text,
         json,
     })
+}
+
+/// Editors on some platforms start UTF-8 files with a byte-order mark; JSON parsers do not
+/// accept it.
+fn strip_bom(mut bytes: Vec<u8>) -> Vec<u8> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    bytes
+}
+
+/// Stdin that is not one document is JSONL only if its first line is a document by itself;
+/// otherwise it is one broken document, and its own error is the useful one.
+fn first_line_is_a_document(text: &str) -> bool {
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| serde_json::from_str::<Value>(l).is_ok())
 }
 
 /// The non-blank lines of a JSONL stream, parsed one at a time.
@@ -104,6 +119,11 @@ pub fn lines(origin: &str, reader: Box<dyn BufRead>) -> impl Iterator<Item = Lin
                 }
             }
             let text = buffer.trim_end_matches(['\n', '\r']);
+            let text = if number == 1 {
+                text.trim_start_matches('\u{feff}')
+            } else {
+                text
+            };
             if text.trim().is_empty() {
                 continue;
             }
@@ -112,7 +132,7 @@ pub fn lines(origin: &str, reader: Box<dyn BufRead>) -> impl Iterator<Item = Lin
                 .map_err(|e| {
                     format!(
                         "{origin}:{number}:{}: invalid JSON: {}",
-                        e.column(),
+                        e.column().max(1),
                         super::common::strip_position(&e.to_string())
                     )
                 });

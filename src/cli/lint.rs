@@ -23,6 +23,8 @@ struct Counts {
 pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<u8, Failure> {
     let config = super::common::load_config(global)?;
     let options = super::common::lint_options(&config);
+    url::Url::parse(&args.url)
+        .map_err(|e| Failure::input(format!("--url {:?} is not a URL: {e}", args.url)))?;
     let source = input::open(&args.file)?;
     let mut out: Box<dyn Write> = match args.output {
         OutputFormat::Json => Box::new(BufWriter::new(std::io::stdout().lock())),
@@ -54,6 +56,12 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<u8, Failure> {
                 }
             }
         }
+    }
+    if counts.calls == 0 && counts.bad_lines == 0 {
+        return Err(Failure::input(format!(
+            "{} holds no Segment calls",
+            args.file
+        )));
     }
     if args.output == OutputFormat::Text && counts.calls > 1 {
         let _ = writeln!(

@@ -67,7 +67,8 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
     };
     let engine = common::engine(&args.transform, &config)?;
     let pipeline = Pipeline::new(&engine, &transform.name, &transform.source, settings);
-    render::compat_warnings(&transform.name, &pipeline.compat_warnings());
+    let shown_name = common::display_name(&transform);
+    render::compat_warnings(&shown_name, &pipeline.compat_warnings());
 
     let out: Box<dyn Write> = match args.output {
         OutputFormat::Json => Box::new(BufWriter::new(std::io::stdout().lock())),
@@ -75,7 +76,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
     };
     let mut printer = Printer {
         format: args.output,
-        transform_name: &transform.name,
+        transform_name: &shown_name,
         source: &transform.source,
         out,
         tally: Tally::default(),
@@ -120,6 +121,9 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
                     printer.print(&label, &record);
                 });
                 printer.tally.input_errors += bad_lines.get();
+                if printer.tally.events == 0 && bad_lines.get() == 0 {
+                    return Err(Failure::input(format!("{origin} holds no webhook bodies")));
+                }
             }
         }
     }

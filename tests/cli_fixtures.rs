@@ -1,0 +1,223 @@
+//! `hookbench fixtures list|show`: the catalog, variants, exact bodies, suggestions.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A temp dir to run in, with no user config reachable.
+struct Sandbox {
+    dir: TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("xdg")).expect("xdg dir");
+        std::fs::create_dir_all(dir.path().join("home")).expect("home dir");
+        Sandbox { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("hookbench").expect("binary");
+        cmd.current_dir(self.dir.path())
+            .env_remove("HOOKBENCH_DATA_DIR")
+            .env_remove("CLICOLOR_FORCE")
+            .env("NO_COLOR", "1")
+            .env("XDG_CONFIG_HOME", self.path("xdg"))
+            .env("HOME", self.path("home"))
+            .timeout(Duration::from_secs(20));
+        cmd
+    }
+}
+
+struct Ran {
+    stdout: Vec<u8>,
+    stderr: String,
+    code: Option<i32>,
+}
+
+impl Ran {
+    fn text(&self) -> &str {
+        std::str::from_utf8(&self.stdout).expect("utf-8 stdout")
+    }
+}
+
+fn run(cmd: &mut Command) -> Ran {
+    let output = cmd.output().expect("runs");
+    Ran {
+        stdout: output.stdout,
+        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
+        code: output.status.code(),
+    }
+}
+
+fn rows(sb: &Sandbox, extra: &[&str]) -> Vec<Value> {
+    let ran = run(sb
+        .cmd()
+        .args(["fixtures", "list", "-o", "json"])
+        .args(extra));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    ran.text()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+fn manifest(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+#[test]
+fn list_json_covers_the_catalog_and_variants() {
+    let sb = Sandbox::new();
+    let rows = rows(&sb, &[]);
+    assert!(rows.len() >= 56, "{} rows", rows.len());
+    for row in &rows {
+        let keys: Vec<&str> = row
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            ["type", "name", "group", "payload_kind", "variant", "source"],
+            "{row}"
+        );
+        assert!(row["variant"].is_boolean(), "{row}");
+        let source = row["source"].as_str().expect("source");
+        assert!(manifest(source).is_file(), "{source} is not in the crate");
+    }
+    for event in &hookbench::webhook::EVENT_TYPES {
+        assert!(
+            rows.iter().any(|r| r["type"] == event.name
+                && r["name"] == event.name
+                && r["variant"] == false),
+            "{} missing",
+            event.name
+        );
+    }
+    let jpy = rows
+        .iter()
+        .find(|r| r["name"] == "payment.succeeded.jpy")
+        .expect("payment.succeeded.jpy");
+    assert_eq!(jpy["type"], "payment.succeeded");
+    assert_eq!(jpy["variant"], true);
+    assert_eq!(jpy["group"], "payment");
+    // Names are unique.
+    let mut names: Vec<&str> = rows
+        .iter()
+        .map(|r| r["name"].as_str().expect("name"))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), rows.len());
+}
+
+#[test]
+fn list_text_has_a_header_and_a_row_per_fixture() {
+    let sb = Sandbox::new();
+    let count = rows(&sb, &[]).len();
+    let ran = run(sb.cmd().args(["fixtures", "list"]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let text = ran.text();
+    let mut lines = text.lines();
+    let header = lines.next().expect("header");
+    for column in ["NAME", "GROUP", "KIND", "SOURCE"] {
+        assert!(header.contains(column), "{header}");
+    }
+    let body: Vec<&str> = lines.take_while(|l| !l.trim().is_empty()).collect();
+    assert_eq!(body.len(), count, "{text}");
+    assert!(body[0].starts_with("payment.succeeded "), "{text}");
+    assert!(
+        body.iter().any(|l| l.starts_with("payment.succeeded.jpy ")),
+        "{text}"
+    );
+}
+
+#[test]
+fn list_includes_user_fixtures() {
+    let sb = Sandbox::new();
+    let builtin = rows(&sb, &[]).len();
+    std::fs::create_dir_all(sb.path("mine")).expect("dir");
+    std::fs::write(
+        sb.path("mine/order.shipped.json"),
+        r#"{"business_id":"b","type":"order.shipped","timestamp":"2026-01-01T00:00:00Z","data":{}}"#,
+    )
+    .expect("write");
+    let rows = rows(&sb, &["--fixtures", "mine"]);
+    assert_eq!(rows.len(), builtin + 1);
+    let mine = rows
+        .iter()
+        .find(|r| r["name"] == "order.shipped")
+        .expect("user fixture listed");
+    assert_eq!(mine["group"], "custom");
+    assert!(
+        mine["source"].as_str().expect("source").contains("mine"),
+        "{mine}"
+    );
+}
+
+#[test]
+fn show_prints_the_stored_body_byte_for_byte() {
+    let sb = Sandbox::new();
+    for name in ["payment.succeeded", "subscription.renewed"] {
+        let ran = run(sb.cmd().args(["fixtures", "show", name]));
+        assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+        let stored = std::fs::read(manifest(&format!("fixtures/webhooks/{name}.json")))
+            .expect("fixture file");
+        assert_eq!(ran.stdout, stored, "{name}");
+    }
+    let ran = run(sb.cmd().args(["fixtures", "show", "payment.succeeded.jpy"]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let stored = std::fs::read(manifest(
+        "fixtures/webhooks/variants/payment.succeeded.jpy.json",
+    ))
+    .expect("variant file");
+    assert_eq!(ran.stdout, stored);
+}
+
+#[test]
+fn show_of_an_unknown_name_suggests_one() {
+    let sb = Sandbox::new();
+    let ran = run(sb.cmd().args(["fixtures", "show", "payment.suceeded"]));
+    assert_eq!(ran.code, Some(2));
+    assert!(ran.stdout.is_empty());
+    assert!(ran.stderr.contains("payment.suceeded"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("did you mean payment.succeeded"),
+        "{}",
+        ran.stderr
+    );
+
+    let ran = run(sb.cmd().args(["fixtures", "show"]));
+    assert_eq!(ran.code, Some(2), "the name is required");
+}
+
+#[test]
+fn works_from_any_directory() {
+    // The temp dir holds no fixtures: the built-ins are compiled in.
+    let sb = Sandbox::new();
+    assert!(!sb.path("fixtures").exists());
+    let ran = run(sb.cmd().args(["fixtures", "show", "refund.succeeded"]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let body: Value = serde_json::from_slice(&ran.stdout).expect("JSON body");
+    assert_eq!(body["type"], "refund.succeeded");
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "-e",
+        "payment.succeeded",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+}

@@ -1,0 +1,303 @@
+//! `hookbench lint`: Segment calls from a file, JSONL or stdin; exit codes; real Segment calls.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A temp dir to run in, with no user config reachable.
+struct Sandbox {
+    dir: TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("xdg")).expect("xdg dir");
+        std::fs::create_dir_all(dir.path().join("home")).expect("home dir");
+        Sandbox { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("hookbench").expect("binary");
+        cmd.current_dir(self.dir.path())
+            .env_remove("HOOKBENCH_DATA_DIR")
+            .env_remove("CLICOLOR_FORCE")
+            .env("NO_COLOR", "1")
+            .env("XDG_CONFIG_HOME", self.path("xdg"))
+            .env("HOME", self.path("home"))
+            .timeout(Duration::from_secs(20));
+        cmd
+    }
+}
+
+struct Ran {
+    stdout: String,
+    stderr: String,
+    code: Option<i32>,
+}
+
+fn run(cmd: &mut Command) -> Ran {
+    let output = cmd.output().expect("runs");
+    Ran {
+        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
+        code: output.status.code(),
+    }
+}
+
+fn json_lines(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+fn codes(line: &Value) -> Vec<String> {
+    line["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .iter()
+        .map(|d| d["code"].as_str().expect("code").to_string())
+        .collect()
+}
+
+fn has_error(line: &Value) -> bool {
+    line["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .iter()
+        .any(|d| d["severity"] == "error")
+}
+
+const TRACK: &str = r#"{"type":"track","userId":"u_1","event":"Order Completed","messageId":"m_1","timestamp":"2026-11-26T14:02:11.512Z","properties":{"revenue":4.5,"currency":"USD"}}"#;
+
+#[test]
+fn a_valid_track_call_passes() {
+    let sb = Sandbox::new();
+    sb.write("call.json", TRACK);
+    let ran = run(sb.cmd().args(["lint", "call.json"]));
+    assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
+    assert!(ran.stdout.contains("no findings"), "{}", ran.stdout);
+
+    let ran = run(sb.cmd().args(["lint", "-o", "json", "call.json"]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let lines = json_lines(&ran.stdout);
+    assert_eq!(lines.len(), 1);
+    let keys: Vec<&str> = lines[0]
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["diagnostics"]);
+    assert!(!has_error(&lines[0]), "{}", lines[0]);
+}
+
+#[test]
+fn a_call_without_identity_is_a_lint_error() {
+    let sb = Sandbox::new();
+    sb.write(
+        "call.json",
+        r#"{"event":"Order Completed","messageId":"m_1"}"#,
+    );
+    let ran = run(sb.cmd().args(["lint", "-o", "json", "call.json"]));
+    assert_eq!(ran.code, Some(3), "{}", ran.stderr);
+    let lines = json_lines(&ran.stdout);
+    assert_eq!(lines.len(), 1);
+    let d = lines[0]["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["code"] == "missing-identity")
+        .expect("missing-identity");
+    assert_eq!(d["severity"], "error");
+    let keys: Vec<&str> = d
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["severity", "code", "path", "message"]);
+
+    let ran = run(sb.cmd().args(["lint", "call.json"]));
+    assert_eq!(ran.code, Some(3));
+    assert!(ran.stdout.contains("missing-identity"), "{}", ran.stdout);
+}
+
+#[test]
+fn jsonl_lints_each_call_and_the_url_decides_the_type() {
+    let sb = Sandbox::new();
+    sb.write(
+        "calls.jsonl",
+        "{\"userId\":\"a\",\"traits\":{\"email\":\"ada@example.com\"},\"messageId\":\"m1\"}\n\n{\"userId\":\"b\",\"messageId\":\"m2\"}\n{\"anonymousId\":\"c\",\"messageId\":\"m3\"}\n",
+    );
+    let ran = run(sb.cmd().args([
+        "lint",
+        "--url",
+        "https://api.segment.io/v1/identify",
+        "-o",
+        "json",
+        "calls.jsonl",
+    ]));
+    assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
+    let lines = json_lines(&ran.stdout);
+    assert_eq!(lines.len(), 3);
+    for line in &lines {
+        assert!(!codes(line).iter().any(|c| c == "missing-event"), "{line}");
+        assert!(!has_error(line), "{line}");
+    }
+
+    // As track calls (the default URL) they lack an event.
+    let ran = run(sb.cmd().args(["lint", "-o", "json", "calls.jsonl"]));
+    assert_eq!(ran.code, Some(3));
+    let lines = json_lines(&ran.stdout);
+    assert_eq!(lines.len(), 3);
+    for line in &lines {
+        assert!(codes(line).iter().any(|c| c == "missing-event"), "{line}");
+    }
+
+    let ran = run(sb.cmd().args(["lint", "calls.jsonl"]));
+    assert_eq!(ran.code, Some(3));
+    assert!(ran.stdout.contains("calls.jsonl:1"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("calls.jsonl:4"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("3 calls"), "{}", ran.stdout);
+}
+
+#[test]
+fn jsonl_with_a_bad_line_exits_2_and_lints_the_rest() {
+    let sb = Sandbox::new();
+    sb.write(
+        "calls.jsonl",
+        &format!("{TRACK}\n{{\"userId\": nope}}\n{TRACK}\n"),
+    );
+    let ran = run(sb.cmd().args(["lint", "-o", "json", "calls.jsonl"]));
+    assert_eq!(ran.code, Some(2));
+    assert!(ran.stderr.contains("calls.jsonl:2:"), "{}", ran.stderr);
+    assert_eq!(json_lines(&ran.stdout).len(), 2);
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let sb = Sandbox::new();
+    let ran = run(sb
+        .cmd()
+        .args(["lint", "-o", "json", "-"])
+        .write_stdin(TRACK));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert_eq!(json_lines(&ran.stdout).len(), 1);
+
+    let ran = run(sb
+        .cmd()
+        .args(["lint", "-o", "json", "-"])
+        .write_stdin(format!("{TRACK}\n{TRACK}\n")));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert_eq!(json_lines(&ran.stdout).len(), 2);
+
+    let ran = run(sb
+        .cmd()
+        .args(["lint", "-"])
+        .write_stdin(r#"{"event":"Order Completed"}"#));
+    assert_eq!(ran.code, Some(3));
+}
+
+#[test]
+fn invalid_json_and_missing_files_exit_2() {
+    let sb = Sandbox::new();
+    sb.write("bad.json", "{\"userId\": \"u\", \"event\": }\n");
+    let ran = run(sb.cmd().args(["lint", "bad.json"]));
+    assert_eq!(ran.code, Some(2));
+    assert!(ran.stderr.contains("bad.json:1:26"), "{}", ran.stderr);
+    assert!(ran.stdout.is_empty(), "{}", ran.stdout);
+
+    let ran = run(sb.cmd().args(["lint", "-"]).write_stdin("{\"userId\": }"));
+    assert_eq!(ran.code, Some(2));
+    assert!(ran.stderr.contains("stdin:1:"), "{}", ran.stderr);
+
+    let ran = run(sb.cmd().args(["lint", "absent.json"]));
+    assert_eq!(ran.code, Some(2));
+    assert!(ran.stderr.contains("absent.json"), "{}", ran.stderr);
+
+    let ran = run(sb.cmd().arg("lint"));
+    assert_eq!(ran.code, Some(2), "the file argument is required");
+}
+
+#[test]
+fn a_bad_url_is_not_a_clean_pass() {
+    let sb = Sandbox::new();
+    sb.write("call.json", TRACK);
+    let ran = run(sb
+        .cmd()
+        .args(["lint", "--url", "not a url", "-o", "json", "call.json"]));
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    assert!(ran.stderr.contains("not a URL"), "{}", ran.stderr);
+}
+
+/// Fills `{{name}}` placeholders with realistic values.
+fn fill(template: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    let mut n = 0u32;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find("}}").expect("closed placeholder");
+        n += 1;
+        let value = match after[..end].trim() {
+            "id" => format!("65a1b2c3d4e5f6a7b8c9{n:04x}"),
+            "uuid" => format!("3f2b6c1e-8a4d-4c2b-9e7f-{n:012x}"),
+            "now.utc" => "2026-11-26T14:02:11.512Z".to_string(),
+            "email" => "ada.lovelace@example.com".to_string(),
+            "name" => "Ada Lovelace".to_string(),
+            other => panic!("unknown placeholder {other}"),
+        };
+        out.push_str(&value);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn real_segment_calls_lint_clean_through_the_binary() {
+    let sb = Sandbox::new();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/acceptance/segment/library-e2e-tester");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 11);
+    for file in &files {
+        let name = file
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let call_type = name.split("__").next().expect("type prefix");
+        let text = fill(&std::fs::read_to_string(file).expect("read"));
+        sb.write("call.json", &text);
+        let url = format!("https://api.segment.io/v1/{call_type}");
+        let ran = run(sb
+            .cmd()
+            .args(["lint", "--url", &url, "-o", "json", "call.json"]));
+        assert_eq!(ran.code, Some(0), "{name}: {}{}", ran.stdout, ran.stderr);
+        let lines = json_lines(&ran.stdout);
+        assert_eq!(lines.len(), 1, "{name}");
+        assert!(!has_error(&lines[0]), "{name}: {}", lines[0]);
+    }
+}

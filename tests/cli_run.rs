@@ -1,0 +1,889 @@
+//! `hookbench run`: the JSON contract, exit codes and input handling (DESIGN §8).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+/// A temp dir to run in, with no user config reachable.
+struct Sandbox {
+    dir: TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("xdg")).expect("xdg dir");
+        std::fs::create_dir_all(dir.path().join("home")).expect("home dir");
+        Sandbox { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("parent dir");
+        }
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("hookbench").expect("binary");
+        cmd.current_dir(self.dir.path())
+            .env_remove("HOOKBENCH_DATA_DIR")
+            .env_remove("CLICOLOR_FORCE")
+            .env("NO_COLOR", "1")
+            .env("XDG_CONFIG_HOME", self.path("xdg"))
+            .env("HOME", self.path("home"))
+            .timeout(Duration::from_secs(20));
+        cmd
+    }
+}
+
+/// stdout, stderr and exit code of a finished command.
+struct Ran {
+    stdout: String,
+    stderr: String,
+    code: Option<i32>,
+}
+
+fn run(cmd: &mut Command) -> Ran {
+    let output = cmd.output().expect("runs");
+    Ran {
+        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
+        code: output.status.code(),
+    }
+}
+
+fn json_lines(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+/// The single record of a `-o json` run.
+fn one_record(ran: &Ran) -> Value {
+    let mut lines = json_lines(&ran.stdout);
+    assert_eq!(
+        lines.len(),
+        1,
+        "stdout: {}\nstderr: {}",
+        ran.stdout,
+        ran.stderr
+    );
+    lines.remove(0)
+}
+
+/// A record without its timing, for comparing two runs.
+fn untimed(mut record: Value) -> Value {
+    record
+        .as_object_mut()
+        .expect("record is an object")
+        .remove("duration_us");
+    record
+}
+
+fn fixture_text(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/webhooks")
+        .join(format!("{name}.json"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn has_code(record: &Value, code: &str, severity: &str) -> bool {
+    record["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .iter()
+        .any(|d| d["code"] == code && d["severity"] == severity)
+}
+
+/// Copies the handler's view (url, env, event type, body) into a valid track call.
+const ECHO: &str = r#"function handler(webhook) {
+  webhook.payload = {
+    userId: "u_1",
+    event: "Echo Seen",
+    messageId: "m_1",
+    properties: { seen_url: webhook.url, env: webhook.env, type: webhook.eventType, body: webhook.payload }
+  };
+  return webhook;
+}
+"#;
+
+#[test]
+fn json_record_has_the_contract_shape() {
+    let sb = Sandbox::new();
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "-e",
+        "payment.succeeded",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let record = one_record(&ran);
+    let keys: Vec<&str> = record
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "event_type",
+            "webhook",
+            "error",
+            "logs",
+            "diagnostics",
+            "duration_us"
+        ]
+    );
+    let webhook_keys: Vec<&str> = record["webhook"]
+        .as_object()
+        .expect("webhook object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        webhook_keys,
+        ["method", "url", "headers", "cancel", "payload"]
+    );
+    assert_eq!(record["event_type"], "payment.succeeded");
+    assert_eq!(record["error"], Value::Null);
+    assert_eq!(record["logs"], json!([]));
+    assert!(record["duration_us"].is_u64());
+    let webhook = &record["webhook"];
+    assert_eq!(webhook["method"], "POST");
+    assert_eq!(webhook["url"], "https://api.segment.io/v1/track");
+    assert_eq!(webhook["cancel"], false);
+    assert_eq!(webhook["payload"]["event"], "Payment Completed");
+    assert_eq!(webhook["payload"]["properties"]["amount"], "4.00");
+    let numeric = record["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["code"] == "numeric-string")
+        .expect("numeric-string diagnostic");
+    assert_eq!(numeric["path"], "/properties/amount");
+    assert_eq!(numeric["severity"], "warning");
+    for d in record["diagnostics"].as_array().expect("diagnostics") {
+        let keys: Vec<&str> = d
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["severity", "code", "path", "message"]);
+    }
+}
+
+#[test]
+fn text_output_shows_method_url_and_pretty_payload() {
+    let sb = Sandbox::new();
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "-e",
+        "payment.succeeded",
+    ]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(ran.stdout.contains("payment.succeeded"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("POST https://api.segment.io/v1/track"),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains("\"event\": \"Payment Completed\""),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains("\"amount\": \"4.00\""),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("numeric-string"), "{}", ran.stdout);
+    assert!(
+        !ran.stdout.contains('\u{1b}'),
+        "no colour when not a terminal"
+    );
+}
+
+#[test]
+fn an_unhandled_event_falls_through_and_fails_lint() {
+    let sb = Sandbox::new();
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "-e",
+        "refund.succeeded",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(ran.code, Some(3), "{}", ran.stderr);
+    let record = one_record(&ran);
+    assert_eq!(record["event_type"], "refund.succeeded");
+    assert!(has_code(&record, "missing-identity", "error"), "{record}");
+    assert!(has_code(&record, "untransformed", "warning"), "{record}");
+}
+
+#[test]
+fn all_runs_every_fixture_in_list_order() {
+    let sb = Sandbox::new();
+    let list = run(sb.cmd().args(["fixtures", "list", "-o", "json"]));
+    assert_eq!(list.code, Some(0));
+    let fixtures = json_lines(&list.stdout);
+
+    let ran = run(sb
+        .cmd()
+        .args(["run", "-t", "segment-track-payment", "--all", "-o", "json"]));
+    // Most events fall through segment-track-payment unmapped: lint errors.
+    assert_eq!(ran.code, Some(3), "{}", ran.stderr);
+    let records = json_lines(&ran.stdout);
+    assert_eq!(records.len(), fixtures.len());
+    for (record, fixture) in records.iter().zip(&fixtures) {
+        assert_eq!(record["event_type"], fixture["type"]);
+    }
+
+    // Bodies come back in the same order, variants included.
+    sb.write("echo.js", ECHO);
+    let ran = run(sb
+        .cmd()
+        .args(["run", "-t", "echo.js", "--all", "-o", "json"]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let records = json_lines(&ran.stdout);
+    assert_eq!(records.len(), fixtures.len());
+    for (record, fixture) in records.iter().zip(&fixtures) {
+        let source = fixture["source"].as_str().expect("source");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(source);
+        let stored: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture file"))
+                .expect("fixture JSON");
+        assert_eq!(
+            record["webhook"]["payload"]["properties"]["body"], stored,
+            "{source}"
+        );
+    }
+}
+
+#[test]
+fn payload_file_and_stdin_match_the_fixture() {
+    let sb = Sandbox::new();
+    let body = fixture_text("payment.succeeded");
+    sb.write("body.json", &body);
+    let args = ["run", "-t", "segment-track-payment", "-o", "json"];
+    let by_event = run(sb.cmd().args(args).args(["-e", "payment.succeeded"]));
+    let by_file = run(sb.cmd().args(args).args(["--payload", "body.json"]));
+    let by_stdin = run(sb
+        .cmd()
+        .args(args)
+        .args(["--payload", "-"])
+        .write_stdin(body));
+    for ran in [&by_event, &by_file, &by_stdin] {
+        assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    }
+    let expected = untimed(one_record(&by_event));
+    assert_eq!(untimed(one_record(&by_file)), expected);
+    assert_eq!(untimed(one_record(&by_stdin)), expected);
+}
+
+/// The payment.succeeded body with another payment id, on one line.
+fn body_with_id(id: &str) -> String {
+    let mut body: Value = serde_json::from_str(&fixture_text("payment.succeeded")).expect("JSON");
+    body["data"]["payment_id"] = json!(id);
+    body.to_string()
+}
+
+fn payment_ids(records: &[Value]) -> Vec<String> {
+    records
+        .iter()
+        .map(|r| {
+            r["webhook"]["payload"]["properties"]["payment_id"]
+                .as_str()
+                .expect("payment_id")
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn jsonl_gives_one_record_per_line_in_order() {
+    let sb = Sandbox::new();
+    let ids: Vec<String> = (0..20).map(|n| format!("pay_{n:03}")).collect();
+    let mut text = String::new();
+    for (n, id) in ids.iter().enumerate() {
+        text.push_str(&body_with_id(id));
+        text.push('\n');
+        if n % 7 == 0 {
+            text.push_str("\n   \n");
+        }
+    }
+    sb.write("bodies.jsonl", &text);
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "-p",
+        "bodies.jsonl",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert_eq!(payment_ids(&json_lines(&ran.stdout)), ids);
+}
+
+#[test]
+fn jsonl_bad_line_is_named_and_the_rest_still_run() {
+    let sb = Sandbox::new();
+    let text = format!(
+        "{}\n{}\n{{\"type\": nope}}\n{}\n",
+        body_with_id("pay_a"),
+        body_with_id("pay_b"),
+        body_with_id("pay_c")
+    );
+    sb.write("bodies.jsonl", &text);
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "-p",
+        "bodies.jsonl",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    assert!(ran.stderr.contains("bodies.jsonl:3:"), "{}", ran.stderr);
+    let after = ran
+        .stderr
+        .split("bodies.jsonl:3:")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        after.starts_with(|c: char| c.is_ascii_digit()),
+        "no column: {}",
+        ran.stderr
+    );
+    assert_eq!(
+        payment_ids(&json_lines(&ran.stdout)),
+        ["pay_a", "pay_b", "pay_c"]
+    );
+}
+
+#[test]
+fn invalid_or_missing_payload_is_an_input_error() {
+    let sb = Sandbox::new();
+    sb.write(
+        "body.json",
+        "{\n  \"type\": \"payment.succeeded\",\n  \"data\": [1, 2,, 3]\n}\n",
+    );
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "-p",
+        "body.json",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(ran.code, Some(2));
+    assert!(ran.stderr.contains("body.json:3:17"), "{}", ran.stderr);
+    assert!(ran.stdout.is_empty(), "{}", ran.stdout);
+
+    let ran = run(sb
+        .cmd()
+        .args(["run", "-t", "segment-track-payment", "-p", "absent.json"]));
+    assert_eq!(ran.code, Some(2));
+    assert!(ran.stderr.contains("absent.json"), "{}", ran.stderr);
+
+    let ran = run(sb
+        .cmd()
+        .args(["run", "-t", "segment-track-payment", "-p", "-"])
+        .write_stdin("{\"type\": }"));
+    assert_eq!(ran.code, Some(2));
+    assert!(ran.stderr.contains("stdin:1:"), "{}", ran.stderr);
+}
+
+#[test]
+fn unknown_names_suggest_the_closest() {
+    let sb = Sandbox::new();
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "-e",
+        "payment.succeded",
+    ]));
+    assert_eq!(ran.code, Some(2));
+    assert!(
+        ran.stderr.contains("did you mean payment.succeeded"),
+        "{}",
+        ran.stderr
+    );
+
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-paymnt",
+        "-e",
+        "payment.succeeded",
+    ]));
+    assert_eq!(ran.code, Some(2));
+    assert!(
+        ran.stderr.contains("did you mean segment-track-payment"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn unreadable_transform_and_bad_usage_exit_2() {
+    let sb = Sandbox::new();
+    let ran = run(sb
+        .cmd()
+        .args(["run", "-t", "missing.js", "-e", "payment.succeeded"]));
+    assert_eq!(ran.code, Some(2));
+    assert!(ran.stderr.contains("missing.js"), "{}", ran.stderr);
+
+    std::fs::create_dir_all(sb.path("adir.js")).expect("dir");
+    let ran = run(sb
+        .cmd()
+        .args(["run", "-t", "adir.js", "-e", "payment.succeeded"]));
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+
+    let ran = run(sb.cmd().args(["run", "-t", "segment-track-payment"]));
+    assert_eq!(ran.code, Some(2));
+    assert!(ran.stderr.contains("Usage"), "{}", ran.stderr);
+
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "--all",
+        "-e",
+        "payment.succeeded",
+    ]));
+    assert_eq!(ran.code, Some(2));
+
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "-e",
+        "payment.succeeded",
+        "--timeout-ms",
+        "0",
+    ]));
+    assert_eq!(ran.code, Some(2));
+
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "-e",
+        "payment.succeeded",
+        "--url",
+        "not a url",
+    ]));
+    assert_eq!(ran.code, Some(2));
+}
+
+/// Runs `source` as t.js on payment.succeeded; returns the record and the exit code.
+fn run_source(sb: &Sandbox, source: &str, extra: &[&str]) -> (Value, Option<i32>, Duration) {
+    sb.write("t.js", source);
+    let started = Instant::now();
+    let ran = run(sb
+        .cmd()
+        .args(["run", "-t", "t.js", "-e", "payment.succeeded", "-o", "json"])
+        .args(extra));
+    let took = started.elapsed();
+    (one_record(&ran), ran.code, took)
+}
+
+#[test]
+fn transform_failures_exit_1_with_the_error_in_json() {
+    let sb = Sandbox::new();
+
+    let (r, code, _) = run_source(
+        &sb,
+        "function handler(webhook) {\n  const x = 1;\n  let y = ;\n  return webhook;\n}\n",
+        &[],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(r["webhook"], Value::Null);
+    assert_eq!(r["error"]["kind"], "syntax", "{r}");
+    assert_eq!(r["error"]["line"], 3, "{r}");
+    assert_eq!(r["error"]["column"], 11, "{r}");
+    let keys: Vec<&str> = r["error"]
+        .as_object()
+        .expect("error")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["kind", "message", "line", "column"]);
+
+    let (r, code, _) = run_source(
+        &sb,
+        "// reads a field that is not there\nfunction handler(webhook) {\n  const p = webhook.payload.nope;\n  return p.deeper;\n}\n",
+        &[],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(r["error"]["kind"], "exception", "{r}");
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("TypeError"),
+        "{r}"
+    );
+    assert_eq!(r["error"]["line"], 4, "{r}");
+
+    let (r, code, took) = run_source(
+        &sb,
+        "function handler(webhook) {\n  while (true) {}\n}\n",
+        &["--timeout-ms", "100"],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(r["error"]["kind"], "timeout", "{r}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+
+    let (r, code, _) = run_source(
+        &sb,
+        "function handler(webhook) {\n  const a = [];\n  while (true) { a.push(new Array(100000).fill(\"xxxxxxxx\")); }\n}\n",
+        &[],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(r["error"]["kind"], "memory", "{r}");
+
+    let (r, code, _) = run_source(
+        &sb,
+        "function handler(webhook) {\n  webhook.cancel = false;\n}\n",
+        &[],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(r["error"]["kind"], "invalid-return", "{r}");
+}
+
+#[test]
+fn console_output_is_captured_into_logs() {
+    let sb = Sandbox::new();
+    let source = r#"function handler(webhook) {
+  console.log("seen", webhook.eventType, 42);
+  console.warn("careful");
+  webhook.cancel = true;
+  return webhook;
+}
+"#;
+    let (r, code, _) = run_source(&sb, source, &[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(r["webhook"]["cancel"], true);
+    assert_eq!(
+        r["diagnostics"],
+        json!([]),
+        "a cancelled webhook is not linted"
+    );
+    let logs = r["logs"].as_array().expect("logs");
+    assert_eq!(logs.len(), 2, "{r}");
+    assert_eq!(logs[0]["level"], "log");
+    assert_eq!(logs[0]["message"], "seen payment.succeeded 42");
+    assert_eq!(logs[1]["level"], "warn");
+    assert_eq!(logs[1]["message"], "careful");
+}
+
+#[test]
+fn url_and_env_reach_the_handler() {
+    let sb = Sandbox::new();
+    let eu = "https://events.eu1.segmentapis.com/v1/track";
+    let (r, code, _) = run_source(
+        &sb,
+        ECHO,
+        &[
+            "--url",
+            eu,
+            "--env",
+            "REGION=eu",
+            "--env",
+            "PAIR=a=b",
+            "--env",
+            "EMPTY=",
+        ],
+    );
+    assert_eq!(code, Some(0), "{r}");
+    assert_eq!(r["webhook"]["url"], eu);
+    let props = &r["webhook"]["payload"]["properties"];
+    assert_eq!(props["seen_url"], eu);
+    assert_eq!(
+        props["env"],
+        json!({"EMPTY": "", "PAIR": "a=b", "REGION": "eu"})
+    );
+    assert_eq!(props["type"], "payment.succeeded");
+
+    let (r, _, _) = run_source(&sb, ECHO, &[]);
+    assert_eq!(r["webhook"]["payload"]["properties"]["env"], json!({}));
+    assert_eq!(
+        r["webhook"]["payload"]["properties"]["seen_url"],
+        "https://api.segment.io/v1/track"
+    );
+
+    for bad in ["NOEQUALS", "=value"] {
+        let ran =
+            run(sb
+                .cmd()
+                .args(["run", "-t", "t.js", "-e", "payment.succeeded", "--env", bad]));
+        assert_eq!(ran.code, Some(2), "--env {bad}");
+        assert!(ran.stderr.contains("--env"), "{}", ran.stderr);
+    }
+}
+
+#[test]
+fn intl_use_warns_with_file_line_and_column_and_still_runs() {
+    let sb = Sandbox::new();
+    sb.write(
+        "intl.js",
+        "function handler(webhook) {\n  webhook.payload = { userId: \"u\", event: \"Order Completed\", messageId: \"m\" };\n  const kind = typeof Intl;\n  return webhook;\n}\n",
+    );
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "intl.js",
+        "-e",
+        "payment.succeeded",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(ran.stderr.contains("warning"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("intl.js:3:23"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("Intl"), "{}", ran.stderr);
+    assert_eq!(
+        one_record(&ran)["webhook"]["payload"]["event"],
+        "Order Completed"
+    );
+}
+
+#[test]
+fn user_fixtures_add_types_and_override_built_ins() {
+    let sb = Sandbox::new();
+    sb.write(
+        "mine/order.shipped.json",
+        r#"{"business_id":"bus_1","type":"order.shipped","timestamp":"2026-01-01T00:00:00Z","data":{"order_id":"ord_1"}}"#,
+    );
+    sb.write("mine/payment.succeeded.json", &body_with_id("pay_MINE"));
+    sb.write("echo.js", ECHO);
+
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "-e",
+        "payment.succeeded",
+        "--fixtures",
+        "mine",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert_eq!(payment_ids(&[one_record(&ran)]), ["pay_MINE"]);
+
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "echo.js",
+        "-e",
+        "order.shipped",
+        "--fixtures",
+        "mine",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let r = one_record(&ran);
+    assert_eq!(r["event_type"], "order.shipped");
+    assert_eq!(
+        r["webhook"]["payload"]["properties"]["body"]["data"]["order_id"],
+        "ord_1"
+    );
+
+    let builtin = json_lines(&run(sb.cmd().args(["fixtures", "list", "-o", "json"])).stdout).len();
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "echo.js",
+        "--all",
+        "--fixtures",
+        "mine",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let records = json_lines(&ran.stdout);
+    assert_eq!(records.len(), builtin + 1);
+    let bodies: Vec<&Value> = records
+        .iter()
+        .map(|r| &r["webhook"]["payload"]["properties"]["body"])
+        .collect();
+    assert_eq!(
+        bodies[0]["data"]["payment_id"], "pay_MINE",
+        "override keeps its place"
+    );
+    assert_eq!(
+        bodies
+            .iter()
+            .filter(|b| b["type"] == "order.shipped")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn config_file_env_reaches_the_handler_and_bad_keys_are_errors() {
+    let sb = Sandbox::new();
+    sb.write("echo.js", ECHO);
+    sb.write(
+        "cfg.toml",
+        "[transform]\nenv = { FROM_CONFIG = \"yes\", REGION = \"us\" }\n",
+    );
+    let ran = run(sb.cmd().args([
+        "--config",
+        "cfg.toml",
+        "run",
+        "-t",
+        "echo.js",
+        "-e",
+        "payment.succeeded",
+        "-o",
+        "json",
+        "--env",
+        "REGION=eu",
+    ]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert_eq!(
+        one_record(&ran)["webhook"]["payload"]["properties"]["env"],
+        json!({"FROM_CONFIG": "yes", "REGION": "eu"}),
+        "--env overrides the file"
+    );
+
+    sb.write("bad.toml", "[transform]\ntimeout_ms = 200\nenvv = 3\n");
+    let ran = run(sb.cmd().args([
+        "run",
+        "--config",
+        "bad.toml",
+        "-t",
+        "echo.js",
+        "-e",
+        "payment.succeeded",
+    ]));
+    assert_eq!(ran.code, Some(2));
+    assert!(ran.stderr.contains("bad.toml"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("line 3"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("envv"), "{}", ran.stderr);
+
+    let ran = run(sb.cmd().args([
+        "run",
+        "--config",
+        "absent.toml",
+        "-t",
+        "echo.js",
+        "-e",
+        "payment.succeeded",
+    ]));
+    assert_eq!(ran.code, Some(2));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_default_config_file_is_read_from_the_config_dir() {
+    let sb = Sandbox::new();
+    sb.write("echo.js", ECHO);
+    sb.write(
+        "xdg/hookbench/config.toml",
+        "[transform]\nenv = { WHERE = \"xdg\" }\n",
+    );
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "echo.js",
+        "-e",
+        "payment.succeeded",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert_eq!(
+        one_record(&ran)["webhook"]["payload"]["properties"]["env"],
+        json!({"WHERE": "xdg"})
+    );
+}
+
+#[test]
+fn every_preset_runs() {
+    let sb = Sandbox::new();
+    // segment-complete is only required to run: its mapping is not fixed here.
+    let ran = run(sb
+        .cmd()
+        .args(["run", "-t", "segment-complete", "--all", "-o", "json"]));
+    assert!(
+        matches!(ran.code, Some(0 | 1 | 3)),
+        "{:?} {}",
+        ran.code,
+        ran.stderr
+    );
+    assert!(!json_lines(&ran.stdout).is_empty());
+    for preset in [
+        "segment-track-payment",
+        "segment-subscription-lifecycle",
+        "segment-identify-customer",
+    ] {
+        let ran = run(sb.cmd().args([
+            "run",
+            "-t",
+            preset,
+            "-e",
+            "subscription.active",
+            "-o",
+            "json",
+        ]));
+        assert!(
+            matches!(ran.code, Some(0 | 3)),
+            "{preset}: {:?} {}",
+            ran.code,
+            ran.stderr
+        );
+        assert_eq!(one_record(&ran)["error"], Value::Null, "{preset}");
+    }
+}
+
+#[test]
+fn a_broken_pretty_printed_body_on_stdin_is_an_input_error() {
+    let sb = Sandbox::new();
+    let ran = run(sb
+        .cmd()
+        .args([
+            "run",
+            "-t",
+            "segment-track-payment",
+            "-p",
+            "-",
+            "-o",
+            "json",
+        ])
+        .write_stdin("{\n  \"type\": \"payment.succeeded\",\n  \"data\": {},\n}\n"));
+    assert_eq!(ran.code, Some(2));
+    assert!(ran.stdout.is_empty(), "{}", ran.stdout);
+    // A broken pretty-printed document gets its own one error, as a file does.
+    assert!(ran.stderr.contains("stdin:4:1"), "{}", ran.stderr);
+    assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
+}

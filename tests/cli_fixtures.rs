@@ -1,62 +1,12 @@
 //! `hookbench fixtures list|show`: the catalog, variants, exact bodies, suggestions.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::Value;
-use tempfile::TempDir;
 
-/// A temp dir to run in, with no user config reachable.
-struct Sandbox {
-    dir: TempDir,
-}
-
-impl Sandbox {
-    fn new() -> Sandbox {
-        let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::create_dir_all(dir.path().join("xdg")).expect("xdg dir");
-        std::fs::create_dir_all(dir.path().join("home")).expect("home dir");
-        Sandbox { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("hookbench").expect("binary");
-        cmd.current_dir(self.dir.path())
-            .env_remove("HOOKBENCH_DATA_DIR")
-            .env_remove("CLICOLOR_FORCE")
-            .env("NO_COLOR", "1")
-            .env("XDG_CONFIG_HOME", self.path("xdg"))
-            .env("HOME", self.path("home"))
-            .timeout(Duration::from_secs(20));
-        cmd
-    }
-}
-
-struct Ran {
-    stdout: Vec<u8>,
-    stderr: String,
-    code: Option<i32>,
-}
-
-impl Ran {
-    fn text(&self) -> &str {
-        std::str::from_utf8(&self.stdout).expect("utf-8 stdout")
-    }
-}
-
-fn run(cmd: &mut Command) -> Ran {
-    let output = cmd.output().expect("runs");
-    Ran {
-        stdout: output.stdout,
-        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
-        code: output.status.code(),
-    }
-}
+use common::{Sandbox, run};
 
 fn rows(sb: &Sandbox, extra: &[&str]) -> Vec<Value> {
     let ran = run(sb
@@ -64,7 +14,8 @@ fn rows(sb: &Sandbox, extra: &[&str]) -> Vec<Value> {
         .args(["fixtures", "list", "-o", "json"])
         .args(extra));
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
-    ran.text()
+    ran.stdout
+        .as_str()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .collect()
@@ -127,7 +78,7 @@ fn list_text_has_a_header_and_a_row_per_fixture() {
     let count = rows(&sb, &[]).len();
     let ran = run(sb.cmd().args(["fixtures", "list"]));
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
-    let text = ran.text();
+    let text = ran.stdout.as_str();
     let mut lines = text.lines();
     let header = lines.next().expect("header");
     for column in ["NAME", "GROUP", "KIND", "SOURCE"] {
@@ -173,7 +124,7 @@ fn show_prints_the_stored_body_byte_for_byte() {
         assert_eq!(ran.code, Some(0), "{}", ran.stderr);
         let stored = std::fs::read(manifest(&format!("fixtures/webhooks/{name}.json")))
             .expect("fixture file");
-        assert_eq!(ran.stdout, stored, "{name}");
+        assert_eq!(ran.bytes, stored, "{name}");
     }
     let ran = run(sb.cmd().args(["fixtures", "show", "payment.succeeded.jpy"]));
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
@@ -181,7 +132,7 @@ fn show_prints_the_stored_body_byte_for_byte() {
         "fixtures/webhooks/variants/payment.succeeded.jpy.json",
     ))
     .expect("variant file");
-    assert_eq!(ran.stdout, stored);
+    assert_eq!(ran.bytes, stored);
 }
 
 #[test]
@@ -189,7 +140,7 @@ fn show_of_an_unknown_name_suggests_one() {
     let sb = Sandbox::new();
     let ran = run(sb.cmd().args(["fixtures", "show", "payment.suceeded"]));
     assert_eq!(ran.code, Some(2));
-    assert!(ran.stdout.is_empty());
+    assert!(ran.bytes.is_empty());
     assert!(ran.stderr.contains("payment.suceeded"), "{}", ran.stderr);
     assert!(
         ran.stderr.contains("did you mean payment.succeeded"),
@@ -208,7 +159,7 @@ fn works_from_any_directory() {
     assert!(!sb.path("fixtures").exists());
     let ran = run(sb.cmd().args(["fixtures", "show", "refund.succeeded"]));
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
-    let body: Value = serde_json::from_slice(&ran.stdout).expect("JSON body");
+    let body: Value = serde_json::from_slice(&ran.bytes).expect("JSON body");
     assert_eq!(body["type"], "refund.succeeded");
     let ran = run(sb.cmd().args([
         "run",

@@ -1,69 +1,12 @@
 //! `hookbench lint`: Segment calls from a file, JSONL or stdin; exit codes; real Segment calls.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::Value;
-use tempfile::TempDir;
 
-/// A temp dir to run in, with no user config reachable.
-struct Sandbox {
-    dir: TempDir,
-}
-
-impl Sandbox {
-    fn new() -> Sandbox {
-        let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::create_dir_all(dir.path().join("xdg")).expect("xdg dir");
-        std::fs::create_dir_all(dir.path().join("home")).expect("home dir");
-        Sandbox { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.path(name);
-        std::fs::write(&path, text).expect("write");
-        path
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("hookbench").expect("binary");
-        cmd.current_dir(self.dir.path())
-            .env_remove("HOOKBENCH_DATA_DIR")
-            .env_remove("CLICOLOR_FORCE")
-            .env("NO_COLOR", "1")
-            .env("XDG_CONFIG_HOME", self.path("xdg"))
-            .env("HOME", self.path("home"))
-            .timeout(Duration::from_secs(20));
-        cmd
-    }
-}
-
-struct Ran {
-    stdout: String,
-    stderr: String,
-    code: Option<i32>,
-}
-
-fn run(cmd: &mut Command) -> Ran {
-    let output = cmd.output().expect("runs");
-    Ran {
-        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
-        code: output.status.code(),
-    }
-}
-
-fn json_lines(stdout: &str) -> Vec<Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect()
-}
+use common::{Sandbox, json_lines, run};
 
 fn codes(line: &Value) -> Vec<String> {
     line["diagnostics"]

@@ -137,18 +137,9 @@ impl<'e> Pipeline<'e> {
         }
     }
 
-    pub fn settings(&self) -> &PipelineSettings {
-        &self.settings
-    }
-
     /// Uses of APIs the sandbox lacks, to warn about once.
     pub fn compat_warnings(&self) -> Vec<CompatWarning> {
         scan_compat(self.program.source())
-    }
-
-    /// The syntax error of the source, if any.
-    pub fn check(&self) -> Result<(), TransformError> {
-        self.engine.check(&self.program)
     }
 
     /// Queues one body. `parsed` is the body as JSON when it is; the event type comes from it.

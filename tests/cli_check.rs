@@ -217,15 +217,36 @@ fn check_with_user_fixtures_covers_them() {
 }
 
 #[test]
-fn check_of_a_preset_runs() {
+fn segment_complete_matches_its_built_in_expectations_with_no_lint_error() {
     let sb = Sandbox::new();
-    // Only that it runs to the end: its expectations are not fixed here.
     let ran = run(sb.cmd().args(["check", "-t", "segment-complete"]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stdout);
     assert!(
-        matches!(ran.code, Some(0 | 1 | 3)),
-        "{:?} {}",
-        ran.code,
-        ran.stderr
+        ran.stdout.contains("56 match, 0 differ, 0 missing"),
+        "{}",
+        ran.stdout
     );
-    assert!(ran.stdout.contains("fixtures through"), "{}", ran.stdout);
+}
+
+#[test]
+fn the_guide_presets_match_theirs_and_exit_3_for_the_events_they_let_fall_through() {
+    let sb = Sandbox::new();
+    for preset in [
+        "segment-track-payment",
+        "segment-subscription-lifecycle",
+        "segment-identify-customer",
+    ] {
+        let ran = run(sb.cmd().args(["check", "-t", preset]));
+        assert_eq!(ran.code, Some(3), "{preset}: {}", ran.stdout);
+        assert!(
+            ran.stdout.contains("56 match, 0 differ, 0 missing"),
+            "{preset}: {}",
+            ran.stdout
+        );
+        assert!(
+            ran.stdout.contains("0 transform errors"),
+            "{preset}: {}",
+            ran.stdout
+        );
+    }
 }

@@ -31,16 +31,18 @@ struct Outcome<'a> {
     diagnostics: &'a [Diagnostic],
 }
 
-fn outcome_text(record: &RunRecord) -> String {
-    let outcome = Outcome {
+/// The compared outcome of a record, as a value and as the text an expectation file holds.
+fn outcome(record: &RunRecord) -> (Value, String) {
+    let value = serde_json::to_value(Outcome {
         event_type: &record.event_type,
         webhook: &record.webhook,
         error: &record.error,
         diagnostics: &record.diagnostics,
-    };
-    let mut text = serde_json::to_string_pretty(&outcome).unwrap_or_default();
+    })
+    .unwrap_or(Value::Null);
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
-    text
+    (value, text)
 }
 
 /// Where expectations are read from.
@@ -177,7 +179,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, Failure> {
         if record.has_lint_errors() {
             lint_errors += 1;
         }
-        let actual = outcome_text(&record);
+        let (actual_value, actual) = outcome(&record);
         let stored = match expected.get(name) {
             Ok(s) => s,
             Err(e) => {
@@ -185,9 +187,9 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, Failure> {
                 return;
             }
         };
-        let same = stored.as_deref().is_some_and(|text| {
-            serde_json::from_str::<Value>(text).ok() == serde_json::from_str::<Value>(&actual).ok()
-        });
+        let same = stored
+            .as_deref()
+            .is_some_and(|text| serde_json::from_str::<Value>(text).ok() == Some(actual_value));
         if args.update {
             if !same && let Expectations::Dir(dir) = &expected {
                 let path = dir.join(format!("{name}.json"));

@@ -48,11 +48,6 @@ impl Program {
     pub fn source(&self) -> &str {
         &self.inner.source
     }
-
-    /// The name used in positions and stack frames.
-    pub fn filename(&self) -> &str {
-        &self.inner.filename
-    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -122,11 +117,6 @@ impl Engine {
             supervisor,
             next_program: AtomicU64::new(1),
         }
-    }
-
-    /// The limits every run gets.
-    pub fn limits(&self) -> Limits {
-        self.shared.limits
     }
 
     /// Registers a source. Nothing runs here: syntax errors come back from the first run (or

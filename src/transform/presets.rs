@@ -137,9 +137,10 @@ pub fn load_file(path: &Path) -> Result<TransformSource, ResolveError> {
     let source = String::from_utf8(bytes).map_err(|_| ResolveError::NotText {
         path: path.to_path_buf(),
     })?;
-    let name = path
-        .file_name()
-        .map_or_else(|| spec_name(path), |n| n.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let stem = path
         .file_stem()
         .map_or_else(|| name.clone(), |s| s.to_string_lossy().into_owned());
@@ -149,10 +150,6 @@ pub fn load_file(path: &Path) -> Result<TransformSource, ResolveError> {
         origin: TransformOrigin::File(path.to_path_buf()),
         source,
     })
-}
-
-fn spec_name(path: &Path) -> String {
-    path.display().to_string()
 }
 
 #[cfg(test)]

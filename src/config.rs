@@ -16,6 +16,57 @@ use crate::segment::Region;
 pub struct Config {
     pub transform: TransformConfig,
     pub segment: SegmentConfig,
+    pub ui: UiConfig,
+    /// `[keys]`: the workbench's key bindings, `action = "key"` or `action = ["key", …]`, as
+    /// written. The workbench checks action names and key syntax; `line` lets it name the line.
+    #[serde(rename = "keys", deserialize_with = "deserialize_keys")]
+    pub keys: Vec<KeyBinding>,
+}
+
+/// `[ui]`
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiConfig {
+    /// A built-in theme name (`dark`, `light`), a theme in the config dir's `themes/`, or a path
+    /// to a theme file.
+    pub theme: Option<String>,
+    /// Mouse support in the workbench (default on).
+    pub mouse: Option<bool>,
+}
+
+/// One `[keys]` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyBinding {
+    pub action: String,
+    pub keys: Vec<String>,
+    /// 1-based line of the entry's value in the file.
+    pub line: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+fn deserialize_keys<'de, D>(deserializer: D) -> Result<Vec<KeyBinding>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let raw: BTreeMap<String, toml::Spanned<OneOrMany>> = BTreeMap::deserialize(deserializer)?;
+    Ok(raw
+        .into_iter()
+        .map(|(action, spanned)| {
+            // The byte offset becomes a line once the text is at hand (see `parse`).
+            let line = spanned.span().start;
+            let keys = match spanned.into_inner() {
+                OneOrMany::One(k) => vec![k],
+                OneOrMany::Many(ks) => ks,
+            };
+            KeyBinding { action, keys, line }
+        })
+        .collect())
 }
 
 /// `[transform]`
@@ -30,6 +81,8 @@ pub struct TransformConfig {
     pub url: Option<String>,
     /// `webhook.env`: the variables a transformation reads.
     pub env: BTreeMap<String, String>,
+    /// More transformation files the workbench's picker lists.
+    pub paths: Vec<PathBuf>,
 }
 
 /// `[segment]`
@@ -69,10 +122,13 @@ pub fn default_path() -> Option<PathBuf> {
 
 /// Parses configuration text; `path` only names it in errors.
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-    let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+    let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
         path: path.to_path_buf(),
         message: describe_toml_error(text, &e),
     })?;
+    for binding in &mut config.keys {
+        binding.line = line_of(text, binding.line);
+    }
     if let Some(endpoint) = &config.segment.endpoint {
         url::Url::parse(endpoint).map_err(|e| ConfigError::Invalid {
             path: path.to_path_buf(),
@@ -92,6 +148,15 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         });
     }
     Ok(config)
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// "line L, column C: message", from the error's byte span.
@@ -143,6 +208,30 @@ mod tests {
             Some("eu")
         );
         assert_eq!(config.segment.region, Some(Region::Eu));
+    }
+
+    #[test]
+    fn ui_and_keys_sections_parse_with_lines() {
+        let text = "[ui]\ntheme = \"light\"\n\n[keys]\nquit = \"ctrl-q\"\nhelp = [\"?\", \"f1\"]\n";
+        let config = parse(text, Path::new("c.toml")).expect("parses");
+        assert_eq!(config.ui.theme.as_deref(), Some("light"));
+        assert_eq!(
+            config.keys,
+            vec![
+                KeyBinding {
+                    action: "help".into(),
+                    keys: vec!["?".into(), "f1".into()],
+                    line: 6
+                },
+                KeyBinding {
+                    action: "quit".into(),
+                    keys: vec!["ctrl-q".into()],
+                    line: 5
+                },
+            ]
+        );
+        let err = parse("[keys]\nquit = 3\n", Path::new("c.toml")).expect_err("not a key");
+        assert!(err.to_string().contains("line 2"), "{err}");
     }
 
     #[test]

@@ -9,4 +9,5 @@ pub mod pipeline;
 pub mod segment;
 pub mod suggest;
 pub mod transform;
+pub mod tui;
 pub mod webhook;

@@ -91,6 +91,34 @@ pub struct PipelineSettings {
     pub lint: LintOptions,
 }
 
+impl PipelineSettings {
+    /// The settings a configuration file gives: its URL (else Segment's track URL), its env,
+    /// and lint options from `[segment]`.
+    pub fn from_config(config: &crate::config::Config) -> PipelineSettings {
+        PipelineSettings {
+            url: config
+                .transform
+                .url
+                .clone()
+                .unwrap_or_else(|| DEFAULT_URL.to_string()),
+            env: config.transform.env.clone(),
+            lint: lint_options(config),
+        }
+    }
+}
+
+/// Lint options from the configuration's `[segment]` section.
+pub fn lint_options(config: &crate::config::Config) -> LintOptions {
+    LintOptions {
+        endpoint: config
+            .segment
+            .endpoint
+            .as_deref()
+            .and_then(|e| url::Url::parse(e).ok()),
+        region: config.segment.region,
+    }
+}
+
 impl Default for PipelineSettings {
     fn default() -> Self {
         PipelineSettings {

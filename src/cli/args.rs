@@ -34,6 +34,8 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the workbench (the default without a command).
+    Tui(TuiArgs),
     /// Run webhook bodies through a transformation and lint what would be sent.
     Run(RunArgs),
     /// Run every fixture through a transformation and compare with expected outcomes (for CI).
@@ -43,6 +45,22 @@ pub enum Command {
     /// List or show the Dodo webhook fixtures.
     #[command(subcommand)]
     Fixtures(FixturesCommand),
+}
+
+#[derive(Debug, Default, Args)]
+pub struct TuiArgs {
+    /// Preset name (e.g. segment-complete) or path to a .js file.
+    #[arg(long, short = 't', value_name = "T")]
+    pub transform: Option<String>,
+    /// The event to select first (a fixture name, see `hookbench fixtures list`).
+    #[arg(long, short = 'e', value_name = "TYPE")]
+    pub event: Option<String>,
+    /// Colour theme: dark, light, a theme in the config dir's themes/, or a .toml path.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// A folder of your own webhook bodies, added to the built-in fixtures.
+    #[arg(long, value_name = "DIR")]
+    pub fixtures: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,6 +1,5 @@
 //! What several subcommands share: config, transformation, engine, fixtures, JSON input.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -10,7 +9,7 @@ use hookbench::config::{self, Config};
 use hookbench::pipeline::PipelineSettings;
 use hookbench::segment::LintOptions;
 use hookbench::transform::presets::{self, DEFAULT_PRESET, TransformSource};
-use hookbench::transform::{DEFAULT_URL, Engine, Limits};
+use hookbench::transform::{Engine, Limits};
 use hookbench::webhook::{Fixture, FixtureSet};
 
 use super::Failure;
@@ -57,26 +56,18 @@ pub fn engine(args: &TransformArgs, config: &Config) -> Result<Engine, Failure> 
 }
 
 pub fn lint_options(config: &Config) -> LintOptions {
-    LintOptions {
-        endpoint: config
-            .segment
-            .endpoint
-            .as_deref()
-            .and_then(|e| url::Url::parse(e).ok()),
-        region: config.segment.region,
-    }
+    hookbench::pipeline::lint_options(config)
 }
 
 /// URL, env and lint options from flags over config.
 pub fn settings(args: &TransformArgs, config: &Config) -> Result<PipelineSettings, Failure> {
-    let url = args
-        .url
-        .clone()
-        .or_else(|| config.transform.url.clone())
-        .unwrap_or_else(|| DEFAULT_URL.to_string());
-    url::Url::parse(&url)
-        .map_err(|e| Failure::input(format!("--url {url:?} is not a URL: {e}")))?;
-    let mut env: BTreeMap<String, String> = config.transform.env.clone();
+    let mut settings = PipelineSettings::from_config(config);
+    if let Some(url) = &args.url {
+        settings.url = url.clone();
+    }
+    url::Url::parse(&settings.url)
+        .map_err(|e| Failure::input(format!("--url {:?} is not a URL: {e}", settings.url)))?;
+    let env = &mut settings.env;
     for pair in &args.env {
         let Some((key, value)) = pair.split_once('=') else {
             return Err(Failure::input(format!("--env {pair:?} must be KEY=VALUE")));
@@ -86,11 +77,7 @@ pub fn settings(args: &TransformArgs, config: &Config) -> Result<PipelineSetting
         }
         env.insert(key.to_string(), value.to_string());
     }
-    Ok(PipelineSettings {
-        url,
-        env,
-        lint: lint_options(config),
-    })
+    Ok(settings)
 }
 
 /// The built-in fixtures, plus a user folder when given.

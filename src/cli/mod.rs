@@ -8,6 +8,7 @@ mod input;
 mod lint;
 mod render;
 mod run;
+mod tui;
 
 use std::process::ExitCode;
 
@@ -42,15 +43,8 @@ impl Failure {
 
 pub fn dispatch(cli: Cli) -> ExitCode {
     let result = match cli.command {
-        None => {
-            use clap::CommandFactory;
-            let mut command = Cli::command();
-            let _ = command.print_help();
-            println!(
-                "\nThe workbench screen is not part of this build yet; the commands above work headless."
-            );
-            Ok(exit::OK)
-        }
+        None => tui::run(&cli.global, &args::TuiArgs::default()),
+        Some(Command::Tui(args)) => tui::run(&cli.global, &args),
         Some(Command::Run(args)) => run::run(&cli.global, &args),
         Some(Command::Check(args)) => check::run(&cli.global, &args),
         Some(Command::Lint(args)) => lint::run(&cli.global, &args),

@@ -1,0 +1,380 @@
+//! The events the workbench runs: one entry per fixture, with its (possibly modified) body, and
+//! the list's filter, grouping by family and selection.
+
+use crate::webhook::Fixture;
+use crate::webhook::fixtures::FixtureOrigin;
+
+use super::highlight::content_key;
+use super::text::pretty_body;
+
+/// The webhook body as the Webhook pane shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyView {
+    pub text: String,
+    /// Content key for the highlight cache.
+    pub doc: u64,
+    /// Why the body is not valid JSON ("line L, column C: …"), if it is not.
+    pub parse_error: Option<String>,
+}
+
+impl BodyView {
+    pub fn of(body: &str) -> BodyView {
+        let (text, parse_error) = pretty_body(body);
+        BodyView {
+            doc: content_key(&text),
+            text,
+            parse_error,
+        }
+    }
+}
+
+/// One event of the list.
+#[derive(Debug, Clone)]
+pub struct EventEntry {
+    /// Unique name: the fixture name (`payment.succeeded`, `payment.succeeded.jpy`).
+    pub key: String,
+    pub event_type: String,
+    /// The family: `payment`, `refund`, … or `custom`.
+    pub group: String,
+    pub variant: bool,
+    /// Where the body comes from, for the pane title.
+    pub origin: String,
+    /// The body as stored.
+    pub original: String,
+    /// The body after "modify", if modified.
+    pub modified: Option<String>,
+    pub view: BodyView,
+}
+
+impl EventEntry {
+    pub fn from_fixture(fixture: &Fixture) -> EventEntry {
+        let origin = match &fixture.origin {
+            FixtureOrigin::Builtin => "fixture".to_string(),
+            FixtureOrigin::Dir(_) => fixture.path.clone(),
+        };
+        EventEntry {
+            key: fixture.name.clone(),
+            event_type: fixture.event_type.clone(),
+            group: fixture.group().to_string(),
+            variant: fixture.variant,
+            origin,
+            view: BodyView::of(&fixture.body),
+            original: fixture.body.clone(),
+            modified: None,
+        }
+    }
+
+    /// The body runs use: the modified one when there is one.
+    pub fn body(&self) -> &str {
+        self.modified.as_deref().unwrap_or(&self.original)
+    }
+
+    /// Replaces the modified body (None: back to the original).
+    pub fn set_modified(&mut self, body: Option<String>) {
+        self.modified = body.filter(|b| *b != self.original);
+        self.view = BodyView::of(self.body());
+    }
+}
+
+/// A row of the list: a family header or an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row<'a> {
+    Header { group: &'a str, count: usize },
+    Event(usize),
+}
+
+/// The list with its filter, grouping and selection.
+#[derive(Debug, Clone)]
+pub struct EventsList {
+    entries: Vec<EventEntry>,
+    pub filter: String,
+    pub grouped: bool,
+    /// Index into `entries`.
+    selected: Option<usize>,
+    /// First row shown.
+    pub offset: usize,
+}
+
+impl EventsList {
+    pub fn new(entries: Vec<EventEntry>) -> EventsList {
+        let selected = if entries.is_empty() { None } else { Some(0) };
+        EventsList {
+            entries,
+            filter: String::new(),
+            grouped: true,
+            selected,
+            offset: 0,
+        }
+    }
+
+    pub fn entries(&self) -> &[EventEntry] {
+        &self.entries
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&EventEntry> {
+        self.entries.iter().find(|e| e.key == key)
+    }
+
+    pub fn entry_mut(&mut self, key: &str) -> Option<&mut EventEntry> {
+        self.entries.iter_mut().find(|e| e.key == key)
+    }
+
+    fn matches(&self, entry: &EventEntry) -> bool {
+        if self.filter.is_empty() {
+            return true;
+        }
+        let needle = self.filter.to_lowercase();
+        entry.key.to_lowercase().contains(&needle)
+            || entry.event_type.to_lowercase().contains(&needle)
+    }
+
+    /// Indices of the entries the filter lets through, in display order.
+    pub fn visible(&self) -> Vec<usize> {
+        let mut shown: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| self.matches(&self.entries[i]))
+            .collect();
+        if self.grouped {
+            // Stable: within a family, the fixture order (types in catalog order, then variants).
+            let order = self.group_order();
+            shown.sort_by_key(|&i| {
+                let g = &self.entries[i].group;
+                order.iter().position(|o| o == g).unwrap_or(usize::MAX)
+            });
+        }
+        shown
+    }
+
+    /// Families in order of first appearance.
+    fn group_order(&self) -> Vec<String> {
+        let mut order: Vec<String> = Vec::new();
+        for e in &self.entries {
+            if !order.contains(&e.group) {
+                order.push(e.group.clone());
+            }
+        }
+        order
+    }
+
+    /// The rows drawn: headers before each family when grouped.
+    pub fn rows(&self) -> Vec<Row<'_>> {
+        let visible = self.visible();
+        if !self.grouped {
+            return visible.into_iter().map(Row::Event).collect();
+        }
+        let mut rows = Vec::with_capacity(visible.len() + 12);
+        let mut i = 0;
+        while i < visible.len() {
+            let group = self.entries[visible[i]].group.as_str();
+            let count = visible[i..]
+                .iter()
+                .take_while(|&&j| self.entries[j].group == group)
+                .count();
+            rows.push(Row::Header { group, count });
+            rows.extend(visible[i..i + count].iter().map(|&j| Row::Event(j)));
+            i += count;
+        }
+        rows
+    }
+
+    pub fn selected_index(&self) -> Option<usize> {
+        self.selected
+            .filter(|&i| i < self.entries.len() && self.matches(&self.entries[i]))
+    }
+
+    pub fn selected_entry(&self) -> Option<&EventEntry> {
+        self.selected_index().map(|i| &self.entries[i])
+    }
+
+    /// The row of the selection.
+    pub fn selected_row(&self) -> Option<usize> {
+        let selected = self.selected_index()?;
+        self.rows().iter().position(|r| *r == Row::Event(selected))
+    }
+
+    /// Selects by key; false when there is no such event.
+    pub fn select_key(&mut self, key: &str) -> bool {
+        match self.entries.iter().position(|e| e.key == key) {
+            Some(i) => {
+                self.selected = Some(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Moves the selection `delta` events through the visible ones, stopping at the ends.
+    /// Returns true when the selection changed.
+    pub fn move_by(&mut self, delta: isize) -> bool {
+        let visible = self.visible();
+        if visible.is_empty() {
+            return false;
+        }
+        let current = self
+            .selected_index()
+            .and_then(|s| visible.iter().position(|&i| i == s));
+        let target = match current {
+            None => 0,
+            Some(at) => at
+                .saturating_add_signed(delta)
+                .min(visible.len().saturating_sub(1)),
+        };
+        let before = self.selected_index();
+        self.selected = Some(visible[target]);
+        before != self.selected
+    }
+
+    pub fn select_first(&mut self) -> bool {
+        self.move_by(isize::MIN / 2)
+    }
+
+    pub fn select_last(&mut self) -> bool {
+        self.move_by(isize::MAX / 2)
+    }
+
+    /// Selects the event on a row (a click); headers select nothing. True when changed.
+    pub fn select_row(&mut self, row: usize) -> bool {
+        match self.rows().get(row) {
+            Some(Row::Event(i)) => {
+                let changed = self.selected != Some(*i);
+                self.selected = Some(*i);
+                changed
+            }
+            _ => false,
+        }
+    }
+
+    /// After a filter change: keep the selection when still visible, else take the first.
+    pub fn refilter(&mut self) -> bool {
+        if self.selected_index().is_some() {
+            return false;
+        }
+        let first = self.visible().first().copied();
+        let changed = first != self.selected;
+        self.selected = first;
+        self.offset = 0;
+        changed
+    }
+
+    /// Scrolls so the selected row is within `height` rows.
+    pub fn ensure_visible(&mut self, height: usize) {
+        let rows = self.rows().len();
+        let height = height.max(1);
+        if let Some(row) = self.selected_row() {
+            // Keep the family header in view when the selection is its first event.
+            let top_wanted = row.saturating_sub(1);
+            if top_wanted < self.offset {
+                self.offset = top_wanted;
+            } else if row >= self.offset + height {
+                self.offset = row + 1 - height;
+            }
+        }
+        self.offset = self.offset.min(rows.saturating_sub(height));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::webhook::FixtureSet;
+
+    fn list() -> EventsList {
+        let set = FixtureSet::builtin().expect("fixtures");
+        EventsList::new(set.iter().map(EventEntry::from_fixture).collect())
+    }
+
+    #[test]
+    fn grouped_rows_put_a_header_before_each_family() {
+        let list = list();
+        let rows = list.rows();
+        assert_eq!(
+            rows[0],
+            Row::Header {
+                group: "payment",
+                count: 4 + list
+                    .entries()
+                    .iter()
+                    .filter(|e| e.group == "payment" && e.variant)
+                    .count()
+            }
+        );
+        let headers = rows
+            .iter()
+            .filter(|r| matches!(r, Row::Header { .. }))
+            .count();
+        assert_eq!(headers, crate::webhook::catalog::groups().len());
+        // Variants sit inside their family, after its plain types.
+        let jpy = list
+            .entries()
+            .iter()
+            .position(|e| e.key == "payment.succeeded.jpy")
+            .expect("jpy variant");
+        let jpy_row = rows
+            .iter()
+            .position(|r| *r == Row::Event(jpy))
+            .expect("row");
+        assert!(jpy_row < 8, "jpy variant at row {jpy_row}");
+    }
+
+    #[test]
+    fn moving_skips_headers_and_stops_at_the_ends() {
+        let mut list = list();
+        assert_eq!(
+            list.selected_entry().map(|e| e.key.as_str()),
+            Some("payment.succeeded")
+        );
+        assert!(!list.move_by(-1));
+        assert!(list.move_by(1));
+        assert_eq!(
+            list.selected_entry().map(|e| e.key.as_str()),
+            Some("payment.failed")
+        );
+        assert!(list.select_last());
+        assert!(!list.move_by(1));
+        assert!(list.select_first());
+        assert_eq!(list.selected_row(), Some(1));
+    }
+
+    #[test]
+    fn the_filter_narrows_and_keeps_or_moves_the_selection() {
+        let mut list = list();
+        list.filter = "refund".into();
+        assert!(list.refilter());
+        assert!(
+            list.visible()
+                .iter()
+                .all(|&i| list.entries()[i].key.contains("refund"))
+        );
+        assert_eq!(
+            list.selected_entry().map(|e| e.group.as_str()),
+            Some("refund")
+        );
+        list.filter = "no such event".into();
+        list.refilter();
+        assert!(list.selected_entry().is_none());
+        assert!(list.rows().is_empty());
+    }
+
+    #[test]
+    fn a_modified_body_is_kept_apart_and_resets() {
+        let mut list = list();
+        let entry = list.entry_mut("payment.succeeded").expect("entry");
+        entry.set_modified(Some("{\"type\":\"payment.succeeded\"}".into()));
+        assert!(entry.modified.is_some());
+        assert!(entry.view.text.contains("\"type\": \"payment.succeeded\""));
+        entry.set_modified(None);
+        assert!(entry.modified.is_none());
+        assert_eq!(entry.body(), entry.original);
+    }
+
+    #[test]
+    fn ensure_visible_scrolls_both_ways() {
+        let mut list = list();
+        list.select_last();
+        list.ensure_visible(10);
+        let row = list.selected_row().expect("row");
+        assert!(row >= list.offset && row < list.offset + 10);
+        list.select_first();
+        list.ensure_visible(10);
+        assert_eq!(list.offset, 0);
+    }
+}

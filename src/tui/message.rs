@@ -1,0 +1,139 @@
+//! The one message type that drives the workbench, and the effects `update` asks the runtime to
+//! carry out. Effects are plain data so `update` stays testable without a terminal or threads.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+use serde_json::Value;
+
+use crate::pipeline::{PipelineSettings, RunRecord};
+use crate::transform::presets::TransformSource;
+
+/// Everything that can happen to the app: input, and the results of effects.
+#[derive(Debug)]
+pub enum Message {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
+    Resize(u16, u16),
+    /// One event's run finished.
+    RunDone {
+        job: u64,
+        key: String,
+        record: RunRecord,
+    },
+    /// The pause after typing ended; `generation` tells whether more typing came since.
+    EditSettled {
+        generation: u64,
+    },
+    /// `$EDITOR` closed; the file's bytes as it left them, or why they could not be had.
+    ExternalEditDone {
+        target: EditTarget,
+        result: Result<Vec<u8>, String>,
+    },
+    /// The watched transformation file changed on disk.
+    FileChanged {
+        path: PathBuf,
+        contents: Result<String, String>,
+    },
+    /// A save finished: where the file went, or why it could not be written.
+    Saved {
+        result: Result<PathBuf, String>,
+        /// The text that was written, to tell whether edits came in meanwhile.
+        text: String,
+    },
+    /// The transformation files the picker offers.
+    TransformsListed(Vec<PickerEntry>),
+    /// A transformation chosen in the picker was read.
+    TransformLoaded(Result<TransformSource, String>),
+    /// SIGTERM, SIGHUP or SIGINT: leave now, keeping unsaved edits in a recovery file.
+    Terminate,
+}
+
+/// What `$EDITOR` was opened on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditTarget {
+    /// The transformation file at this path.
+    Transform(PathBuf),
+    /// The body of the event with this key (edited through a temporary file).
+    Body(String),
+}
+
+/// One row of the transformation picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickerEntry {
+    /// What `presets::resolve` takes: a preset name or a path.
+    pub spec: String,
+    /// Where it comes from: "preset", "current dir", "config".
+    pub origin: &'static str,
+}
+
+/// One body to run.
+#[derive(Debug, Clone)]
+pub struct RunItem {
+    pub key: String,
+    pub body: String,
+    pub parsed: Option<Value>,
+}
+
+/// Runs of one transformation source over some events. A later job for the same key makes an
+/// earlier one stale: the runtime skips stale items and `update` drops their results.
+#[derive(Debug, Clone)]
+pub struct RunJob {
+    pub job: u64,
+    /// File name shown in stack traces.
+    pub name: String,
+    pub source: String,
+    pub settings: PipelineSettings,
+    pub items: Vec<RunItem>,
+}
+
+/// Side effects `update` asks for; the runtime reports back with messages.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    Run(RunJob),
+    /// Send `EditSettled { generation }` after `delay`.
+    Debounce {
+        generation: u64,
+        delay: Duration,
+    },
+    /// Suspend the screen and open `$EDITOR`: on the file for a transformation, on a temporary
+    /// copy of `text` for a body.
+    OpenEditor {
+        target: EditTarget,
+        text: String,
+    },
+    /// Watch this transformation file (None: stop watching).
+    Watch(Option<PathBuf>),
+    /// Write the transformation to `path`, or to a new file in `dir` named after `stem` (never
+    /// over an existing file) when `path` is None.
+    Save {
+        path: Option<PathBuf>,
+        dir: PathBuf,
+        stem: String,
+        text: String,
+    },
+    /// Put text on the clipboard with OSC 52 (works over SSH).
+    Copy(String),
+    /// List the transformations the picker offers.
+    ListTransforms {
+        dir: PathBuf,
+        config_paths: Vec<PathBuf>,
+    },
+    /// Read a transformation chosen in the picker.
+    LoadTransform(String),
+    /// Leave the workbench. `recovery` holds unsaved edits to keep in a file first.
+    Quit {
+        recovery: Option<Recovery>,
+    },
+}
+
+/// Unsaved transformation edits to write somewhere safe on a forced exit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recovery {
+    pub dir: PathBuf,
+    pub stem: String,
+    pub text: String,
+}

@@ -1,0 +1,99 @@
+//! The events list: every fixture, grouped by family, with a mark for how its output fares.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::tui::app::{App, Mode, Pane, Verdict};
+use crate::tui::events_list::Row;
+use crate::tui::text::truncate;
+
+use super::pane_block;
+
+/// The mark and its style for an event's verdict.
+pub fn verdict_mark(app: &App, verdict: Option<Verdict>, running: bool) -> (&'static str, Style) {
+    let p = &app.theme.palette;
+    if running && verdict.is_none() {
+        return ("…", p.dim);
+    }
+    match verdict {
+        None => ("·", p.dim),
+        Some(Verdict::Failed) => ("✗", p.error),
+        Some(Verdict::Errors) => ("●", p.error),
+        Some(Verdict::Warnings) => ("▲", p.warning),
+        Some(Verdict::Clean) => ("✓", p.ok),
+        Some(Verdict::Cancelled) => ("⊘", p.dim),
+    }
+}
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let list = &app.events;
+    let visible = list.visible().len();
+    let total = list.entries().len();
+    let mut title = vec![Span::raw("1 Events")];
+    if app.mode == Mode::Filter || !list.filter.is_empty() {
+        let cursor = if app.mode == Mode::Filter { "▏" } else { "" };
+        title.push(Span::styled(
+            format!(" /{}{cursor}", list.filter),
+            app.theme.palette.accent,
+        ));
+        title.push(Span::raw(format!(" {visible}/{total}")));
+    } else {
+        title.push(Span::raw(format!(" {total}")));
+    }
+    let block = pane_block(app, Pane::Events, title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let width = usize::from(inner.width);
+    let height = usize::from(inner.height);
+    let selected = list.selected_index();
+    let p = &app.theme.palette;
+    let rows = list.rows();
+    if rows.is_empty() {
+        let hint = if list.filter.is_empty() {
+            "no events"
+        } else {
+            "no event matches; Esc clears the filter"
+        };
+        frame.render_widget(Paragraph::new(Line::styled(hint, p.dim)), inner);
+        return;
+    }
+    let lines: Vec<Line> = rows
+        .iter()
+        .skip(list.offset)
+        .take(height)
+        .map(|row| match *row {
+            Row::Header { group, count } => Line::from(vec![
+                Span::styled(format!("▾ {group}"), p.accent),
+                Span::styled(format!(" {count}"), p.dim),
+            ]),
+            Row::Event(index) => {
+                let entry = &list.entries()[index];
+                let running = app.is_running(&entry.key);
+                let (mark, mark_style) = verdict_mark(app, app.verdict(&entry.key), running);
+                let modified = if entry.modified.is_some() { " ✎" } else { "" };
+                let indent = if list.grouped { "  " } else { "" };
+                let name_width = width.saturating_sub(indent.len() + 2 + modified.chars().count());
+                let name = truncate(&entry.key, name_width);
+                let used = indent.len() + 2 + name.chars().count() + modified.chars().count();
+                let pad = " ".repeat(width.saturating_sub(used));
+                let mut line = Line::from(vec![
+                    Span::raw(indent),
+                    Span::styled(mark, mark_style),
+                    Span::raw(" "),
+                    Span::styled(name, p.text),
+                    Span::styled(modified, p.warning),
+                    Span::raw(pad),
+                ]);
+                if Some(index) == selected {
+                    line = line.patch_style(p.selection);
+                }
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,76 @@
+//! The bottom panel: the selected run's console output and the sandbox warnings about the
+//! transformation.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::transform::LogLevel;
+use crate::tui::app::{App, Pane};
+
+use super::pane_block;
+
+fn lines(app: &App) -> Vec<Line<'static>> {
+    let p = &app.theme.palette;
+    let mut lines = Vec::new();
+    for warning in &app.transform.compat {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("▲ sandbox {}:{} ", warning.line, warning.column),
+                p.warning,
+            ),
+            Span::styled(warning.message.clone(), p.text),
+        ]));
+    }
+    let Some(result) = app.selected_result() else {
+        return lines;
+    };
+    for log in &result.record.logs {
+        let style = match log.level {
+            LogLevel::Error => p.error,
+            LogLevel::Warn => p.warning,
+            LogLevel::Info => p.info,
+            LogLevel::Debug => p.dim,
+            LogLevel::Log => p.text,
+        };
+        let label = format!("console.{}: ", log.level.as_str());
+        for (i, text) in log.message.split('\n').enumerate() {
+            let prefix = if i == 0 {
+                label.clone()
+            } else {
+                " ".repeat(label.len())
+            };
+            lines.push(Line::from(vec![
+                Span::styled(prefix, p.dim),
+                Span::styled(text.replace('\t', "  "), style),
+            ]));
+        }
+    }
+    if result.record.logs.is_empty() {
+        lines.push(Line::styled("no console output from this run", p.dim));
+    }
+    lines
+}
+
+/// Lines the panel scrolls through.
+pub fn content_lines(app: &App) -> usize {
+    lines(app).len()
+}
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let p = &app.theme.palette;
+    let mut title = vec![Span::raw("5 Logs")];
+    if let Some(entry) = app.selected() {
+        title.push(Span::styled(format!(" · {}", entry.key), p.dim));
+    }
+    let block = pane_block(app, Pane::Logs, title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let shown: Vec<Line> = lines(app)
+        .into_iter()
+        .skip(app.scroll.logs)
+        .take(usize::from(inner.height))
+        .collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}

@@ -1,0 +1,67 @@
+//! The status bar: mode, destination, key and listener state, the last message, help hint.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::segment::Region;
+use crate::tui::app::App;
+use crate::tui::keymap::Action;
+use crate::tui::text::truncate;
+
+/// Where calls go: the host of the transformation's URL, named when it is Segment's.
+fn destination(app: &App) -> String {
+    let host = url::Url::parse(&app.settings.url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    match Region::of_host(&host) {
+        Some(Region::Us) => "Segment US".to_string(),
+        Some(Region::Eu) => "Segment EU".to_string(),
+        None => host,
+    }
+}
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let p = &app.theme.palette;
+    let bar = p.status;
+    let mode = Span::styled(
+        format!(" {} ", app.mode.label()),
+        p.title_focused.add_modifier(Modifier::REVERSED),
+    );
+    let key = match &app.key_hint {
+        Some(masked) => format!("key {masked}"),
+        None => "no write key".to_string(),
+    };
+    let left = format!(" → {} · {key} · listener off ", destination(app));
+    let help = format!(
+        " {} help · {} quit ",
+        app.keymap.keys_text(Action::Help),
+        app.keymap.keys_text(Action::Quit)
+    );
+    let width = usize::from(area.width);
+    let used = mode.width() + left.chars().count() + help.chars().count();
+    let room = width.saturating_sub(used + 1);
+    let message = match &app.status {
+        Some(status) => Span::styled(
+            format!(" {}", truncate(&status.text, room)),
+            if status.is_error {
+                bar.patch(p.error)
+            } else {
+                bar.patch(p.accent)
+            },
+        ),
+        None => Span::raw(""),
+    };
+    let pad = width.saturating_sub(used + message.width());
+    let line = Line::from(vec![
+        mode,
+        Span::styled(left, bar),
+        message,
+        Span::styled(" ".repeat(pad), bar),
+        Span::styled(help, bar.patch(p.key_hint)),
+    ]);
+    frame.render_widget(Paragraph::new(line).style(bar), area);
+}

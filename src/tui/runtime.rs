@@ -1,0 +1,700 @@
+//! The workbench's loop: the terminal, input, signals and the executor of effects. Messages from
+//! finished effects win over new input (`biased`), and the screen is drawn only when something
+//! changed and no message is waiting.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream,
+};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use futures_util::StreamExt;
+use notify::{RecursiveMode, Watcher};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+use crate::config::{self, Config};
+use crate::pipeline::{PipelineSettings, RunRecord, event_type_of};
+use crate::transform::presets;
+use crate::transform::{Engine, Limits, Program, RunInput};
+use crate::webhook::FixtureSet;
+
+use super::app::{App, AppInit};
+use super::clipboard::{mask_secret, osc52};
+use super::keymap::KeyMap;
+use super::message::{EditTarget, Effect, Message, PickerEntry, Recovery, RunJob};
+use super::theme::Theme;
+use super::update::{self, update};
+use super::view::view;
+
+/// How the workbench was started (`hookbench [tui] …`).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub transform: Option<String>,
+    pub event: Option<String>,
+    pub theme: Option<String>,
+    pub config: Option<PathBuf>,
+    pub fixtures: Option<PathBuf>,
+}
+
+/// Runs in flight per batch: enough to keep every worker busy, few enough that a newer edit's
+/// runs do not queue behind many stale ones.
+const RUN_WINDOW: usize = 4;
+/// How soon to draw again while highlighting of a large text is still catching up.
+const HIGHLIGHT_REDRAW: Duration = Duration::from_millis(16);
+
+/// Everything the workbench needs before it takes the terminal; every input error surfaces here,
+/// before the screen changes.
+pub struct Prepared {
+    pub init: AppInit,
+    pub limits: Limits,
+}
+
+/// Reads config, keys, theme, transformation and fixtures.
+pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
+    let config = config::load(options.config.as_deref())?;
+    let config_path = options
+        .config
+        .clone()
+        .or_else(config::default_path)
+        .unwrap_or_else(|| PathBuf::from("config.toml"));
+    let keymap = KeyMap::with_config(&config.keys, &config_path)?;
+    let no_color = Theme::no_color_requested(std::env::var_os("NO_COLOR").as_deref());
+    let theme_spec = options
+        .theme
+        .as_deref()
+        .or(config.ui.theme.as_deref())
+        .unwrap_or("dark");
+    let user_themes = config::default_path().and_then(|p| p.parent().map(|d| d.join("themes")));
+    let theme = Theme::load(theme_spec, user_themes.as_deref(), no_color)?;
+
+    let spec = options
+        .transform
+        .as_deref()
+        .or(config.transform.default.as_deref())
+        .unwrap_or(presets::DEFAULT_PRESET);
+    let transform = presets::resolve(spec)?;
+
+    let mut fixtures = FixtureSet::builtin()?;
+    if let Some(dir) = &options.fixtures {
+        fixtures = fixtures.with_dir(dir)?;
+    }
+    if let Some(event) = &options.event
+        && fixtures.get(event).is_none()
+    {
+        let suggestions = crate::suggest::closest_names(event, fixtures.names(), 3);
+        let hint = if suggestions.is_empty() {
+            "; `hookbench fixtures list` shows them all".to_string()
+        } else {
+            format!("; did you mean {}?", suggestions.join(" or "))
+        };
+        bail!("unknown event type {event:?}{hint}");
+    }
+
+    let settings = PipelineSettings::from_config(&config);
+    url::Url::parse(&settings.url)
+        .with_context(|| format!("[transform] url {:?}", settings.url))?;
+    let mut limits = Limits::default();
+    if let Some(timeout) = config.timeout() {
+        limits.timeout = timeout;
+    }
+    let key_hint = std::env::var("SEGMENT_WRITE_KEY")
+        .ok()
+        .filter(|k| !k.trim().is_empty())
+        .map(|k| mask_secret(k.trim()));
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let init = AppInit {
+        fixtures,
+        transform,
+        event: options.event.clone(),
+        settings,
+        theme,
+        keymap,
+        cwd,
+        config_paths: config_paths(&config),
+        key_hint,
+        mouse: config.ui.mouse.unwrap_or(true),
+        size: (80, 24),
+    };
+    Ok(Prepared { init, limits })
+}
+
+fn config_paths(config: &Config) -> Vec<PathBuf> {
+    config.transform.paths.clone()
+}
+
+/// Opens the workbench and runs it until the user quits.
+pub fn run(options: &Options) -> anyhow::Result<()> {
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        bail!(
+            "the workbench needs a terminal; for scripts and CI use `hookbench run`, `check` or `lint`"
+        );
+    }
+    let prepared = prepare(options)?;
+    let mouse = prepared.init.mouse;
+    let engine = Arc::new(Engine::new(prepared.limits));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the event loop")?;
+
+    install_panic_hook(mouse);
+    enter_terminal(mouse).context("cannot set up the terminal")?;
+    let result = runtime.block_on(event_loop(prepared.init, engine, mouse));
+    leave_terminal(mouse);
+    let recovered = result?;
+    if let Some(path) = recovered {
+        eprintln!(
+            "hookbench: unsaved transformation edits were kept in {}",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn enter_terminal(mouse: bool) -> io::Result<()> {
+    enable_raw_mode()?;
+    let mut out = io::stdout();
+    execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
+    if mouse {
+        execute!(out, EnableMouseCapture)?;
+    }
+    Ok(())
+}
+
+/// Puts the terminal back as it was. Errors are ignored: this runs on the way out, even from
+/// a panic, and must do as much as it can.
+fn leave_terminal(mouse: bool) {
+    let mut out = io::stdout();
+    if mouse {
+        let _ = execute!(out, DisableMouseCapture);
+    }
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let _ = disable_raw_mode();
+}
+
+/// A panic restores the terminal before the message is printed, so it can be read.
+fn install_panic_hook(mouse: bool) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        leave_terminal(mouse);
+        previous(info);
+    }));
+}
+
+/// The loop. Returns where unsaved edits were kept, if a signal ended it with some.
+async fn event_loop(
+    init: AppInit,
+    engine: Arc<Engine>,
+    mouse: bool,
+) -> anyhow::Result<Option<PathBuf>> {
+    let mut terminal =
+        Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot open the terminal")?;
+    let size = terminal.size().context("cannot read the terminal size")?;
+    let mut app = App::new(AppInit {
+        size: (size.width, size.height),
+        ..init
+    });
+    let (tx, mut rx) = unbounded_channel();
+    let mut executor = Executor::new(tx.clone(), engine);
+
+    // The first frame goes out before anything runs: runs report back as they finish.
+    let start_effects = update::start(&mut app);
+    update::settle_view(&mut app);
+    terminal.draw(|f| view(&app, f))?;
+    let mut recovered = None;
+    let mut pending: VecDeque<Effect> = start_effects.into();
+
+    let mut input = EventStream::new();
+    let mut signals = Signals::new()?;
+    let mut dirty = false;
+    loop {
+        while let Some(effect) = pending.pop_front() {
+            match executor.execute(effect) {
+                Deferred::None => {}
+                Deferred::Editor { target, text } => {
+                    drop(input);
+                    leave_terminal(mouse);
+                    let result = run_editor(&target, &text);
+                    enter_terminal(mouse).context("cannot set up the terminal again")?;
+                    terminal.clear()?;
+                    input = EventStream::new();
+                    let _ = tx.send(Message::ExternalEditDone { target, result });
+                    dirty = true;
+                }
+                Deferred::Quit(recovery) => {
+                    if let Some(recovery) = recovery {
+                        recovered = write_recovery(&recovery);
+                    }
+                    return Ok(recovered);
+                }
+            }
+        }
+        if app.should_quit {
+            return Ok(recovered);
+        }
+        // Draw only when nothing else is waiting, so bursts (key repeat, a batch of runs)
+        // cost one frame.
+        if dirty && rx.is_empty() {
+            terminal.draw(|f| view(&app, f))?;
+            dirty = false;
+        }
+        let highlight_pending = app.highlighter.pending();
+        let message = tokio::select! {
+            biased;
+            Some(message) = rx.recv() => Some(message),
+            event = input.next() => match event {
+                Some(Ok(event)) => translate(event),
+                Some(Err(e)) => return Err(e).context("cannot read the terminal"),
+                None => Some(Message::Terminate),
+            },
+            () = signals.next() => Some(Message::Terminate),
+            () = tokio::time::sleep(HIGHLIGHT_REDRAW), if highlight_pending => {
+                dirty = true;
+                None
+            }
+        };
+        if let Some(message) = message {
+            pending.extend(update(&mut app, message));
+            dirty = true;
+        }
+        drain(&mut rx, &mut app, &mut pending);
+    }
+}
+
+/// Applies every message already queued, so a burst is one frame.
+fn drain(rx: &mut UnboundedReceiver<Message>, app: &mut App, pending: &mut VecDeque<Effect>) {
+    while let Ok(message) = rx.try_recv() {
+        pending.extend(update(app, message));
+    }
+}
+
+fn translate(event: Event) -> Option<Message> {
+    match event {
+        Event::Key(key) => Some(Message::Key(key)),
+        Event::Mouse(mouse) => Some(Message::Mouse(mouse)),
+        Event::Paste(text) => Some(Message::Paste(text)),
+        Event::Resize(w, h) => Some(Message::Resize(w, h)),
+        Event::FocusGained | Event::FocusLost => None,
+    }
+}
+
+/// SIGTERM, SIGHUP and SIGINT end the workbench cleanly (the terminal is restored).
+struct Signals {
+    #[cfg(unix)]
+    streams: Vec<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn new() -> anyhow::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let streams = [
+                SignalKind::terminate(),
+                SignalKind::hangup(),
+                SignalKind::interrupt(),
+            ]
+            .into_iter()
+            .map(signal)
+            .collect::<Result<Vec<_>, _>>()
+            .context("cannot listen for signals")?;
+            Ok(Signals { streams })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        {
+            let waits = self.streams.iter_mut().map(|s| Box::pin(s.recv()));
+            let _ = futures_util::future::select_all(waits).await;
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    }
+}
+
+/// What the loop itself must do because it owns the terminal.
+enum Deferred {
+    None,
+    Editor { target: EditTarget, text: String },
+    Quit(Option<Recovery>),
+}
+
+/// Carries out effects, reporting back through the channel.
+struct Executor {
+    tx: UnboundedSender<Message>,
+    engine: Arc<Engine>,
+    /// The newest job per event key, shared with running batches so they skip stale items.
+    latest: Arc<Mutex<HashMap<String, u64>>>,
+    /// The last compiled program, reused while the source is unchanged.
+    program: Option<(String, String, Program)>,
+    watcher: Option<notify::RecommendedWatcher>,
+}
+
+impl Executor {
+    fn new(tx: UnboundedSender<Message>, engine: Arc<Engine>) -> Executor {
+        Executor {
+            tx,
+            engine,
+            latest: Arc::new(Mutex::new(HashMap::new())),
+            program: None,
+            watcher: None,
+        }
+    }
+
+    fn execute(&mut self, effect: Effect) -> Deferred {
+        match effect {
+            Effect::Run(job) => self.run(job),
+            Effect::Debounce { generation, delay } => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    let _ = tx.send(Message::EditSettled { generation });
+                });
+            }
+            Effect::OpenEditor { target, text } => return Deferred::Editor { target, text },
+            Effect::Watch(path) => self.watch(path),
+            Effect::Save {
+                path,
+                dir,
+                stem,
+                text,
+            } => {
+                let result = save(path.as_deref(), &dir, &stem, &text);
+                let _ = self.tx.send(Message::Saved { result, text });
+            }
+            Effect::Copy(text) => {
+                let mut out = io::stdout();
+                let _ = out.write_all(osc52(&text).as_bytes());
+                let _ = out.flush();
+            }
+            Effect::ListTransforms { dir, config_paths } => {
+                let _ = self.tx.send(Message::TransformsListed(list_transforms(
+                    &dir,
+                    &config_paths,
+                )));
+            }
+            Effect::LoadTransform(spec) => {
+                let result = presets::resolve(&spec).map_err(|e| e.to_string());
+                let _ = self.tx.send(Message::TransformLoaded(result));
+            }
+            Effect::Quit { recovery } => return Deferred::Quit(recovery),
+        }
+        Deferred::None
+    }
+
+    fn program(&mut self, name: &str, source: &str) -> Program {
+        if let Some((n, s, program)) = &self.program
+            && n == name
+            && s == source
+        {
+            return program.clone();
+        }
+        let program = self.engine.compile(name, source);
+        self.program = Some((name.to_string(), source.to_string(), program.clone()));
+        program
+    }
+
+    fn run(&mut self, job: RunJob) {
+        let program = self.program(&job.name, &job.source);
+        {
+            let mut latest = self.latest.lock().unwrap_or_else(PoisonError::into_inner);
+            for item in &job.items {
+                latest.insert(item.key.clone(), job.job);
+            }
+        }
+        let engine = Arc::clone(&self.engine);
+        let latest = Arc::clone(&self.latest);
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let is_current = |key: &str| {
+                latest
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .get(key)
+                    == Some(&job.job)
+            };
+            let mut in_flight = VecDeque::new();
+            for item in job.items {
+                if !is_current(&item.key) {
+                    continue;
+                }
+                let event_type = item.parsed.as_ref().map(event_type_of).unwrap_or_default();
+                let input = RunInput {
+                    body: item.body,
+                    event_type: event_type.clone(),
+                    url: job.settings.url.clone(),
+                    env: job.settings.env.clone(),
+                };
+                let pending = engine.submit(&program, input);
+                in_flight.push_back((item.key, event_type, item.parsed, pending));
+                if in_flight.len() >= RUN_WINDOW
+                    && let Some((key, event_type, parsed, pending)) = in_flight.pop_front()
+                {
+                    let record = RunRecord::from_output(
+                        event_type,
+                        pending.await,
+                        parsed.as_ref(),
+                        &job.settings.lint,
+                    );
+                    let _ = tx.send(Message::RunDone {
+                        job: job.job,
+                        key,
+                        record,
+                    });
+                }
+            }
+            for (key, event_type, parsed, pending) in in_flight {
+                let record = RunRecord::from_output(
+                    event_type,
+                    pending.await,
+                    parsed.as_ref(),
+                    &job.settings.lint,
+                );
+                let _ = tx.send(Message::RunDone {
+                    job: job.job,
+                    key,
+                    record,
+                });
+            }
+        });
+    }
+
+    /// Watches the file's folder (editors often save by renaming a new file over the old one)
+    /// and reports changes of that file.
+    fn watch(&mut self, path: Option<PathBuf>) {
+        self.watcher = None;
+        let Some(path) = path else { return };
+        let Some(dir) = path.parent().map(|d| {
+            if d.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                d.to_path_buf()
+            }
+        }) else {
+            return;
+        };
+        let file_name = path.file_name().map(|n| n.to_os_string());
+        let tx = self.tx.clone();
+        let watched = path.clone();
+        let handler = move |event: notify::Result<notify::Event>| {
+            let Ok(event) = event else { return };
+            if !(event.kind.is_modify() || event.kind.is_create()) {
+                return;
+            }
+            let ours = event
+                .paths
+                .iter()
+                .any(|p| p.file_name().map(|n| n.to_os_string()) == file_name);
+            if ours {
+                let contents =
+                    std::fs::read(&watched)
+                        .map_err(|e| e.to_string())
+                        .and_then(|bytes| {
+                            String::from_utf8(bytes)
+                                .map_err(|_| "the file is not UTF-8 text".into())
+                        });
+                let _ = tx.send(Message::FileChanged {
+                    path: watched.clone(),
+                    contents,
+                });
+            }
+        };
+        match notify::recommended_watcher(handler) {
+            Ok(mut watcher) => match watcher.watch(&dir, RecursiveMode::NonRecursive) {
+                Ok(()) => self.watcher = Some(watcher),
+                Err(e) => {
+                    let _ = self.tx.send(Message::FileChanged {
+                        path,
+                        contents: Err(format!("cannot watch for changes: {e}")),
+                    });
+                }
+            },
+            Err(e) => {
+                let _ = self.tx.send(Message::FileChanged {
+                    path,
+                    contents: Err(format!("cannot watch for changes: {e}")),
+                });
+            }
+        }
+    }
+}
+
+/// Writes a transformation: over `path`, or as a new file in `dir` (never over another file).
+fn save(path: Option<&Path>, dir: &Path, stem: &str, text: &str) -> Result<PathBuf, String> {
+    match path {
+        Some(path) => std::fs::write(path, text)
+            .map(|()| path.to_path_buf())
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => write_new(dir, stem, "js", text),
+    }
+}
+
+/// Creates `<stem>.<ext>`, or `<stem>-2.<ext>`, … in `dir`, whichever does not exist yet.
+fn write_new(dir: &Path, stem: &str, ext: &str, text: &str) -> Result<PathBuf, String> {
+    for n in 1..1000 {
+        let name = if n == 1 {
+            format!("{stem}.{ext}")
+        } else {
+            format!("{stem}-{n}.{ext}")
+        };
+        let path = dir.join(name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => {
+                return file
+                    .write_all(text.as_bytes())
+                    .map(|()| path.clone())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(format!("cannot create {}: {e}", path.display())),
+        }
+    }
+    Err(format!(
+        "no free file name for {stem}.{ext} in {}",
+        dir.display()
+    ))
+}
+
+fn write_recovery(recovery: &Recovery) -> Option<PathBuf> {
+    let stem = format!("{}.recovered", recovery.stem);
+    write_new(&recovery.dir, &stem, "js", &recovery.text)
+        .or_else(|_| write_new(&std::env::temp_dir(), &stem, "js", &recovery.text))
+        .ok()
+}
+
+/// The presets, `*.js` in `dir`, and the config's paths.
+fn list_transforms(dir: &Path, config_paths: &[PathBuf]) -> Vec<PickerEntry> {
+    let mut entries: Vec<PickerEntry> = presets::presets()
+        .into_iter()
+        .map(|p| PickerEntry {
+            spec: p.name.to_string(),
+            origin: "preset",
+        })
+        .collect();
+    let mut local: Vec<String> = std::fs::read_dir(dir)
+        .map(|read| {
+            read.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "js"))
+                .filter(|e| e.path().is_file())
+                .map(|e| format!("./{}", e.file_name().to_string_lossy()))
+                .collect()
+        })
+        .unwrap_or_default();
+    local.sort();
+    entries.extend(local.into_iter().map(|spec| PickerEntry {
+        spec,
+        origin: "current dir",
+    }));
+    entries.extend(config_paths.iter().map(|p| PickerEntry {
+        spec: p.display().to_string(),
+        origin: "config",
+    }));
+    entries
+}
+
+/// Runs `$VISUAL`/`$EDITOR` (else `vi`) on the transformation file, or on a temporary copy of
+/// a body; returns the file's bytes afterwards.
+fn run_editor(target: &EditTarget, text: &str) -> Result<Vec<u8>, String> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .or_else(|| std::env::var("EDITOR").ok())
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_string());
+    let (path, temporary) = match target {
+        EditTarget::Transform(path) => (path.clone(), false),
+        EditTarget::Body(key) => {
+            let safe: String = key
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '.' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let path = write_new(
+                &std::env::temp_dir(),
+                &format!("hookbench-{safe}-{}", std::process::id()),
+                "json",
+                text,
+            )?;
+            (path, true)
+        }
+    };
+    // Through the shell, so EDITOR may carry arguments ("code --wait").
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("hookbench-editor")
+        .arg(&path)
+        .status();
+    let result = match status {
+        Ok(status) if status.success() => {
+            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+        }
+        Ok(status) => Err(format!("{editor} exited with {status}; nothing changed")),
+        Err(e) => Err(format!("cannot start {editor}: {e}")),
+    };
+    if temporary {
+        let _ = std::fs::remove_file(&path);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_files_never_replace_existing_ones() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let first = write_new(dir.path(), "segment-complete", "js", "a").expect("first");
+        let second = write_new(dir.path(), "segment-complete", "js", "b").expect("second");
+        assert_eq!(
+            first.file_name().and_then(|n| n.to_str()),
+            Some("segment-complete.js")
+        );
+        assert_eq!(
+            second.file_name().and_then(|n| n.to_str()),
+            Some("segment-complete-2.js")
+        );
+        assert_eq!(std::fs::read_to_string(first).expect("read"), "a");
+    }
+
+    #[test]
+    fn the_picker_lists_presets_local_files_and_config_paths() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("mine.js"), "").expect("write");
+        std::fs::write(dir.path().join("notes.txt"), "").expect("write");
+        let entries = list_transforms(dir.path(), &[PathBuf::from("/elsewhere/x.js")]);
+        let specs: Vec<&str> = entries.iter().map(|e| e.spec.as_str()).collect();
+        assert_eq!(specs[0], "segment-complete");
+        assert!(specs.contains(&"./mine.js"));
+        assert!(!specs.iter().any(|s| s.contains("notes")));
+        assert_eq!(entries.last().map(|e| e.origin), Some("config"));
+    }
+}

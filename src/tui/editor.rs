@@ -234,6 +234,9 @@ mod tests {
                 changed: false
             }
         );
+        // Copying ends the selection; select again to cut.
+        editor.handle_key(key(KeyCode::Left, KeyModifiers::SHIFT));
+        editor.handle_key(key(KeyCode::Left, KeyModifiers::SHIFT));
         assert_eq!(
             editor.handle_key(key(KeyCode::Char('x'), KeyModifiers::CONTROL)),
             EditOutcome::Copied {

@@ -36,7 +36,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .is_some_and(|(k, _)| *k == entry.key);
     let mut title = vec![
         Span::raw("2 Webhook "),
-        Span::styled(entry.event_type.clone(), p.accent),
+        Span::styled(entry.key.clone(), p.accent),
         Span::styled(format!(" · {}", entry.origin), p.dim),
     ];
     if entry.modified.is_some() {

@@ -1,0 +1,134 @@
+//! The workbench's screens as text (ratatui `TestBackend` + insta snapshots): what a user sees
+//! for a loaded event, a syntax error, lint warnings, the narrow layout, a too-small terminal,
+//! the help overlay and the diff.
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use hookbench::tui::testing::{Harness, init, preset};
+
+/// Run times differ from run to run: "71 µs" becomes "N µs".
+fn stable(screen: &str) -> String {
+    let mut out = String::with_capacity(screen.len());
+    let mut digits = String::new();
+    let mut rest = screen;
+    while let Some(c) = rest.chars().next() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            if !digits.is_empty() {
+                if rest.starts_with(" µs") {
+                    out.push('N');
+                } else {
+                    out.push_str(&digits);
+                }
+                digits.clear();
+            }
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out.push_str(&digits);
+    out
+}
+
+fn snapshot(harness: &mut Harness) -> String {
+    stable(&harness.screen())
+}
+
+#[test]
+fn a_loaded_event_with_its_output() {
+    let mut start = init(180, 45);
+    start.event = Some("payment.succeeded".into());
+    let mut h = Harness::with_init(start);
+    let screen = snapshot(&mut h);
+    assert!(screen.contains("\"event\": \"Order Completed\""));
+    insta::assert_snapshot!("loaded_event", screen);
+}
+
+#[test]
+fn a_syntax_error_is_shown_at_its_line() {
+    let mut start = init(180, 45);
+    start.transform.source =
+        "function handler(webhook) {\n  const x = ;\n  return webhook;\n}\n".to_string();
+    let mut h = Harness::with_init(start);
+    let screen = snapshot(&mut h);
+    assert!(
+        screen.contains("✗ 2 "),
+        "the gutter marks line 2:\n{screen}"
+    );
+    insta::assert_snapshot!("syntax_error", screen);
+}
+
+#[test]
+fn lint_warnings_are_listed_and_their_lines_marked() {
+    let mut start = init(180, 45);
+    start.transform = preset("segment-track-payment");
+    start.event = Some("payment.succeeded.jpy".into());
+    let mut h = Harness::with_init(start);
+    let screen = snapshot(&mut h);
+    assert!(screen.contains("numeric-string"), "{screen}");
+    assert!(screen.contains("minor-units"), "{screen}");
+    insta::assert_snapshot!("lint_warnings", screen);
+}
+
+#[test]
+fn narrow_screens_show_the_middle_panes_as_tabs() {
+    let mut h = Harness::new(100, 36);
+    let screen = snapshot(&mut h);
+    assert!(
+        screen.contains(" 2 Webhook   3 Transform   4 Segment "),
+        "{screen}"
+    );
+    insta::assert_snapshot!("narrow_tabs", screen);
+}
+
+#[test]
+fn a_too_small_terminal_gets_a_message() {
+    let mut h = Harness::new(50, 12);
+    let screen = snapshot(&mut h);
+    assert!(screen.contains("Terminal too small"));
+    insta::assert_snapshot!("too_small", screen);
+}
+
+#[test]
+fn the_help_overlay_lists_the_keys() {
+    let mut h = Harness::new(180, 60);
+    h.press(KeyCode::Char('?'));
+    let screen = snapshot(&mut h);
+    assert!(
+        screen.contains("Copy the output as a curl command"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("help", screen);
+}
+
+#[test]
+fn the_diff_shows_what_an_edit_changed() {
+    let mut h = Harness::new(180, 45);
+    h.press(KeyCode::Char('i'));
+    // Go to the event name of payment.succeeded and change it.
+    let line = h
+        .app
+        .transform
+        .editor
+        .lines()
+        .iter()
+        .position(|l| l.contains("\"Order Completed\""))
+        .expect("the mapping names Order Completed");
+    let source = h
+        .app
+        .transform
+        .text()
+        .replacen("\"Order Completed\"", "\"Order Placed\"", 1);
+    h.app.transform.editor = hookbench::tui::editor::Editor::new(&source);
+    h.app.transform.editor.go_to_line(line);
+    h.type_text(" ");
+    h.press_with(KeyCode::Char('z'), KeyModifiers::CONTROL);
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Char('d'));
+    let screen = snapshot(&mut h);
+    assert!(
+        screen.contains("+   \"event\": \"Order Placed\""),
+        "{screen}"
+    );
+    insta::assert_snapshot!("diff", screen);
+}

@@ -314,6 +314,8 @@ fn a_too_small_terminal_says_so_and_the_panes_come_back() {
             && screen.contains("\"event\": \"Order Completed\"")
     });
 
+    w.press("j");
+    w.wait_for_text("2 Webhook payment.failed");
     w.press("q");
     let status = w.wait_exit();
     assert!(status.success(), "exit {status:?}");

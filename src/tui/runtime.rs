@@ -135,12 +135,13 @@ fn config_paths(config: &Config) -> Vec<PathBuf> {
 
 /// Opens the workbench and runs it until the user quits.
 pub fn run(options: &Options) -> anyhow::Result<()> {
+    // Input errors first: they are worth knowing about even without a terminal.
+    let prepared = prepare(options)?;
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         bail!(
             "the workbench needs a terminal; for scripts and CI use `hookbench run`, `check` or `lint`"
         );
     }
-    let prepared = prepare(options)?;
     let mouse = prepared.init.mouse;
     let engine = Arc::new(Engine::new(prepared.limits));
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -129,8 +129,17 @@ pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
     Ok(Prepared { init, limits })
 }
 
+/// The config's transformation paths, `~/` meaning the home directory.
 fn config_paths(config: &Config) -> Vec<PathBuf> {
-    config.transform.paths.clone()
+    config
+        .transform
+        .paths
+        .iter()
+        .map(|p| match (p.strip_prefix("~"), dirs::home_dir()) {
+            (Ok(rest), Some(home)) => home.join(rest),
+            _ => p.clone(),
+        })
+        .collect()
 }
 
 /// Opens the workbench and runs it until the user quits.

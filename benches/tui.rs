@@ -1,1 +1,185 @@
-fn main() {}
+//! The workbench's screen budgets of DESIGN, timed on a test backend (160 × 45):
+//! the first frame within 100 ms, a frame within 16 ms with a 1 MB webhook body open, and a
+//! keystroke in the transformation editor within 16 ms.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use hookbench::tui::app::{Mode, Pane};
+use hookbench::tui::message::Message;
+use hookbench::tui::runtime::{self, Options};
+use hookbench::tui::testing::{Harness, init};
+use hookbench::tui::update::{self, update};
+use hookbench::webhook::FixtureSet;
+use serde_json::{Value, json};
+
+const WIDTH: u16 = 160;
+const HEIGHT: u16 = 45;
+/// The size of the large webhook body.
+const BIG_BODY_BYTES: usize = 1_000_000;
+
+/// Start-up as the binary does it, up to the first frame: configuration, theme, keys,
+/// transformation and fixtures are read, the app and the engine are built, the runs are asked
+/// for (not waited on: the first frame goes out before they finish) and the screen is drawn.
+fn first_frame(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").expect("write config");
+    let options = Options {
+        config: Some(config),
+        ..Options::default()
+    };
+
+    let mut group = c.benchmark_group("tui");
+    group.sample_size(30);
+    group.measurement_time(Duration::from_secs(5));
+    group.bench_function("first_frame", |b| {
+        // The harness is returned so that tearing down its engine is not timed.
+        b.iter_with_large_drop(|| {
+            let prepared = runtime::prepare(&options).expect("prepare");
+            let mut harness = Harness::unstarted(prepared.init, WIDTH, HEIGHT);
+            let effects = update::start(&mut harness.app);
+            update::settle_view(&mut harness.app);
+            black_box(harness.render());
+            (harness, effects)
+        });
+    });
+    group.finish();
+}
+
+/// A payment.succeeded body grown to about `bytes` by a long product cart, pretty-printed as
+/// a user's fixture file would be.
+fn big_body(bytes: usize) -> String {
+    let fixtures = FixtureSet::builtin().expect("built-in fixtures");
+    let mut body = fixtures
+        .get("payment.succeeded")
+        .expect("payment.succeeded fixture")
+        .json
+        .clone();
+    let mut cart = Vec::new();
+    let mut size = serde_json::to_string_pretty(&body)
+        .expect("serialise")
+        .len();
+    let mut i = 0usize;
+    while size < bytes {
+        let item = json!({
+            "product_id": format!("pdt_{i:016x}"),
+            "quantity": i % 5 + 1,
+            "amount": 1_000 + i % 9_000,
+            "name": format!("Product number {i}"),
+            "addons": [],
+        });
+        // Pretty-printed at this depth an item takes its compact size plus indentation.
+        size += serde_json::to_string(&item).expect("serialise").len() + 80;
+        cart.push(item);
+        i += 1;
+    }
+    body["data"]["product_cart"] = Value::Array(cart);
+    serde_json::to_string_pretty(&body).expect("serialise")
+}
+
+/// A harness whose selected event is a ~1 MB body, every event already transformed, with the
+/// Webhook pane focused.
+fn big_body_harness(dir: &Path) -> Harness {
+    let text = big_body(BIG_BODY_BYTES);
+    std::fs::write(dir.join("big.json"), &text).expect("write big.json");
+    let mut init = init(WIDTH, HEIGHT);
+    init.fixtures = FixtureSet::builtin()
+        .expect("built-in fixtures")
+        .with_dir(dir)
+        .expect("fixtures dir");
+    init.event = Some("big".into());
+    let mut harness = Harness::with_init(init);
+    harness.press(KeyCode::Char('2'));
+    assert_eq!(harness.app.focus, Pane::Webhook);
+    harness
+}
+
+/// Draws until the highlighting of what is on screen has caught up.
+fn render_until_highlighted(harness: &mut Harness) {
+    harness.render();
+    while harness.app.highlighter.pending() {
+        harness.render();
+    }
+}
+
+fn frame_1mb_payload(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut harness = big_body_harness(dir.path());
+    render_until_highlighted(&mut harness);
+
+    let mut group = c.benchmark_group("tui");
+    group.sample_size(50);
+    group.measurement_time(Duration::from_secs(5));
+
+    // Each frame scrolls one line further, so every frame draws a line not drawn before.
+    group.bench_function("frame_1mb_payload/scroll", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let before = harness.app.scroll.webhook;
+                let start = Instant::now();
+                harness.press(KeyCode::Char('j'));
+                black_box(harness.render());
+                total += start.elapsed();
+                if harness.app.scroll.webhook == before {
+                    // At the bottom: back to the top, untimed.
+                    harness.press(KeyCode::Char('g'));
+                    render_until_highlighted(&mut harness);
+                }
+            }
+            total
+        });
+    });
+
+    // The end of the body, once its highlighting is cached: a redraw, as after any event that
+    // does not touch the body.
+    harness.press(KeyCode::Char('G'));
+    render_until_highlighted(&mut harness);
+    group.bench_function("frame_1mb_payload/bottom", |b| {
+        b.iter(|| {
+            black_box(harness.render());
+        });
+    });
+    group.finish();
+}
+
+/// One keystroke in the transformation editor as the UI thread handles it: the key goes
+/// through `update`, and the frame is drawn. The run after the pause in typing is an effect
+/// carried out off the UI thread 200 ms later, so the effects are dropped here.
+fn editor_keystroke(c: &mut Criterion) {
+    let mut harness = Harness::new(WIDTH, HEIGHT);
+    harness.press(KeyCode::Char('3'));
+    harness.press(KeyCode::Char('i'));
+    assert_eq!(harness.app.mode, Mode::EditTransform);
+    render_until_highlighted(&mut harness);
+
+    let mut group = c.benchmark_group("tui");
+    group.sample_size(50);
+    group.measurement_time(Duration::from_secs(5));
+    group.bench_function("editor_keystroke", |b| {
+        // Typing and deleting in turn keeps the text the same length.
+        let mut insert = true;
+        b.iter(|| {
+            let code = if insert {
+                KeyCode::Char('x')
+            } else {
+                KeyCode::Backspace
+            };
+            insert = !insert;
+            let effects = update(
+                &mut harness.app,
+                Message::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+            );
+            drop(black_box(effects));
+            black_box(harness.render());
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, first_frame, frame_1mb_payload, editor_keystroke);
+criterion_main!(benches);

@@ -5,6 +5,7 @@
 //! these modules return.
 
 pub mod config;
+pub mod json_error;
 pub mod pipeline;
 pub mod segment;
 pub mod suggest;

@@ -8,7 +8,10 @@ use common::{Sandbox, run};
 #[test]
 fn a_bad_key_binding_names_its_line() {
     let sandbox = Sandbox::new();
-    let config = sandbox.write("c.toml", "[ui]\ntheme = \"dark\"\n\n[keys]\nquitt = \"ctrl-q\"\n");
+    let config = sandbox.write(
+        "c.toml",
+        "[ui]\ntheme = \"dark\"\n\n[keys]\nquitt = \"ctrl-q\"\n",
+    );
     let ran = run(sandbox.cmd().arg("--config").arg(&config).arg("tui"));
     assert_eq!(ran.code, Some(2), "{}", ran.stderr);
     assert!(ran.stderr.contains("c.toml line 5"), "{}", ran.stderr);
@@ -30,8 +33,14 @@ fn an_unknown_theme_event_or_preset_is_named() {
     let sandbox = Sandbox::new();
     for (args, expected) in [
         (vec!["tui", "--theme", "drak"], "dark"),
-        (vec!["tui", "--event", "payment.succeded"], "did you mean payment.succeeded"),
-        (vec!["tui", "--transform", "segment-complet"], "did you mean segment-complete"),
+        (
+            vec!["tui", "--event", "payment.succeded"],
+            "did you mean payment.succeeded",
+        ),
+        (
+            vec!["tui", "--transform", "segment-complet"],
+            "did you mean segment-complete",
+        ),
     ] {
         let ran = run(sandbox.cmd().args(&args));
         assert_eq!(ran.code, Some(2), "{args:?}: {}", ran.stderr);

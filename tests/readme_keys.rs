@@ -27,7 +27,10 @@ fn the_readme_lists_every_default_binding() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
         .expect("README.md");
     let rows = expected_rows();
-    let missing: Vec<&String> = rows.iter().filter(|r| !readme.contains(r.as_str())).collect();
+    let missing: Vec<&String> = rows
+        .iter()
+        .filter(|r| !readme.contains(r.as_str()))
+        .collect();
     assert!(
         missing.is_empty(),
         "README.md's key table is out of date; it should read:\n\n| keys | action | what |\n|---|---|---|\n{}\n",

@@ -93,15 +93,7 @@ pub fn fixture_set(dir: Option<&Path>) -> Result<FixtureSet, Failure> {
 
 /// A fixture by name, or an error listing the closest names.
 pub fn find_fixture<'a>(set: &'a FixtureSet, name: &str) -> Result<&'a Fixture, Failure> {
-    set.get(name).ok_or_else(|| {
-        let suggestions = hookbench::suggest::closest_names(name, set.names(), 3);
-        let hint = if suggestions.is_empty() {
-            "; `hookbench fixtures list` shows them all".to_string()
-        } else {
-            format!("; did you mean {}?", suggestions.join(" or "))
-        };
-        Failure::input(format!("unknown event type {name:?}{hint}"))
-    })
+    set.find(name).map_err(|e| Failure::input(e.to_string()))
 }
 
 /// Parses JSON text, or an error naming `origin`, line and column.
@@ -116,10 +108,4 @@ pub fn parse_json(origin: &str, text: &str) -> Result<Value, Failure> {
     })
 }
 
-/// serde_json appends " at line L column C"; the position is already in front.
-pub fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_string(),
-        None => message.to_string(),
-    }
-}
+pub use hookbench::json_error::strip_position;

@@ -141,10 +141,13 @@ impl TransformState {
         }
     }
 
-    /// The title shown on the pane: the file name, or the preset's.
-    pub fn display_name(&self) -> String {
+    /// The title shown on the pane: the file's path (relative to `cwd` when under it), or the
+    /// preset's name.
+    pub fn display_name_in(&self, cwd: &std::path::Path) -> String {
         match &self.source.origin {
-            TransformOrigin::File(path) => path.display().to_string(),
+            TransformOrigin::File(path) => path
+                .strip_prefix(cwd)
+                .map_or_else(|_| path.display().to_string(), |p| p.display().to_string()),
             TransformOrigin::Preset => format!("{} (preset)", self.source.name),
         }
     }
@@ -335,6 +338,11 @@ impl App {
     /// Key of the transformation text for the highlight cache.
     pub fn transform_doc_key(&self) -> u64 {
         content_key(&self.transform.text())
+    }
+
+    /// How the transformation is named on screen.
+    pub fn transform_name(&self) -> String {
+        self.transform.display_name_in(&self.cwd)
     }
 
     pub fn set_status(&mut self, text: impl Into<String>) {

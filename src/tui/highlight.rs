@@ -6,16 +6,18 @@
 //! - the line start offsets, computed once;
 //! - parser states (checkpoints) every [`CHECKPOINT_LINES`] lines or [`CHECKPOINT_WORK`] of
 //!   parsing, whichever comes first, so any line is reached from a state at most ~1 ms away;
-//! - the styled lines already shown, so a frame that shows the same lines parses nothing;
-//! - its text, so the next revision of it (an edit) keeps every state and styled line above the
-//!   first changed line.
+//! - the styled lines already shown, with the parser state at their start, so a frame showing
+//!   the same lines parses nothing and a scroll by one line parses about one line;
+//! - its text, so that the next revision (an edit) keeps everything above the first changed line,
+//!   and the styled lines below the change as soon as the parser state there is back to what it
+//!   was: typing parses about the edited line only.
 //!
 //! Parsing towards lines beyond the furthest point reached so far is bounded per call
 //! ([`DEFAULT_BUDGET`]); when that is not enough the requested lines come back plain and
 //! [`Highlighter::pending`] asks for another frame, which continues where this one stopped.
 
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -78,7 +80,7 @@ const TAB: &str = "  ";
 /// Parser state at the start of a line: all that is needed to resume highlighting there. The
 /// scope stack stands in for syntect's `HighlightState` (it is that state's `path`), which is
 /// rebuilt from it in microseconds and is cheaper to carry through lines nobody looks at.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Checkpoint {
     parse: ParseState,
     scopes: ScopeStack,
@@ -93,6 +95,13 @@ impl Checkpoint {
     }
 }
 
+/// A styled line and the parser state at its start.
+#[derive(Debug, Clone)]
+struct Memo {
+    start: Checkpoint,
+    styled: StyledLine,
+}
+
 /// How far a document has been parsed, and the states saved on the way.
 #[derive(Debug, Clone)]
 struct Progress {
@@ -101,8 +110,6 @@ struct Progress {
     /// Lines before this have been parsed; `frontier` is the state at its start.
     frontier_line: usize,
     frontier: Checkpoint,
-    /// Where the last call stopped short of the frontier, so scrolling down continues there.
-    cursor: Option<(usize, Checkpoint)>,
 }
 
 impl Progress {
@@ -112,24 +119,22 @@ impl Progress {
             checkpoints: vec![(0, start.clone())],
             frontier_line: 0,
             frontier: start,
-            cursor: None,
         }
     }
 
-    /// The saved state closest at or before `line` (there is always one: line 0's).
-    fn start_for(&self, line: usize) -> (usize, Checkpoint) {
+    /// The known state closest at or before `line`: a checkpoint (line 0 always has one), the
+    /// frontier, or a styled line's.
+    fn start_for(&self, line: usize, memo: &BTreeMap<usize, Memo>) -> (usize, Checkpoint) {
         let index = self.checkpoints.partition_point(|(l, _)| *l <= line);
-        let mut best = index
-            .checked_sub(1)
-            .and_then(|i| self.checkpoints.get(i))
-            .map(|(l, c)| (*l, c));
-        let extra = std::iter::once((self.frontier_line, &self.frontier))
-            .chain(self.cursor.as_ref().map(|(l, c)| (*l, c)));
-        for (l, c) in extra {
-            if l <= line && best.is_none_or(|(b, _)| l > b) {
-                best = Some((l, c));
-            }
-        }
+        let saved = index.checked_sub(1).and_then(|i| self.checkpoints.get(i));
+        let candidates = saved
+            .map(|(l, c)| (*l, c))
+            .into_iter()
+            .chain(std::iter::once((self.frontier_line, &self.frontier)))
+            .chain(memo.range(..=line).next_back().map(|(l, m)| (*l, &m.start)));
+        let best = candidates
+            .filter(|(l, _)| *l <= line)
+            .max_by_key(|(l, _)| *l);
         match best {
             Some((l, c)) => (l, c.clone()),
             None => (self.frontier_line, self.frontier.clone()),
@@ -156,7 +161,6 @@ impl Progress {
             checkpoints,
             frontier_line,
             frontier,
-            cursor: self.cursor.clone().filter(|(l, _)| *l <= lines),
         }
     }
 }
@@ -173,7 +177,10 @@ struct Document {
     /// None until a coloured call needs it.
     progress: Option<Progress>,
     /// Styled lines already computed; they never change for this text.
-    memo: HashMap<usize, StyledLine>,
+    memo: BTreeMap<usize, Memo>,
+    /// Styled lines of an earlier revision below an edit, by their line here: each holds once
+    /// the parser state at its start matches.
+    shifted: BTreeMap<usize, Memo>,
     last_used: u64,
 }
 
@@ -194,28 +201,51 @@ impl Document {
             text: text.to_string(),
             line_starts,
             progress: None,
-            memo: HashMap::new(),
+            memo: BTreeMap::new(),
+            shifted: BTreeMap::new(),
             last_used: tick,
         }
     }
 
-    /// How many leading lines, with their line endings, `text` shares with this document.
-    fn shared_lines(&self, text: &str) -> usize {
-        let bytes = common_prefix(self.text.as_bytes(), text.as_bytes());
-        text.as_bytes()[..bytes]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
+    /// Bytes `text` has in common with this document's text, from the start and from the end
+    /// (not overlapping).
+    fn shared_bytes(&self, text: &str) -> (usize, usize) {
+        let (a, b) = (self.text.as_bytes(), text.as_bytes());
+        let prefix = common_prefix(a, b);
+        let room = a.len().min(b.len()) - prefix;
+        let suffix = common_suffix(a, b).min(room);
+        (prefix, suffix)
     }
 
-    /// Keeps what an earlier revision knew about the first `lines` lines, identical in both.
-    fn inherit(&mut self, earlier: &Document, lines: usize) {
-        self.progress = earlier.progress.as_ref().map(|p| p.truncated(lines));
+    /// Keeps what an earlier revision knew that still holds: everything about the lines above
+    /// the first changed one, and its styled lines below the change, moved to their new line
+    /// numbers, for the walk to take once the parser state agrees.
+    fn inherit(&mut self, earlier: &Document) {
+        let (prefix, suffix) = earlier.shared_bytes(&self.text);
+        // Lines ending (newline included) within the common prefix are the same in both.
+        let same = self.text.as_bytes()[..prefix]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.progress = earlier.progress.as_ref().map(|p| p.truncated(same));
         self.memo = earlier
             .memo
-            .iter()
-            .filter(|(l, _)| **l < lines)
-            .map(|(l, styled)| (*l, styled.clone()))
+            .range(..same)
+            .map(|(l, m)| (*l, m.clone()))
+            .collect();
+        // Lines starting after the first byte of the common suffix (so their newline before is
+        // in it too) are the same lines as the earlier text's last ones.
+        let tail = |starts: &[usize], len: usize| starts.partition_point(|&s| s <= len - suffix);
+        let new_tail = tail(&self.line_starts, self.text.len());
+        let old_tail = tail(&earlier.line_starts, earlier.text.len());
+        let (new_total, old_total) = (self.line_starts.len(), earlier.line_starts.len());
+        self.shifted = earlier
+            .memo
+            .range(old_tail..)
+            .filter_map(|(l, m)| {
+                let here = (l + new_total).checked_sub(old_total)?;
+                (here >= new_tail.max(same)).then(|| (here, m.clone()))
+            })
             .collect();
     }
 }
@@ -229,6 +259,22 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
         i += BLOCK;
     }
     while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// Bytes two texts have in common at the end.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 64;
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + BLOCK <= n
+        && a[a.len() - i - BLOCK..a.len() - i] == b[b.len() - i - BLOCK..b.len() - i]
+    {
+        i += BLOCK;
+    }
+    while i < n && a[a.len() - i - 1] == b[b.len() - i - 1] {
         i += 1;
     }
     i
@@ -272,13 +318,16 @@ impl Cache {
                 let earlier = self
                     .documents
                     .iter()
-                    .filter(|d| d.language == language)
-                    .map(|d| (d.shared_lines(text), d))
-                    .max_by_key(|(lines, d)| (*lines, d.last_used));
-                if let Some((lines, earlier)) = earlier
-                    && lines > 0
+                    .filter(|d| d.language == language && d.progress.is_some())
+                    .map(|d| {
+                        let (prefix, suffix) = d.shared_bytes(text);
+                        (prefix + suffix, d)
+                    })
+                    .max_by_key(|(shared, d)| (*shared, d.last_used));
+                if let Some((shared, earlier)) = earlier
+                    && shared > 0
                 {
-                    document.inherit(earlier, lines);
+                    document.inherit(earlier);
                 }
                 if self.documents.len() >= MAX_DOCUMENTS {
                     let oldest = self
@@ -317,7 +366,10 @@ impl std::fmt::Debug for Highlighter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Highlighter")
             .field("colored", &self.theme.is_some())
-            .field("cached_documents", &self.cached_documents())
+            .field(
+                "cached_documents",
+                &self.cache.try_borrow().map(|c| c.documents.len()).ok(),
+            )
             .field("pending", &self.pending.get())
             .field("budget", &self.budget)
             .finish()
@@ -433,7 +485,7 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    /// Styles the lines of `first..end` not styled before, parsing from the closest saved state;
+    /// Styles the lines of `first..end` not styled before, parsing from the closest known state;
     /// returns the lines and whether some were left plain for lack of budget.
     fn run(
         &self,
@@ -446,6 +498,7 @@ impl Walk<'_> {
             line_starts,
             progress,
             memo,
+            shifted,
             ..
         } = document;
         let progress = progress.get_or_insert_with(|| Progress::new(self.syntax));
@@ -454,10 +507,10 @@ impl Walk<'_> {
         let missing_first = (first..end).find(|l| !memo.contains_key(l));
         let missing_last = (first..end).rev().find(|l| !memo.contains_key(l));
         if let (Some(from), Some(to)) = (missing_first, missing_last) {
-            let (mut line, mut state) = progress.start_for(from);
+            let (mut line, mut state) = progress.start_for(from, memo);
             let mut buffer = String::new();
             // Styles of the line being styled; rebuilt from `state.scopes` after any line that
-            // was only parsed.
+            // was not styled here.
             let mut styles: Option<HighlightState> = None;
             let mut advanced = false;
             let mut since_checkpoint = Instant::now();
@@ -470,53 +523,32 @@ impl Walk<'_> {
                     pending = true;
                     break;
                 }
-                let wanted = line >= first && !memo.contains_key(&line);
-                let content = line_at(line_starts, text, line);
-                match content.filter(|l| l.len() <= MAX_LINE_BYTES) {
-                    Some(content) => {
-                        buffer.clear();
-                        buffer.push_str(content);
-                        buffer.push('\n');
-                        match state.parse.parse_line(&buffer, self.syntaxes) {
-                            Ok(ops) if wanted => {
-                                let highlight = styles.get_or_insert_with(|| {
-                                    HighlightState::new(&self.highlighter, state.scopes.clone())
-                                });
-                                let pieces = HighlightIterator::new(
-                                    highlight,
-                                    &ops,
-                                    &buffer,
-                                    &self.highlighter,
-                                );
-                                memo.insert(line, self.styled_line(pieces));
-                                state.scopes.clone_from(&highlight.path);
-                            }
-                            Ok(ops) => {
-                                styles = None;
-                                let applied =
-                                    ops.iter().try_for_each(|(_, op)| state.scopes.apply(op));
-                                if applied.is_err() {
-                                    state = Checkpoint::fresh(self.syntax);
-                                }
-                            }
-                            Err(_) => {
-                                // Unexpected; start over on the next line rather than fail.
-                                state = Checkpoint::fresh(self.syntax);
-                                styles = None;
-                                if wanted {
-                                    memo.insert(line, plain_line(content));
-                                }
-                            }
-                        }
+                let unstyled = !memo.contains_key(&line);
+                let reusable = unstyled
+                    && shifted.get(&line).is_some_and(|m| m.start == state)
+                    && shifted.contains_key(&(line + 1));
+                if reusable {
+                    // Below an edit and back in step with the earlier revision: its line holds,
+                    // and so does the state after it.
+                    if let (Some(memo_line), Some(next)) =
+                        (shifted.remove(&line), shifted.get(&(line + 1)))
+                    {
+                        state.clone_from(&next.start);
+                        memo.insert(line, memo_line);
                     }
-                    None => {
-                        // Too long to parse in time (or not matching the offsets): plain, and
-                        // the next line starts from a fresh state, which is close enough.
-                        state = Checkpoint::fresh(self.syntax);
-                        styles = None;
-                        if wanted {
-                            memo.insert(line, plain_line(content.unwrap_or("")));
-                        }
+                    styles = None;
+                } else {
+                    let wanted = line >= first && unstyled;
+                    let start = wanted.then(|| state.clone());
+                    let styled = self.step(
+                        line_at(line_starts, text, line),
+                        &mut buffer,
+                        &mut state,
+                        &mut styles,
+                        wanted,
+                    );
+                    if let (Some(start), Some(styled)) = (start, styled) {
+                        memo.insert(line, Memo { start, styled });
                     }
                 }
                 line += 1;
@@ -534,22 +566,70 @@ impl Walk<'_> {
             }
             if advanced {
                 progress.frontier = state;
-            } else {
-                progress.cursor = Some((line, state));
             }
         }
 
         let lines = (first..end)
             .map(|l| match memo.get(&l) {
-                Some(styled) => styled.clone(),
+                Some(m) => m.styled.clone(),
                 None => plain_line(line_at(line_starts, text, l).unwrap_or("")),
             })
             .collect();
         if memo.len() > MEMO_LINES {
             let keep = first.saturating_sub(MEMO_LINES / 2)..end.saturating_add(MEMO_LINES / 2);
             memo.retain(|l, _| keep.contains(l));
+            shifted.retain(|l, _| keep.contains(l));
         }
         (lines, pending)
+    }
+
+    /// Parses one line (`content`, None if the text does not match the offsets), advancing
+    /// `state`; styles it when `wanted`. A line too long to parse in time is plain, and the next starts from a fresh state,
+    /// which is close enough.
+    fn step(
+        &self,
+        content: Option<&str>,
+        buffer: &mut String,
+        state: &mut Checkpoint,
+        styles: &mut Option<HighlightState>,
+        wanted: bool,
+    ) -> Option<StyledLine> {
+        let Some(content) = content.filter(|l| l.len() <= MAX_LINE_BYTES) else {
+            *state = Checkpoint::fresh(self.syntax);
+            *styles = None;
+            return wanted.then(|| plain_line(content.unwrap_or("")));
+        };
+        buffer.clear();
+        buffer.push_str(content);
+        buffer.push('\n');
+        match state.parse.parse_line(buffer, self.syntaxes) {
+            Ok(ops) if wanted => {
+                let highlight = styles.get_or_insert_with(|| {
+                    HighlightState::new(&self.highlighter, state.scopes.clone())
+                });
+                let pieces = HighlightIterator::new(highlight, &ops, buffer, &self.highlighter);
+                let styled = self.styled_line(pieces);
+                state.scopes.clone_from(&highlight.path);
+                Some(styled)
+            }
+            Ok(ops) => {
+                *styles = None;
+                if ops
+                    .iter()
+                    .try_for_each(|(_, op)| state.scopes.apply(op))
+                    .is_err()
+                {
+                    *state = Checkpoint::fresh(self.syntax);
+                }
+                None
+            }
+            Err(_) => {
+                // Unexpected; start over on the next line rather than fail the view.
+                *state = Checkpoint::fresh(self.syntax);
+                *styles = None;
+                wanted.then(|| plain_line(content))
+            }
+        }
     }
 
     /// Merges syntect's pieces into spans (adjacent equal styles joined), without the newline.
@@ -852,6 +932,69 @@ mod tests {
             }
         }
         assert_eq!(h.cached_documents(), 2);
+    }
+
+    const SCRIPT: &str = "// Maps a payment to a Segment track call.
+function handler(webhook) {
+  const p = webhook.payload;
+  const amount = p.data.total_amount / 100;
+  if (!p.data.customer) {
+    return webhook;
+  }
+  const name = `Order ${p.data.payment_id}`;
+  webhook.payload = {
+    userId: p.data.customer.customer_id,
+    event: 'Order Completed',
+    properties: { revenue: amount, currency: \"USD\", name },
+  };
+  return webhook; /* done */
+}
+";
+
+    #[test]
+    fn edits_give_what_a_fresh_start_gives() {
+        let h = dark();
+        let reference = dark();
+        let edits: [fn(&str) -> String; 6] = [
+            |t| t.replacen("const amount", "const amounts", 1),
+            |t| t.replacen("  const p", "  /* const p", 1),
+            |t| t.replacen("  /* const p", "  const p", 1),
+            |t| t.replacen("'Order Completed'", "'Order Completed\n'", 1),
+            |t| t.replacen("  if (", "  // a comment\n  if (", 1),
+            |t| t.replacen("  // a comment\n", "", 1),
+        ];
+        let mut text = SCRIPT.to_string();
+        settled(&h, &text, Language::JavaScript, 0, 40);
+        for (i, edit) in edits.iter().enumerate() {
+            let edited = edit(&text);
+            assert_ne!(edited, text, "edit {i} applies");
+            text = edited;
+            let got = settled(&h, &text, Language::JavaScript, 0, 40);
+            reference.cache.borrow_mut().documents.clear();
+            let want = settled(&reference, &text, Language::JavaScript, 0, 40);
+            assert_eq!(got, want, "after edit {i}");
+        }
+        // Scrolling gives the same lines as a fresh start too.
+        let got = settled(&h, &text, Language::JavaScript, 5, 5);
+        reference.cache.borrow_mut().documents.clear();
+        assert_eq!(got, settled(&reference, &text, Language::JavaScript, 5, 5));
+    }
+
+    #[test]
+    fn typing_reuses_the_lines_below() {
+        let h = dark();
+        settled(&h, SCRIPT, Language::JavaScript, 0, 40);
+        let edited = SCRIPT.replacen("const amount", "const amountX", 1);
+        h.lines(content_key(&edited), &edited, Language::JavaScript, 0, 40);
+        let cache = h.cache.borrow();
+        let doc = cache
+            .documents
+            .iter()
+            .find(|d| d.doc == content_key(&edited))
+            .expect("the edited revision");
+        // Everything below the edited line came over from the earlier revision.
+        assert!(doc.shifted.len() <= 1, "{}", doc.shifted.len());
+        assert_eq!(doc.memo.len(), Highlighter::line_count(&edited));
     }
 
     #[test]

@@ -78,6 +78,24 @@ pub struct RunItem {
     pub parsed: Option<Value>,
 }
 
+impl RunItem {
+    /// The event type and what the handler receives, with the job's URL and env.
+    pub fn input(&self, settings: &PipelineSettings) -> (String, crate::transform::RunInput) {
+        let event_type = self
+            .parsed
+            .as_ref()
+            .map(crate::pipeline::event_type_of)
+            .unwrap_or_default();
+        let input = crate::transform::RunInput {
+            body: self.body.clone(),
+            event_type: event_type.clone(),
+            url: settings.url.clone(),
+            env: settings.env.clone(),
+        };
+        (event_type, input)
+    }
+}
+
 /// Runs of one transformation source over some events. A later job for the same key makes an
 /// earlier one stale: the runtime skips stale items and `update` drops their results.
 #[derive(Debug, Clone)]

@@ -15,7 +15,7 @@ use crossterm::event::{
 };
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use futures_util::StreamExt;
 use notify::{RecursiveMode, Watcher};
@@ -24,9 +24,9 @@ use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::config::{self, Config};
-use crate::pipeline::{PipelineSettings, RunRecord, event_type_of};
+use crate::pipeline::{PipelineSettings, RunRecord};
 use crate::transform::presets;
-use crate::transform::{Engine, Limits, Program, RunInput};
+use crate::transform::{Engine, Limits, Program};
 use crate::webhook::FixtureSet;
 
 use super::app::{App, AppInit};
@@ -89,16 +89,8 @@ pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
     if let Some(dir) = &options.fixtures {
         fixtures = fixtures.with_dir(dir)?;
     }
-    if let Some(event) = &options.event
-        && fixtures.get(event).is_none()
-    {
-        let suggestions = crate::suggest::closest_names(event, fixtures.names(), 3);
-        let hint = if suggestions.is_empty() {
-            "; `hookbench fixtures list` shows them all".to_string()
-        } else {
-            format!("; did you mean {}?", suggestions.join(" or "))
-        };
-        bail!("unknown event type {event:?}{hint}");
+    if let Some(event) = &options.event {
+        fixtures.find(event)?;
     }
 
     let settings = PipelineSettings::from_config(&config);
@@ -242,7 +234,11 @@ async fn event_loop(
                     leave_terminal(mouse);
                     let result = run_editor(&target, &text);
                     enter_terminal(mouse).context("cannot set up the terminal again")?;
-                    terminal.clear()?;
+                    // A new terminal has empty buffers, so the next draw repaints everything
+                    // (`Terminal::clear` would ask the terminal for the cursor position).
+                    execute!(io::stdout(), Clear(ClearType::All))?;
+                    terminal = Terminal::new(CrosstermBackend::new(io::stdout()))
+                        .context("cannot open the terminal")?;
                     input = EventStream::new();
                     let _ = tx.send(Message::ExternalEditDone { target, result });
                     dirty = true;
@@ -340,6 +336,14 @@ impl Signals {
         std::future::pending::<()>().await
     }
 }
+
+/// A finished run: event key, event type, parsed body (for lint), output.
+type Finished = (
+    String,
+    String,
+    Option<serde_json::Value>,
+    crate::transform::RunOutput,
+);
 
 /// What the loop itself must do because it owns the terminal.
 enum Deferred {
@@ -442,48 +446,31 @@ impl Executor {
                     .get(key)
                     == Some(&job.job)
             };
-            let mut in_flight = VecDeque::new();
-            for item in job.items {
-                if !is_current(&item.key) {
-                    continue;
-                }
-                let event_type = item.parsed.as_ref().map(event_type_of).unwrap_or_default();
-                let input = RunInput {
-                    body: item.body,
-                    event_type: event_type.clone(),
-                    url: job.settings.url.clone(),
-                    env: job.settings.env.clone(),
-                };
-                let pending = engine.submit(&program, input);
-                in_flight.push_back((item.key, event_type, item.parsed, pending));
-                if in_flight.len() >= RUN_WINDOW
-                    && let Some((key, event_type, parsed, pending)) = in_flight.pop_front()
-                {
-                    let record = RunRecord::from_output(
-                        event_type,
-                        pending.await,
-                        parsed.as_ref(),
-                        &job.settings.lint,
-                    );
-                    let _ = tx.send(Message::RunDone {
-                        job: job.job,
-                        key,
-                        record,
-                    });
-                }
-            }
-            for (key, event_type, parsed, pending) in in_flight {
-                let record = RunRecord::from_output(
-                    event_type,
-                    pending.await,
-                    parsed.as_ref(),
-                    &job.settings.lint,
-                );
+            let finish = |(key, event_type, parsed, output): Finished| {
+                let record =
+                    RunRecord::from_output(event_type, output, parsed.as_ref(), &job.settings.lint);
                 let _ = tx.send(Message::RunDone {
                     job: job.job,
                     key,
                     record,
                 });
+            };
+            let mut in_flight = VecDeque::new();
+            for item in &job.items {
+                if !is_current(&item.key) {
+                    continue;
+                }
+                let (event_type, input) = item.input(&job.settings);
+                let pending = engine.submit(&program, input);
+                in_flight.push_back((item.key.clone(), event_type, item.parsed.clone(), pending));
+                if in_flight.len() >= RUN_WINDOW
+                    && let Some((key, event_type, parsed, pending)) = in_flight.pop_front()
+                {
+                    finish((key, event_type, parsed, pending.await));
+                }
+            }
+            for (key, event_type, parsed, pending) in in_flight {
+                finish((key, event_type, parsed, pending.await));
             }
         });
     }

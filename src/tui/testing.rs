@@ -9,9 +9,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
-use crate::pipeline::{PipelineSettings, RunRecord, event_type_of};
+use crate::pipeline::{PipelineSettings, RunRecord};
 use crate::transform::presets::{self, TransformSource};
-use crate::transform::{Engine, Limits, RunInput};
+use crate::transform::{Engine, Limits};
 use crate::webhook::FixtureSet;
 
 use super::app::{App, AppInit};
@@ -162,13 +162,7 @@ impl Harness {
         let program = self.engine.compile(&job.name, &job.source);
         let mut follow = Vec::new();
         for item in job.items {
-            let event_type = item.parsed.as_ref().map(event_type_of).unwrap_or_default();
-            let input = RunInput {
-                body: item.body,
-                event_type: event_type.clone(),
-                url: job.settings.url.clone(),
-                env: job.settings.env.clone(),
-            };
+            let (event_type, input) = item.input(&job.settings);
             let output = self.engine.run(&program, input);
             let record = RunRecord::from_output(
                 event_type,

@@ -16,23 +16,7 @@ pub fn pretty_body(body: &str) -> (String, Option<String>) {
                 (pretty, None)
             }
         }
-        Err(e) => (
-            body.to_string(),
-            Some(format!(
-                "line {}, column {}: {}",
-                e.line(),
-                e.column().max(1),
-                strip_position(&e.to_string())
-            )),
-        ),
-    }
-}
-
-/// serde_json appends " at line L column C"; the position is already given in front.
-pub fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_string(),
-        None => message.to_string(),
+        Err(e) => (body.to_string(), Some(crate::json_error::describe(&e))),
     }
 }
 

@@ -135,7 +135,7 @@ pub enum ThemeError {
         builtins: Vec<String>,
     },
     #[error(
-        "theme file {}, line {line}: unknown syntax theme {name:?}; syntect's are {}{}",
+        "theme file {}, line {line}: unknown syntax theme {name:?}: not one of syntect's ({}){}",
         path.display(),
         SYNTECT_THEMES.join(", "),
         tm_theme_hint(.dir.as_deref(), .name)
@@ -175,8 +175,8 @@ fn user_themes_hint(dir: Option<&Path>, found: &[String]) -> String {
 
 fn tm_theme_hint(dir: Option<&Path>, name: &str) -> String {
     match dir {
-        Some(dir) => format!(", and there is no file {}", dir.join(name).display()),
-        None => "; built-in themes cannot use .tmTheme files".to_string(),
+        Some(dir) => format!(" and no file {}", dir.join(name).display()),
+        None => ", and built-in themes cannot use .tmTheme files".to_string(),
     }
 }
 

@@ -905,7 +905,7 @@ fn reload_from_disk(app: &mut App, text: String) -> Vec<Effect> {
         app.transform.saved_text = text;
         return Vec::new();
     }
-    let name = app.transform.display_name();
+    let name = app.transform_name();
     if app.transform.is_dirty() {
         app.set_error(format!(
             "{name} changed on disk; your unsaved edits here are kept (Ctrl-S writes them over it)"
@@ -932,7 +932,7 @@ fn load_transform(app: &mut App, source: TransformSource) -> Vec<Effect> {
     };
     app.transform = TransformState::new(source);
     app.mode = Mode::Normal;
-    app.set_status(format!("loaded {}", app.transform.display_name()));
+    app.set_status(format!("loaded {}", app.transform_name()));
     let mut effects = vec![Effect::Watch(path), run_all(app)];
     effects.rotate_left(0);
     effects

@@ -105,6 +105,22 @@ impl FixtureError {
     }
 }
 
+/// A fixture name that is not in the set.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown event type {name:?}{}", unknown_hint(suggestions))]
+pub struct UnknownFixture {
+    pub name: String,
+    pub suggestions: Vec<String>,
+}
+
+fn unknown_hint(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        "; `hookbench fixtures list` shows them all".to_string()
+    } else {
+        format!("; did you mean {}?", suggestions.join(" or "))
+    }
+}
+
 /// An ordered collection of fixtures with unique names.
 #[derive(Debug, Clone, Default)]
 pub struct FixtureSet {
@@ -178,6 +194,14 @@ impl FixtureSet {
     /// The fixture with this name (file stem).
     pub fn get(&self, name: &str) -> Option<&Fixture> {
         self.fixtures.iter().find(|f| f.name == name)
+    }
+
+    /// The fixture with this name, or an error naming the closest ones.
+    pub fn find(&self, name: &str) -> Result<&Fixture, UnknownFixture> {
+        self.get(name).ok_or_else(|| UnknownFixture {
+            name: name.to_string(),
+            suggestions: crate::suggest::closest_names(name, self.names(), 3),
+        })
     }
 
     pub fn iter(&self) -> std::slice::Iter<'_, Fixture> {

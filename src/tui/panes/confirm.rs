@@ -10,7 +10,7 @@ use super::{centered, pane_block};
 
 pub fn draw(app: &App, frame: &mut Frame, confirm: &Confirm) {
     let p = &app.theme.palette;
-    let name = app.transform.display_name();
+    let name = app.transform_name();
     let (title, question, choices) = match confirm {
         Confirm::Quit => (
             "Unsaved edits",

@@ -22,7 +22,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let editing = app.mode == Mode::EditTransform;
     let mut title = vec![
         Span::raw("3 Transform "),
-        Span::styled(app.transform.display_name(), p.accent),
+        Span::styled(app.transform_name(), p.accent),
     ];
     if app.transform.is_dirty() {
         title.push(Span::styled(" ● unsaved (ctrl-s)", p.warning));

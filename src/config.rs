@@ -159,12 +159,13 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-/// "line L, column C: message", from the error's byte span.
-fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
+/// "line L, column C: message", from the error's byte span. Other TOML files (themes) use it
+/// too, so every file names its errors the same way.
+pub fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
     let message = error.message().trim().to_string();
     match error.span() {
         Some(span) => {
-            let before = &text[..span.start.min(text.len())];
+            let before = text.get(..span.start.min(text.len())).unwrap_or(text);
             let line = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             format!("line {line}, column {column}: {message}")

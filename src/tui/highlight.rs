@@ -904,7 +904,7 @@ mod tests {
 
     #[test]
     fn an_edit_keeps_what_is_above_it() {
-        let text = big_json(300_000);
+        let text = big_json(120_000);
         let total = Highlighter::line_count(&text);
         let h = dark();
         let before = settled(&h, &text, Language::Json, total - 30, 30);

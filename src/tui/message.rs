@@ -22,7 +22,8 @@ pub enum Message {
     RunDone {
         job: u64,
         key: String,
-        record: RunRecord,
+        /// Boxed: records are large and most messages are keys.
+        record: Box<RunRecord>,
     },
     /// The pause after typing ended; `generation` tells whether more typing came since.
     EditSettled {

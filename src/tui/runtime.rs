@@ -452,7 +452,7 @@ impl Executor {
                 let _ = tx.send(Message::RunDone {
                     job: job.job,
                     key,
-                    record,
+                    record: Box::new(record),
                 });
             };
             let mut in_flight = VecDeque::new();

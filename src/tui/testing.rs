@@ -175,7 +175,7 @@ impl Harness {
                 Message::RunDone {
                     job: job.job,
                     key: item.key,
-                    record,
+                    record: Box::new(record),
                 },
             ));
         }

@@ -632,7 +632,7 @@ fn resolve_colors(layers: &[[Option<Color>; ROLE_COUNT]]) -> [Color; ROLE_COUNT]
 fn parse(text: &str, path: &Path, dir: Option<&Path>) -> Result<Parsed, ThemeError> {
     let file: ThemeFile = toml::from_str(text).map_err(|e| ThemeError::Toml {
         path: path.to_path_buf(),
-        message: describe_toml_error(text, &e),
+        message: crate::config::describe_toml_error(text, &e),
     })?;
 
     let mut colors = [None; ROLE_COUNT];
@@ -795,20 +795,6 @@ fn line_of(text: &str, offset: usize) -> usize {
         .filter(|&&b| b == b'\n')
         .count()
         + 1
-}
-
-/// "line L, column C: message", from the error's byte span (as the config file does).
-fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
-    let message = error.message().trim().to_string();
-    match error.span() {
-        Some(span) => {
-            let before = text.get(..span.start.min(text.len())).unwrap_or(text);
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!("line {line}, column {column}: {message}")
-        }
-        None => message,
-    }
 }
 
 #[cfg(test)]

@@ -44,7 +44,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::RunDone { job, key, record } => {
-            on_run_done(app, job, key, record);
+            on_run_done(app, job, key, *record);
             Vec::new()
         }
         Message::EditSettled { generation } => on_settled(app, generation),

@@ -271,7 +271,7 @@ fn results_older_than_the_latest_job_are_dropped() {
         Message::RunDone {
             job: before,
             key: "payment.succeeded".into(),
-            record: changed,
+            record: Box::new(changed),
         },
     );
     assert_eq!(
@@ -284,7 +284,7 @@ fn results_older_than_the_latest_job_are_dropped() {
         Message::RunDone {
             job: newer.job,
             key: "payment.succeeded".into(),
-            record: stale_record,
+            record: Box::new(stale_record),
         },
     );
     assert!(!h.app.is_running("payment.succeeded"));

@@ -71,7 +71,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         app.scroll.webhook,
         usize::from(code_area.height),
         |line| {
-            (Some(line) == error_line).then(|| GutterMark {
+            (Some(line) == error_line).then_some(GutterMark {
                 symbol: "✗",
                 style: p.error,
             })

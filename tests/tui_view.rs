@@ -5,7 +5,7 @@
 use crossterm::event::{KeyCode, KeyModifiers};
 use hookbench::tui::testing::{Harness, init, preset};
 
-/// Run times differ from run to run: "71 µs" becomes "N µs".
+/// Run times differ from run to run: "71 µs" becomes "N µs", also where the unit is cut off.
 fn stable(screen: &str) -> String {
     let mut out = String::with_capacity(screen.len());
     let mut digits = String::new();
@@ -15,7 +15,8 @@ fn stable(screen: &str) -> String {
             digits.push(c);
         } else {
             if !digits.is_empty() {
-                if rest.starts_with(" µs") {
+                // The Segment pane's header may cut the unit off: "428 B · 170".
+                if rest.starts_with(" µs") || out.ends_with("B · ") {
                     out.push('N');
                 } else {
                     out.push_str(&digits);

@@ -74,7 +74,11 @@ pub fn compute(area: Rect, tab: Pane) -> Areas {
     ])
     .areas(area);
 
-    let events_width = if area.width >= 100 { 32 } else { 26 };
+    let events_width = match area.width {
+        160.. => 32,
+        100.. => 29,
+        _ => 26,
+    };
     let [events, middle] =
         RatatuiLayout::horizontal([Constraint::Length(events_width), Constraint::Min(10)])
             .areas(body);
@@ -97,8 +101,8 @@ pub fn compute(area: Rect, tab: Pane) -> Areas {
     } else {
         let [webhook, transform, segment] = RatatuiLayout::horizontal([
             Constraint::Percentage(30),
-            Constraint::Percentage(37),
-            Constraint::Percentage(33),
+            Constraint::Percentage(35),
+            Constraint::Percentage(35),
         ])
         .areas(middle);
         areas.webhook = Some(webhook);

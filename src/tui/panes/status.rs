@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::segment::Region;
-use crate::tui::app::App;
+use crate::tui::app::{App, Mode};
 use crate::tui::keymap::Action;
 use crate::tui::text::truncate;
 
@@ -36,11 +36,27 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         None => "no write key".to_string(),
     };
     let left = format!(" → {} · {key} · listener off ", destination(app));
-    let help = format!(
-        " {} help · {} quit ",
-        app.keymap.keys_text(Action::Help),
-        app.keymap.keys_text(Action::Quit)
-    );
+    let first_key = |a: Action| {
+        app.keymap
+            .keys(a)
+            .first()
+            .map(|k| k.to_string())
+            .unwrap_or_default()
+    };
+    // What matters most in this mode, the rest is in the help.
+    let help = match app.mode {
+        Mode::EditTransform | Mode::EditBody => {
+            " esc leave · ctrl-s save · ctrl-z undo ".to_string()
+        }
+        Mode::Filter => " enter keep · esc clear ".to_string(),
+        Mode::Normal => format!(
+            " {} edit · {} transforms · {} help · {} quit ",
+            first_key(Action::Edit),
+            first_key(Action::PickTransform),
+            first_key(Action::Help),
+            first_key(Action::Quit)
+        ),
+    };
     let width = usize::from(area.width);
     let used = mode.width() + left.chars().count() + help.chars().count();
     let room = width.saturating_sub(used + 1);

@@ -56,3 +56,13 @@ fn without_a_terminal_it_says_what_to_use_instead() {
     assert!(ran.stderr.contains("needs a terminal"), "{}", ran.stderr);
     assert!(ran.stderr.contains("hookbench run"), "{}", ran.stderr);
 }
+
+#[test]
+fn workbench_flags_before_a_command_are_refused() {
+    let sandbox = Sandbox::new();
+    let ran = run(sandbox
+        .cmd()
+        .args(["--transform", "segment-complete", "fixtures", "list"]));
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    assert!(ran.stderr.contains("after the command"), "{}", ran.stderr);
+}

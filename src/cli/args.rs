@@ -18,6 +18,10 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// Without a command: the workbench's options (`hookbench --transform T` = `hookbench tui
+    /// --transform T`).
+    #[command(flatten)]
+    pub tui: TuiArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -61,6 +65,16 @@ pub struct TuiArgs {
     /// A folder of your own webhook bodies, added to the built-in fixtures.
     #[arg(long, value_name = "DIR")]
     pub fixtures: Option<std::path::PathBuf>,
+}
+
+impl TuiArgs {
+    /// True when none of the workbench's flags was given.
+    pub fn is_empty(&self) -> bool {
+        self.transform.is_none()
+            && self.event.is_none()
+            && self.theme.is_none()
+            && self.fixtures.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -43,7 +43,11 @@ impl Failure {
 
 pub fn dispatch(cli: Cli) -> ExitCode {
     let result = match cli.command {
-        None => tui::run(&cli.global, &args::TuiArgs::default()),
+        Some(_) if !cli.tui.is_empty() => Err(Failure::input(
+            "--transform, --event, --theme and --fixtures before a command belong to the \
+             workbench; give them after the command (`hookbench run --transform T …`)",
+        )),
+        None => tui::run(&cli.global, &cli.tui),
         Some(Command::Tui(args)) => tui::run(&cli.global, &args),
         Some(Command::Run(args)) => run::run(&cli.global, &args),
         Some(Command::Check(args)) => check::run(&cli.global, &args),

@@ -66,7 +66,7 @@ pub fn compute(area: Rect, tab: Pane) -> Areas {
     if too_small(area.width, area.height) {
         return Areas::default();
     }
-    let logs_height = if area.height >= 36 { 9 } else { 6 };
+    let logs_height = if area.height >= 50 { 9 } else { 6 };
     let [body, logs, status] = RatatuiLayout::vertical([
         Constraint::Min(5),
         Constraint::Length(logs_height),

@@ -1,5 +1,6 @@
-//! Whole-process budgets of DESIGN §10, timed on the optimised binary: `run` of one event, and
-//! `run --payload 10k.jsonl --output json` (10,000 Dodo webhooks through segment-complete).
+//! Whole-process budgets of DESIGN §10, timed on the optimised binary: `run` of one event,
+//! `run --payload 10k.jsonl --output json` (10,000 Dodo webhooks through segment-complete), and
+//! `send --batch` of the same 10,000 to a local sink.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -80,7 +81,39 @@ fn whole_process(c: &mut Criterion) {
             ])
         })
     });
+    // A local sink in this process, so the measured process is hookbench send alone.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let sink = runtime
+        .block_on(hookbench::segment::sink::Sink::new().start("127.0.0.1:0"))
+        .expect("sink");
+    let endpoint = sink.url().to_string();
+    group.bench_function(
+        "send --batch 10k JSONL to the local sink (segment-complete)",
+        |b| {
+            b.iter(|| {
+                hookbench(&[
+                    "send",
+                    "--transform",
+                    "segment-complete",
+                    "--payload",
+                    jsonl,
+                    "--batch",
+                    "--endpoint",
+                    &endpoint,
+                    "--write-key",
+                    "bench-write-key-0123456789abcdef",
+                    "--output",
+                    "json",
+                ])
+            })
+        },
+    );
     group.finish();
+    drop(sink);
 }
 
 criterion_group!(benches, whole_process);

@@ -93,6 +93,9 @@ pub struct SegmentConfig {
     pub region: Option<Region>,
     /// A Segment-compatible endpoint treated as Segment (base URL).
     pub endpoint: Option<String>,
+    /// The write key, when not given by `--write-key` or `SEGMENT_WRITE_KEY`. Keep the file
+    /// private (the workbench writes it with mode 0600).
+    pub write_key: Option<crate::segment::WriteKey>,
 }
 
 impl Config {

@@ -133,3 +133,54 @@ fn the_diff_shows_what_an_edit_changed() {
     );
     insta::assert_snapshot!("diff", screen);
 }
+
+#[test]
+fn the_response_panel_shows_the_answer() {
+    use hookbench::segment::delivery::{RequestInfo, ResponseBody};
+    use hookbench::segment::{Delivery, Outcome};
+    use hookbench::tui::message::Message;
+    let mut h = Harness::new(180, 45);
+    let sink = url::Url::parse("http://127.0.0.1:9009/").expect("url");
+    h.send(Message::SinkStarted(Ok(sink)));
+    h.press(KeyCode::Char('s'));
+    let id = h
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            hookbench::tui::message::Effect::Send(job) => Some(job.id),
+            _ => None,
+        })
+        .expect("a send");
+    let delivery = Delivery {
+        destination: "local sink http://127.0.0.1:9009 (does not reach Segment)".into(),
+        request: RequestInfo {
+            method: "POST".into(),
+            url: "http://127.0.0.1:9009/v1/track".into(),
+            headers: [
+                ("Authorization".to_string(), "Basic aG9v…".to_string()),
+                ("Content-Type".to_string(), "application/json".to_string()),
+            ]
+            .into(),
+            body: serde_json::json!({}),
+        },
+        status: Some(200),
+        response_headers: [("content-type".to_string(), "application/json".to_string())].into(),
+        body: Some(ResponseBody::Json(serde_json::json!({"success": true}))),
+        attempts: 2,
+        latency_ms: 523,
+        outcome: Outcome::Delivered,
+        message: None,
+    };
+    h.send(Message::Delivered {
+        id,
+        key: "payment.succeeded".into(),
+        delivery: Box::new(delivery),
+        at: "14:02:11".into(),
+    });
+    let screen = snapshot(&mut h);
+    assert!(
+        screen.contains("✓ delivered 200 OK · 523 ms · 2 attempt(s)"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("response", screen);
+}

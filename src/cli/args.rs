@@ -13,7 +13,7 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
     max_term_width = 100
 )]
 #[command(
-    after_help = "Exit codes: 0 ok · 1 a transform failed · 2 usage or input error · 3 lint errors in the output"
+    after_help = "Exit codes: 0 ok · 1 a transform failed · 2 usage or input error · 3 lint errors in the output · 4 a delivery failed · 5 write key unknown · 6 write key could not be verified"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -49,6 +49,13 @@ pub enum Command {
     /// List or show the Dodo webhook fixtures.
     #[command(subcommand)]
     Fixtures(FixturesCommand),
+    /// Send webhooks through the transformation to Segment (or a compatible endpoint).
+    Send(SendArgs),
+    /// Check a Segment write key.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// A local Segment-compatible endpoint that shows every call it receives.
+    Sink(SinkArgs),
 }
 
 #[derive(Debug, Default, Args)]
@@ -165,4 +172,85 @@ pub enum FixturesCommand {
         #[arg(long, value_name = "DIR")]
         fixtures: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("input").required(true).args(["event", "payload", "all"])))]
+pub struct SendArgs {
+    #[command(flatten)]
+    pub transform: TransformArgs,
+    /// A fixture by event type or variant name (see `hookbench fixtures list`).
+    #[arg(long, short = 'e', value_name = "TYPE")]
+    pub event: Option<String>,
+    /// A webhook body file (.json), a JSONL file (.jsonl: one body per line), or - for stdin.
+    #[arg(long, short = 'p', value_name = "FILE|-")]
+    pub payload: Option<String>,
+    /// Every fixture, variants included.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub segment: SegmentArgs,
+    /// Pack the calls into /v1/batch requests (475,000 bytes and 2,500 events at most each).
+    #[arg(long)]
+    pub batch: bool,
+    /// Print the exact request that would be sent (key masked) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send even when the linter finds errors.
+    #[arg(long)]
+    pub force: bool,
+    /// Retries of a call after the first attempt (retryable statuses and network errors only).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub retries: u32,
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    pub output: OutputFormat,
+}
+
+/// Where calls go and with which key.
+#[derive(Debug, Args)]
+pub struct SegmentArgs {
+    /// The Segment write key (else SEGMENT_WRITE_KEY, else the config's [segment] write_key).
+    #[arg(
+        long,
+        env = "SEGMENT_WRITE_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub write_key: Option<String>,
+    /// The workspace's region: us (api.segment.io) or eu (events.eu1.segmentapis.com).
+    #[arg(long, value_name = "us|eu")]
+    pub region: Option<hookbench::segment::Region>,
+    /// A Segment-compatible base URL to send to instead of Segment (e.g. http://127.0.0.1:9009).
+    #[arg(long, value_name = "BASE")]
+    pub endpoint: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Check a write key against Segment's CDN settings (never by sending an event).
+    Verify(KeyVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeyVerifyArgs {
+    /// The Segment write key (else SEGMENT_WRITE_KEY, else the config's [segment] write_key).
+    #[arg(
+        long,
+        env = "SEGMENT_WRITE_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub write_key: Option<String>,
+    /// The settings CDN's base URL.
+    #[arg(long, value_name = "BASE", default_value = "https://cdn.segment.com")]
+    pub cdn: String,
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SinkArgs {
+    /// Where to listen.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9009")]
+    pub addr: String,
 }

@@ -99,7 +99,7 @@ fn first_line_is_a_document(text: &str) -> bool {
 }
 
 /// The non-blank lines of a JSONL stream, parsed one at a time.
-pub fn lines(origin: &str, reader: Box<dyn BufRead>) -> impl Iterator<Item = Line> {
+pub fn lines(origin: &str, reader: Box<dyn BufRead>) -> impl Iterator<Item = Line> + use<> {
     let origin = origin.to_string();
     let mut reader = reader;
     let mut number = 0usize;

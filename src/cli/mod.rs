@@ -1,13 +1,17 @@
 //! The headless front end: one file per subcommand, printing what the core returns.
 
 pub mod args;
+mod bodies;
 mod check;
 mod common;
 mod fixtures;
 mod input;
+mod key;
 mod lint;
 mod render;
 mod run;
+mod send;
+mod sink;
 mod tui;
 
 use std::process::ExitCode;
@@ -22,6 +26,9 @@ pub mod exit {
     pub const TRANSFORM_FAILED: u8 = 1;
     pub const INPUT: u8 = 2;
     pub const LINT_ERRORS: u8 = 3;
+    pub const DELIVERY_FAILED: u8 = 4;
+    pub const KEY_UNKNOWN: u8 = 5;
+    pub const KEY_UNVERIFIABLE: u8 = 6;
 }
 
 /// A command that cannot go on: what to tell the user and the exit code.
@@ -53,6 +60,9 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Some(Command::Check(args)) => check::run(&cli.global, &args),
         Some(Command::Lint(args)) => lint::run(&cli.global, &args),
         Some(Command::Fixtures(args)) => fixtures::run(&args),
+        Some(Command::Send(args)) => send::run(&cli.global, &args),
+        Some(Command::Key(args::KeyCommand::Verify(args))) => key::verify(&cli.global, &args),
+        Some(Command::Sink(args)) => sink::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

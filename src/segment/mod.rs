@@ -2,10 +2,15 @@
 //! drop or reject, and the currency table both rely on.
 
 pub mod call;
+pub mod client;
 pub mod currency;
+pub mod delivery;
 pub mod diagnostic;
+pub mod keycheck;
 pub mod lint;
+pub mod sink;
 
 pub use call::{CallType, Region};
+pub use delivery::{Delivery, Destination, Outcome, WriteKey, mask_secret};
 pub use diagnostic::{Diagnostic, Severity};
 pub use lint::{LintOptions, lint};

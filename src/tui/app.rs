@@ -16,6 +16,7 @@ use super::highlight::{Highlighter, content_key};
 use super::keymap::KeyMap;
 use super::message::PickerEntry;
 use super::output::OutputView;
+use super::sending::SendState;
 use super::theme::Theme;
 
 /// The panes, in Tab order.
@@ -82,6 +83,45 @@ pub enum Overlay {
     Help { scroll: u16 },
     Picker(Picker),
     Confirm(Confirm),
+    KeyDialog(KeyDialog),
+}
+
+/// The write-key dialog (`K`): the key typed so far (shown masked unless revealed) and the
+/// region it belongs to.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyDialog {
+    pub input: String,
+    pub region: crate::segment::Region,
+    pub reveal: bool,
+}
+
+impl std::fmt::Debug for KeyDialog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyDialog")
+            .field("input", &crate::segment::mask_secret(&self.input))
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
+/// The bottom panel's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BottomTab {
+    Logs,
+    Response,
+    Deliveries,
+}
+
+impl BottomTab {
+    pub const ALL: [BottomTab; 3] = [BottomTab::Logs, BottomTab::Response, BottomTab::Deliveries];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            BottomTab::Logs => "Logs",
+            BottomTab::Response => "Response",
+            BottomTab::Deliveries => "Deliveries",
+        }
+    }
 }
 
 /// The transformation picker.
@@ -99,6 +139,8 @@ pub enum Confirm {
     Quit,
     /// Load another transformation over unsaved edits.
     Discard(String),
+    /// Send an event whose output has lint errors.
+    ForceSend(String),
 }
 
 /// The transformation being worked on.
@@ -221,8 +263,7 @@ pub struct AppInit {
     pub cwd: PathBuf,
     /// Transformation files the config names, for the picker.
     pub config_paths: Vec<PathBuf>,
-    /// The write key as shown (already masked), if one is set.
-    pub key_hint: Option<String>,
+    pub send: SendState,
     pub mouse: bool,
     pub size: (u16, u16),
 }
@@ -259,7 +300,10 @@ pub struct App {
     pub rerun_keys_pending: Vec<String>,
     pub cwd: PathBuf,
     pub config_paths: Vec<PathBuf>,
-    pub key_hint: Option<String>,
+    pub send: SendState,
+    pub bottom: BottomTab,
+    /// First row shown in the Response and Deliveries tabs.
+    pub bottom_scroll: usize,
     pub mouse: bool,
     /// Quit once the pending save succeeds.
     pub quit_after_save: bool,
@@ -299,7 +343,9 @@ impl App {
             rerun_keys_pending: Vec::new(),
             cwd: init.cwd,
             config_paths: init.config_paths,
-            key_hint: init.key_hint,
+            send: init.send,
+            bottom: BottomTab::Logs,
+            bottom_scroll: 0,
             mouse: init.mouse,
             quit_after_save: false,
             edit_after_save: false,

@@ -62,6 +62,20 @@ pub enum Action {
     ToggleGroups,
     /// Run the transformation again on every event.
     Rerun,
+    /// Send the selected event.
+    Send,
+    /// Send every listed event, batched.
+    SendAll,
+    /// Cancel sends waiting to retry.
+    CancelSend,
+    /// The write-key dialog.
+    WriteKey,
+    /// Switch where sends go.
+    Destination,
+    /// The bottom panel's next tab.
+    PanelNext,
+    /// The bottom panel's previous tab.
+    PanelPrev,
 }
 
 /// Help order: navigation, focus, transformation, webhook, output, app.
@@ -94,6 +108,13 @@ const ALL_ACTIONS: &[Action] = &[
     Action::Diff,
     Action::CopyPayload,
     Action::CopyCurl,
+    Action::Send,
+    Action::SendAll,
+    Action::CancelSend,
+    Action::Destination,
+    Action::WriteKey,
+    Action::PanelNext,
+    Action::PanelPrev,
     Action::Help,
     Action::Quit,
 ];
@@ -132,6 +153,13 @@ impl Action {
             Action::PickTransform => "pick-transform",
             Action::ToggleGroups => "toggle-groups",
             Action::Rerun => "rerun",
+            Action::Send => "send",
+            Action::SendAll => "send-all",
+            Action::CancelSend => "cancel-send",
+            Action::WriteKey => "write-key",
+            Action::Destination => "destination",
+            Action::PanelNext => "panel-next",
+            Action::PanelPrev => "panel-prev",
         }
     }
 
@@ -174,6 +202,13 @@ impl Action {
             Action::PickTransform => "Pick another transformation",
             Action::ToggleGroups => "Group events by family, or not",
             Action::Rerun => "Run the transformation again on every event",
+            Action::Send => "Send the selected event to the destination",
+            Action::SendAll => "Send every listed event, batched",
+            Action::CancelSend => "Cancel sends waiting to retry",
+            Action::WriteKey => "Set, check or save the Segment write key",
+            Action::Destination => "Switch the destination: dry-run, local sink, Segment",
+            Action::PanelNext => "Show the next tab of the bottom panel",
+            Action::PanelPrev => "Show the previous tab of the bottom panel",
         }
     }
 
@@ -206,6 +241,12 @@ impl Action {
             | Action::ModifyBodyExternal
             | Action::ResetBody => "Webhook",
             Action::Diff | Action::CopyPayload | Action::CopyCurl => "Output",
+            Action::Send
+            | Action::SendAll
+            | Action::CancelSend
+            | Action::Destination
+            | Action::WriteKey => "Send",
+            Action::PanelNext | Action::PanelPrev => "Bottom panel",
             Action::Help | Action::Quit => "App",
         }
     }
@@ -249,6 +290,13 @@ impl Action {
             Action::PickTransform => &const { [ch('t')] },
             Action::ToggleGroups => &const { [ch('z')] },
             Action::Rerun => &const { [ch('R')] },
+            Action::Send => &const { [ch('s')] },
+            Action::SendAll => &const { [ch('S')] },
+            Action::CancelSend => &const { [ch('x')] },
+            Action::WriteKey => &const { [ch('K')] },
+            Action::Destination => &const { [ch('D')] },
+            Action::PanelNext => &const { [ch(']')] },
+            Action::PanelPrev => &const { [ch('[')] },
         }
     }
 }
@@ -839,9 +887,16 @@ mod tests {
             Action::PickTransform => 27,
             Action::ToggleGroups => 28,
             Action::Rerun => 29,
+            Action::Send => 30,
+            Action::SendAll => 31,
+            Action::CancelSend => 32,
+            Action::WriteKey => 33,
+            Action::Destination => 34,
+            Action::PanelNext => 35,
+            Action::PanelPrev => 36,
         }
     }
-    const VARIANTS: usize = 30;
+    const VARIANTS: usize = 37;
 
     fn key(text: &str) -> KeyCombo {
         text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -904,6 +959,8 @@ mod tests {
                 "Transformation",
                 "Webhook",
                 "Output",
+                "Send",
+                "Bottom panel",
                 "App"
             ]
         );
@@ -979,6 +1036,13 @@ mod tests {
             (Action::PickTransform, "t"),
             (Action::ToggleGroups, "z"),
             (Action::Rerun, "R"),
+            (Action::Send, "s"),
+            (Action::SendAll, "S"),
+            (Action::CancelSend, "x"),
+            (Action::WriteKey, "K"),
+            (Action::Destination, "D"),
+            (Action::PanelNext, "]"),
+            (Action::PanelPrev, "["),
         ] {
             assert_eq!(map.keys_text(action), text, "{action}");
         }

@@ -8,6 +8,9 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use serde_json::Value;
 
 use crate::pipeline::{PipelineSettings, RunRecord};
+use crate::segment::client::Call;
+use crate::segment::keycheck::KeyCheck;
+use crate::segment::{Delivery, Destination, WriteKey};
 use crate::transform::presets::TransformSource;
 
 /// Everything that can happen to the app: input, and the results of effects.
@@ -51,6 +54,19 @@ pub enum Message {
     TransformLoaded(Result<TransformSource, String>),
     /// SIGTERM, SIGHUP or SIGINT: leave now, keeping unsaved edits in a recovery file.
     Terminate,
+    /// The in-process sink is listening at this base URL, or could not start.
+    SinkStarted(Result<url::Url, String>),
+    /// One call of send `id` was delivered (or not); `at` is the local time, `HH:MM:SS`.
+    Delivered {
+        id: u64,
+        key: String,
+        delivery: Box<Delivery>,
+        at: String,
+    },
+    /// The write-key check finished.
+    KeyChecked(Box<KeyCheck>),
+    /// The write key was saved to the config file, or why not.
+    KeySaved(Result<PathBuf, String>),
 }
 
 /// What `$EDITOR` was opened on.
@@ -147,6 +163,38 @@ pub enum Effect {
     Quit {
         recovery: Option<Recovery>,
     },
+    /// Start the local sink on a free loopback port.
+    StartSink,
+    /// Send calls; each answers with `Delivered`.
+    Send(SendJob),
+    /// Cancel every send still waiting for an answer or to retry.
+    CancelSends,
+    /// Check a write key against Segment's settings CDN.
+    VerifyKey(WriteKey),
+    /// Write the key into the config file's `[segment] write_key` (the file kept at mode 0600).
+    SaveKey {
+        key: WriteKey,
+        path: PathBuf,
+    },
+}
+
+/// One call to send, with the event it came from.
+#[derive(Debug, Clone)]
+pub struct SendItem {
+    pub key: String,
+    pub call: Call,
+}
+
+/// Calls to send to one destination.
+#[derive(Debug, Clone)]
+pub struct SendJob {
+    pub id: u64,
+    pub destination: Destination,
+    pub write_key: Option<WriteKey>,
+    pub retries: u32,
+    /// Pack into `/v1/batch` requests.
+    pub batch: bool,
+    pub items: Vec<SendItem>,
 }
 
 /// Unsaved transformation edits to write somewhere safe on a forced exit.

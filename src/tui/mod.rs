@@ -14,6 +14,7 @@ pub mod message;
 pub mod output;
 pub mod panes;
 pub mod runtime;
+pub mod sending;
 pub mod testing;
 pub mod text;
 pub mod theme;

@@ -22,6 +22,7 @@ use notify::{RecursiveMode, Watcher};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio_util::sync::CancellationToken;
 
 use crate::config::{self, Config};
 use crate::pipeline::{PipelineSettings, RunRecord};
@@ -30,12 +31,17 @@ use crate::transform::{Engine, Limits, Program};
 use crate::webhook::FixtureSet;
 
 use super::app::{App, AppInit};
-use super::clipboard::{mask_secret, osc52};
+use super::clipboard::osc52;
 use super::keymap::KeyMap;
-use super::message::{EditTarget, Effect, Message, PickerEntry, Recovery, RunJob};
+use super::message::{EditTarget, Effect, Message, PickerEntry, Recovery, RunJob, SendJob};
+use super::sending::SendState;
 use super::theme::Theme;
 use super::update::{self, update};
 use super::view::view;
+use crate::segment::client::{Call, Client, ClientOptions};
+use crate::segment::keycheck::{self, KeyCheck, KeyStatus};
+use crate::segment::sink::{RunningSink, Sink};
+use crate::segment::{Region, WriteKey};
 
 /// How the workbench was started (`hookbench [tui] …`).
 #[derive(Debug, Clone, Default)]
@@ -100,10 +106,25 @@ pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
     if let Some(timeout) = config.timeout() {
         limits.timeout = timeout;
     }
-    let key_hint = std::env::var("SEGMENT_WRITE_KEY")
+    let write_key = std::env::var("SEGMENT_WRITE_KEY")
         .ok()
-        .filter(|k| !k.trim().is_empty())
-        .map(|k| mask_secret(k.trim()));
+        .and_then(|k| WriteKey::new(&k))
+        .or_else(|| config.segment.write_key.clone());
+    let region = config
+        .segment
+        .region
+        .or_else(|| {
+            url::Url::parse(&settings.url)
+                .ok()
+                .and_then(|u| u.host_str().and_then(Region::of_host))
+        })
+        .unwrap_or(Region::Us);
+    let endpoint = config
+        .segment
+        .endpoint
+        .as_deref()
+        .and_then(|e| url::Url::parse(e).ok());
+    let send = SendState::new(write_key, region, endpoint, Some(config_path.clone()));
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let init = AppInit {
         fixtures,
@@ -114,7 +135,7 @@ pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
         keymap,
         cwd,
         config_paths: config_paths(&config),
-        key_hint,
+        send,
         mouse: config.ui.mouse.unwrap_or(true),
         size: (80, 24),
     };
@@ -145,7 +166,9 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
     }
     let mouse = prepared.init.mouse;
     let engine = Arc::new(Engine::new(prepared.limits));
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // Two workers: sends, the local sink and runs proceed while the screen is drawn.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .context("cannot start the event loop")?;
@@ -361,6 +384,10 @@ struct Executor {
     /// The last compiled program, reused while the source is unchanged.
     program: Option<(String, String, Program)>,
     watcher: Option<notify::RecommendedWatcher>,
+    /// The in-process sink, once started; dropping it stops it.
+    sink: Arc<Mutex<Option<RunningSink>>>,
+    /// Cancels the sends in flight (`x`); replaced after each use.
+    cancel: CancellationToken,
 }
 
 impl Executor {
@@ -371,6 +398,8 @@ impl Executor {
             latest: Arc::new(Mutex::new(HashMap::new())),
             program: None,
             watcher: None,
+            sink: Arc::new(Mutex::new(None)),
+            cancel: CancellationToken::new(),
         }
     }
 
@@ -411,8 +440,106 @@ impl Executor {
                 let _ = self.tx.send(Message::TransformLoaded(result));
             }
             Effect::Quit { recovery } => return Deferred::Quit(recovery),
+            Effect::StartSink => self.start_sink(),
+            Effect::Send(job) => self.send(job),
+            Effect::CancelSends => {
+                self.cancel.cancel();
+                self.cancel = CancellationToken::new();
+            }
+            Effect::VerifyKey(key) => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let check = verify_key(&key).await;
+                    let _ = tx.send(Message::KeyChecked(Box::new(check)));
+                });
+            }
+            Effect::SaveKey { key, path } => {
+                let result = save_key(&path, &key).map(|()| path);
+                let _ = self.tx.send(Message::KeySaved(result));
+            }
         }
         Deferred::None
+    }
+
+    /// Starts the local sink on a free loopback port; it lives as long as the executor.
+    fn start_sink(&mut self) {
+        let tx = self.tx.clone();
+        let slot = Arc::clone(&self.sink);
+        tokio::spawn(async move {
+            let sink = Sink::new();
+            match sink.start("127.0.0.1:0").await {
+                Ok(running) => {
+                    let url = running.url().clone();
+                    *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(running);
+                    let _ = tx.send(Message::SinkStarted(Ok(url)));
+                }
+                Err(e) => {
+                    let _ = tx.send(Message::SinkStarted(Err(e.to_string())));
+                }
+            }
+        });
+    }
+
+    /// Sends a job's calls; every call answers with `Delivered`, in order for a batch, as they
+    /// finish otherwise.
+    fn send(&mut self, job: SendJob) {
+        let tx = self.tx.clone();
+        let cancel = self.cancel.child_token();
+        tokio::spawn(async move {
+            let now = || chrono::Local::now().format("%H:%M:%S").to_string();
+            let report = |key: String, delivery| {
+                let _ = tx.send(Message::Delivered {
+                    id: job.id,
+                    key,
+                    delivery: Box::new(delivery),
+                    at: now(),
+                });
+            };
+            let client = match Client::new(ClientOptions {
+                destination: job.destination.clone(),
+                write_key: job.write_key.clone(),
+                retries: job.retries,
+                ..ClientOptions::default()
+            }) {
+                Ok(client) => client,
+                Err(e) => {
+                    for item in job.items {
+                        let request = crate::segment::delivery::RequestInfo {
+                            method: item.call.method.clone(),
+                            url: item.call.url.clone(),
+                            headers: Default::default(),
+                            body: item.call.payload.clone(),
+                        };
+                        report(
+                            item.key,
+                            crate::segment::client::refused(
+                                &job.destination,
+                                request,
+                                e.to_string(),
+                            ),
+                        );
+                    }
+                    return;
+                }
+            };
+            if job.destination == crate::segment::Destination::DryRun {
+                for item in job.items {
+                    let delivery = client.dry_run(&item.call);
+                    report(item.key, delivery);
+                }
+            } else if job.batch {
+                let calls: Vec<Call> = job.items.iter().map(|i| i.call.clone()).collect();
+                let deliveries = client.send_batch(&calls, &cancel).await;
+                for (item, delivery) in job.items.into_iter().zip(deliveries) {
+                    report(item.key, delivery);
+                }
+            } else {
+                for item in job.items {
+                    let delivery = client.send_call(&item.call, &cancel).await;
+                    report(item.key, delivery);
+                }
+            }
+        });
     }
 
     fn program(&mut self, name: &str, source: &str) -> Program {
@@ -533,6 +660,67 @@ impl Executor {
             }
         }
     }
+}
+
+/// Checks a write key against Segment's settings CDN.
+async fn verify_key(key: &WriteKey) -> KeyCheck {
+    let unverifiable = |message: String| KeyCheck {
+        status: KeyStatus::Unverifiable,
+        http_status: None,
+        region: None,
+        api_host: None,
+        destinations: Vec::new(),
+        message,
+    };
+    let cdn = match url::Url::parse(keycheck::DEFAULT_CDN) {
+        Ok(url) => url,
+        Err(e) => return unverifiable(format!("bad CDN address: {e}")),
+    };
+    match keycheck::http_client() {
+        Ok(http) => keycheck::verify(&http, &cdn, key).await,
+        Err(e) => unverifiable(format!("cannot start an HTTP client: {e}")),
+    }
+}
+
+/// Sets `[segment] write_key` in the config file, keeping everything else in it as written, and
+/// makes the file readable by its owner only.
+fn save_key(path: &Path, key: &WriteKey) -> Result<(), String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let mut document: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| format!("{} is not valid TOML: {e}", path.display()))?;
+    let segment = document
+        .entry("segment")
+        .or_insert(toml_edit::table())
+        .as_table_mut()
+        .ok_or_else(|| format!("{}: [segment] is not a table", path.display()))?;
+    segment["write_key"] = toml_edit::value(key.expose());
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    write_private(path, &document.to_string())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Writes a file only its owner can read (the key is a secret), tightening an existing file.
+fn write_private(path: &Path, text: &str) -> io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())
 }
 
 /// Writes a transformation: over `path`, or as a new file in `dir` (never over another file).
@@ -665,6 +853,29 @@ fn run_editor(target: &EditTarget, text: &str) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_key_is_saved_into_the_config_privately_keeping_the_rest() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("hookbench").join("config.toml");
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+        std::fs::write(&path, "# mine\n[ui]\ntheme = \"light\"\n").expect("write");
+        let key = WriteKey::new("wk_1234567890abcdefghijklmnopqrstu").expect("key");
+        save_key(&path, &key).expect("saved");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(
+            text.starts_with("# mine\n[ui]\ntheme = \"light\"\n"),
+            "{text}"
+        );
+        let config = crate::config::parse(&text, &path).expect("still a valid config");
+        assert_eq!(config.segment.write_key, Some(key));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
 
     #[test]
     fn new_files_never_replace_existing_ones() {

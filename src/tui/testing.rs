@@ -17,6 +17,7 @@ use crate::webhook::FixtureSet;
 use super::app::{App, AppInit};
 use super::keymap::KeyMap;
 use super::message::{Effect, Message, RunJob};
+use super::sending::SendState;
 use super::theme::Theme;
 use super::update::{self, update};
 use super::view::view;
@@ -32,7 +33,7 @@ pub fn init(width: u16, height: u16) -> AppInit {
         keymap: KeyMap::defaults(),
         cwd: PathBuf::from("."),
         config_paths: Vec::new(),
-        key_hint: None,
+        send: SendState::new(None, crate::segment::Region::Us, None, None),
         mouse: true,
         size: (width, height),
     }
@@ -53,7 +54,8 @@ pub struct Harness {
     pub app: App,
     pub terminal: Terminal<TestBackend>,
     engine: Engine,
-    /// Effects that were not carried out (editor, save, copy, watch, picker, quit), in order.
+    /// Effects that were not carried out (editor, save, copy, watch, picker, sends, sink, key
+    /// checks, quit), in order: tests answer them with the messages the runtime would send.
     pub effects: Vec<Effect>,
 }
 

@@ -11,7 +11,12 @@ use ratatui::layout::Rect;
 use crate::transform::presets::{TransformOrigin, TransformSource};
 use crate::transform::scan_compat;
 
-use super::app::{App, Confirm, EventResult, Mode, Overlay, Pane, Picker, TransformState};
+use crate::segment::WriteKey;
+use crate::segment::keycheck::KeyStatus;
+
+use super::app::{
+    App, BottomTab, Confirm, EventResult, KeyDialog, Mode, Overlay, Pane, Picker, TransformState,
+};
 use super::clipboard;
 use super::editor::{EditOutcome, Editor};
 use super::keymap::Action;
@@ -19,6 +24,7 @@ use super::layout::{self, Areas};
 use super::message::{EditTarget, Effect, Message, Recovery, RunItem, RunJob};
 use super::output::OutputView;
 use super::panes;
+use super::sending::{self, SinkStatus};
 use super::text::{escape_bytes, human_bytes};
 
 /// The pause after the last keystroke before the transformation runs again.
@@ -27,6 +33,7 @@ pub const EDIT_DEBOUNCE: Duration = Duration::from_millis(200);
 /// What the runtime does first: run every event and watch the transformation's file.
 pub fn start(app: &mut App) -> Vec<Effect> {
     let mut effects = vec![run_all(app)];
+    effects.extend(sending::start(app));
     if let Some(path) = app.transform.path() {
         effects.push(Effect::Watch(Some(path.clone())));
     }
@@ -79,6 +86,49 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        Message::SinkStarted(result) => {
+            app.send.sink = match result {
+                Ok(url) => SinkStatus::Running(url),
+                Err(e) => {
+                    app.set_error(format!("the local sink could not start: {e}"));
+                    SinkStatus::Failed(e)
+                }
+            };
+            Vec::new()
+        }
+        Message::Delivered {
+            id,
+            key,
+            delivery,
+            at,
+        } => {
+            sending::delivered(app, id, key, *delivery, at);
+            Vec::new()
+        }
+        Message::KeyChecked(check) => {
+            let text = format!(
+                "write key {}: {}",
+                app.send.key_label_plain(),
+                check.message
+            );
+            if check.status == KeyStatus::Valid {
+                app.set_status(text);
+            } else {
+                app.set_error(text);
+            }
+            app.send.key_check = Some(*check);
+            Vec::new()
+        }
+        Message::KeySaved(result) => {
+            match result {
+                Ok(path) => app.set_status(format!(
+                    "write key saved to {} (readable by you only)",
+                    path.display()
+                )),
+                Err(e) => app.set_error(format!("write key not saved: {e}")),
+            }
+            Vec::new()
+        }
         Message::Terminate => {
             app.should_quit = true;
             vec![Effect::Quit {
@@ -328,6 +378,22 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             _ => Vec::new(),
         },
+        Overlay::Confirm(Confirm::ForceSend(event)) => match key.code {
+            KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
+                app.overlay = None;
+                if app.events.select_key(&event) {
+                    sending::send(app, false, true)
+                } else {
+                    Vec::new()
+                }
+            }
+            KeyCode::Esc | KeyCode::Char('n' | 'N' | 'q') => {
+                app.overlay = None;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+        Overlay::KeyDialog(dialog) => on_key_dialog_key(app, dialog, key),
         Overlay::Confirm(Confirm::Discard(spec)) => match key.code {
             KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
                 app.overlay = None;
@@ -552,6 +618,19 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::ToggleGroups => {
             app.events.grouped = !app.events.grouped;
         }
+        Action::Send => return sending::send(app, false, false),
+        Action::SendAll => return sending::send(app, true, false),
+        Action::CancelSend => return sending::cancel(app),
+        Action::Destination => return sending::switch_destination(app),
+        Action::WriteKey => {
+            app.overlay = Some(Overlay::KeyDialog(KeyDialog {
+                input: String::new(),
+                region: app.send.region,
+                reveal: false,
+            }));
+        }
+        Action::PanelNext => cycle_bottom(app, 1),
+        Action::PanelPrev => cycle_bottom(app, -1),
         Action::Rerun => {
             let count = app.events.entries().len();
             app.set_status(format!("running {count} events again"));
@@ -559,6 +638,81 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// The write-key dialog: typing goes into the (masked) field; Enter uses the key for this
+/// session, ctrl-k checks it, ctrl-s also saves it to the config file, Tab switches the region,
+/// ctrl-r shows or hides it, Esc closes.
+fn on_key_dialog_key(app: &mut App, mut dialog: KeyDialog, key: KeyEvent) -> Vec<Effect> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let mut effects = Vec::new();
+    match key.code {
+        KeyCode::Esc => {
+            app.overlay = None;
+            return Vec::new();
+        }
+        KeyCode::Tab | KeyCode::BackTab => {
+            dialog.region = match dialog.region {
+                crate::segment::Region::Us => crate::segment::Region::Eu,
+                crate::segment::Region::Eu => crate::segment::Region::Us,
+            };
+        }
+        KeyCode::Char('r') if ctrl => dialog.reveal = !dialog.reveal,
+        KeyCode::Char('u') if ctrl => dialog.input.clear(),
+        KeyCode::Backspace => {
+            dialog.input.pop();
+        }
+        KeyCode::Enter | KeyCode::Char('k' | 's') if key.code == KeyCode::Enter || ctrl => {
+            let typed = WriteKey::new(&dialog.input);
+            let Some(write_key) = typed.or_else(|| app.send.write_key.clone()) else {
+                app.set_error("type a write key first");
+                app.overlay = Some(Overlay::KeyDialog(dialog));
+                return Vec::new();
+            };
+            if app.send.write_key.as_ref() != Some(&write_key) {
+                app.send.key_check = None;
+            }
+            app.send.write_key = Some(write_key.clone());
+            app.send.region = dialog.region;
+            app.overlay = None;
+            match key.code {
+                KeyCode::Char('k') => {
+                    app.set_status(format!("checking write key {}…", write_key.masked()));
+                    effects.push(Effect::VerifyKey(write_key));
+                }
+                KeyCode::Char('s') => match &app.send.config_path {
+                    Some(path) => effects.push(Effect::SaveKey {
+                        key: write_key,
+                        path: path.clone(),
+                    }),
+                    None => app.set_error(
+                        "no config file location on this system: key kept for this session",
+                    ),
+                },
+                _ => app.set_status(format!(
+                    "write key {} set for this session ({}); sends go to {}",
+                    write_key.masked(),
+                    dialog.region,
+                    app.send.label()
+                )),
+            }
+            return effects;
+        }
+        KeyCode::Char(c) if !ctrl && !c.is_whitespace() => dialog.input.push(c),
+        _ => {}
+    }
+    app.overlay = Some(Overlay::KeyDialog(dialog));
+    effects
+}
+
+fn cycle_bottom(app: &mut App, step: isize) {
+    let at = BottomTab::ALL
+        .iter()
+        .position(|&t| t == app.bottom)
+        .unwrap_or(0);
+    let next = (at as isize + step).rem_euclid(BottomTab::ALL.len() as isize) as usize;
+    app.bottom = BottomTab::ALL[next];
+    app.bottom_scroll = 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -616,7 +770,10 @@ fn move_in_focus(app: &mut App, delta: isize) {
             app.transform.editor.top = app.transform.editor.top.saturating_add_signed(delta)
         }
         Pane::Segment => app.scroll.segment = app.scroll.segment.saturating_add_signed(delta),
-        Pane::Logs => app.scroll.logs = app.scroll.logs.saturating_add_signed(delta),
+        Pane::Logs => match app.bottom {
+            BottomTab::Logs => app.scroll.logs = app.scroll.logs.saturating_add_signed(delta),
+            _ => app.bottom_scroll = app.bottom_scroll.saturating_add_signed(delta),
+        },
     }
 }
 
@@ -646,6 +803,11 @@ pub fn settle_view(app: &mut App) {
     app.scroll.logs = clamp(
         app.scroll.logs,
         panes::logs::content_lines(app),
+        areas.inner_height(Pane::Logs),
+    );
+    app.bottom_scroll = clamp(
+        app.bottom_scroll,
+        panes::bottom::content_lines(app),
         areas.inner_height(Pane::Logs),
     );
     let height = areas.inner_height(Pane::Transform);
@@ -728,6 +890,10 @@ fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
 }
 
 fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
+    if let Some(Overlay::KeyDialog(dialog)) = &mut app.overlay {
+        dialog.input.push_str(text.trim());
+        return Vec::new();
+    }
     let effects = match app.mode {
         Mode::EditTransform => {
             if app.transform.editor.paste(text) {

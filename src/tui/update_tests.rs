@@ -10,8 +10,11 @@ use crate::tui::app::Verdict;
 use crate::tui::message::PickerEntry;
 use crate::tui::testing::{Harness, init};
 
+/// A started harness, with the start's effects (the sink) already taken.
 fn harness() -> Harness {
-    Harness::new(180, 50)
+    let mut h = Harness::new(180, 50);
+    h.effects.clear();
+    h
 }
 
 fn selected_key(h: &Harness) -> String {
@@ -811,4 +814,265 @@ fn resizing_to_any_size_keeps_state_consistent() {
         let rows = h.app.events.rows().len();
         assert!(h.app.events.offset <= rows);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sending
+
+use crate::segment::delivery::{RequestInfo, ResponseBody};
+use crate::segment::keycheck::{KeyCheck, KeyStatus};
+use crate::segment::{Delivery, Destination, Outcome};
+use crate::tui::app::BottomTab;
+use crate::tui::sending::{DestinationChoice, SinkStatus};
+
+const KEY: &str = "wk_1234567890abcdefghijklmnopqrstu";
+
+fn sink_url() -> url::Url {
+    url::Url::parse("http://127.0.0.1:9009/").expect("url")
+}
+
+/// A harness whose sink is up, as the runtime would report it.
+fn sending_harness() -> Harness {
+    let mut h = Harness::new(180, 50);
+    assert!(
+        take_effects(&mut h)
+            .iter()
+            .any(|e| matches!(e, Effect::StartSink)),
+        "without a key the workbench starts its sink"
+    );
+    h.send(Message::SinkStarted(Ok(sink_url())));
+    h
+}
+
+fn delivery(outcome: Outcome, status: Option<u16>) -> Delivery {
+    Delivery {
+        destination: Destination::Sink(sink_url()).label(),
+        request: RequestInfo {
+            method: "POST".into(),
+            url: "http://127.0.0.1:9009/v1/track".into(),
+            headers: [("authorization".to_string(), "Basic aG9v…".to_string())].into(),
+            body: serde_json::json!({"event": "Order Completed"}),
+        },
+        status,
+        response_headers: [("content-type".to_string(), "application/json".to_string())].into(),
+        body: Some(ResponseBody::Json(serde_json::json!({"success": true}))),
+        attempts: 1,
+        latency_ms: 12,
+        outcome,
+        message: None,
+    }
+}
+
+fn sent_job(h: &mut Harness) -> crate::tui::message::SendJob {
+    match take_effects(h).as_slice() {
+        [Effect::Send(job)] => job.clone(),
+        other => panic!("expected one send, got {other:?}"),
+    }
+}
+
+#[test]
+fn without_a_key_sends_go_to_the_local_sink() {
+    let mut h = harness();
+    assert_eq!(h.app.send.choice, DestinationChoice::Sink);
+    assert_eq!(h.app.send.sink, SinkStatus::Starting);
+    h.press(KeyCode::Char('s'));
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .is_some_and(|s| s.is_error && s.text.contains("starting"))
+    );
+    h.send(Message::SinkStarted(Ok(sink_url())));
+    let screen = h.screen();
+    assert!(
+        screen.contains("local sink http://127.0.0.1:9009 — does not reach Segment"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn s_sends_the_selected_event_and_the_answer_shows() {
+    let mut h = sending_harness();
+    h.press(KeyCode::Char('s'));
+    let job = sent_job(&mut h);
+    assert!(!job.batch);
+    assert_eq!(job.destination, Destination::Sink(sink_url()));
+    assert_eq!(job.items.len(), 1);
+    assert_eq!(job.items[0].key, "payment.succeeded");
+    assert_eq!(job.items[0].call.payload["event"], "Order Completed");
+    assert!(h.app.send.is_sending());
+    assert_eq!(h.app.bottom, BottomTab::Response);
+    h.send(Message::Delivered {
+        id: job.id,
+        key: "payment.succeeded".into(),
+        delivery: Box::new(delivery(Outcome::Delivered, Some(200))),
+        at: "12:00:01".into(),
+    });
+    assert!(!h.app.send.is_sending());
+    assert_eq!(h.app.send.deliveries.len(), 1);
+    let screen = h.screen();
+    assert!(
+        screen.contains("✓ delivered 200 OK · 12 ms · 1 attempt(s)"),
+        "{screen}"
+    );
+    assert!(screen.contains("{\"success\":true}"), "{screen}");
+}
+
+#[test]
+fn shift_s_sends_every_listed_event_batched_skipping_what_cannot_go() {
+    let mut h = sending_harness();
+    h.press(KeyCode::Char('/'));
+    h.type_text("payment.");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('S'));
+    let job = sent_job(&mut h);
+    assert!(job.batch);
+    let keys: Vec<&str> = job.items.iter().map(|i| i.key.as_str()).collect();
+    assert!(keys.contains(&"payment.succeeded"));
+    assert!(
+        !keys.contains(&"payment.processing"),
+        "cancelled events are not sent"
+    );
+    assert_eq!(h.app.send.in_flight[0].total, job.items.len());
+    // Answers come one by one; the progress follows.
+    for (n, item) in job.items.iter().enumerate() {
+        h.send(Message::Delivered {
+            id: job.id,
+            key: item.key.clone(),
+            delivery: Box::new(delivery(Outcome::Delivered, Some(200))),
+            at: "12:00:02".into(),
+        });
+        if n + 1 < job.items.len() {
+            assert_eq!(h.app.send.in_flight[0].done, n + 1);
+        }
+    }
+    assert!(!h.app.send.is_sending());
+    h.press(KeyCode::Char(']'));
+    assert_eq!(h.app.bottom, BottomTab::Deliveries);
+    let screen = h.screen();
+    assert!(screen.contains("✓ delivered"), "{screen}");
+}
+
+#[test]
+fn lint_errors_ask_before_sending_one_event() {
+    let mut start = init(180, 50);
+    start.transform = crate::tui::testing::preset("segment-track-payment");
+    start.event = Some("refund.succeeded".into());
+    let mut h = Harness::with_init(start);
+    take_effects(&mut h);
+    h.send(Message::SinkStarted(Ok(sink_url())));
+    assert_eq!(h.app.verdict("refund.succeeded"), Some(Verdict::Errors));
+    h.press(KeyCode::Char('s'));
+    assert!(matches!(
+        h.app.overlay,
+        Some(Overlay::Confirm(Confirm::ForceSend(_)))
+    ));
+    assert!(take_effects(&mut h).is_empty());
+    h.press(KeyCode::Esc);
+    assert!(h.app.overlay.is_none());
+    h.press(KeyCode::Char('s'));
+    h.press(KeyCode::Char('y'));
+    let job = sent_job(&mut h);
+    assert_eq!(job.items[0].key, "refund.succeeded");
+}
+
+#[test]
+fn d_switches_the_destination_and_segment_needs_a_key() {
+    let mut h = sending_harness();
+    h.press(KeyCode::Char('D'));
+    assert_eq!(h.app.send.choice, DestinationChoice::Segment);
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .is_some_and(|s| s.is_error && s.text.contains("no write key"))
+    );
+    h.press(KeyCode::Char('s'));
+    assert!(take_effects(&mut h).is_empty(), "no key, no send");
+    h.press(KeyCode::Char('D'));
+    assert_eq!(h.app.send.choice, DestinationChoice::DryRun);
+    h.press(KeyCode::Char('s'));
+    assert_eq!(sent_job(&mut h).destination, Destination::DryRun);
+    h.press(KeyCode::Char('D'));
+    assert_eq!(h.app.send.choice, DestinationChoice::Sink);
+}
+
+#[test]
+fn the_key_dialog_sets_checks_and_saves_a_key_without_showing_it() {
+    let mut h = sending_harness();
+    h.app.send.config_path = Some(PathBuf::from("/tmp/hookbench-test/config.toml"));
+    h.press(KeyCode::Char('K'));
+    assert!(matches!(h.app.overlay, Some(Overlay::KeyDialog(_))));
+    // Letters are the key's, not shortcuts.
+    h.send(Message::Paste(KEY.into()));
+    h.press(KeyCode::Char('q'));
+    h.press(KeyCode::Backspace);
+    h.press(KeyCode::Tab);
+    let screen = h.screen();
+    assert!(!screen.contains(KEY), "{screen}");
+    assert!(screen.contains("wk_1…rstu (34 characters)"), "{screen}");
+    h.press_with(KeyCode::Char('k'), KeyModifiers::CONTROL);
+    assert!(h.app.overlay.is_none());
+    assert_eq!(h.app.send.write_key.as_ref().map(|k| k.expose()), Some(KEY));
+    assert_eq!(h.app.send.region, crate::segment::Region::Eu);
+    match take_effects(&mut h).as_slice() {
+        [Effect::VerifyKey(key)] => assert_eq!(key.expose(), KEY),
+        other => panic!("expected a key check, got {other:?}"),
+    }
+    h.send(Message::KeyChecked(Box::new(KeyCheck {
+        status: KeyStatus::Valid,
+        http_status: Some(200),
+        region: Some(crate::segment::Region::Eu),
+        api_host: Some("events.eu1.segmentapis.com/v1".into()),
+        destinations: vec!["Amplitude".into()],
+        message: "valid".into(),
+    })));
+    // Sends now can go to Segment, in the key's region.
+    h.press(KeyCode::Char('D'));
+    assert_eq!(h.app.send.choice, DestinationChoice::Segment);
+    let screen = h.screen();
+    assert!(screen.contains("Segment EU · key wk_1…rstu ✓"), "{screen}");
+    assert!(!screen.contains(KEY));
+    h.press(KeyCode::Char('s'));
+    let job = sent_job(&mut h);
+    assert_eq!(
+        job.destination,
+        Destination::Segment(crate::segment::Region::Eu)
+    );
+    assert_eq!(job.write_key.as_ref().map(|k| k.expose()), Some(KEY));
+    // ctrl-s saves it to the config file.
+    h.press(KeyCode::Char('K'));
+    h.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(matches!(
+        take_effects(&mut h).as_slice(),
+        [Effect::SaveKey { .. }]
+    ));
+    assert!(
+        !format!("{:?}", h.app.send).contains(KEY),
+        "Debug never shows the key"
+    );
+}
+
+#[test]
+fn x_cancels_sends_waiting_to_retry() {
+    let mut h = sending_harness();
+    h.press(KeyCode::Char('x'));
+    assert!(take_effects(&mut h).is_empty());
+    h.press(KeyCode::Char('s'));
+    let job = sent_job(&mut h);
+    h.press(KeyCode::Char('x'));
+    assert!(matches!(
+        take_effects(&mut h).as_slice(),
+        [Effect::CancelSends]
+    ));
+    let mut failed = delivery(Outcome::Failed, None);
+    failed.message = Some("cancelled after 2 attempt(s)".into());
+    h.send(Message::Delivered {
+        id: job.id,
+        key: "payment.succeeded".into(),
+        delivery: Box::new(failed),
+        at: "12:00:03".into(),
+    });
+    assert!(!h.app.send.is_sending());
+    assert!(h.app.status.as_ref().is_some_and(|s| s.is_error));
 }

@@ -30,12 +30,13 @@ pub fn view(app: &App, frame: &mut Frame) {
     if let Some(r) = areas.segment {
         panes::segment::draw(app, frame, r);
     }
-    panes::logs::draw(app, frame, areas.logs);
+    panes::bottom::draw(app, frame, areas.logs);
     panes::status::draw(app, frame, areas.status);
     match &app.overlay {
         Some(Overlay::Help { scroll }) => panes::help::draw(app, frame, *scroll),
         Some(Overlay::Picker(picker)) => panes::picker::draw(app, frame, picker),
         Some(Overlay::Confirm(confirm)) => panes::confirm::draw(app, frame, confirm),
+        Some(Overlay::KeyDialog(dialog)) => panes::key_dialog::draw(app, frame, dialog),
         None => {}
     }
 }

@@ -21,6 +21,13 @@ pub fn draw(app: &App, frame: &mut Frame, confirm: &Confirm) {
                 ("esc", "stay"),
             ],
         ),
+        Confirm::ForceSend(event) => (
+            "Lint errors",
+            format!(
+                "{event}'s output has lint errors: Segment will reject or silently drop it. Send anyway?"
+            ),
+            vec![("y", "send it"), ("esc", "don't")],
+        ),
         Confirm::Discard(spec) => (
             "Unsaved edits",
             format!("Load {spec} and drop the unsaved edits to {name}?"),

@@ -1,15 +1,10 @@
-//! The bottom panel: the selected run's console output and the sandbox warnings about the
-//! transformation.
+//! The bottom panel's Logs tab: the selected run's console output and the sandbox warnings
+//! about the transformation.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::transform::LogLevel;
-use crate::tui::app::{App, Pane};
-
-use super::pane_block;
+use crate::tui::app::App;
 
 fn lines(app: &App) -> Vec<Line<'static>> {
     let p = &app.theme.palette;
@@ -58,19 +53,11 @@ pub fn content_lines(app: &App) -> usize {
     lines(app).len()
 }
 
-pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
-    let p = &app.theme.palette;
-    let mut title = vec![Span::raw("5 Logs")];
-    if let Some(entry) = app.selected() {
-        title.push(Span::styled(format!(" · {}", entry.key), p.dim));
-    }
-    let block = pane_block(app, Pane::Logs, title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let shown: Vec<Line> = lines(app)
+/// The Logs tab's visible lines.
+pub fn visible_lines(app: &App, height: usize) -> Vec<Line<'static>> {
+    lines(app)
         .into_iter()
         .skip(app.scroll.logs)
-        .take(usize::from(inner.height))
-        .collect();
-    frame.render_widget(Paragraph::new(shown), inner);
+        .take(height)
+        .collect()
 }

@@ -1,10 +1,14 @@
 //! One file per pane or overlay; shared drawing helpers here.
 
+pub mod bottom;
 pub mod confirm;
+pub mod deliveries;
 pub mod events;
 pub mod help;
+pub mod key_dialog;
 pub mod logs;
 pub mod picker;
+pub mod response;
 pub mod segment;
 pub mod status;
 pub mod tabs;

@@ -6,23 +6,9 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::segment::Region;
 use crate::tui::app::{App, Mode};
 use crate::tui::keymap::Action;
 use crate::tui::text::truncate;
-
-/// Where calls go: the host of the transformation's URL, named when it is Segment's.
-fn destination(app: &App) -> String {
-    let host = url::Url::parse(&app.settings.url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
-    match Region::of_host(&host) {
-        Some(Region::Us) => "Segment US".to_string(),
-        Some(Region::Eu) => "Segment EU".to_string(),
-        None => host,
-    }
-}
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let p = &app.theme.palette;
@@ -31,11 +17,22 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         format!(" {} ", app.mode.label()),
         p.title_focused.add_modifier(Modifier::REVERSED),
     );
-    let key = match &app.key_hint {
-        Some(masked) => format!("key {masked}"),
-        None => "no write key".to_string(),
+    let sending: usize = app
+        .send
+        .in_flight
+        .iter()
+        .map(|p| p.total.saturating_sub(p.done))
+        .sum();
+    let progress = if sending > 0 {
+        format!(" · ⟳ sending {sending}")
+    } else {
+        String::new()
     };
-    let left = format!(" → {} · {key} · listener off ", destination(app));
+    let left = format!(
+        " → {} · {} · listener off{progress} ",
+        app.send.label(),
+        app.send.key_label()
+    );
     let first_key = |a: Action| {
         app.keymap
             .keys(a)

@@ -1,0 +1,125 @@
+//! `hookbench key verify`: a write key against Segment's CDN settings. No event is sent.
+
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use hookbench::segment::WriteKey;
+use hookbench::segment::keycheck::{self, DEFAULT_API_HOST, KeyCheck, KeyStatus};
+
+use super::Failure;
+use super::args::{GlobalArgs, KeyVerifyArgs, OutputFormat};
+use super::common::load_config;
+use super::exit;
+use super::render::warning_line;
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+const GREEN: Style = AnsiColor::Green.on_default().bold();
+
+pub fn verify(global: &GlobalArgs, args: &KeyVerifyArgs) -> Result<u8, Failure> {
+    let config = load_config(global)?;
+    let raw = match (&args.write_key, &config.segment.write_key) {
+        (Some(flag), _) => flag.clone(),
+        (None, Some(key)) => key.expose().to_string(),
+        (None, None) => {
+            return Err(Failure::input(
+                "no write key: pass --write-key, set SEGMENT_WRITE_KEY or [segment] write_key",
+            ));
+        }
+    };
+    let (key, warnings) = keycheck::local_checks(&raw).map_err(Failure::input)?;
+    let cdn = cdn_base(&args.cdn)?;
+    for warning in &warnings {
+        warning_line(warning);
+    }
+
+    let client = keycheck::http_client().map_err(|e| Failure {
+        code: exit::KEY_UNVERIFIABLE,
+        message: format!("cannot set up an HTTP client: {e}"),
+    })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure {
+            code: exit::KEY_UNVERIFIABLE,
+            message: format!("cannot start the HTTP runtime: {e}"),
+        })?;
+    let check = runtime.block_on(keycheck::verify(&client, &cdn, &key));
+
+    if let (Some(found), Some(configured)) = (check.region, config.segment.region)
+        && found != configured
+    {
+        warning_line(&format!(
+            "the key's workspace is in region {found} but [segment] region is {configured}: \
+             Segment rejects calls sent to the wrong region (use {})",
+            found.host()
+        ));
+    }
+
+    let mut out = anstream::stdout().lock();
+    let written = match args.output {
+        OutputFormat::Json => writeln!(out, "{}", check.to_json()),
+        OutputFormat::Text => writeln!(out, "{}", text_line(&check, &key)),
+    };
+    let _ = written.and_then(|()| out.flush());
+    Ok(match check.status {
+        KeyStatus::Valid => exit::OK,
+        KeyStatus::Unknown => exit::KEY_UNKNOWN,
+        KeyStatus::Unverifiable => exit::KEY_UNVERIFIABLE,
+    })
+}
+
+/// `--cdn BASE`: an http(s) URL.
+fn cdn_base(text: &str) -> Result<url::Url, Failure> {
+    let url = url::Url::parse(text.trim())
+        .map_err(|e| Failure::input(format!("--cdn {text:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(Failure::input(format!(
+            "--cdn {text:?} must be an http:// or https:// URL"
+        )));
+    }
+    Ok(url)
+}
+
+/// The result for people; the key shown masked only.
+fn text_line(check: &KeyCheck, key: &WriteKey) -> String {
+    let masked = key.masked();
+    match check.status {
+        KeyStatus::Valid => {
+            let region = match (check.region, &check.api_host) {
+                (Some(region), Some(host)) => format!("region {region} ({host})"),
+                (Some(region), None) => {
+                    format!("region {region} ({DEFAULT_API_HOST}, Segment's default)")
+                }
+                (None, Some(host)) => format!("region unknown (apiHost {host})"),
+                (None, None) => "region unknown".to_string(),
+            };
+            let destinations = if check.destinations.is_empty() {
+                "no device-mode destinations".to_string()
+            } else {
+                format!("destinations: {}", check.destinations.join(", "))
+            };
+            let mut line = format!(
+                "{GREEN}✓{GREEN:#} valid write key {BOLD}{masked}{BOLD:#} · {region} · {destinations}"
+            );
+            if check.region.is_none() {
+                line.push_str(&format!("\n  {DIM}{}{DIM:#}", check.message));
+            }
+            line
+        }
+        KeyStatus::Unknown => format!(
+            "{YELLOW}?{YELLOW:#} unknown write key {BOLD}{masked}{BOLD:#}{}",
+            match check.message.strip_prefix("unknown write key") {
+                Some(rest) => rest.to_string(),
+                None => format!(": {}", check.message),
+            }
+        ),
+        KeyStatus::Unverifiable => format!(
+            "{RED}✗{RED:#} could not verify write key {BOLD}{masked}{BOLD:#} · {}",
+            check.message
+        ),
+    }
+}

@@ -1,0 +1,161 @@
+//! `hookbench sink`: a local Segment-compatible endpoint, printing each call it receives.
+
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+use tokio::sync::broadcast::error::RecvError;
+use tokio_util::sync::CancellationToken;
+
+use hookbench::segment::sink::{ReceivedCall, Sink, Verdict};
+
+use super::Failure;
+use super::args::SinkArgs;
+use super::exit;
+
+const DIM: Style = Style::new().dimmed();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+
+pub fn run(args: &SinkArgs) -> Result<u8, Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::input(format!("cannot start the sink: {e}")))?;
+    runtime.block_on(serve(&args.addr))
+}
+
+async fn serve(addr: &str) -> Result<u8, Failure> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure::input(bind_error(addr, &e)))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| Failure::input(format!("cannot listen on {addr}: {e}")))?;
+    let sink = Sink::new();
+    let live = sink.subscribe();
+    {
+        let mut out = anstream::stdout().lock();
+        let _ = writeln!(
+            out,
+            "hookbench sink listening on http://{local} — Segment-compatible, does not reach Segment"
+        );
+        let _ = writeln!(
+            out,
+            "{DIM}POST /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group, /v1/alias, \
+             /v1/batch · GET /calls · ctrl-c to stop{DIM:#}"
+        );
+        let _ = out.flush();
+    }
+
+    let stopped = CancellationToken::new();
+    let printer = tokio::spawn(print_calls(sink.clone(), live, stopped.clone()));
+    let served = sink.serve(listener, shutdown_signal()).await;
+    stopped.cancel();
+    let printed = printer.await.unwrap_or(0);
+    if let Err(e) = served {
+        super::render::error_line(&format!("the sink on {local} stopped: {e}"));
+        return Ok(exit::INPUT);
+    }
+    let mut out = anstream::stdout().lock();
+    let _ = writeln!(out, "{DIM}hookbench sink stopped · {printed} calls{DIM:#}");
+    let _ = out.flush();
+    Ok(exit::OK)
+}
+
+/// A clear message for an address that cannot be listened on.
+fn bind_error(addr: &str, error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "cannot listen on {addr}: the address is already in use (another hookbench sink? \
+             pick another port with --addr)"
+        ),
+        std::io::ErrorKind::AddrNotAvailable => {
+            format!("cannot listen on {addr}: the address is not available on this machine")
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            format!("cannot listen on {addr}: permission denied (ports below 1024 need privileges)")
+        }
+        _ if !addr.contains(':') => {
+            format!("cannot listen on {addr}: expected HOST:PORT, e.g. 127.0.0.1:9009 ({error})")
+        }
+        _ => format!("cannot listen on {addr}: {error}"),
+    }
+}
+
+/// Resolves on ctrl-c (SIGINT) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
+
+/// Prints every call, one flushed line each, until `stopped`, then what is left; returns how
+/// many were printed.
+async fn print_calls(
+    sink: Sink,
+    mut live: tokio::sync::broadcast::Receiver<ReceivedCall>,
+    stopped: CancellationToken,
+) -> u64 {
+    let mut last_seq = 0;
+    let mut printed = 0;
+    loop {
+        let next = tokio::select! {
+            biased;
+            next = live.recv() => next,
+            () = stopped.cancelled() => break,
+        };
+        match next {
+            Ok(call) => {
+                if call.seq > last_seq {
+                    print_call(&call);
+                    last_seq = call.seq;
+                    printed += 1;
+                }
+            }
+            // Fell behind a burst (a large batch): catch up from the record.
+            Err(RecvError::Lagged(_)) => {
+                for call in sink.calls_since(last_seq) {
+                    print_call(&call);
+                    last_seq = call.seq;
+                    printed += 1;
+                }
+            }
+            Err(RecvError::Closed) => break,
+        }
+    }
+    // Open requests finished before the server stopped: print what they recorded.
+    for call in sink.calls_since(last_seq) {
+        print_call(&call);
+        printed += 1;
+    }
+    printed
+}
+
+fn print_call(call: &ReceivedCall) {
+    let style = match call.verdict {
+        Verdict::Accepted => Style::new(),
+        Verdict::Dropped(_) => YELLOW,
+        Verdict::Rejected(_) => RED,
+    };
+    let mut out = anstream::stdout().lock();
+    let _ = writeln!(out, "{style}{}{style:#}", call.line());
+    let _ = out.flush();
+}

@@ -1,0 +1,1548 @@
+//! Sending calls to Segment: the target of each call, the write key and where it may go, local
+//! size limits, retries that follow Segment's newest libraries (analytics-node, analytics-java),
+//! and `/v1/batch` packing.
+//!
+//! The write key is attached only to requests for Segment's own hosts or for the destination the
+//! user chose (an explicit endpoint or the local sink). Everything a caller can see (the request,
+//! the answer, the messages, `Debug`) shows it masked.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use base64::Engine as _;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::{Map, Value};
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use super::call::{CallType, Region};
+use super::delivery::{
+    Delivery, Destination, Outcome, RequestInfo, ResponseBody, WriteKey, mask_secret, redact,
+};
+use crate::transform::WebhookOut;
+
+/// The largest single call hookbench sends, in bytes (Segment documents 32 KB).
+pub const MAX_CALL_BYTES: usize = 32_000;
+/// The largest `/v1/batch` (or `/v1/import`) body, in bytes (Segment documents 500 KB; its
+/// libraries keep below it).
+pub const MAX_BATCH_BYTES: usize = 475_000;
+/// The most calls in one batch; Segment drops the events of larger batches.
+pub const MAX_BATCH_ITEMS: usize = 2_500;
+/// The key sent to the local sink when no write key is set: the sink refuses requests without one.
+pub const SINK_PLACEHOLDER_KEY: &str = "hookbench-local-sink";
+
+const NOT_SEGMENT_HOST: &str = "not a Segment host: sent without the write key";
+/// How much of an answer's body is kept.
+const MAX_RESPONSE_BYTES: usize = 1 << 20;
+/// How much of an error body goes into a message.
+const SHORT_BODY_CHARS: usize = 200;
+/// Headers a call may not set: ours, or the ones the HTTP layer owns.
+const RESERVED_HEADERS: [&str; 7] = [
+    "content-type",
+    "authorization",
+    "content-length",
+    "transfer-encoding",
+    "host",
+    "connection",
+    "x-retry-count",
+];
+
+/// How a [`Client`] sends.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub destination: Destination,
+    pub write_key: Option<WriteKey>,
+    /// Retries after the first attempt.
+    pub retries: u32,
+    /// The first retry waits `backoff_base` × a random factor in [1, 2); each next one twice as
+    /// long.
+    pub backoff_base: Duration,
+    /// The longest wait between two attempts without `Retry-After`.
+    pub backoff_cap: Duration,
+    /// The longest `Retry-After` honoured.
+    pub retry_after_cap: Duration,
+    pub connect_timeout: Duration,
+    /// For one whole attempt, answer body included.
+    pub request_timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            destination: Destination::Segment(Region::Us),
+            write_key: None,
+            retries: 4,
+            backoff_base: Duration::from_millis(500),
+            backoff_cap: Duration::from_secs(60),
+            retry_after_cap: Duration::from_secs(300),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The HTTP client could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot build the HTTP client: {0}")]
+    Build(String),
+}
+
+/// One call: the transformation's output.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub url: String,
+    pub headers: BTreeMap<String, String>,
+    pub payload: Value,
+}
+
+impl Call {
+    pub fn from_webhook(w: &WebhookOut) -> Call {
+        Call {
+            method: w.method.clone(),
+            url: w.url.clone(),
+            headers: w.headers.clone(),
+            payload: w.payload.clone(),
+        }
+    }
+}
+
+/// A call made ready: messageId filled in (so every attempt carries the same one), target URL
+/// chosen, body serialised.
+#[derive(Clone)]
+pub struct Prepared {
+    /// What callers see: the key masked.
+    request: RequestInfo,
+    method: reqwest::Method,
+    url: Url,
+    /// The headers as sent, key in clear.
+    headers: HeaderMap,
+    body: Vec<u8>,
+    carries_key: bool,
+    /// Who answers, in messages: "Segment", "the local sink" or `host:port`.
+    answerer: String,
+    /// `host:port` of the target, in connection error messages.
+    peer: String,
+    /// Said on every delivery of this call (the key was withheld).
+    note: Option<&'static str>,
+}
+
+impl Prepared {
+    /// The request as it is sent, with the key masked.
+    pub fn request(&self) -> &RequestInfo {
+        &self.request
+    }
+
+    /// The body's size in bytes.
+    pub fn size(&self) -> usize {
+        self.body.len()
+    }
+
+    /// True when the write key (or the sink's placeholder key) is attached.
+    pub fn carries_key(&self) -> bool {
+        self.carries_key
+    }
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("request", &self.request)
+            .field("size", &self.body.len())
+            .field("carries_key", &self.carries_key)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Sends calls. Cloning is cheap and clones share one connection pool, so many sends can run at
+/// once.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The options show the key masked; the credentials are left out.
+        f.debug_struct("Client")
+            .field("options", &self.inner.options)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    http: reqwest::Client,
+    options: ClientOptions,
+    /// The key's Basic credentials (`base64("<key>:")`), masked like the key wherever they appear.
+    credentials: Option<String>,
+}
+
+/// Where a call goes.
+struct Target {
+    url: Url,
+    /// Segment, or the destination the user chose: the key may be attached.
+    trusted: bool,
+    /// The base the URL was built on, when trusted.
+    base: Option<Url>,
+    /// The Segment endpoint the path names (below the base's own path, if any).
+    call_type: Option<CallType>,
+}
+
+/// A call refused before sending, with the request as far as it was built.
+struct Refusal {
+    request: RequestInfo,
+    message: String,
+}
+
+/// One answer.
+struct Answer {
+    status: u16,
+    headers: BTreeMap<String, String>,
+    body: Option<ResponseBody>,
+    retry_after: Option<Duration>,
+}
+
+/// One call's place in a batch run.
+enum Job {
+    Done(usize, Box<Delivery>),
+    Single(usize),
+    /// An index into the packs.
+    Pack(usize),
+}
+
+struct Pack {
+    base: Url,
+    /// (call index, item)
+    items: Vec<(usize, Value)>,
+    /// Bytes of the envelope with these items.
+    bytes: usize,
+}
+
+impl Client {
+    pub fn new(options: ClientOptions) -> Result<Client, ClientError> {
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout)
+            // A redirect could carry the key (in the body) to another host.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| ClientError::Build(error_chain(&e)))?;
+        let credentials = options
+            .write_key
+            .as_ref()
+            .map(|key| basic_credentials(key.expose()));
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                options,
+                credentials,
+            }),
+        })
+    }
+
+    pub fn destination(&self) -> &Destination {
+        &self.inner.options.destination
+    }
+
+    pub fn options(&self) -> &ClientOptions {
+        &self.inner.options
+    }
+
+    /// Fills messageId (UUID v4) when missing, picks the target, attaches the key where allowed,
+    /// checks the local size limits. `Err(message)`: refused, nothing may be sent.
+    pub fn prepare(&self, call: &Call) -> Result<Prepared, String> {
+        self.assemble(call).map_err(|r| r.message)
+    }
+
+    /// Sends a prepared call, retrying as Segment's libraries do. Never panics, never waits
+    /// past the retry budget; cancelling `cancel` ends it at once with [`Outcome::Failed`].
+    pub async fn send(&self, prepared: &Prepared, cancel: &CancellationToken) -> Delivery {
+        if self.inner.options.destination == Destination::DryRun {
+            return self.dry_run_delivery(prepared);
+        }
+        let options = &self.inner.options;
+        let start = Instant::now();
+        let mut attempts: u32 = 0;
+        let mut last: Option<Answer> = None;
+        loop {
+            if cancel.is_cancelled() {
+                return self.finish(
+                    prepared,
+                    start,
+                    attempts,
+                    last,
+                    Outcome::Failed,
+                    cancelled(attempts),
+                );
+            }
+            attempts += 1;
+            let mut headers = prepared.headers.clone();
+            if attempts > 1 {
+                headers.insert(
+                    HeaderName::from_static("x-retry-count"),
+                    HeaderValue::from(attempts - 1),
+                );
+            }
+            let request = self
+                .inner
+                .http
+                .request(prepared.method.clone(), prepared.url.clone())
+                .headers(headers)
+                .body(prepared.body.clone());
+            let result = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => {
+                    return self.finish(prepared, start, attempts, last, Outcome::Failed, cancelled(attempts));
+                }
+                result = self.attempt(request, &prepared.peer) => result,
+            };
+            let wait = match result {
+                Ok(answer) => {
+                    let status = answer.status;
+                    if (200..300).contains(&status) {
+                        return self.finish(
+                            prepared,
+                            start,
+                            attempts,
+                            Some(answer),
+                            Outcome::Delivered,
+                            None,
+                        );
+                    }
+                    if !is_retryable(status) {
+                        let message = answered(&prepared.answerer, status, &answer.body);
+                        return self.finish(
+                            prepared,
+                            start,
+                            attempts,
+                            Some(answer),
+                            Outcome::Rejected,
+                            Some(message),
+                        );
+                    }
+                    if attempts > options.retries {
+                        let mut message = format!(
+                            "gave up after {}: last answer {status}",
+                            plural(attempts, "attempt")
+                        );
+                        let short = short_body(&answer.body);
+                        if !short.is_empty() {
+                            message.push_str(&format!(" ({short})"));
+                        }
+                        return self.finish(
+                            prepared,
+                            start,
+                            attempts,
+                            Some(answer),
+                            Outcome::Rejected,
+                            Some(message),
+                        );
+                    }
+                    let wait = answer
+                        .retry_after
+                        .map(|d| d.min(options.retry_after_cap))
+                        .unwrap_or_else(|| self.backoff(attempts - 1));
+                    last = Some(answer);
+                    wait
+                }
+                Err(failure) => {
+                    if attempts > options.retries {
+                        let message = format!("{failure} (after {})", plural(attempts, "attempt"));
+                        return self.finish(
+                            prepared,
+                            start,
+                            attempts,
+                            last,
+                            Outcome::Failed,
+                            Some(message),
+                        );
+                    }
+                    self.backoff(attempts - 1)
+                }
+            };
+            tokio::select! {
+                biased;
+                _ = cancel.cancelled() => {
+                    return self.finish(prepared, start, attempts, last, Outcome::Failed, cancelled(attempts));
+                }
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    /// [`Client::prepare`] then [`Client::send`], or a Refused delivery.
+    pub async fn send_call(&self, call: &Call, cancel: &CancellationToken) -> Delivery {
+        match self.assemble(call) {
+            Ok(prepared) => self.send(&prepared, cancel).await,
+            Err(refusal) => refused(self.destination(), refusal.request, refusal.message),
+        }
+    }
+
+    /// The delivery of a dry run: the exact request, outcome DryRun, no attempt. A call that
+    /// would be refused gives a Refused delivery (with the request as far as it was built).
+    pub fn dry_run(&self, call: &Call) -> Delivery {
+        match self.assemble(call) {
+            Ok(prepared) => self.dry_run_delivery(&prepared),
+            Err(refusal) => refused(self.destination(), refusal.request, refusal.message),
+        }
+    }
+
+    /// Packs calls into `/v1/batch` requests and sends them; one Delivery per call, in input
+    /// order. Calls that cannot go in a batch (for another host, already a batch, of no known
+    /// type) are sent one by one; a call over the size limit is refused alone.
+    pub async fn send_batch(&self, calls: &[Call], cancel: &CancellationToken) -> Vec<Delivery> {
+        let (jobs, packs) = self.plan(calls);
+        let mut deliveries: Vec<Option<Delivery>> = vec![None; calls.len()];
+        for job in jobs {
+            match job {
+                Job::Done(index, delivery) => deliveries[index] = Some(*delivery),
+                Job::Single(index) => {
+                    deliveries[index] = Some(self.send_call(&calls[index], cancel).await);
+                }
+                Job::Pack(p) => {
+                    if let Some(pack) = packs.get(p) {
+                        for (index, delivery) in self.send_pack(pack, cancel).await {
+                            deliveries[index] = Some(delivery);
+                        }
+                    }
+                }
+            }
+        }
+        deliveries
+            .into_iter()
+            .zip(calls)
+            .map(|(delivery, call)| {
+                delivery.unwrap_or_else(|| {
+                    let request = self.display_request(call);
+                    refused(self.destination(), request, "the call was not sent")
+                })
+            })
+            .collect()
+    }
+
+    fn key(&self) -> Option<&str> {
+        self.inner.options.write_key.as_ref().map(WriteKey::expose)
+    }
+
+    /// Masks the key (and its Basic form) wherever it appears in `text`.
+    fn scrub(&self, text: &str) -> String {
+        match (self.key(), &self.inner.credentials) {
+            (Some(key), Some(credentials)) => redact(&redact(text, key), credentials),
+            (Some(key), None) => redact(text, key),
+            _ => text.to_string(),
+        }
+    }
+
+    fn scrub_value(&self, value: &mut Value) {
+        match value {
+            Value::String(s) => {
+                let clean = self.scrub(s);
+                if clean != *s {
+                    *s = clean;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v)),
+            Value::Object(map) => {
+                for (name, v) in map.iter_mut() {
+                    if name == "writeKey" {
+                        if let Value::String(s) = v {
+                            *s = mask_secret(s);
+                        }
+                    } else {
+                        self.scrub_value(v);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn backoff(&self, retry: u32) -> Duration {
+        let options = &self.inner.options;
+        backoff_delay(options.backoff_base, options.backoff_cap, retry, jitter())
+    }
+
+    /// Where a call's URL sends it.
+    fn target(&self, raw: &str) -> Result<Target, String> {
+        let raw = raw.trim();
+        let destination = &self.inner.options.destination;
+        let parsed = match Url::parse(raw) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => url,
+            Ok(_) => return Err(format!("the call's url {raw:?} is not an http(s) URL")),
+            Err(url::ParseError::RelativeUrlWithoutBase) if raw.starts_with('/') => {
+                // A bare path: Segment's endpoint on the destination.
+                let base = self.trusted_base(None)?;
+                let url = base
+                    .join(raw)
+                    .map_err(|e| format!("the call's url {raw:?} is not valid: {e}"))?;
+                let url = on_base(&base, &url);
+                return Ok(Target {
+                    call_type: call_type_below(&base, &url),
+                    url,
+                    trusted: true,
+                    base: Some(base),
+                });
+            }
+            Err(e) => return Err(format!("the call's url {raw:?} is not valid: {e}")),
+        };
+        let host = parsed.host_str().unwrap_or_default();
+        let region = Region::of_host(host);
+        let ours = match destination {
+            Destination::Endpoint(base) | Destination::Sink(base) => same_origin(base, &parsed),
+            Destination::DryRun | Destination::Segment(_) => false,
+        };
+        if region.is_some() || ours {
+            let base = self.trusted_base(region)?;
+            let url = on_base(&base, &parsed);
+            Ok(Target {
+                call_type: call_type_below(&base, &url),
+                url,
+                trusted: true,
+                base: Some(base),
+            })
+        } else {
+            Ok(Target {
+                call_type: CallType::from_path(parsed.path()),
+                url: parsed,
+                trusted: false,
+                base: None,
+            })
+        }
+    }
+
+    /// The base URL Segment calls go to; `region` is the call's own, which only a dry run uses.
+    fn trusted_base(&self, region: Option<Region>) -> Result<Url, String> {
+        let base = match &self.inner.options.destination {
+            Destination::DryRun => Url::parse(match region {
+                Some(Region::Eu) => Region::Eu.base_url(),
+                _ => Region::Us.base_url(),
+            })
+            .ok(),
+            other => other.base(),
+        };
+        base.ok_or_else(|| "the destination has no base URL".to_string())
+    }
+
+    /// The key to attach to a request for a trusted target.
+    fn attached_key(&self, trusted: bool) -> Option<String> {
+        if !trusted {
+            return None;
+        }
+        match (
+            &self.inner.options.write_key,
+            &self.inner.options.destination,
+        ) {
+            (Some(key), _) => Some(key.expose().to_string()),
+            (None, Destination::Sink(_)) => Some(SINK_PLACEHOLDER_KEY.to_string()),
+            (None, _) => None,
+        }
+    }
+
+    /// Builds the request of a call, or says why it may not be sent.
+    fn assemble(&self, call: &Call) -> Result<Prepared, Box<Refusal>> {
+        let refuse = |message: String| {
+            Box::new(Refusal {
+                request: self.display_request(call),
+                message,
+            })
+        };
+        let method = parse_method(&call.method).map_err(refuse)?;
+        let target = self.target(&call.url).map_err(refuse)?;
+        let key = self.attached_key(target.trusted);
+        let call_type = target.call_type;
+
+        let mut body = call.payload.clone();
+        fill_message_ids(&mut body, call_type);
+        if let Value::Object(map) = &mut body {
+            match &key {
+                Some(key) => {
+                    map.insert("writeKey".to_string(), Value::String(key.clone()));
+                }
+                None if !target.trusted => {
+                    // The configured key must not reach another host, even if the payload
+                    // carries it.
+                    if let (Some(Value::String(k)), Some(ours)) = (map.get("writeKey"), self.key())
+                        && k == ours
+                    {
+                        map.shift_remove("writeKey");
+                    }
+                }
+                None => {}
+            }
+        }
+        let bytes = match serde_json::to_vec(&body) {
+            Ok(bytes) => bytes,
+            Err(e) => return Err(refuse(format!("the payload cannot be serialised: {e}"))),
+        };
+
+        let (headers, shown) = self
+            .headers(key.as_deref(), &call.headers)
+            .map_err(refuse)?;
+        let mut shown_body = body.clone();
+        self.scrub_value(&mut shown_body);
+        let request = RequestInfo {
+            method: method.as_str().to_string(),
+            url: self.scrub(target.url.as_str()),
+            headers: shown,
+            body: shown_body,
+        };
+        let refuse_with = |message: String| {
+            Box::new(Refusal {
+                request: request.clone(),
+                message,
+            })
+        };
+        check_limits(&body, bytes.len(), call_type).map_err(refuse_with)?;
+
+        let peer = peer(&target.url);
+        let answerer = if !target.trusted {
+            peer.clone()
+        } else if matches!(self.inner.options.destination, Destination::Sink(_)) {
+            "the local sink".to_string()
+        } else {
+            "Segment".to_string()
+        };
+        Ok(Prepared {
+            request,
+            method,
+            url: target.url,
+            headers,
+            body: bytes,
+            carries_key: key.is_some(),
+            answerer,
+            peer,
+            note: (!target.trusted).then_some(NOT_SEGMENT_HOST),
+        })
+    }
+
+    /// The request headers (key in clear) and how they are shown (key masked).
+    fn headers(
+        &self,
+        key: Option<&str>,
+        extra: &BTreeMap<String, String>,
+    ) -> Result<(HeaderMap, BTreeMap<String, String>), String> {
+        let mut sent = HeaderMap::new();
+        let mut shown = BTreeMap::new();
+        let mut put = |name: &str, value: &str, display: String| -> Result<(), String> {
+            let header = HeaderName::from_bytes(name.trim().as_bytes())
+                .map_err(|_| format!("the header name {:?} is not valid", self.scrub(name)))?;
+            let mut value = HeaderValue::from_bytes(value.trim().as_bytes()).map_err(|_| {
+                format!(
+                    "the value of the header {:?} is not valid",
+                    self.scrub(name)
+                )
+            })?;
+            if header == reqwest::header::AUTHORIZATION {
+                value.set_sensitive(true);
+            }
+            // One entry per name, whatever its case.
+            shown.retain(|n: &String, _| !n.eq_ignore_ascii_case(header.as_str()));
+            shown.insert(name.trim().to_string(), display);
+            sent.insert(header, value);
+            Ok(())
+        };
+        let user_agent = format!("hookbench/{}", env!("CARGO_PKG_VERSION"));
+        put(
+            "Content-Type",
+            "application/json",
+            "application/json".to_string(),
+        )?;
+        put("User-Agent", &user_agent, user_agent.clone())?;
+        if let Some(key) = key {
+            put(
+                "Authorization",
+                &format!("Basic {}", basic_credentials(key)),
+                format!("Basic {}", mask_secret(key)),
+            )?;
+        }
+        for (name, value) in extra {
+            let lower = name.trim().to_ascii_lowercase();
+            if RESERVED_HEADERS.contains(&lower.as_str()) {
+                continue;
+            }
+            put(name, value, self.scrub(value))?;
+        }
+        Ok((sent, shown))
+    }
+
+    /// The request of a call as far as it can be shown without building it (for refusals).
+    fn display_request(&self, call: &Call) -> RequestInfo {
+        let mut body = call.payload.clone();
+        self.scrub_value(&mut body);
+        let headers = call
+            .headers
+            .iter()
+            .filter(|(name, _)| !name.trim().eq_ignore_ascii_case("authorization"))
+            .map(|(name, value)| (name.clone(), self.scrub(value)))
+            .collect();
+        let method = parse_method(&call.method)
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_else(|_| call.method.clone());
+        let url = self
+            .target(&call.url)
+            .map(|t| t.url.to_string())
+            .unwrap_or_else(|_| call.url.clone());
+        RequestInfo {
+            method,
+            url: self.scrub(&url),
+            headers,
+            body,
+        }
+    }
+
+    /// One attempt: the answer, or what went wrong (key masked).
+    async fn attempt(
+        &self,
+        request: reqwest::RequestBuilder,
+        peer: &str,
+    ) -> Result<Answer, String> {
+        let mut response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => return Err(self.scrub(&self.describe(&e, peer))),
+        };
+        let status = response.status().as_u16();
+        let mut headers: BTreeMap<String, String> = BTreeMap::new();
+        for (name, value) in response.headers() {
+            let value = self.scrub(&String::from_utf8_lossy(value.as_bytes()));
+            headers
+                .entry(name.as_str().to_ascii_lowercase())
+                .and_modify(|v| {
+                    v.push_str(", ");
+                    v.push_str(&value);
+                })
+                .or_insert(value);
+        }
+        let retry_after = headers
+            .get("retry-after")
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        let mut raw = Vec::new();
+        // A body cut short (timeout, reset) still leaves the status: keep what came.
+        while let Ok(Some(chunk)) = response.chunk().await {
+            let room = MAX_RESPONSE_BYTES.saturating_sub(raw.len());
+            raw.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if raw.len() >= MAX_RESPONSE_BYTES {
+                break;
+            }
+        }
+        Ok(Answer {
+            status,
+            headers,
+            body: self.parse_body(&raw),
+            retry_after,
+        })
+    }
+
+    fn parse_body(&self, raw: &[u8]) -> Option<ResponseBody> {
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return None;
+        }
+        match serde_json::from_slice::<Value>(raw) {
+            Ok(mut value) => {
+                self.scrub_value(&mut value);
+                Some(ResponseBody::Json(value))
+            }
+            Err(_) => Some(ResponseBody::Text(
+                self.scrub(&String::from_utf8_lossy(raw)),
+            )),
+        }
+    }
+
+    /// A transport error, for people: what failed, where.
+    fn describe(&self, e: &reqwest::Error, peer: &str) -> String {
+        let options = &self.inner.options;
+        let cause = root_cause(e);
+        if e.is_timeout() {
+            if e.is_connect() {
+                format!(
+                    "cannot connect to {peer}: no connection within {}",
+                    seconds(options.connect_timeout)
+                )
+            } else {
+                format!(
+                    "no answer from {peer} within {}",
+                    seconds(options.request_timeout)
+                )
+            }
+        } else if e.is_connect() {
+            if error_texts(e).iter().any(|t| t.starts_with("dns error")) {
+                let host = peer.rsplit_once(':').map_or(peer, |(host, _)| host);
+                format!("cannot resolve {host}: {cause}")
+            } else {
+                format!("cannot connect to {peer}: {cause}")
+            }
+        } else {
+            format!("the request to {peer} failed: {cause}")
+        }
+    }
+
+    fn finish(
+        &self,
+        prepared: &Prepared,
+        start: Instant,
+        attempts: u32,
+        answer: Option<Answer>,
+        outcome: Outcome,
+        message: Option<String>,
+    ) -> Delivery {
+        let message = match (prepared.note, message) {
+            (Some(note), Some(message)) => Some(format!("{note}; {message}")),
+            (Some(note), None) => Some(note.to_string()),
+            (None, message) => message,
+        };
+        let (status, response_headers, body) = match answer {
+            Some(a) => (Some(a.status), a.headers, a.body),
+            None => (None, BTreeMap::new(), None),
+        };
+        Delivery {
+            destination: self.destination().label(),
+            request: prepared.request.clone(),
+            status,
+            response_headers,
+            body,
+            attempts,
+            latency_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
+            outcome,
+            message: message.map(|m| self.scrub(&m)),
+        }
+    }
+
+    fn dry_run_delivery(&self, prepared: &Prepared) -> Delivery {
+        Delivery {
+            destination: self.destination().label(),
+            request: prepared.request.clone(),
+            status: None,
+            response_headers: BTreeMap::new(),
+            body: None,
+            attempts: 0,
+            latency_ms: 0,
+            outcome: Outcome::DryRun,
+            message: prepared.note.map(str::to_string),
+        }
+    }
+
+    /// Sorts calls into batches (greedy, in input order), single sends and refusals.
+    fn plan(&self, calls: &[Call]) -> (Vec<Job>, Vec<Pack>) {
+        let mut jobs = Vec::new();
+        let mut packs: Vec<Pack> = Vec::new();
+        let mut open: Option<usize> = None;
+        let sent_at = now_rfc3339();
+        for (index, call) in calls.iter().enumerate() {
+            let Ok(target) = self.target(&call.url) else {
+                jobs.push(Job::Single(index));
+                continue;
+            };
+            let (Some(base), Some(call_type), Value::Object(payload)) =
+                (target.base.clone(), target.call_type, &call.payload)
+            else {
+                jobs.push(Job::Single(index));
+                continue;
+            };
+            if !target.trusted || call_type.is_batch() || parse_method(&call.method).is_err() {
+                jobs.push(Job::Single(index));
+                continue;
+            }
+            let item = batch_item(payload, call_type);
+            let size = serde_json::to_vec(&item)
+                .map(|b| b.len())
+                .unwrap_or(usize::MAX);
+            let batch_url = batch_url(&base);
+            if size > MAX_CALL_BYTES {
+                let request = self.batch_request(&batch_url, &item);
+                let message = format!(
+                    "the call is {} bytes; Segment accepts at most {} per call",
+                    group_digits(size),
+                    group_digits(MAX_CALL_BYTES)
+                );
+                jobs.push(Job::Done(
+                    index,
+                    Box::new(refused(self.destination(), request, message)),
+                ));
+                continue;
+            }
+            let fits = open.and_then(|p| packs.get(p)).is_some_and(|pack| {
+                pack.base == base
+                    && pack.items.len() < MAX_BATCH_ITEMS
+                    && pack.bytes + 1 + size <= MAX_BATCH_BYTES
+            });
+            match open {
+                Some(p) if fits => {
+                    if let Some(pack) = packs.get_mut(p) {
+                        pack.bytes += 1 + size;
+                        pack.items.push((index, item));
+                    }
+                }
+                _ => {
+                    let overhead = self.envelope_overhead(&sent_at);
+                    packs.push(Pack {
+                        base,
+                        items: vec![(index, item)],
+                        bytes: overhead + size,
+                    });
+                    open = Some(packs.len() - 1);
+                    jobs.push(Job::Pack(packs.len() - 1));
+                }
+            }
+        }
+        (jobs, packs)
+    }
+
+    /// Bytes of a batch envelope with no items.
+    fn envelope_overhead(&self, sent_at: &str) -> usize {
+        let mut envelope = envelope_payload(Vec::new(), sent_at);
+        if let (Some(key), Value::Object(map)) = (self.attached_key(true), &mut envelope) {
+            map.insert("writeKey".to_string(), Value::String(key));
+        }
+        serde_json::to_vec(&envelope).map(|b| b.len()).unwrap_or(0)
+    }
+
+    /// A batched call's request: the batch's method, URL and headers, the item as its body.
+    fn batch_request(&self, batch_url: &Url, item: &Value) -> RequestInfo {
+        let mut body = item.clone();
+        self.scrub_value(&mut body);
+        let key = self.attached_key(true);
+        let headers = self
+            .headers(key.as_deref(), &BTreeMap::new())
+            .map(|(_, shown)| shown)
+            .unwrap_or_default();
+        RequestInfo {
+            method: "POST".to_string(),
+            url: self.scrub(batch_url.as_str()),
+            headers,
+            body,
+        }
+    }
+
+    /// Sends one batch; a delivery for each of its calls.
+    async fn send_pack(&self, pack: &Pack, cancel: &CancellationToken) -> Vec<(usize, Delivery)> {
+        let batch_url = batch_url(&pack.base);
+        let items: Vec<Value> = pack.items.iter().map(|(_, item)| item.clone()).collect();
+        let envelope = envelope_call(&batch_url, items, &now_rfc3339());
+        let mut delivery = match self.assemble(&envelope) {
+            Ok(prepared) => self.send(&prepared, cancel).await,
+            Err(refusal) => refused(self.destination(), refusal.request, refusal.message),
+        };
+        // Each call shows its own item, not the whole envelope.
+        delivery.request.body = Value::Null;
+        pack.items
+            .iter()
+            .map(|(index, item)| {
+                let mut d = delivery.clone();
+                d.request.body = {
+                    let mut body = item.clone();
+                    self.scrub_value(&mut body);
+                    body
+                };
+                (*index, d)
+            })
+            .collect()
+    }
+}
+
+/// A Delivery for a call refused before sending (lint errors, size limits, ...).
+pub fn refused(
+    destination: &Destination,
+    request: RequestInfo,
+    message: impl Into<String>,
+) -> Delivery {
+    Delivery {
+        destination: destination.label(),
+        request,
+        status: None,
+        response_headers: BTreeMap::new(),
+        body: None,
+        attempts: 0,
+        latency_ms: 0,
+        outcome: Outcome::Refused,
+        message: Some(message.into()),
+    }
+}
+
+/// True for the statuses Segment's libraries retry: 408, 410, 429, 460 (Segment's own "try
+/// again"), and 5xx except 501, 505 and 511.
+pub fn is_retryable(status: u16) -> bool {
+    matches!(status, 408 | 410 | 429 | 460)
+        || ((500..600).contains(&status) && !matches!(status, 501 | 505 | 511))
+}
+
+/// The wait before retry `retry` (0 for the first): `base × 2^retry × factor`, at most `cap`.
+/// `factor` is the jitter, in [1, 2).
+pub fn backoff_delay(base: Duration, cap: Duration, retry: u32, factor: f64) -> Duration {
+    let factor = if factor.is_finite() {
+        factor.clamp(1.0, 2.0)
+    } else {
+        1.0
+    };
+    let exponent = i32::try_from(retry.min(1_000)).unwrap_or(1_000);
+    let secs = base.as_secs_f64() * 2f64.powi(exponent) * factor;
+    if !secs.is_finite() || secs >= cap.as_secs_f64() {
+        cap
+    } else {
+        Duration::from_secs_f64(secs.max(0.0))
+    }
+}
+
+/// A `Retry-After` value: delay seconds or an HTTP-date (a date in the past is no wait). None
+/// for anything else.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    if value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(
+            value
+                .parse::<u64>()
+                .map_or(Duration::MAX, Duration::from_secs),
+        );
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+fn jitter() -> f64 {
+    rand::random_range(1.0..2.0)
+}
+
+fn basic_credentials(key: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("{key}:"))
+}
+
+fn parse_method(method: &str) -> Result<reqwest::Method, String> {
+    let upper = method.trim().to_ascii_uppercase();
+    match upper.as_str() {
+        "" | "POST" => Ok(reqwest::Method::POST),
+        "PUT" => Ok(reqwest::Method::PUT),
+        _ => Err(format!(
+            "the method {:?} cannot be sent: Segment takes POST (or PUT)",
+            method.trim()
+        )),
+    }
+}
+
+/// Same host and port.
+fn same_origin(a: &Url, b: &Url) -> bool {
+    match (a.host_str(), b.host_str()) {
+        (Some(x), Some(y)) => {
+            x.eq_ignore_ascii_case(y) && a.port_or_known_default() == b.port_or_known_default()
+        }
+        _ => false,
+    }
+}
+
+/// `url`'s path and query on `base`. A base with a path of its own (`http://host/segment`)
+/// prefixes it, unless the path already starts with it.
+fn on_base(base: &Url, url: &Url) -> Url {
+    let mut out = base.clone();
+    let prefix = base_prefix(base);
+    let path = url.path();
+    let within = !prefix.is_empty()
+        && path
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if within {
+        out.set_path(path);
+    } else {
+        out.set_path(&format!("{prefix}{path}"));
+    }
+    out.set_query(url.query());
+    out.set_fragment(None);
+    out
+}
+
+/// A base's own path, without the trailing slash: "" for `https://api.segment.io/`.
+fn base_prefix(base: &Url) -> &str {
+    base.path().trim_end_matches('/')
+}
+
+/// The call type of a URL built on `base`.
+fn call_type_below(base: &Url, url: &Url) -> Option<CallType> {
+    let path = url.path();
+    CallType::from_path(path.strip_prefix(base_prefix(base)).unwrap_or(path))
+}
+
+/// `<base>/v1/batch`.
+fn batch_url(base: &Url) -> Url {
+    let mut url = base.clone();
+    url.set_path(&format!("{}{}", base_prefix(base), CallType::Batch.path()));
+    url.set_query(None);
+    url.set_fragment(None);
+    url
+}
+
+fn peer(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("?");
+    match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
+/// Fills a missing (or null) `messageId` on the call, or on each item of a batch.
+fn fill_message_ids(body: &mut Value, call_type: Option<CallType>) {
+    let Value::Object(map) = body else { return };
+    if call_type.is_some_and(CallType::is_batch) {
+        if let Some(Value::Array(items)) = map.get_mut("batch") {
+            for item in items {
+                if let Value::Object(item) = item {
+                    fill_message_id(item);
+                }
+            }
+        }
+    } else {
+        fill_message_id(map);
+    }
+}
+
+fn fill_message_id(map: &mut Map<String, Value>) {
+    if map.get("messageId").is_none_or(Value::is_null) {
+        map.insert(
+            "messageId".to_string(),
+            Value::String(uuid::Uuid::new_v4().to_string()),
+        );
+    }
+}
+
+/// A call as an item of a batch: its type from the path, a messageId, no writeKey.
+fn batch_item(payload: &Map<String, Value>, call_type: CallType) -> Value {
+    let mut item = payload.clone();
+    item.insert(
+        "type".to_string(),
+        Value::String(call_type.as_str().to_string()),
+    );
+    item.shift_remove("writeKey");
+    fill_message_id(&mut item);
+    Value::Object(item)
+}
+
+fn envelope_payload(items: Vec<Value>, sent_at: &str) -> Value {
+    let mut map = Map::new();
+    map.insert("batch".to_string(), Value::Array(items));
+    map.insert("sentAt".to_string(), Value::String(sent_at.to_string()));
+    Value::Object(map)
+}
+
+fn envelope_call(batch_url: &Url, items: Vec<Value>, sent_at: &str) -> Call {
+    Call {
+        method: "POST".to_string(),
+        url: batch_url.to_string(),
+        headers: BTreeMap::new(),
+        payload: envelope_payload(items, sent_at),
+    }
+}
+
+/// Always 24 characters (`2026-02-03T10:00:00.000Z`), so batch sizes can be computed ahead.
+fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn check_limits(body: &Value, size: usize, call_type: Option<CallType>) -> Result<(), String> {
+    if call_type.is_some_and(CallType::is_batch) {
+        if size > MAX_BATCH_BYTES {
+            return Err(format!(
+                "the batch is {} bytes; Segment accepts at most {} per batch",
+                group_digits(size),
+                group_digits(MAX_BATCH_BYTES)
+            ));
+        }
+        if let Some(Value::Array(items)) = body.get("batch") {
+            if items.len() > MAX_BATCH_ITEMS {
+                return Err(format!(
+                    "the batch has {} calls; Segment accepts at most {} per batch",
+                    group_digits(items.len()),
+                    group_digits(MAX_BATCH_ITEMS)
+                ));
+            }
+            for (n, item) in items.iter().enumerate() {
+                let item_size = serde_json::to_vec(item).map(|b| b.len()).unwrap_or(0);
+                if item_size > MAX_CALL_BYTES {
+                    return Err(format!(
+                        "call {} of the batch is {} bytes; Segment accepts at most {} per call",
+                        n + 1,
+                        group_digits(item_size),
+                        group_digits(MAX_CALL_BYTES)
+                    ));
+                }
+            }
+        }
+        return Ok(());
+    }
+    if size > MAX_CALL_BYTES {
+        return Err(format!(
+            "the call is {} bytes; Segment accepts at most {} per call",
+            group_digits(size),
+            group_digits(MAX_CALL_BYTES)
+        ));
+    }
+    Ok(())
+}
+
+/// `40123` → `40,123`.
+fn group_digits(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn plural(n: u32, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn cancelled(attempts: u32) -> Option<String> {
+    Some(format!("cancelled after {}", plural(attempts, "attempt")))
+}
+
+fn seconds(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms.is_multiple_of(1000) {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+/// "Segment answered 400: <what the body says>".
+fn answered(answerer: &str, status: u16, body: &Option<ResponseBody>) -> String {
+    let short = short_body(body);
+    if short.is_empty() {
+        format!("{answerer} answered {status}")
+    } else {
+        format!("{answerer} answered {status}: {short}")
+    }
+}
+
+/// What an error body says, in a line: its `message`, `error` or `code`, else its first line.
+fn short_body(body: &Option<ResponseBody>) -> String {
+    let text = match body {
+        None => String::new(),
+        Some(ResponseBody::Json(value)) => {
+            let field =
+                ["message", "error", "code"]
+                    .iter()
+                    .find_map(|name| match value.get(name) {
+                        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+                        Some(Value::Object(inner)) => inner
+                            .get("message")
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
+                        _ => None,
+                    });
+            field.unwrap_or_else(|| value.to_string())
+        }
+        Some(ResponseBody::Text(text)) => text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or_default()
+            .to_string(),
+    };
+    let text = text.trim();
+    if text.chars().count() > SHORT_BODY_CHARS {
+        let cut: String = text.chars().take(SHORT_BODY_CHARS).collect();
+        format!("{cut}…")
+    } else {
+        text.to_string()
+    }
+}
+
+fn error_texts(e: &reqwest::Error) -> Vec<String> {
+    let mut texts = Vec::new();
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(err) = source {
+        texts.push(err.to_string());
+        source = err.source();
+    }
+    texts
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(err) = source {
+        text.push_str(": ");
+        text.push_str(&err.to_string());
+        source = err.source();
+    }
+    text
+}
+
+/// The innermost cause of a transport error, in words.
+fn root_cause(e: &reqwest::Error) -> String {
+    let mut deepest: &dyn std::error::Error = e;
+    while let Some(next) = deepest.source() {
+        deepest = next;
+    }
+    if let Some(io) = deepest.downcast_ref::<std::io::Error>() {
+        use std::io::ErrorKind;
+        let known = match io.kind() {
+            ErrorKind::ConnectionRefused => Some("connection refused"),
+            ErrorKind::ConnectionReset => Some("connection reset"),
+            ErrorKind::ConnectionAborted => Some("connection aborted"),
+            ErrorKind::TimedOut => Some("timed out"),
+            ErrorKind::AddrNotAvailable => Some("address not available"),
+            ErrorKind::HostUnreachable => Some("host unreachable"),
+            ErrorKind::NetworkUnreachable => Some("network unreachable"),
+            _ => None,
+        };
+        if let Some(text) = known {
+            return text.to_string();
+        }
+    }
+    let text = deepest.to_string();
+    // "Connection refused (os error 111)" → "Connection refused"
+    let text = match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => text[..at].to_string(),
+        _ => text,
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) if chars.clone().next().is_some_and(char::is_lowercase) => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retryable_statuses_follow_segment_libraries() {
+        for status in [
+            408, 410, 429, 460, 500, 502, 503, 504, 506, 507, 508, 510, 599,
+        ] {
+            assert!(is_retryable(status), "{status} should be retried");
+        }
+        for status in [
+            100, 200, 201, 204, 301, 302, 304, 400, 401, 403, 404, 405, 409, 411, 413, 422, 451,
+            459, 461, 501, 505, 511, 600,
+        ] {
+            assert!(!is_retryable(status), "{status} should not be retried");
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_within_the_jitter_and_stops_at_the_cap() {
+        let base = Duration::from_millis(500);
+        let cap = Duration::from_secs(60);
+        assert_eq!(backoff_delay(base, cap, 0, 1.0), Duration::from_millis(500));
+        assert_eq!(
+            backoff_delay(base, cap, 1, 1.0),
+            Duration::from_millis(1_000)
+        );
+        assert_eq!(
+            backoff_delay(base, cap, 3, 1.5),
+            Duration::from_millis(6_000)
+        );
+        for retry in 0..8 {
+            let low = base * 2u32.pow(retry);
+            for _ in 0..50 {
+                let d = backoff_delay(base, cap, retry, jitter());
+                assert!(d >= low.min(cap), "retry {retry}: {d:?} < {low:?}");
+                assert!(d < (low * 2).max(cap) || d == cap, "retry {retry}: {d:?}");
+                assert!(d <= cap);
+            }
+        }
+        // 500 ms × 2^7 = 64 s: over the cap whatever the jitter.
+        assert_eq!(backoff_delay(base, cap, 7, 1.0), cap);
+        assert_eq!(backoff_delay(base, cap, 40, 1.9), cap);
+        assert_eq!(backoff_delay(base, cap, u32::MAX, 1.9), cap);
+        // Jitter out of range is clamped, never a panic.
+        assert_eq!(backoff_delay(base, cap, 0, f64::NAN), base);
+        assert_eq!(backoff_delay(base, cap, 0, 0.1), base);
+        assert_eq!(backoff_delay(base, cap, 0, 9.0), base * 2);
+        for _ in 0..1_000 {
+            let f = jitter();
+            assert!((1.0..2.0).contains(&f));
+        }
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        let now = httpdate::parse_http_date("Tue, 03 Feb 2026 10:00:00 GMT").unwrap();
+        assert_eq!(parse_retry_after("1", now), Some(Duration::from_secs(1)));
+        assert_eq!(
+            parse_retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(parse_retry_after("0", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("99999999999999999999999", now),
+            Some(Duration::MAX)
+        );
+        assert_eq!(
+            parse_retry_after("Tue, 03 Feb 2026 10:00:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Tue, 03 Feb 2026 09:59:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        // The obsolete date forms HTTP still accepts.
+        assert_eq!(
+            parse_retry_after("Tuesday, 03-Feb-26 10:01:00 GMT", now),
+            Some(Duration::from_secs(60))
+        );
+        for garbage in [
+            "",
+            "  ",
+            "soon",
+            "-1",
+            "1.5",
+            "1s",
+            "Tue, 99 Feb 2026 10:00:00 GMT",
+        ] {
+            assert_eq!(parse_retry_after(garbage, now), None, "{garbage:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_grouped() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(32_000), "32,000");
+        assert_eq!(group_digits(475_000), "475,000");
+        assert_eq!(group_digits(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn error_bodies_are_shortened() {
+        let json = |v: Value| Some(ResponseBody::Json(v));
+        assert_eq!(
+            short_body(&json(
+                serde_json::json!({"success": false, "message": "An invalid write key was provided"})
+            )),
+            "An invalid write key was provided"
+        );
+        assert_eq!(
+            short_body(&json(serde_json::json!({"error": "bad"}))),
+            "bad"
+        );
+        assert_eq!(
+            short_body(&json(serde_json::json!({"error": {"message": "nested"}}))),
+            "nested"
+        );
+        assert_eq!(
+            short_body(&json(serde_json::json!({"ok": 1}))),
+            "{\"ok\":1}"
+        );
+        assert_eq!(
+            short_body(&Some(ResponseBody::Text(
+                "\n Bad Request   \n padding".into()
+            ))),
+            "Bad Request"
+        );
+        assert_eq!(short_body(&None), "");
+        let long = short_body(&Some(ResponseBody::Text("x".repeat(1_000))));
+        assert_eq!(long.chars().count(), SHORT_BODY_CHARS + 1);
+    }
+
+    #[test]
+    fn targets_and_keys() {
+        let key = "wk_0123456789abcdefghijklmnopqrstu";
+        let endpoint = Url::parse("http://127.0.0.1:4000/").unwrap();
+        let client = Client::new(ClientOptions {
+            destination: Destination::Endpoint(endpoint),
+            write_key: WriteKey::new(key),
+            ..ClientOptions::default()
+        })
+        .unwrap();
+        let t = client
+            .target("https://api.segment.io/v1/track?x=1#f")
+            .unwrap();
+        assert!(t.trusted);
+        assert_eq!(t.url.as_str(), "http://127.0.0.1:4000/v1/track?x=1");
+        let t = client.target("http://127.0.0.1:4000/v1/page").unwrap();
+        assert!(t.trusted);
+        let t = client.target("http://127.0.0.1:4001/v1/page").unwrap();
+        assert!(!t.trusted);
+        assert_eq!(t.url.as_str(), "http://127.0.0.1:4001/v1/page");
+        let t = client.target("/v1/group").unwrap();
+        assert!(t.trusted);
+        assert_eq!(t.url.as_str(), "http://127.0.0.1:4000/v1/group");
+        assert!(client.target("ftp://api.segment.io/v1/track").is_err());
+        assert!(client.target("not a url").is_err());
+
+        let dry = Client::new(ClientOptions {
+            destination: Destination::DryRun,
+            ..ClientOptions::default()
+        })
+        .unwrap();
+        let t = dry
+            .target("https://events.eu1.segmentapis.com/v1/track")
+            .unwrap();
+        assert_eq!(
+            t.url.as_str(),
+            "https://events.eu1.segmentapis.com/v1/track"
+        );
+        let t = dry.target("https://API.segment.io/v1/track").unwrap();
+        assert_eq!(t.url.as_str(), "https://api.segment.io/v1/track");
+
+        // An endpoint with a path of its own.
+        let prefixed = Client::new(ClientOptions {
+            destination: Destination::Endpoint(
+                Url::parse("http://10.0.0.1:8080/segment/").unwrap(),
+            ),
+            ..ClientOptions::default()
+        })
+        .unwrap();
+        for raw in [
+            "https://api.segment.io/v1/track",
+            "http://10.0.0.1:8080/segment/v1/track",
+            "/v1/track",
+        ] {
+            let t = prefixed.target(raw).unwrap();
+            assert!(t.trusted, "{raw}");
+            assert_eq!(
+                t.url.as_str(),
+                "http://10.0.0.1:8080/segment/v1/track",
+                "{raw}"
+            );
+            assert_eq!(t.call_type, Some(CallType::Track), "{raw}");
+            assert_eq!(
+                batch_url(t.base.as_ref().unwrap()).as_str(),
+                "http://10.0.0.1:8080/segment/v1/batch"
+            );
+        }
+
+        let sink = Client::new(ClientOptions {
+            destination: Destination::Sink(Url::parse("http://127.0.0.1:9009").unwrap()),
+            ..ClientOptions::default()
+        })
+        .unwrap();
+        assert_eq!(
+            sink.attached_key(true).as_deref(),
+            Some(SINK_PLACEHOLDER_KEY)
+        );
+        assert_eq!(sink.attached_key(false), None);
+    }
+
+    #[test]
+    fn messages_ids_are_filled_once() {
+        let mut single = serde_json::json!({"event": "x"});
+        fill_message_ids(&mut single, Some(CallType::Track));
+        let id = single["messageId"].as_str().unwrap().to_string();
+        assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 4);
+        fill_message_ids(&mut single, Some(CallType::Track));
+        assert_eq!(single["messageId"], id.as_str());
+
+        let mut batch = serde_json::json!({"batch": [{"type": "track"}, {"messageId": "kept"}]});
+        fill_message_ids(&mut batch, Some(CallType::Batch));
+        assert!(batch.get("messageId").is_none());
+        assert!(batch["batch"][0]["messageId"].is_string());
+        assert_eq!(batch["batch"][1]["messageId"], "kept");
+    }
+}

@@ -1,0 +1,253 @@
+//! What a send is and what came of it: the write key (never shown in clear), the destination,
+//! and the delivery record every front end shows (`send --output json`'s `"delivery"`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Region;
+
+/// A Segment write key. `Debug` and `Display` show it masked (`abcd…wxyz`); only
+/// [`WriteKey::expose`] gives the key itself, for the places that must send it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WriteKey(String);
+
+impl WriteKey {
+    /// A key from user input, trimmed; None when empty or whitespace.
+    pub fn new(key: &str) -> Option<WriteKey> {
+        let key = key.trim();
+        (!key.is_empty()).then(|| WriteKey(key.to_string()))
+    }
+
+    /// The key in clear: for the Authorization header and the body's `writeKey` only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// First 4 + `…` + last 4 characters; `…` alone for keys too short to show any of.
+    pub fn masked(&self) -> String {
+        mask_secret(&self.0)
+    }
+
+    /// The key's length in characters (Segment's keys have 32).
+    pub fn len(&self) -> usize {
+        self.0.chars().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WriteKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        WriteKey::new(&text).ok_or_else(|| serde::de::Error::custom("the write key is empty"))
+    }
+}
+
+impl std::fmt::Debug for WriteKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WriteKey({})", self.masked())
+    }
+}
+
+impl std::fmt::Display for WriteKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+/// `abcd…wxyz` for secrets of 12 characters or more, `…` for shorter ones: enough to tell keys
+/// apart, not to use one.
+pub fn mask_secret(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    if chars.len() < 12 {
+        return "…".to_string();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+/// Replaces every occurrence of `secret` in `text` by its masked form.
+pub fn redact(text: &str, secret: &str) -> String {
+    if secret.is_empty() {
+        return text.to_string();
+    }
+    text.replace(secret, &mask_secret(secret))
+}
+
+/// Where calls go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// Nothing is sent: the exact request is shown.
+    DryRun,
+    /// Segment's own API in a region.
+    Segment(Region),
+    /// A Segment-compatible endpoint given explicitly (`--endpoint BASE`): treated as Segment,
+    /// so the key is sent to it.
+    Endpoint(url::Url),
+    /// hookbench's local sink at this base URL: does not reach Segment.
+    Sink(url::Url),
+}
+
+impl Destination {
+    /// The base URL calls are sent to (None for a dry run).
+    pub fn base(&self) -> Option<url::Url> {
+        match self {
+            Destination::DryRun => None,
+            Destination::Segment(region) => url::Url::parse(region.base_url()).ok(),
+            Destination::Endpoint(base) | Destination::Sink(base) => Some(base.clone()),
+        }
+    }
+
+    /// How the status bar and the `destination` field name it.
+    pub fn label(&self) -> String {
+        match self {
+            Destination::DryRun => "dry-run".to_string(),
+            Destination::Segment(Region::Us) => "Segment US".to_string(),
+            Destination::Segment(Region::Eu) => "Segment EU".to_string(),
+            Destination::Endpoint(base) => {
+                format!("endpoint {}", base.as_str().trim_end_matches('/'))
+            }
+            Destination::Sink(base) => {
+                format!(
+                    "local sink {} (does not reach Segment)",
+                    base.as_str().trim_end_matches('/')
+                )
+            }
+        }
+    }
+}
+
+/// How a send ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// A 2xx answer.
+    Delivered,
+    /// An answer that is not retried (400, other 4xx, 501, 505, 511), or the retries ran out on
+    /// a retryable status.
+    Rejected,
+    /// No answer: connection errors or timeouts until the retries ran out, or cancelled while
+    /// waiting to retry.
+    Failed,
+    /// The transformation cancelled the webhook: nothing was sent.
+    Cancelled,
+    /// Refused before sending: over the size limit, or lint errors without `--force`.
+    Refused,
+    /// A dry run: the request was shown, nothing was sent.
+    #[serde(rename = "dry-run")]
+    DryRun,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Delivered => "delivered",
+            Outcome::Rejected => "rejected",
+            Outcome::Failed => "failed",
+            Outcome::Cancelled => "cancelled",
+            Outcome::Refused => "refused",
+            Outcome::DryRun => "dry-run",
+        }
+    }
+
+    /// True for outcomes that make `send` exit 4.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Outcome::Rejected | Outcome::Failed | Outcome::Refused)
+    }
+}
+
+/// The request as sent (or as it would be), with the key masked everywhere.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequestInfo {
+    pub method: String,
+    pub url: String,
+    /// Header name → value; `Authorization` masked.
+    pub headers: BTreeMap<String, String>,
+    /// The body as sent, `writeKey` masked.
+    pub body: Value,
+}
+
+/// The response body, parsed leniently: JSON when it is, else text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ResponseBody {
+    Json(Value),
+    Text(String),
+}
+
+/// One call's delivery: what was sent where, what came back, how it ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Delivery {
+    /// [`Destination::label`].
+    pub destination: String,
+    pub request: RequestInfo,
+    /// The last answer's status, if any answer came.
+    pub status: Option<u16>,
+    /// The last answer's headers.
+    pub response_headers: BTreeMap<String, String>,
+    pub body: Option<ResponseBody>,
+    /// Requests made (0 when refused, cancelled or a dry run).
+    pub attempts: u32,
+    /// From the first attempt to the last answer, backoff included.
+    pub latency_ms: u64,
+    pub outcome: Outcome,
+    /// Why it was refused, rejected or failed, for people.
+    pub message: Option<String>,
+}
+
+/// The JSON shape of `send --output json`'s `"delivery"` (DESIGN §8).
+impl Delivery {
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "destination": self.destination,
+            "request": {
+                "method": self.request.method,
+                "url": self.request.url,
+                "headers": self.request.headers,
+            },
+            "status": self.status,
+            "body": self.body,
+            "attempts": self.attempts,
+            "latency_ms": self.latency_ms,
+            "outcome": self.outcome,
+            "message": self.message,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_key_never_shows_in_clear() {
+        let key = WriteKey::new("  wk_1234567890abcdefghijklmnopqrst ").expect("key");
+        assert_eq!(key.expose(), "wk_1234567890abcdefghijklmnopqrst");
+        assert_eq!(key.to_string(), "wk_1…qrst");
+        assert_eq!(format!("{key:?}"), "WriteKey(wk_1…qrst)");
+        assert!(WriteKey::new(" \t").is_none());
+        assert_eq!(mask_secret("short"), "…");
+        assert_eq!(
+            redact("Basic wk_1234567890abcdefghijklmnopqrst!", key.expose()),
+            "Basic wk_1…qrst!"
+        );
+    }
+
+    #[test]
+    fn destinations_are_labelled() {
+        assert_eq!(Destination::Segment(Region::Eu).label(), "Segment EU");
+        let sink = Destination::Sink(url::Url::parse("http://127.0.0.1:9009").expect("url"));
+        assert!(sink.label().contains("does not reach Segment"));
+        assert_eq!(
+            Destination::Segment(Region::Us)
+                .base()
+                .map(|u| u.to_string()),
+            Some("https://api.segment.io/".to_string())
+        );
+    }
+}

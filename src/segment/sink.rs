@@ -1,0 +1,1113 @@
+//! A local Segment-compatible endpoint: it answers as Segment documents (200 `{"success":true}`,
+//! 400 for invalid JSON, over-size bodies and missing write keys) and records every call it
+//! received with what Segment would have done with it, without reaching Segment.
+//!
+//! `hookbench sink` serves it on its own; the workbench starts one in-process when no write key
+//! is set.
+
+use std::collections::{HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use tokio::sync::{broadcast, oneshot};
+
+use super::CallType;
+use super::delivery::{mask_secret, redact};
+
+/// Largest single call, and largest event inside a batch: Segment documents 32 KB, read as
+/// 32,000 bytes as the client does.
+pub const MAX_CALL_BYTES: usize = 32_000;
+/// Largest `/v1/batch` (or `/v1/import`) body: Segment documents 500 KB.
+pub const MAX_BATCH_BYTES: usize = 500_000;
+/// Most events in one batch; beyond it Segment answers 200 and drops them all.
+pub const MAX_BATCH_EVENTS: usize = 2_500;
+/// How many received calls are kept (the oldest go first).
+pub const MAX_KEPT_CALLS: usize = 10_000;
+/// Segment's answer to a missing or empty write key.
+pub const INVALID_WRITE_KEY: &str = "An invalid write key was provided";
+
+/// Bodies are read up to this size; anything larger is refused without being kept.
+const READ_CAP: usize = 8 * 1024 * 1024;
+/// Live listeners that fall further behind than this catch up with [`Sink::calls_since`].
+const LIVE_CAPACITY: usize = 4_096;
+/// Keys shorter than this are redacted only where a string is the key itself: replacing every
+/// occurrence of a very short key would mangle unrelated text.
+const SUBSTRING_REDACT_MIN: usize = 8;
+
+/// What Segment does with a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Answered 200 and kept.
+    Accepted,
+    /// Answered 200 but silently dropped, for the reason given.
+    Dropped(String),
+    /// Answered with an error status, for the reason given.
+    Rejected(String),
+}
+
+impl Verdict {
+    pub fn is_accepted(&self) -> bool {
+        matches!(self, Verdict::Accepted)
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Verdict::Accepted => f.write_str("accepted"),
+            Verdict::Dropped(reason) => write!(f, "dropped ({reason})"),
+            Verdict::Rejected(reason) => write!(f, "rejected ({reason})"),
+        }
+    }
+}
+
+impl Serialize for Verdict {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// One call the sink received. A batch is recorded item by item, each with its own type,
+/// identity and verdict; a request refused as a whole is one record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReceivedCall {
+    /// Increases by one per record, from 1.
+    pub seq: u64,
+    /// When the request arrived (RFC 3339, local time).
+    pub received_at: String,
+    /// The request path (`/v1/track`, `/v1/batch`, …).
+    pub path: String,
+    /// The call's type: the endpoint's, or a batch item's `type` as given; None when unknown.
+    pub call_type: Option<String>,
+    /// The item's position in its batch.
+    pub batch_index: Option<usize>,
+    pub event: Option<String>,
+    pub user_id: Option<String>,
+    pub anonymous_id: Option<String>,
+    pub message_id: Option<String>,
+    /// The request body's size, or the item's (as compact JSON) for a batch item.
+    pub bytes: usize,
+    /// The HTTP status the sink answered.
+    pub status: u16,
+    pub verdict: Verdict,
+    /// The write key the call carried, masked (`abcd…wxyz`); never in clear.
+    pub write_key: Option<String>,
+    /// The `X-Retry-Count` header, when present.
+    pub retry_count: Option<String>,
+    /// The call as received, every write key masked; None when it was not JSON or too large.
+    pub body: Option<Value>,
+}
+
+impl ReceivedCall {
+    /// One line for people: `12:01:02  track  Order Completed  user=cus_1  412 B  accepted`.
+    pub fn line(&self) -> String {
+        let time = chrono::DateTime::parse_from_rfc3339(&self.received_at)
+            .map(|t| t.format("%H:%M:%S").to_string())
+            .unwrap_or_else(|_| self.received_at.clone());
+        let mut parts = vec![time];
+        match &self.call_type {
+            Some(kind) => parts.push(kind.clone()),
+            None => parts.push(format!("? {}", self.path)),
+        }
+        if let Some(label) = self.label() {
+            parts.push(shorten(&label, 60));
+        }
+        parts.push(match (&self.user_id, &self.anonymous_id) {
+            (Some(user), _) => format!("user={}", shorten(user, 40)),
+            (None, Some(anon)) => format!("anon={}", shorten(anon, 40)),
+            (None, None) => "no id".to_string(),
+        });
+        parts.push(format_size(self.bytes));
+        let mut verdict = self.verdict.to_string();
+        if self.status != 200 {
+            verdict.push_str(&format!(" · {}", self.status));
+        }
+        if let Some(retry) = &self.retry_count {
+            verdict.push_str(&format!(" · retry {}", shorten(retry, 10)));
+        }
+        parts.push(verdict);
+        parts.join("  ")
+    }
+
+    /// What the call is about: the event, the page or screen name, the group or the alias.
+    fn label(&self) -> Option<String> {
+        if let Some(event) = &self.event {
+            return Some(event.clone());
+        }
+        let body = self.body.as_ref()?.as_object()?;
+        match self.call_type.as_deref()? {
+            "page" | "screen" => body.get("name").and_then(id_text),
+            "group" => body
+                .get("groupId")
+                .and_then(id_text)
+                .map(|g| format!("group={g}")),
+            "alias" => body
+                .get("previousId")
+                .and_then(id_text)
+                .map(|p| format!("from={p}")),
+            _ => None,
+        }
+    }
+}
+
+/// "412 B" below 1,000 bytes, else "31.2 KB" (1 KB = 1,000 bytes, as the limits are read).
+fn format_size(bytes: usize) -> String {
+    if bytes < 1_000 {
+        format!("{bytes} B")
+    } else {
+        format!("{:.1} KB", bytes as f64 / 1_000.0)
+    }
+}
+
+/// At most `max` characters, with `…` when cut; control characters shown as spaces.
+fn shorten(text: &str, max: usize) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if clean.chars().count() <= max {
+        clean
+    } else {
+        let mut cut: String = clean.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// 12,345
+fn group_digits(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A local Segment-compatible endpoint. Cloning shares the same record of calls.
+#[derive(Clone)]
+pub struct Sink {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Mutex<Store>,
+    live: broadcast::Sender<ReceivedCall>,
+}
+
+struct Store {
+    calls: VecDeque<ReceivedCall>,
+    limit: usize,
+    next_seq: u64,
+    /// `messageId`s of the accepted calls kept: Segment drops duplicates.
+    accepted_ids: HashSet<String>,
+}
+
+impl Default for Sink {
+    fn default() -> Self {
+        Sink::new()
+    }
+}
+
+impl Sink {
+    /// A sink that keeps the last [`MAX_KEPT_CALLS`] calls.
+    pub fn new() -> Sink {
+        Sink::with_limit(MAX_KEPT_CALLS)
+    }
+
+    /// A sink that keeps the last `limit` calls (at least one).
+    pub fn with_limit(limit: usize) -> Sink {
+        let (live, _) = broadcast::channel(LIVE_CAPACITY);
+        Sink {
+            inner: Arc::new(Inner {
+                store: Mutex::new(Store {
+                    calls: VecDeque::new(),
+                    limit: limit.max(1),
+                    next_seq: 1,
+                    accepted_ids: HashSet::new(),
+                }),
+                live,
+            }),
+        }
+    }
+
+    /// The HTTP routes: `POST /v1/{track,identify,page,screen,group,alias,batch,import}`,
+    /// `GET /calls`, `GET /health`; anything else is a JSON 404.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .fallback(handle)
+            .with_state(self.inner.clone())
+    }
+
+    /// The calls kept, oldest first.
+    pub fn calls(&self) -> Vec<ReceivedCall> {
+        self.inner.lock().calls.iter().cloned().collect()
+    }
+
+    /// The calls kept whose `seq` is greater than `seq`, oldest first: how a live listener that
+    /// fell behind catches up.
+    pub fn calls_since(&self, seq: u64) -> Vec<ReceivedCall> {
+        self.inner
+            .lock()
+            .calls
+            .iter()
+            .filter(|c| c.seq > seq)
+            .cloned()
+            .collect()
+    }
+
+    /// Every call from now on, in `seq` order. A receiver that falls more than a few thousand
+    /// calls behind gets `Lagged` and can catch up with [`Sink::calls_since`].
+    pub fn subscribe(&self) -> broadcast::Receiver<ReceivedCall> {
+        self.inner.live.subscribe()
+    }
+
+    /// Serves on the listener until `shutdown` resolves, then lets open requests finish.
+    pub async fn serve(
+        &self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(listener, self.router())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+
+    /// Binds `addr` (`127.0.0.1:0` for any free port) and serves in a spawned task. Must be
+    /// called within a tokio runtime. The server stops when the handle is dropped or on
+    /// [`RunningSink::stop`].
+    pub async fn start(&self, addr: &str) -> std::io::Result<RunningSink> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let local = listener.local_addr()?;
+        let url = url::Url::parse(&format!("http://{local}")).map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("no URL for {local}: {e}"),
+            )
+        })?;
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let sink = self.clone();
+        let task = tokio::spawn(async move {
+            sink.serve(listener, async move {
+                // Either a stop request or the handle dropped.
+                let _ = stop_rx.await;
+            })
+            .await
+        });
+        Ok(RunningSink {
+            url,
+            addr: local,
+            stop: Some(stop_tx),
+            task: Some(task),
+        })
+    }
+
+    fn record(&self, calls: Vec<ReceivedCall>) {
+        let mut store = self.inner.lock();
+        for mut call in calls {
+            call.seq = store.next_seq;
+            store.next_seq += 1;
+            if call.verdict.is_accepted()
+                && let Some(id) = &call.message_id
+                && !store.accepted_ids.insert(id.clone())
+            {
+                call.verdict = Verdict::Dropped("duplicate messageId".into());
+            }
+            if store.calls.len() >= store.limit
+                && let Some(old) = store.calls.pop_front()
+                && old.verdict.is_accepted()
+                && let Some(id) = &old.message_id
+            {
+                store.accepted_ids.remove(id);
+            }
+            // Sent under the lock so that listeners see calls in `seq` order; no listener is
+            // not an error.
+            let _ = self.inner.live.send(call.clone());
+            store.calls.push_back(call);
+        }
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, Store> {
+        // A panic while holding the lock leaves the store consistent enough to read.
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A sink serving in the background. Dropping it stops the server.
+pub struct RunningSink {
+    url: url::Url,
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningSink {
+    /// The base URL: `http://127.0.0.1:PORT/`.
+    pub fn url(&self) -> &url::Url {
+        &self.url
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting, lets open requests finish, and waits for the server to end.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.map_err(std::io::Error::other)?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for RunningSink {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn json_response(status: StatusCode, body: Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+fn failure(status: StatusCode, message: &str) -> Response {
+    json_response(status, json!({"success": false, "message": message}))
+}
+
+async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Response {
+    let sink = Sink { inner };
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_string();
+    let method = parts.method.clone();
+    if method == Method::GET || method == Method::HEAD {
+        match path.as_str() {
+            "/calls" => return json_response(StatusCode::OK, json!(sink.calls())),
+            "/health" => return json_response(StatusCode::OK, json!({"success": true})),
+            _ => {}
+        }
+    }
+    let received = Received::new(&parts.headers, path.clone());
+    if method != Method::POST {
+        return failure(
+            StatusCode::NOT_FOUND,
+            &format!("Not found: {method} {path} (the sink takes POST /v1/<call> and GET /calls)"),
+        );
+    }
+    let Some(call_type) = CallType::from_path(&path) else {
+        // Read the body so the client gets the answer rather than a reset connection.
+        let bytes = axum::body::to_bytes(body, READ_CAP)
+            .await
+            .map(|b| b.len())
+            .unwrap_or(0);
+        sink.record(vec![received.refused(
+            None,
+            bytes,
+            None,
+            404,
+            "unknown path",
+        )]);
+        return failure(
+            StatusCode::NOT_FOUND,
+            &format!(
+                "Not found: POST {path} is not a Segment endpoint (/v1/track, /v1/identify, \
+                 /v1/page, /v1/screen, /v1/group, /v1/alias, /v1/batch, /v1/import)"
+            ),
+        );
+    };
+    let (calls, response) = ingest(&received, call_type, &parts.headers, body).await;
+    sink.record(calls);
+    response
+}
+
+/// What every record of one request shares.
+struct Received {
+    at: String,
+    path: String,
+    retry_count: Option<String>,
+    /// The key from `Authorization: Basic`, trimmed; None when absent or empty.
+    header_key: Option<String>,
+}
+
+impl Received {
+    fn new(headers: &HeaderMap, path: String) -> Received {
+        let header_key = basic_key(headers);
+        let mut path = Value::String(path);
+        mask_keys(&mut path, header_key.as_slice());
+        Received {
+            at: chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, false),
+            path: path.as_str().map(str::to_string).unwrap_or_default(),
+            retry_count: headers
+                .get("x-retry-count")
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string()),
+            header_key,
+        }
+    }
+
+    fn base(&self, call_type: Option<&str>, bytes: usize, body: Option<Value>) -> ReceivedCall {
+        let fields = body.as_ref().and_then(Value::as_object);
+        let text = |name: &str| fields.and_then(|o| o.get(name)).and_then(id_text);
+        ReceivedCall {
+            seq: 0,
+            received_at: self.at.clone(),
+            path: self.path.clone(),
+            call_type: call_type.map(str::to_string),
+            batch_index: None,
+            event: fields
+                .and_then(|o| o.get("event"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            user_id: text("userId"),
+            anonymous_id: text("anonymousId"),
+            message_id: text("messageId"),
+            bytes,
+            status: 200,
+            verdict: Verdict::Accepted,
+            write_key: None,
+            retry_count: self.retry_count.clone(),
+            body,
+        }
+    }
+
+    fn refused(
+        &self,
+        call_type: Option<CallType>,
+        bytes: usize,
+        body: Option<Value>,
+        status: u16,
+        reason: &str,
+    ) -> ReceivedCall {
+        let mut call = self.base(call_type.map(CallType::as_str), bytes, body);
+        call.status = status;
+        call.verdict = Verdict::Rejected(reason.to_string());
+        call
+    }
+}
+
+/// A string id as given, a number as written; anything else is no id.
+fn id_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The user name of `Authorization: Basic base64("<key>:")`, trimmed; None when absent, not
+/// Basic, undecodable or empty.
+fn basic_key(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let user = text.split_once(':').map_or(text.as_str(), |(user, _)| user);
+    let user = user.trim();
+    (!user.is_empty()).then(|| user.to_string())
+}
+
+/// Reads, checks and judges one request: the records to keep and the answer.
+async fn ingest(
+    received: &Received,
+    call_type: CallType,
+    headers: &HeaderMap,
+    body: Body,
+) -> (Vec<ReceivedCall>, Response) {
+    let refuse = |bytes: usize, body: Option<Value>, reason: &str, message: &str| {
+        (
+            vec![received.refused(Some(call_type), bytes, body, 400, reason)],
+            failure(StatusCode::BAD_REQUEST, message),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    let (limit, what, limit_reason) = if call_type.is_batch() {
+        (MAX_BATCH_BYTES, "a batch", "batch over 500 KB")
+    } else {
+        (MAX_CALL_BYTES, "a single call", "body over 32 KB")
+    };
+    let bytes = match axum::body::to_bytes(body, READ_CAP).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let size = declared.unwrap_or(READ_CAP);
+            let message = match declared {
+                Some(n) if n <= READ_CAP => "Could not read the request body".to_string(),
+                _ => format!(
+                    "Request body is over {} bytes: {what} may not exceed {} bytes",
+                    group_digits(READ_CAP),
+                    group_digits(limit)
+                ),
+            };
+            return refuse(size, None, limit_reason, &message);
+        }
+    };
+    let size = bytes.len();
+    if size > limit {
+        let kb = limit / 1_000;
+        let message = format!(
+            "Request body is {} bytes: {what} may not exceed {kb} KB ({} bytes)",
+            group_digits(size),
+            group_digits(limit)
+        );
+        return refuse(size, None, limit_reason, &message);
+    }
+    if let Some(encoding) = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("identity"))
+    {
+        let message = format!(
+            "Content-Encoding {} is not supported by hookbench sink: send the body uncompressed",
+            shorten(encoding, 20)
+        );
+        return refuse(size, None, "compressed body", &message);
+    }
+    let value: Value = match serde_json::from_slice(&bytes) {
+        Ok(value) => value,
+        Err(e) => {
+            let message = format!("Invalid JSON: {e}");
+            return refuse(size, None, "invalid JSON", &message);
+        }
+    };
+    let Value::Object(object) = value else {
+        return refuse(
+            size,
+            None,
+            "not a JSON object",
+            "Invalid JSON: the body must be a JSON object",
+        );
+    };
+    let body_key = object
+        .get("writeKey")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string);
+    let mut secrets: Vec<String> = received.header_key.iter().cloned().collect();
+    secrets.extend(body_key.clone());
+    let key = received.header_key.clone().or(body_key);
+    let masked_key = key.as_deref().map(mask_secret);
+
+    if key.is_none() {
+        let mut masked = Value::Object(object);
+        mask_keys(&mut masked, &secrets);
+        return refuse(size, Some(masked), "invalid write key", INVALID_WRITE_KEY);
+    }
+
+    let calls = if call_type.is_batch() {
+        let Some(Value::Array(items)) = object.get("batch") else {
+            let mut masked = Value::Object(object);
+            mask_keys(&mut masked, &secrets);
+            return refuse(
+                size,
+                Some(masked),
+                "batch is not an array",
+                "Invalid batch: \"batch\" must be an array of calls",
+            );
+        };
+        if items.is_empty() {
+            let mut masked = Value::Object(object.clone());
+            mask_keys(&mut masked, &secrets);
+            let mut call = received.base(Some(call_type.as_str()), size, Some(masked));
+            call.verdict = Verdict::Dropped("empty batch".into());
+            call.write_key = masked_key.clone();
+            vec![call]
+        } else {
+            let too_many = items.len() > MAX_BATCH_EVENTS;
+            items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| {
+                    let item_bytes = serde_json::to_vec(item).map_or(0, |v| v.len());
+                    let verdict = if too_many {
+                        Verdict::Dropped("batch over 2,500 events".into())
+                    } else {
+                        judge_batch_item(item, item_bytes)
+                    };
+                    let mut masked = item.clone();
+                    mask_keys(&mut masked, &secrets);
+                    let item_type = masked
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                    let mut call = received.base(item_type.as_deref(), item_bytes, Some(masked));
+                    call.batch_index = Some(index);
+                    call.verdict = verdict;
+                    call.write_key = masked_key.clone();
+                    call
+                })
+                .collect()
+        }
+    } else {
+        let verdict = judge(call_type, &object);
+        let mut masked = Value::Object(object);
+        mask_keys(&mut masked, &secrets);
+        let mut call = received.base(Some(call_type.as_str()), size, Some(masked));
+        call.verdict = verdict;
+        call.write_key = masked_key;
+        vec![call]
+    };
+    (
+        calls,
+        json_response(StatusCode::OK, json!({"success": true})),
+    )
+}
+
+/// A usable id: a non-blank string or a number.
+fn has_id(object: &Map<String, Value>, name: &str) -> bool {
+    match object.get(name) {
+        Some(Value::String(s)) => !s.trim().is_empty(),
+        Some(Value::Number(_)) => true,
+        _ => false,
+    }
+}
+
+/// What Segment does with a call it answered 200 to.
+fn judge(call_type: CallType, object: &Map<String, Value>) -> Verdict {
+    let identified = has_id(object, "userId") || has_id(object, "anonymousId");
+    let dropped = |reason: &str| Verdict::Dropped(reason.to_string());
+    match call_type {
+        CallType::Track
+        | CallType::Identify
+        | CallType::Page
+        | CallType::Screen
+        | CallType::Group
+            if !identified =>
+        {
+            dropped("no userId/anonymousId")
+        }
+        CallType::Track => match object.get("event") {
+            Some(Value::String(event)) if !event.trim().is_empty() => Verdict::Accepted,
+            _ => dropped("no event"),
+        },
+        CallType::Group if !has_id(object, "groupId") => dropped("no groupId"),
+        CallType::Alias if !has_id(object, "userId") => dropped("no userId"),
+        CallType::Alias if !has_id(object, "previousId") => dropped("no previousId"),
+        _ => Verdict::Accepted,
+    }
+}
+
+fn judge_batch_item(item: &Value, bytes: usize) -> Verdict {
+    let Some(object) = item.as_object() else {
+        return Verdict::Dropped("not an object".into());
+    };
+    let call_type = match object.get("type") {
+        None | Some(Value::Null) => return Verdict::Dropped("no type".into()),
+        Some(Value::String(name)) => match CallType::from_name(name) {
+            Some(t) if !t.is_batch() => t,
+            _ => return Verdict::Dropped(format!("unknown type {:?}", shorten(name, 20))),
+        },
+        Some(_) => return Verdict::Dropped("type is not a string".into()),
+    };
+    if bytes > MAX_CALL_BYTES {
+        return Verdict::Dropped("event over 32 KB".into());
+    }
+    judge(call_type, object)
+}
+
+/// Masks every `writeKey` field and every occurrence of the keys in strings.
+fn mask_keys(value: &mut Value, secrets: &[String]) {
+    match value {
+        Value::Object(object) => {
+            for (name, field) in object.iter_mut() {
+                match field {
+                    Value::String(s) if name == "writeKey" => *s = mask_secret(s),
+                    _ => mask_keys(field, secrets),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| mask_keys(item, secrets)),
+        Value::String(s) => {
+            for secret in secrets {
+                if secret.chars().count() >= SUBSTRING_REDACT_MIN {
+                    if s.contains(secret.as_str()) {
+                        *s = redact(s, secret);
+                    }
+                } else if s == secret {
+                    *s = mask_secret(secret);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "Q7mvT2xkLp9RsW4bYc8NdE3fHj6GaZ1u";
+
+    /// POSTs to a sink served on a free port.
+    async fn post(
+        running: &RunningSink,
+        path: &str,
+        body: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let url = running.url().join(path).unwrap();
+        let mut request = reqwest::Client::new()
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    fn basic(key: &str) -> String {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{key}:"))
+        )
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn verdicts_follow_segment() {
+        let track = |v: Value| judge(CallType::Track, v.as_object().unwrap());
+        assert_eq!(
+            track(json!({"userId": "u", "event": "Order Completed"})),
+            Verdict::Accepted
+        );
+        assert_eq!(
+            track(json!({"anonymousId": 7, "event": "E"})),
+            Verdict::Accepted
+        );
+        assert_eq!(
+            track(json!({"event": "E"})).to_string(),
+            "dropped (no userId/anonymousId)"
+        );
+        assert_eq!(
+            track(json!({"userId": " ", "anonymousId": null, "event": "E"})).to_string(),
+            "dropped (no userId/anonymousId)"
+        );
+        assert_eq!(
+            track(json!({"userId": "u", "event": 3})).to_string(),
+            "dropped (no event)"
+        );
+        assert_eq!(
+            judge(
+                CallType::Identify,
+                json!({"userId": "u"}).as_object().unwrap()
+            ),
+            Verdict::Accepted
+        );
+        assert_eq!(
+            judge(CallType::Group, json!({"userId": "u"}).as_object().unwrap()).to_string(),
+            "dropped (no groupId)"
+        );
+        assert_eq!(
+            judge(CallType::Alias, json!({"userId": "u"}).as_object().unwrap()).to_string(),
+            "dropped (no previousId)"
+        );
+        assert_eq!(
+            judge_batch_item(&json!({"type": "flush", "userId": "u"}), 10).to_string(),
+            "dropped (unknown type \"flush\")"
+        );
+        assert_eq!(
+            judge_batch_item(&json!({"userId": "u"}), 10).to_string(),
+            "dropped (no type)"
+        );
+        assert_eq!(
+            judge_batch_item(&json!({"type": "identify", "userId": "u"}), 40_000).to_string(),
+            "dropped (event over 32 KB)"
+        );
+    }
+
+    #[test]
+    fn basic_auth_gives_the_user_name() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, basic(KEY).parse().unwrap());
+        assert_eq!(basic_key(&headers).as_deref(), Some(KEY));
+        headers.insert(header::AUTHORIZATION, basic("").parse().unwrap());
+        assert_eq!(basic_key(&headers), None);
+        headers.insert(header::AUTHORIZATION, "Basic !!!".parse().unwrap());
+        assert_eq!(basic_key(&headers), None);
+        headers.insert(header::AUTHORIZATION, "Bearer abc".parse().unwrap());
+        assert_eq!(basic_key(&headers), None);
+        // Without the colon, as older clients send it.
+        let bare = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("abc123")
+        );
+        headers.insert(header::AUTHORIZATION, bare.parse().unwrap());
+        assert_eq!(basic_key(&headers).as_deref(), Some("abc123"));
+    }
+
+    #[test]
+    fn keys_are_masked_everywhere_in_a_body() {
+        let mut body = json!({
+            "writeKey": KEY,
+            "userId": "u",
+            "context": {"note": format!("key={KEY}"), "list": [KEY]},
+            "batch": [{"writeKey": "short"}],
+        });
+        mask_keys(&mut body, &[KEY.to_string()]);
+        let text = body.to_string();
+        assert!(!text.contains(KEY), "{text}");
+        assert_eq!(body["writeKey"], "Q7mv…aZ1u");
+        assert_eq!(body["batch"][0]["writeKey"], "…");
+        assert_eq!(body["context"]["note"], "key=Q7mv…aZ1u");
+        // A short key is masked only where it is the whole string.
+        let mut body = json!({"userId": "abc", "event": "abcdef"});
+        mask_keys(&mut body, &["abc".to_string()]);
+        assert_eq!(body, json!({"userId": "…", "event": "abcdef"}));
+    }
+
+    #[test]
+    fn answers_and_records_like_segment() {
+        runtime().block_on(async {
+            let sink = Sink::new();
+            let running = sink.start("127.0.0.1:0").await.unwrap();
+            let auth = basic(KEY);
+            let headers = [("authorization", auth.as_str()), ("x-retry-count", "2")];
+            let (status, body) = post(
+                &running,
+                "/v1/track",
+                r#"{"userId":"cus_1","event":"Order Completed","messageId":"m1"}"#,
+                &headers,
+            )
+            .await;
+            assert_eq!((status, body), (200, json!({"success": true})));
+
+            let (status, body) = post(&running, "/v1/track", "{", &headers).await;
+            assert_eq!(status, 400);
+            assert_eq!(body["success"], false);
+            assert!(body["message"].as_str().unwrap().contains("Invalid JSON"));
+
+            let (status, body) = post(&running, "/v1/identify", r#"{"userId":"u"}"#, &[]).await;
+            assert_eq!(
+                (status, body),
+                (
+                    400,
+                    json!({"success": false, "message": "An invalid write key was provided"})
+                )
+            );
+
+            let with_key = format!(r#"{{"writeKey":"{KEY}","event":"E"}}"#);
+            let (status, _) = post(&running, "/v1/track", &with_key, &[]).await;
+            assert_eq!(status, 200);
+
+            let (status, body) = post(&running, "/v1/flush", "{}", &headers).await;
+            assert_eq!(status, 404);
+            assert_eq!(body["success"], false);
+
+            let big = format!(
+                r#"{{"userId":"u","event":"E","properties":{{"p":"{}"}}}}"#,
+                "x".repeat(MAX_CALL_BYTES)
+            );
+            let (status, body) = post(&running, "/v1/track", &big, &headers).await;
+            assert_eq!(status, 400);
+            assert!(body["message"].as_str().unwrap().contains("32 KB"));
+
+            let calls = sink.calls();
+            let verdicts: Vec<String> = calls.iter().map(|c| c.verdict.to_string()).collect();
+            assert_eq!(
+                verdicts,
+                [
+                    "accepted",
+                    "rejected (invalid JSON)",
+                    "rejected (invalid write key)",
+                    "dropped (no userId/anonymousId)",
+                    "rejected (unknown path)",
+                    "rejected (body over 32 KB)",
+                ]
+            );
+            let first = &calls[0];
+            assert_eq!(first.seq, 1);
+            assert_eq!(first.call_type.as_deref(), Some("track"));
+            assert_eq!(first.event.as_deref(), Some("Order Completed"));
+            assert_eq!(first.message_id.as_deref(), Some("m1"));
+            assert_eq!(first.retry_count.as_deref(), Some("2"));
+            assert_eq!(first.write_key.as_deref(), Some("Q7mv…aZ1u"));
+            assert!(first.line().contains("track  Order Completed  user=cus_1"));
+            assert!(
+                first.line().ends_with("accepted · retry 2"),
+                "{}",
+                first.line()
+            );
+            assert_eq!(calls[5].status, 400);
+            assert!(calls[5].body.is_none());
+            let all = serde_json::to_string(&calls).unwrap();
+            assert!(!all.contains(KEY));
+        });
+    }
+
+    #[test]
+    fn batches_are_recorded_item_by_item() {
+        runtime().block_on(async {
+            let sink = Sink::new();
+            let running = sink.start("127.0.0.1:0").await.unwrap();
+            let mut live = sink.subscribe();
+            let batch = json!({
+                "writeKey": KEY,
+                "batch": [
+                    {"type": "identify", "userId": "u1", "messageId": "a"},
+                    {"type": "track", "anonymousId": "x", "event": "E", "messageId": "b"},
+                    {"type": "track", "userId": "u1"},
+                    {"type": "track", "userId": "u1", "event": "E", "messageId": "b"},
+                ]
+            });
+            let (status, _) = post(&running, "/v1/batch", &batch.to_string(), &[]).await;
+            assert_eq!(status, 200);
+            let calls = sink.calls();
+            let summary: Vec<(Option<&str>, Option<usize>, String)> = calls
+                .iter()
+                .map(|c| (c.call_type.as_deref(), c.batch_index, c.verdict.to_string()))
+                .collect();
+            assert_eq!(
+                summary,
+                [
+                    (Some("identify"), Some(0), "accepted".to_string()),
+                    (Some("track"), Some(1), "accepted".to_string()),
+                    (Some("track"), Some(2), "dropped (no event)".to_string()),
+                    (
+                        Some("track"),
+                        Some(3),
+                        "dropped (duplicate messageId)".to_string()
+                    ),
+                ]
+            );
+            assert_eq!(live.recv().await.unwrap().seq, 1);
+
+            let items: Vec<Value> = (0..=MAX_BATCH_EVENTS)
+                .map(|i| json!({"type": "track", "userId": "u", "event": "E", "messageId": i}))
+                .collect();
+            let batch = json!({"batch": items});
+            let auth = basic(KEY);
+            let (status, _) = post(
+                &running,
+                "/v1/import",
+                &batch.to_string(),
+                &[("authorization", &auth)],
+            )
+            .await;
+            assert_eq!(status, 200);
+            let calls = sink.calls_since(4);
+            assert_eq!(calls.len(), MAX_BATCH_EVENTS + 1);
+            assert!(
+                calls
+                    .iter()
+                    .all(|c| c.verdict.to_string() == "dropped (batch over 2,500 events)")
+            );
+
+            let (status, body) = post(
+                &running,
+                "/v1/batch",
+                &format!(r#"{{"writeKey":"{KEY}","batch":{{}}}}"#),
+                &[],
+            )
+            .await;
+            assert_eq!(status, 400);
+            assert!(body["message"].as_str().unwrap().contains("array"));
+        });
+    }
+
+    #[test]
+    fn only_the_last_calls_are_kept() {
+        let sink = Sink::with_limit(3);
+        let received = Received::new(&HeaderMap::new(), "/v1/track".into());
+        let calls = (0..5)
+            .map(|i| {
+                let mut call = received.base(
+                    Some("track"),
+                    10,
+                    Some(json!({"userId": "u", "event": "E", "messageId": format!("m{i}")})),
+                );
+                call.message_id = Some(format!("m{}", i % 2));
+                call
+            })
+            .collect();
+        sink.record(calls);
+        let kept = sink.calls();
+        assert_eq!(
+            kept.iter().map(|c| c.seq).collect::<Vec<_>>(),
+            vec![3, 4, 5]
+        );
+        assert_eq!(sink.calls_since(4).len(), 1);
+    }
+
+    #[test]
+    fn a_started_sink_serves_and_stops() {
+        runtime().block_on(async {
+            let sink = Sink::new();
+            let running = sink.start("127.0.0.1:0").await.unwrap();
+            assert_eq!(running.url().host_str(), Some("127.0.0.1"));
+            let addr = running.addr();
+            let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            stream
+                .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .await
+                .unwrap();
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).await.unwrap();
+            assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+            running.stop().await.unwrap();
+            assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+        });
+    }
+
+    #[test]
+    fn sizes_and_lines() {
+        assert_eq!(format_size(412), "412 B");
+        assert_eq!(format_size(40_123), "40.1 KB");
+        assert_eq!(group_digits(500_000), "500,000");
+        assert_eq!(group_digits(12), "12");
+        assert_eq!(shorten("abcdef", 4), "abc…");
+        let received = Received::new(&HeaderMap::new(), "/v1/page".into());
+        let call = received.base(
+            Some("page"),
+            99,
+            Some(json!({"anonymousId": "a1", "name": "Pricing"})),
+        );
+        let line = call.line();
+        assert!(
+            line.ends_with("  page  Pricing  anon=a1  99 B  accepted"),
+            "{line}"
+        );
+        let mut refused = received.refused(None, 0, None, 404, "unknown path");
+        refused.path = "/v1/x".into();
+        assert!(
+            refused
+                .line()
+                .contains("? /v1/x  no id  0 B  rejected (unknown path) · 404")
+        );
+    }
+}

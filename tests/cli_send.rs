@@ -1,0 +1,325 @@
+//! `hookbench send` against a scripted Segment-compatible server on 127.0.0.1: what reaches it,
+//! the exit codes, the JSON shape, and the write key never shown in clear.
+
+mod common;
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use common::{Sandbox, json_lines, run};
+use serde_json::Value;
+
+const KEY: &str = "wk_Secret0123456789abcdefghijklmn";
+
+/// What the server saw of one request.
+#[derive(Debug, Clone)]
+struct Seen {
+    path: String,
+    authorization: Option<String>,
+    body: Value,
+}
+
+#[derive(Default)]
+struct Script {
+    /// Statuses to answer with, in order; 200 once they run out.
+    statuses: VecDeque<u16>,
+    seen: Vec<Seen>,
+}
+
+/// A server that answers from a script, on its own runtime; dropped at the end of the test.
+struct Server {
+    base: String,
+    script: Arc<Mutex<Script>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Server {
+    fn start(statuses: &[u16]) -> Server {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let script = Arc::new(Mutex::new(Script {
+            statuses: statuses.iter().copied().collect(),
+            seen: Vec::new(),
+        }));
+        let app = Router::new()
+            .fallback(answer)
+            .with_state(Arc::clone(&script));
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        runtime.spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Server {
+            base: format!("http://{addr}"),
+            script,
+            _runtime: runtime,
+        }
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.script.lock().expect("lock").seen.clone()
+    }
+}
+
+async fn answer(
+    State(script): State<Arc<Mutex<Script>>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, String) {
+    let mut script = script.lock().expect("lock");
+    script.seen.push(Seen {
+        path: uri.path().to_string(),
+        authorization: headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+    });
+    let status = script.statuses.pop_front().unwrap_or(200);
+    let body = if status == 200 {
+        r#"{"success":true}"#.to_string()
+    } else {
+        format!(r#"{{"success":false,"message":"scripted {status}"}}"#)
+    };
+    (StatusCode::from_u16(status).expect("status"), body)
+}
+
+fn send(sandbox: &Sandbox, server: &Server, args: &[&str]) -> common::Ran {
+    let mut cmd = sandbox.cmd();
+    cmd.env_remove("SEGMENT_WRITE_KEY")
+        .args(["send", "--endpoint", &server.base, "--write-key", KEY])
+        .args(args);
+    run(&mut cmd)
+}
+
+fn assert_no_key(ran: &common::Ran) {
+    assert!(!ran.stdout.contains(KEY), "key in stdout:\n{}", ran.stdout);
+    assert!(!ran.stderr.contains(KEY), "key in stderr:\n{}", ran.stderr);
+}
+
+#[test]
+fn a_call_reaches_the_endpoint_with_the_key_and_the_json_reports_it_masked() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(&[]);
+    let ran = send(
+        &sandbox,
+        &server,
+        &["--event", "payment.succeeded", "--output", "json"],
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert_no_key(&ran);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, "/v1/track");
+    assert_eq!(seen[0].body["writeKey"], KEY);
+    assert_eq!(seen[0].body["event"], "Order Completed");
+    assert!(
+        seen[0]
+            .authorization
+            .as_deref()
+            .is_some_and(|a| a.starts_with("Basic "))
+    );
+    let records = json_lines(&ran.stdout);
+    assert_eq!(records.len(), 1);
+    let delivery = &records[0]["delivery"];
+    assert_eq!(delivery["outcome"], "delivered");
+    assert_eq!(delivery["status"], 200);
+    assert_eq!(delivery["attempts"], 1);
+    assert_eq!(delivery["body"]["success"], true);
+    assert_eq!(
+        delivery["request"]["url"],
+        format!("{}/v1/track", server.base)
+    );
+    assert!(
+        delivery["destination"]
+            .as_str()
+            .is_some_and(|d| d.contains(&server.base))
+    );
+    assert!(delivery["latency_ms"].is_u64());
+    // The run record's fields come first, unchanged.
+    assert_eq!(records[0]["event_type"], "payment.succeeded");
+    assert!(records[0]["webhook"].is_object());
+}
+
+#[test]
+fn a_batch_sends_every_fixture_in_one_request_and_cancelled_ones_not_at_all() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(&[]);
+    let ran = send(&sandbox, &server, &["--all", "--batch"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert_no_key(&ran);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1, "one batch request");
+    assert_eq!(seen[0].path, "/v1/batch");
+    let items = seen[0].body["batch"].as_array().expect("batch array");
+    assert!(
+        items
+            .iter()
+            .all(|i| i["type"] == "track" && i["messageId"].is_string())
+    );
+    assert!(
+        ran.stdout
+            .contains("payment.processing → cancelled (not sent)"),
+        "{}",
+        ran.stdout
+    );
+    let cancelled = ran.stdout.matches("cancelled (not sent)").count();
+    assert_eq!(items.len() + cancelled, 56, "{}", ran.stdout);
+}
+
+#[test]
+fn rejected_calls_are_not_retried_and_exit_4() {
+    for status in [400u16, 501] {
+        let sandbox = Sandbox::new();
+        let server = Server::start(&[status]);
+        let ran = send(&sandbox, &server, &["--event", "payment.succeeded"]);
+        assert_eq!(ran.code, Some(4), "{status}: {}", ran.stdout);
+        assert_eq!(server.seen().len(), 1, "{status} is not retried");
+        assert!(ran.stdout.contains("rejected"), "{}", ran.stdout);
+        assert_no_key(&ran);
+    }
+}
+
+#[test]
+fn a_retryable_answer_is_retried_with_the_same_message_id() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(&[503]);
+    let ran = send(
+        &sandbox,
+        &server,
+        &[
+            "--event",
+            "refund.succeeded",
+            "--retries",
+            "1",
+            "--output",
+            "json",
+        ],
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].body["messageId"], seen[1].body["messageId"]);
+    assert_eq!(json_lines(&ran.stdout)[0]["delivery"]["attempts"], 2);
+}
+
+#[test]
+fn a_refused_connection_exits_4_with_a_clear_message() {
+    let sandbox = Sandbox::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let ran = run(sandbox.cmd().env_remove("SEGMENT_WRITE_KEY").args([
+        "send",
+        "--event",
+        "payment.succeeded",
+        "--endpoint",
+        &format!("http://127.0.0.1:{port}"),
+        "--write-key",
+        KEY,
+        "--retries",
+        "1",
+    ]));
+    assert_eq!(ran.code, Some(4), "{}", ran.stdout);
+    assert!(ran.stdout.contains("failed"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        ran.stdout
+    );
+    assert_no_key(&ran);
+}
+
+#[test]
+fn lint_errors_block_the_send_unless_forced() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(&[]);
+    // The guide's example lets refunds fall through untransformed: no userId, so an error.
+    let args = [
+        "--transform",
+        "segment-track-payment",
+        "--event",
+        "refund.succeeded",
+    ];
+    let ran = send(&sandbox, &server, &args);
+    assert_eq!(ran.code, Some(3), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("--force sends anyway"),
+        "{}",
+        ran.stdout
+    );
+    assert!(server.seen().is_empty());
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    let ran = send(&sandbox, &server, &forced);
+    assert_eq!(ran.code, Some(0), "{}", ran.stdout);
+    assert_eq!(server.seen().len(), 1);
+}
+
+#[test]
+fn a_failed_transformation_exits_1_and_sends_nothing() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(&[]);
+    let transform = sandbox.write("bad.js", "function handler(w) { throw new Error('no'); }\n");
+    let ran = send(
+        &sandbox,
+        &server,
+        &[
+            "--transform",
+            transform.to_str().expect("path"),
+            "--event",
+            "payment.succeeded",
+        ],
+    );
+    assert_eq!(ran.code, Some(1), "{}", ran.stdout);
+    assert!(server.seen().is_empty());
+}
+
+#[test]
+fn a_dry_run_shows_the_request_with_the_key_masked_and_sends_nothing() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(&[]);
+    let ran = send(
+        &sandbox,
+        &server,
+        &["--event", "payment.succeeded", "--dry-run"],
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(server.seen().is_empty());
+    assert!(
+        ran.stdout.contains("dry run: nothing sent"),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("wk_S…klmn"), "{}", ran.stdout);
+    assert_no_key(&ran);
+}
+
+#[test]
+fn without_a_key_it_says_where_to_put_one() {
+    let sandbox = Sandbox::new();
+    let ran = run(sandbox.cmd().env_remove("SEGMENT_WRITE_KEY").args([
+        "send",
+        "--event",
+        "payment.succeeded",
+    ]));
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    assert!(ran.stderr.contains("SEGMENT_WRITE_KEY"), "{}", ran.stderr);
+    let ran =
+        run(sandbox
+            .cmd()
+            .args(["send", "--event", "payment.succeeded", "--write-key", "  "]));
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    assert!(ran.stderr.contains("empty"), "{}", ran.stderr);
+}

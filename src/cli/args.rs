@@ -110,11 +110,10 @@ pub struct TransformArgs {
     pub fixtures: Option<PathBuf>,
 }
 
+/// Which webhook bodies a command works on: exactly one of these.
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("input").required(true).args(["event", "payload", "all"])))]
-pub struct RunArgs {
-    #[command(flatten)]
-    pub transform: TransformArgs,
+pub struct InputArgs {
     /// A fixture by event type or variant name (see `hookbench fixtures list`).
     #[arg(long, short = 'e', value_name = "TYPE")]
     pub event: Option<String>,
@@ -124,6 +123,14 @@ pub struct RunArgs {
     /// Every fixture, variants included.
     #[arg(long)]
     pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub transform: TransformArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// text for people, json for one object per event.
     #[arg(long, short = 'o', value_enum, default_value = "text")]
     pub output: OutputFormat,
@@ -175,19 +182,11 @@ pub enum FixturesCommand {
 }
 
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("input").required(true).args(["event", "payload", "all"])))]
 pub struct SendArgs {
     #[command(flatten)]
     pub transform: TransformArgs,
-    /// A fixture by event type or variant name (see `hookbench fixtures list`).
-    #[arg(long, short = 'e', value_name = "TYPE")]
-    pub event: Option<String>,
-    /// A webhook body file (.json), a JSONL file (.jsonl: one body per line), or - for stdin.
-    #[arg(long, short = 'p', value_name = "FILE|-")]
-    pub payload: Option<String>,
-    /// Every fixture, variants included.
-    #[arg(long)]
-    pub all: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
     #[command(flatten)]
     pub segment: SegmentArgs,
     /// Pack the calls into /v1/batch requests (475,000 bytes and 2,500 events at most each).

@@ -56,12 +56,12 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
     let transform = common::load_transform(&args.transform, &config)?;
     let settings = common::settings(&args.transform, &config)?;
     // Everything that can fail on input is read before any output is written.
-    let fixtures = if args.event.is_some() || args.all {
+    let fixtures = if args.input.event.is_some() || args.input.all {
         Some(common::fixture_set(args.transform.fixtures.as_deref())?)
     } else {
         None
     };
-    let payload = match &args.payload {
+    let payload = match &args.input.payload {
         Some(spec) => Some(input::open(spec)?),
         None => None,
     };
@@ -82,11 +82,11 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
         tally: Tally::default(),
     };
 
-    if let (Some(name), Some(set)) = (&args.event, &fixtures) {
+    if let (Some(name), Some(set)) = (&args.input.event, &fixtures) {
         let fixture = common::find_fixture(set, name)?;
         let record = pipeline.run(fixture.body.clone(), Some(fixture.json.clone()));
         printer.print(&fixture.name, &record);
-    } else if let Some(set) = fixtures.as_ref().filter(|_| args.all) {
+    } else if let Some(set) = fixtures.as_ref().filter(|_| args.input.all) {
         let labels: Vec<&str> = set.iter().map(|f| f.name.as_str()).collect();
         let inputs = set.iter().map(|f| (f.body.clone(), Some(f.json.clone())));
         let mut index = 0;

@@ -75,9 +75,9 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
     let destination = destination(args, &config, &settings.url)?;
     let write_key = write_key(args, &config, &destination)?;
     let inputs = bodies::select(
-        args.event.as_deref(),
-        args.all,
-        args.payload.as_deref(),
+        args.input.event.as_deref(),
+        args.input.all,
+        args.input.payload.as_deref(),
         args.transform.fixtures.as_deref(),
     )?;
     let client = Client::new(ClientOptions {

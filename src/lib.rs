@@ -8,6 +8,7 @@ pub mod config;
 pub mod json_error;
 pub mod pipeline;
 pub mod segment;
+pub mod store;
 pub mod suggest;
 pub mod transform;
 pub mod tui;

@@ -56,6 +56,17 @@ pub enum Command {
     Key(KeyCommand),
     /// A local Segment-compatible endpoint that shows every call it receives.
     Sink(SinkArgs),
+    /// Receive webhooks: verify, store, print (and transform, and forward).
+    Listen(ListenArgs),
+    /// Sign a fixture and POST it to a webhook receiver, like `stripe trigger`.
+    Trigger(TriggerArgs),
+    /// Sign a body as Standard Webhooks do: prints the three headers.
+    Sign(SignArgs),
+    /// Check a Standard Webhooks signature.
+    Verify(VerifyArgs),
+    /// The deliveries received: list, show, replay.
+    #[command(subcommand)]
+    History(HistoryCommand),
 }
 
 #[derive(Debug, Default, Args)]
@@ -72,6 +83,9 @@ pub struct TuiArgs {
     /// A folder of your own webhook bodies, added to the built-in fixtures.
     #[arg(long, value_name = "DIR")]
     pub fixtures: Option<std::path::PathBuf>,
+    /// Receive webhooks from the start (at ADDR, default 127.0.0.1:8787); L toggles it later.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:8787")]
+    pub listen: Option<String>,
 }
 
 impl TuiArgs {
@@ -81,6 +95,7 @@ impl TuiArgs {
             && self.event.is_none()
             && self.theme.is_none()
             && self.fixtures.is_none()
+            && self.listen.is_none()
     }
 }
 
@@ -252,4 +267,149 @@ pub struct SinkArgs {
     /// Where to listen.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9009")]
     pub addr: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The endpoint's secret: whsec_ followed by base64 (else HOOKBENCH_WEBHOOK_SECRET).
+    #[arg(
+        long,
+        env = "HOOKBENCH_WEBHOOK_SECRET",
+        hide_env_values = true,
+        value_name = "S"
+    )]
+    pub secret: String,
+    /// The webhook-id (default: a fresh msg_… id).
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// The webhook-timestamp in Unix seconds (default: now).
+    #[arg(long, value_name = "TS")]
+    pub timestamp: Option<i64>,
+    /// The body to sign, exactly as sent: a file or - for stdin (default: stdin).
+    #[arg(long, short = 'p', value_name = "FILE|-", default_value = "-")]
+    pub payload: String,
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The endpoint's secret: whsec_ followed by base64 (else HOOKBENCH_WEBHOOK_SECRET).
+    #[arg(
+        long,
+        env = "HOOKBENCH_WEBHOOK_SECRET",
+        hide_env_values = true,
+        value_name = "S"
+    )]
+    pub secret: String,
+    /// The webhook-id header.
+    #[arg(long, value_name = "ID")]
+    pub id: String,
+    /// The webhook-timestamp header (Unix seconds).
+    #[arg(long, value_name = "TS")]
+    pub timestamp: String,
+    /// The webhook-signature header (one or more space-separated v1,<base64>).
+    #[arg(long, value_name = "SIG")]
+    pub signature: String,
+    /// The body exactly as received: a file or - for stdin (default: stdin).
+    #[arg(long, short = 'p', value_name = "FILE|-", default_value = "-")]
+    pub payload: String,
+    /// Accepted clock difference in seconds, both ways.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub tolerance: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct TriggerArgs {
+    /// The event type (a fixture name, see `hookbench fixtures list`).
+    #[arg(value_name = "EVENT")]
+    pub event: String,
+    /// Where to POST it, e.g. http://127.0.0.1:8787/webhook.
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    /// Sign it with this secret (else HOOKBENCH_WEBHOOK_SECRET; unsigned without one).
+    #[arg(
+        long,
+        env = "HOOKBENCH_WEBHOOK_SECRET",
+        hide_env_values = true,
+        value_name = "S"
+    )]
+    pub secret: Option<String>,
+    /// Send this body instead of the fixture's.
+    #[arg(long, short = 'p', value_name = "FILE")]
+    pub payload: Option<String>,
+    /// A folder of your own webhook bodies, added to the built-in fixtures.
+    #[arg(long, value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// Where to listen.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    pub addr: String,
+    /// Verify signatures with this secret (else HOOKBENCH_WEBHOOK_SECRET; unsigned without one).
+    #[arg(
+        long,
+        env = "HOOKBENCH_WEBHOOK_SECRET",
+        hide_env_values = true,
+        value_name = "S"
+    )]
+    pub secret: Option<String>,
+    /// Largest body accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1_048_576)]
+    pub max_body: usize,
+    /// Accepted clock difference in seconds, both ways.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub tolerance: u64,
+    /// Run each verified delivery through this transformation (preset or path).
+    #[arg(long, short = 't', value_name = "T")]
+    pub transform: Option<String>,
+    /// Also send each transformed delivery to Segment (needs --transform and a write key).
+    #[arg(long, requires = "transform")]
+    pub forward: bool,
+    #[command(flatten)]
+    pub segment: SegmentArgs,
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Deliveries received, newest first.
+    List {
+        /// How many (0: all).
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long, short = 'o', value_enum, default_value = "text")]
+        output: OutputFormat,
+    },
+    /// One delivery: headers, verification and the raw body.
+    Show {
+        /// The delivery's number (from `history list`) or its webhook-id.
+        #[arg(value_name = "ID")]
+        id: String,
+        #[arg(long, short = 'o', value_enum, default_value = "text")]
+        output: OutputFormat,
+    },
+    /// Run a stored delivery's body through the transformation again.
+    Replay {
+        #[arg(value_name = "ID")]
+        id: String,
+        #[command(flatten)]
+        transform: TransformArgs,
+        /// Also send the result to Segment.
+        #[arg(long)]
+        send: bool,
+        #[command(flatten)]
+        segment: SegmentArgs,
+        /// Send even when the linter finds errors.
+        #[arg(long, requires = "send")]
+        force: bool,
+        /// Retries of the call after the first attempt.
+        #[arg(long, value_name = "N", default_value_t = 4)]
+        retries: u32,
+        #[arg(long, short = 'o', value_enum, default_value = "text")]
+        output: OutputFormat,
+    },
 }

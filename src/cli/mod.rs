@@ -5,13 +5,17 @@ mod bodies;
 mod check;
 mod common;
 mod fixtures;
+mod history;
 mod input;
 mod key;
 mod lint;
+mod listen;
 mod render;
 mod run;
 mod send;
+mod signing;
 mod sink;
+mod trigger;
 mod tui;
 
 use std::process::ExitCode;
@@ -63,6 +67,11 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Some(Command::Send(args)) => send::run(&cli.global, &args),
         Some(Command::Key(args::KeyCommand::Verify(args))) => key::verify(&cli.global, &args),
         Some(Command::Sink(args)) => sink::run(&args),
+        Some(Command::Listen(args)) => listen::run(&cli.global, &args),
+        Some(Command::Trigger(args)) => trigger::run(&args),
+        Some(Command::Sign(args)) => signing::sign(&args),
+        Some(Command::Verify(args)) => signing::verify(&args),
+        Some(Command::History(command)) => history::run(&cli.global, &command),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -12,7 +12,7 @@ use hookbench::pipeline::{Pipeline, RunRecord};
 use hookbench::segment::client::{Call, Client, ClientOptions, refused};
 use hookbench::segment::{Delivery, Destination, Outcome, Region, WriteKey};
 
-use super::args::{GlobalArgs, OutputFormat, SendArgs};
+use super::args::{GlobalArgs, OutputFormat, SegmentArgs, SendArgs};
 use super::bodies::{self, Body};
 use super::render;
 use super::{Failure, common, exit};
@@ -31,7 +31,7 @@ const DIM: Style = Style::new().effects(Effects::DIMMED);
 const BOLD: Style = Style::new().effects(Effects::BOLD);
 
 /// What happens to one record.
-enum Plan {
+pub(super) enum Plan {
     /// The transformation failed: nothing to send.
     Failed,
     /// The handler cancelled it.
@@ -72,8 +72,8 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
     let config = common::load_config(global)?;
     let transform = common::load_transform(&args.transform, &config)?;
     let settings = common::settings(&args.transform, &config)?;
-    let destination = destination(args, &config, &settings.url)?;
-    let write_key = write_key(args, &config, &destination)?;
+    let destination = destination(&args.segment, args.dry_run, &config, &settings.url)?;
+    let write_key = write_key(&args.segment, &config, &destination)?;
     let inputs = bodies::select(
         args.input.event.as_deref(),
         args.input.all,
@@ -172,16 +172,16 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
 
 /// `--dry-run`, else `--endpoint`, else Segment in `--region`, the config's region, or the
 /// region of the transformation's URL.
-fn destination(
-    args: &SendArgs,
+pub(super) fn destination(
+    segment: &SegmentArgs,
+    dry_run: bool,
     config: &hookbench::config::Config,
     url: &str,
 ) -> Result<Destination, Failure> {
-    if args.dry_run {
+    if dry_run {
         return Ok(Destination::DryRun);
     }
-    let endpoint = args
-        .segment
+    let endpoint = segment
         .endpoint
         .clone()
         .or_else(|| config.segment.endpoint.clone());
@@ -193,8 +193,7 @@ fn destination(
     let from_url = url::Url::parse(url)
         .ok()
         .and_then(|u| u.host_str().and_then(Region::of_host));
-    let region = args
-        .segment
+    let region = segment
         .region
         .or(config.segment.region)
         .or(from_url)
@@ -203,12 +202,12 @@ fn destination(
 }
 
 /// `--write-key` (or `SEGMENT_WRITE_KEY`), else the config's; required unless dry-running.
-fn write_key(
-    args: &SendArgs,
+pub(super) fn write_key(
+    segment: &SegmentArgs,
     config: &hookbench::config::Config,
     destination: &Destination,
 ) -> Result<Option<WriteKey>, Failure> {
-    let key = match &args.segment.write_key {
+    let key = match &segment.write_key {
         Some(raw) => Some(WriteKey::new(raw).ok_or_else(|| {
             Failure::input("the write key is empty (--write-key or SEGMENT_WRITE_KEY)")
         })?),
@@ -222,7 +221,7 @@ fn write_key(
     Ok(key)
 }
 
-fn plan(record: &RunRecord, force: bool, destination: &Destination) -> Plan {
+pub(super) fn plan(record: &RunRecord, force: bool, destination: &Destination) -> Plan {
     let Some(webhook) = &record.webhook else {
         return Plan::Failed;
     };
@@ -300,7 +299,7 @@ async fn deliver(
     deliveries
 }
 
-fn print_json(
+pub(super) fn print_json(
     out: &mut dyn Write,
     record: &RunRecord,
     delivery: Option<&Delivery>,
@@ -318,7 +317,7 @@ fn print_json(
     out.write_all(b"\n")
 }
 
-fn print_text(
+pub(super) fn print_text(
     out: &mut dyn Write,
     label: &str,
     record: &RunRecord,

@@ -13,6 +13,8 @@ pub fn run(global: &GlobalArgs, args: &TuiArgs) -> Result<u8, Failure> {
         theme: args.theme.clone(),
         config: global.config.clone(),
         fixtures: args.fixtures.clone(),
+        listen: args.listen.clone(),
+        data_dir: global.data_dir.clone(),
     };
     // `{:#}` keeps the causes ("config file …: line 3 …") on one line.
     runtime::run(&options).map_err(|e| Failure::input(format!("{e:#}")))?;

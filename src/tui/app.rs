@@ -13,6 +13,7 @@ use crate::webhook::FixtureSet;
 use super::editor::Editor;
 use super::events_list::{EventEntry, EventsList};
 use super::highlight::{Highlighter, content_key};
+use super::incoming::ListenerState;
 use super::keymap::KeyMap;
 use super::message::PickerEntry;
 use super::output::OutputView;
@@ -264,6 +265,8 @@ pub struct AppInit {
     /// Transformation files the config names, for the picker.
     pub config_paths: Vec<PathBuf>,
     pub send: SendState,
+    /// Where `L` listens.
+    pub listen_addr: String,
     pub mouse: bool,
     pub size: (u16, u16),
 }
@@ -301,6 +304,7 @@ pub struct App {
     pub cwd: PathBuf,
     pub config_paths: Vec<PathBuf>,
     pub send: SendState,
+    pub listener: ListenerState,
     pub bottom: BottomTab,
     /// First row shown in the Response and Deliveries tabs.
     pub bottom_scroll: usize,
@@ -344,6 +348,7 @@ impl App {
             cwd: init.cwd,
             config_paths: init.config_paths,
             send: init.send,
+            listener: ListenerState::new(init.listen_addr),
             bottom: BottomTab::Logs,
             bottom_scroll: 0,
             mouse: init.mouse,

@@ -4,8 +4,26 @@
 use crate::webhook::Fixture;
 use crate::webhook::fixtures::FixtureOrigin;
 
+use crate::store::{DeliverySummary, Verification};
+
 use super::highlight::content_key;
-use super::text::pretty_body;
+use super::text::{escape_bytes, pretty_body};
+
+/// The list key of a stored delivery.
+pub fn incoming_key(id: i64) -> String {
+    format!("#{id}")
+}
+
+/// `14:02:11` from an RFC 3339 time (the text itself when it is not one).
+pub fn short_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
 
 /// The webhook body as the Webhook pane shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +46,39 @@ impl BodyView {
     }
 }
 
+/// What a received delivery adds to its entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingInfo {
+    /// The delivery's number in the history store.
+    pub id: i64,
+    pub webhook_id: Option<String>,
+    pub received_at: String,
+    pub verification: Verification,
+    /// What the receiver answered.
+    pub status: u16,
+    pub reason: Option<String>,
+    pub redeliveries: u32,
+}
+
+impl IncomingInfo {
+    /// True when the receiver accepted it (it is transformed like a fixture).
+    pub fn accepted(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// ✓ valid, ✗ invalid, – unsigned.
+    pub fn badge(&self) -> &'static str {
+        match self.verification {
+            Verification::Valid => "✓",
+            Verification::Invalid => "✗",
+            Verification::Unsigned => "–",
+        }
+    }
+}
+
+/// The family incoming deliveries are listed under, first.
+pub const INCOMING_GROUP: &str = "incoming";
+
 /// One event of the list.
 #[derive(Debug, Clone)]
 pub struct EventEntry {
@@ -44,6 +95,8 @@ pub struct EventEntry {
     /// The body after "modify", if modified.
     pub modified: Option<String>,
     pub view: BodyView,
+    /// Set for deliveries received by the listener (or read back from history).
+    pub incoming: Option<IncomingInfo>,
 }
 
 impl EventEntry {
@@ -61,7 +114,43 @@ impl EventEntry {
             view: BodyView::of(&fixture.body),
             original: fixture.body.clone(),
             modified: None,
+            incoming: None,
         }
+    }
+
+    /// A received delivery. Bytes that are not UTF-8 are kept escaped (`\xNN`), so they show
+    /// and nothing reaches the terminal raw.
+    pub fn from_delivery(summary: &DeliverySummary, body: &[u8]) -> EventEntry {
+        let text = match std::str::from_utf8(body) {
+            Ok(text) => text.to_string(),
+            Err(_) => escape_bytes(body),
+        };
+        let event_type = summary.event_type.clone().unwrap_or_default();
+        EventEntry {
+            key: incoming_key(summary.id),
+            event_type,
+            group: INCOMING_GROUP.to_string(),
+            variant: false,
+            origin: short_time(&summary.received_at),
+            view: BodyView::of(&text),
+            original: text,
+            modified: None,
+            incoming: Some(IncomingInfo {
+                id: summary.id,
+                webhook_id: summary.webhook_id.clone(),
+                received_at: summary.received_at.clone(),
+                verification: summary.verification,
+                status: summary.status,
+                reason: summary.reason.clone(),
+                redeliveries: summary.redeliveries,
+            }),
+        }
+    }
+
+    /// Whether the transformation runs on it: fixtures always, deliveries once accepted, and
+    /// any body the user modified.
+    pub fn runnable(&self) -> bool {
+        self.modified.is_some() || self.incoming.as_ref().is_none_or(IncomingInfo::accepted)
     }
 
     /// The body runs use: the modified one when there is one.
@@ -117,6 +206,56 @@ impl EventsList {
 
     pub fn entry_mut(&mut self, key: &str) -> Option<&mut EventEntry> {
         self.entries.iter_mut().find(|e| e.key == key)
+    }
+
+    /// Adds received deliveries, newest first, above everything else; keeps at most `keep`
+    /// of them in memory (older ones stay in the history store). An entry already listed is
+    /// updated in place (a redelivery). Returns the keys that were new.
+    pub fn add_incoming(&mut self, deliveries: Vec<EventEntry>, keep: usize) -> Vec<String> {
+        let selected_key = self.selected_entry().map(|e| e.key.clone());
+        let mut added = Vec::new();
+        for entry in deliveries {
+            if let Some(existing) = self.entries.iter_mut().find(|e| e.key == entry.key) {
+                existing.incoming = entry.incoming;
+                continue;
+            }
+            added.push(entry.key.clone());
+            self.entries.push(entry);
+        }
+        // Incoming first, newest (highest id) first; fixtures keep their order after them.
+        self.entries.sort_by_key(|e| match &e.incoming {
+            Some(info) => (0, -info.id),
+            None => (1, 0),
+        });
+        let incoming = self.entries.iter().filter(|e| e.incoming.is_some()).count();
+        if incoming > keep {
+            let mut seen = 0;
+            self.entries.retain(|e| {
+                if e.incoming.is_none() {
+                    return true;
+                }
+                seen += 1;
+                seen <= keep || Some(&e.key) == selected_key.as_ref()
+            });
+        }
+        // Indices moved: select the same entry again.
+        match selected_key {
+            Some(key) => {
+                self.select_key(&key);
+            }
+            None => {
+                self.refilter();
+            }
+        }
+        added
+    }
+
+    /// The oldest delivery id listed, for paging older ones in from the store.
+    pub fn oldest_incoming(&self) -> Option<i64> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.incoming.as_ref().map(|i| i.id))
+            .min()
     }
 
     fn matches(&self, entry: &EventEntry) -> bool {

@@ -76,6 +76,8 @@ pub enum Action {
     PanelNext,
     /// The bottom panel's previous tab.
     PanelPrev,
+    /// Start or stop receiving webhooks.
+    Listen,
 }
 
 /// Help order: navigation, focus, transformation, webhook, output, app.
@@ -115,6 +117,7 @@ const ALL_ACTIONS: &[Action] = &[
     Action::WriteKey,
     Action::PanelNext,
     Action::PanelPrev,
+    Action::Listen,
     Action::Help,
     Action::Quit,
 ];
@@ -160,6 +163,7 @@ impl Action {
             Action::Destination => "destination",
             Action::PanelNext => "panel-next",
             Action::PanelPrev => "panel-prev",
+            Action::Listen => "listen",
         }
     }
 
@@ -209,6 +213,7 @@ impl Action {
             Action::Destination => "Switch the destination: dry-run, local sink, Segment",
             Action::PanelNext => "Show the next tab of the bottom panel",
             Action::PanelPrev => "Show the previous tab of the bottom panel",
+            Action::Listen => "Start or stop receiving webhooks",
         }
     }
 
@@ -247,6 +252,7 @@ impl Action {
             | Action::Destination
             | Action::WriteKey => "Send",
             Action::PanelNext | Action::PanelPrev => "Bottom panel",
+            Action::Listen => "Incoming",
             Action::Help | Action::Quit => "App",
         }
     }
@@ -297,6 +303,7 @@ impl Action {
             Action::Destination => &const { [ch('D')] },
             Action::PanelNext => &const { [ch(']')] },
             Action::PanelPrev => &const { [ch('[')] },
+            Action::Listen => &const { [ch('L')] },
         }
     }
 }
@@ -894,9 +901,10 @@ mod tests {
             Action::Destination => 34,
             Action::PanelNext => 35,
             Action::PanelPrev => 36,
+            Action::Listen => 37,
         }
     }
-    const VARIANTS: usize = 37;
+    const VARIANTS: usize = 38;
 
     fn key(text: &str) -> KeyCombo {
         text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -961,6 +969,7 @@ mod tests {
                 "Output",
                 "Send",
                 "Bottom panel",
+                "Incoming",
                 "App"
             ]
         );
@@ -1043,6 +1052,7 @@ mod tests {
             (Action::Destination, "D"),
             (Action::PanelNext, "]"),
             (Action::PanelPrev, "["),
+            (Action::Listen, "L"),
         ] {
             assert_eq!(map.keys_text(action), text, "{action}");
         }

@@ -11,6 +11,7 @@ use crate::pipeline::{PipelineSettings, RunRecord};
 use crate::segment::client::Call;
 use crate::segment::keycheck::KeyCheck;
 use crate::segment::{Delivery, Destination, WriteKey};
+use crate::store::DeliverySummary;
 use crate::transform::presets::TransformSource;
 
 /// Everything that can happen to the app: input, and the results of effects.
@@ -67,6 +68,16 @@ pub enum Message {
     KeyChecked(Box<KeyCheck>),
     /// The write key was saved to the config file, or why not.
     KeySaved(Result<PathBuf, String>),
+    /// The listener is up at this URL, or could not start.
+    ListenerStarted(Result<url::Url, String>),
+    /// A delivery reached the listener (accepted or rejected), already stored.
+    Received {
+        summary: Box<DeliverySummary>,
+        body: Vec<u8>,
+        redelivery: bool,
+    },
+    /// Stored deliveries, newest first, with their bodies.
+    DeliveriesLoaded(Result<Vec<(DeliverySummary, Vec<u8>)>, String>),
 }
 
 /// What `$EDITOR` was opened on.
@@ -175,6 +186,16 @@ pub enum Effect {
     SaveKey {
         key: WriteKey,
         path: PathBuf,
+    },
+    /// Start receiving webhooks at this address.
+    StartListener {
+        addr: String,
+    },
+    StopListener,
+    /// Read stored deliveries older than `before` (the newest when None).
+    LoadDeliveries {
+        before: Option<i64>,
+        limit: usize,
     },
 }
 

@@ -8,6 +8,7 @@ pub mod clipboard;
 pub mod editor;
 pub mod events_list;
 pub mod highlight;
+pub mod incoming;
 pub mod keymap;
 pub mod layout;
 pub mod message;

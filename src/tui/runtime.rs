@@ -42,6 +42,9 @@ use crate::segment::client::{Call, Client, ClientOptions};
 use crate::segment::keycheck::{self, KeyCheck, KeyStatus};
 use crate::segment::sink::{RunningSink, Sink};
 use crate::segment::{Region, WriteKey};
+use crate::store::Store;
+use crate::webhook::receiver::{Receiver, ReceiverOptions, RunningReceiver};
+use crate::webhook::signature::{DEFAULT_TOLERANCE_SECS, Secret};
 
 /// How the workbench was started (`hookbench [tui] …`).
 #[derive(Debug, Clone, Default)]
@@ -51,7 +54,14 @@ pub struct Options {
     pub theme: Option<String>,
     pub config: Option<PathBuf>,
     pub fixtures: Option<PathBuf>,
+    /// Start the listener at this address.
+    pub listen: Option<String>,
+    /// Where the history store lives (`--data-dir`).
+    pub data_dir: Option<PathBuf>,
 }
+
+/// Where `L` listens unless told otherwise.
+pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:8787";
 
 /// Runs in flight per batch: enough to keep every worker busy, few enough that a newer edit's
 /// runs do not queue behind many stale ones.
@@ -64,6 +74,17 @@ const HIGHLIGHT_REDRAW: Duration = Duration::from_millis(16);
 pub struct Prepared {
     pub init: AppInit,
     pub limits: Limits,
+    /// Start the listener with the first frame.
+    pub listen_at_start: bool,
+    /// How the listener finds its store and checks signatures.
+    pub incoming: IncomingSetup,
+}
+
+/// What the listener needs: where history lives and the signing secret.
+#[derive(Clone)]
+pub struct IncomingSetup {
+    pub data_dir: Option<PathBuf>,
+    pub secret: Option<Secret>,
 }
 
 /// Reads config, keys, theme, transformation and fixtures.
@@ -125,6 +146,12 @@ pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
         .as_deref()
         .and_then(|e| url::Url::parse(e).ok());
     let send = SendState::new(write_key, region, endpoint, Some(config_path.clone()));
+    let secret = match std::env::var("HOOKBENCH_WEBHOOK_SECRET") {
+        Ok(text) if !text.trim().is_empty() => {
+            Some(Secret::parse(text.trim()).context("HOOKBENCH_WEBHOOK_SECRET")?)
+        }
+        _ => None,
+    };
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let init = AppInit {
         fixtures,
@@ -136,10 +163,22 @@ pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
         cwd,
         config_paths: config_paths(&config),
         send,
+        listen_addr: options
+            .listen
+            .clone()
+            .unwrap_or_else(|| DEFAULT_LISTEN_ADDR.to_string()),
         mouse: config.ui.mouse.unwrap_or(true),
         size: (80, 24),
     };
-    Ok(Prepared { init, limits })
+    Ok(Prepared {
+        init,
+        limits,
+        listen_at_start: options.listen.is_some(),
+        incoming: IncomingSetup {
+            data_dir: options.data_dir.clone(),
+            secret,
+        },
+    })
 }
 
 /// The config's transformation paths, `~/` meaning the home directory.
@@ -175,7 +214,13 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
 
     install_panic_hook(mouse);
     enter_terminal(mouse).context("cannot set up the terminal")?;
-    let result = runtime.block_on(event_loop(prepared.init, engine, mouse));
+    let result = runtime.block_on(event_loop(
+        prepared.init,
+        engine,
+        mouse,
+        prepared.listen_at_start,
+        prepared.incoming,
+    ));
     leave_terminal(mouse);
     let recovered = result?;
     if let Some(path) = recovered {
@@ -227,6 +272,8 @@ async fn event_loop(
     init: AppInit,
     engine: Arc<Engine>,
     mouse: bool,
+    listen_at_start: bool,
+    incoming: IncomingSetup,
 ) -> anyhow::Result<Option<PathBuf>> {
     let mut terminal =
         Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot open the terminal")?;
@@ -236,10 +283,13 @@ async fn event_loop(
         ..init
     });
     let (tx, mut rx) = unbounded_channel();
-    let mut executor = Executor::new(tx.clone(), engine);
+    let mut executor = Executor::new(tx.clone(), engine, incoming);
 
     // The first frame goes out before anything runs: runs report back as they finish.
-    let start_effects = update::start(&mut app);
+    let mut start_effects = update::start(&mut app);
+    if listen_at_start {
+        start_effects.extend(super::incoming::start(&mut app));
+    }
     update::settle_view(&mut app);
     terminal.draw(|f| view(&app, f))?;
     let mut recovered = None;
@@ -368,6 +418,13 @@ type Finished = (
     crate::transform::RunOutput,
 );
 
+/// The largest delivery body the workbench's listener takes.
+const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+
+fn lock_or_recover<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// What the loop itself must do because it owns the terminal.
 enum Deferred {
     None,
@@ -388,10 +445,15 @@ struct Executor {
     sink: Arc<Mutex<Option<RunningSink>>>,
     /// Cancels the sends in flight (`x`); replaced after each use.
     cancel: CancellationToken,
+    incoming: IncomingSetup,
+    /// The history store, opened when first needed.
+    store: Arc<Mutex<Option<Store>>>,
+    /// The listener while it runs.
+    receiver: Arc<Mutex<Option<RunningReceiver>>>,
 }
 
 impl Executor {
-    fn new(tx: UnboundedSender<Message>, engine: Arc<Engine>) -> Executor {
+    fn new(tx: UnboundedSender<Message>, engine: Arc<Engine>, incoming: IncomingSetup) -> Executor {
         Executor {
             tx,
             engine,
@@ -400,6 +462,9 @@ impl Executor {
             watcher: None,
             sink: Arc::new(Mutex::new(None)),
             cancel: CancellationToken::new(),
+            incoming,
+            store: Arc::new(Mutex::new(None)),
+            receiver: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -457,8 +522,100 @@ impl Executor {
                 let result = save_key(&path, &key).map(|()| path);
                 let _ = self.tx.send(Message::KeySaved(result));
             }
+            Effect::StartListener { addr } => self.start_listener(addr),
+            Effect::StopListener => {
+                let running = lock_or_recover(&self.receiver).take();
+                if let Some(running) = running {
+                    tokio::spawn(running.stop());
+                }
+            }
+            Effect::LoadDeliveries { before, limit } => self.load_deliveries(before, limit),
         }
         Deferred::None
+    }
+
+    /// The history store, opened on first use.
+    fn store(&self) -> Result<Store, String> {
+        let mut slot = lock_or_recover(&self.store);
+        if let Some(store) = slot.as_ref() {
+            return Ok(store.clone());
+        }
+        let dir =
+            Store::resolve_dir(self.incoming.data_dir.as_deref()).map_err(|e| e.to_string())?;
+        let store = Store::open(&dir).map_err(|e| e.to_string())?;
+        *slot = Some(store.clone());
+        Ok(store)
+    }
+
+    /// Starts the receiver; every delivery it stores comes back as `Received`.
+    fn start_listener(&mut self, addr: String) {
+        let store = match self.store() {
+            Ok(store) => store,
+            Err(e) => {
+                let _ = self.tx.send(Message::ListenerStarted(Err(e)));
+                return;
+            }
+        };
+        let receiver = Receiver::new(
+            store,
+            ReceiverOptions {
+                secret: self.incoming.secret.clone(),
+                tolerance_secs: DEFAULT_TOLERANCE_SECS,
+                max_body: DEFAULT_MAX_BODY,
+            },
+        );
+        let tx = self.tx.clone();
+        let slot = Arc::clone(&self.receiver);
+        tokio::spawn(async move {
+            let mut deliveries = receiver.subscribe();
+            match receiver.start(&addr).await {
+                Ok(running) => {
+                    let url = running.url().clone();
+                    *lock_or_recover(&slot) = Some(running);
+                    let _ = tx.send(Message::ListenerStarted(Ok(url)));
+                }
+                Err(e) => {
+                    let _ = tx.send(Message::ListenerStarted(Err(e.to_string())));
+                    return;
+                }
+            }
+            loop {
+                match deliveries.recv().await {
+                    Ok(incoming) => {
+                        let _ = tx.send(Message::Received {
+                            summary: Box::new(incoming.summary),
+                            body: incoming.body,
+                            redelivery: incoming.redelivery,
+                        });
+                    }
+                    // Too many at once for the screen: they are in the store all the same.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        });
+    }
+
+    /// Reads a page of stored deliveries, off the screen's thread.
+    fn load_deliveries(&self, before: Option<i64>, limit: usize) {
+        let tx = self.tx.clone();
+        let store = self.store();
+        tokio::task::spawn_blocking(move || {
+            let result = store.and_then(|store| {
+                let summaries = store.list(limit, before).map_err(|e| e.to_string())?;
+                let mut out = Vec::with_capacity(summaries.len());
+                for summary in summaries {
+                    let body = store
+                        .get(summary.id)
+                        .map_err(|e| e.to_string())?
+                        .map(|d| d.body)
+                        .unwrap_or_default();
+                    out.push((summary, body));
+                }
+                Ok(out)
+            });
+            let _ = tx.send(Message::DeliveriesLoaded(result));
+        });
     }
 
     /// Starts the local sink on a free loopback port; it lives as long as the executor.

@@ -34,6 +34,7 @@ pub fn init(width: u16, height: u16) -> AppInit {
         cwd: PathBuf::from("."),
         config_paths: Vec::new(),
         send: SendState::new(None, crate::segment::Region::Us, None, None),
+        listen_addr: "127.0.0.1:8787".to_string(),
         mouse: true,
         size: (width, height),
     }

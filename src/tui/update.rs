@@ -19,6 +19,7 @@ use super::app::{
 };
 use super::clipboard;
 use super::editor::{EditOutcome, Editor};
+use super::incoming;
 use super::keymap::Action;
 use super::layout::{self, Areas};
 use super::message::{EditTarget, Effect, Message, Recovery, RunItem, RunJob};
@@ -129,6 +130,21 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Message::ListenerStarted(result) => incoming::started(app, result),
+        Message::Received {
+            summary,
+            body,
+            redelivery,
+        } => {
+            let effects = incoming::received(app, *summary, body, redelivery);
+            settle_view(app);
+            effects
+        }
+        Message::DeliveriesLoaded(result) => {
+            let effects = incoming::loaded(app, result);
+            settle_view(app);
+            effects
+        }
         Message::Terminate => {
             app.should_quit = true;
             vec![Effect::Quit {
@@ -178,7 +194,7 @@ pub fn run_keys(app: &mut App, keys: &[String]) -> Effect {
     app.next_job += 1;
     let mut items = Vec::with_capacity(keys.len());
     for key in keys {
-        let Some(entry) = app.events.entry(key) else {
+        let Some(entry) = app.events.entry(key).filter(|e| e.runnable()) else {
             continue;
         };
         let body = entry.body().to_string();
@@ -267,7 +283,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.overlay.is_some() {
         return on_overlay_key(app, key);
     }
-    let effects = match app.mode {
+    let mut effects = match app.mode {
         Mode::EditTransform => on_transform_edit_key(app, key),
         Mode::EditBody => on_body_edit_key(app, key),
         Mode::Filter => on_filter_key(app, key),
@@ -280,6 +296,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             None => Vec::new(),
         },
     };
+    effects.extend(incoming::page_if_at_end(app));
     settle_view(app);
     effects
 }
@@ -629,6 +646,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 reveal: false,
             }));
         }
+        Action::Listen => return incoming::toggle(app),
         Action::PanelNext => cycle_bottom(app, 1),
         Action::PanelPrev => cycle_bottom(app, -1),
         Action::Rerun => {
@@ -885,8 +903,9 @@ fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
         }
         _ => {}
     }
+    let effects = incoming::page_if_at_end(app);
     settle_view(app);
-    Vec::new()
+    effects
 }
 
 fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {

@@ -1076,3 +1076,224 @@ fn x_cancels_sends_waiting_to_retry() {
     assert!(!h.app.send.is_sending());
     assert!(h.app.status.as_ref().is_some_and(|s| s.is_error));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Receiving
+
+use crate::store::{DeliverySummary, Verification};
+use crate::tui::incoming::{ListenerStatus, PAGE};
+
+fn listening_harness() -> Harness {
+    let mut h = harness();
+    h.press(KeyCode::Char('L'));
+    match take_effects(&mut h).as_slice() {
+        [Effect::StartListener { addr }] => assert_eq!(addr, "127.0.0.1:8787"),
+        other => panic!("expected the listener to start, got {other:?}"),
+    }
+    let url = url::Url::parse("http://127.0.0.1:8787/webhook").expect("url");
+    h.send(Message::ListenerStarted(Ok(url)));
+    match take_effects(&mut h).as_slice() {
+        [
+            Effect::LoadDeliveries {
+                before: None,
+                limit,
+            },
+        ] => assert_eq!(*limit, PAGE),
+        other => panic!("expected history to be read, got {other:?}"),
+    }
+    h.send(Message::DeliveriesLoaded(Ok(Vec::new())));
+    h
+}
+
+fn summary(id: i64, event_type: &str, verification: Verification, status: u16) -> DeliverySummary {
+    DeliverySummary {
+        id,
+        webhook_id: Some(format!("msg_{id}")),
+        received_at: "2026-11-27T14:02:11+00:00".into(),
+        event_type: Some(event_type.into()),
+        verification,
+        status,
+        reason: (status >= 300)
+            .then(|| "no signature matches: wrong secret, or the body was changed".into()),
+        redeliveries: 0,
+        bytes: 0,
+    }
+}
+
+fn fixture_body(name: &str) -> Vec<u8> {
+    crate::webhook::FixtureSet::builtin()
+        .expect("fixtures")
+        .get(name)
+        .expect("fixture")
+        .body
+        .clone()
+        .into_bytes()
+}
+
+#[test]
+fn a_delivery_arrives_at_the_top_verified_and_transformed() {
+    let mut h = listening_harness();
+    let screen = h.screen();
+    assert!(
+        screen.contains("listening http://127.0.0.1:8787/webhook · 0 received"),
+        "{screen}"
+    );
+    h.send(Message::Received {
+        summary: Box::new(summary(7, "payment.succeeded", Verification::Valid, 200)),
+        body: fixture_body("payment.succeeded"),
+        redelivery: false,
+    });
+    let rows = h.app.events.rows();
+    assert!(matches!(
+        rows[0],
+        crate::tui::events_list::Row::Header {
+            group: "incoming",
+            count: 1
+        }
+    ));
+    let result = h.app.results.get("#7").expect("the delivery was run");
+    assert_eq!(
+        result.record.webhook.as_ref().expect("output").payload["event"],
+        "Order Completed"
+    );
+    // The selection stays where it was; the new row is above it.
+    assert_eq!(selected_key(&h), "payment.succeeded");
+    h.press(KeyCode::Char('g'));
+    assert_eq!(selected_key(&h), "#7");
+    let screen = h.screen();
+    assert!(screen.contains("▾ incoming 1"), "{screen}");
+    assert!(screen.contains("✓ ✓ "), "{screen}");
+    assert!(screen.contains("payment.succeeded #7 ✓ valid"), "{screen}");
+    assert!(screen.contains("1 received"), "{screen}");
+    // A redelivery updates the row; it is not run again.
+    let mut again = summary(7, "payment.succeeded", Verification::Valid, 200);
+    again.redeliveries = 1;
+    h.send(Message::Received {
+        summary: Box::new(again),
+        body: fixture_body("payment.succeeded"),
+        redelivery: true,
+    });
+    assert_eq!(
+        h.app
+            .events
+            .rows()
+            .iter()
+            .filter(|r| matches!(r, crate::tui::events_list::Row::Event(_)))
+            .count(),
+        h.app.events.entries().len()
+    );
+    assert_eq!(
+        h.app
+            .events
+            .entry("#7")
+            .and_then(|e| e.incoming.as_ref())
+            .map(|i| i.redeliveries),
+        Some(1)
+    );
+    assert!(h.screen().contains("✓ valid ↻1"));
+}
+
+#[test]
+fn a_rejected_delivery_is_dimmed_with_its_reason_and_not_run() {
+    let mut h = listening_harness();
+    h.send(Message::Received {
+        summary: Box::new(summary(3, "payment.succeeded", Verification::Invalid, 401)),
+        body: fixture_body("payment.succeeded"),
+        redelivery: false,
+    });
+    assert!(
+        !h.app.results.contains_key("#3"),
+        "rejected deliveries are not transformed"
+    );
+    h.press(KeyCode::Char('g'));
+    let screen = h.screen();
+    assert!(screen.contains("· ✗ "), "{screen}");
+    assert!(screen.contains("401 no signatu"), "{screen}");
+    assert!(screen.contains("the receiver answered 401"), "{screen}");
+    // Modifying it is replaying it with modifications: then it runs.
+    h.press(KeyCode::Char('m'));
+    h.press(KeyCode::Char(' '));
+    h.press(KeyCode::Esc);
+    assert!(h.app.results.contains_key("#3"));
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_shown_escaped() {
+    let mut h = listening_harness();
+    h.send(Message::Received {
+        summary: Box::new(summary(4, "", Verification::Unsigned, 400)),
+        body: b"{\"a\":\"\xff\"}".to_vec(),
+        redelivery: false,
+    });
+    h.press(KeyCode::Char('g'));
+    let screen = h.screen();
+    assert!(screen.contains("\\xFF"), "{screen}");
+    assert!(screen.contains("– unsigned"), "{screen}");
+}
+
+#[test]
+fn older_deliveries_page_in_when_the_oldest_is_reached() {
+    let mut h = listening_harness();
+    let page: Vec<(DeliverySummary, Vec<u8>)> = (1..=PAGE as i64)
+        .rev()
+        .map(|id| {
+            (
+                summary(id + 1000, "refund.succeeded", Verification::Valid, 200),
+                fixture_body("refund.succeeded"),
+            )
+        })
+        .collect();
+    h.send(Message::DeliveriesLoaded(Ok(page)));
+    assert!(h.app.listener.more_in_store);
+    assert!(
+        h.app.results.contains_key("#1001"),
+        "stored deliveries run too"
+    );
+    h.press(KeyCode::Char('g'));
+    assert_eq!(selected_key(&h), format!("#{}", 1000 + PAGE));
+    // Walk down to the oldest listed delivery: the next page is asked for.
+    for _ in 0..PAGE - 1 {
+        h.press(KeyCode::Char('j'));
+    }
+    assert_eq!(selected_key(&h), "#1001");
+    match take_effects(&mut h).as_slice() {
+        [
+            ..,
+            Effect::LoadDeliveries {
+                before: Some(1001),
+                limit,
+            },
+        ] => assert_eq!(*limit, PAGE),
+        other => panic!("expected the next page, got {other:?}"),
+    }
+    // A short page means the store has no more.
+    h.send(Message::DeliveriesLoaded(Ok(vec![(
+        summary(900, "refund.succeeded", Verification::Valid, 200),
+        fixture_body("refund.succeeded"),
+    )])));
+    assert!(!h.app.listener.more_in_store);
+    assert!(h.app.events.entry("#900").is_some());
+}
+
+#[test]
+fn l_stops_the_listener_and_a_failed_start_is_reported() {
+    let mut h = listening_harness();
+    h.press(KeyCode::Char('L'));
+    assert!(matches!(
+        take_effects(&mut h).as_slice(),
+        [Effect::StopListener]
+    ));
+    assert_eq!(h.app.listener.status, ListenerStatus::Off);
+    h.press(KeyCode::Char('L'));
+    take_effects(&mut h);
+    h.send(Message::ListenerStarted(Err(
+        "Address already in use (os error 98)".into(),
+    )));
+    assert!(matches!(h.app.listener.status, ListenerStatus::Failed(_)));
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .is_some_and(|s| s.is_error && s.text.contains("127.0.0.1:8787"))
+    );
+}

@@ -2,6 +2,8 @@
 
 pub mod catalog;
 pub mod fixtures;
+pub mod receiver;
+pub mod signature;
 
 pub use catalog::{EVENT_TYPES, EventTypeInfo};
 pub use fixtures::{Fixture, FixtureError, FixtureSet};

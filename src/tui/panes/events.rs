@@ -6,8 +6,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::store::Verification;
 use crate::tui::app::{App, Mode, Pane, Verdict};
-use crate::tui::events_list::Row;
+use crate::tui::events_list::{EventEntry, Row, short_time};
 use crate::tui::text::truncate;
 
 use super::pane_block;
@@ -26,6 +27,64 @@ pub fn verdict_mark(app: &App, verdict: Option<Verdict>, running: bool) -> (&'st
         Some(Verdict::Clean) => ("✓", p.ok),
         Some(Verdict::Cancelled) => ("⊘", p.dim),
     }
+}
+
+/// A received delivery's row: outcome mark, verification badge, time and type; a rejected one
+/// dimmed, with its status and reason.
+fn incoming_row(
+    app: &App,
+    entry: &EventEntry,
+    width: usize,
+    grouped: bool,
+    selected: bool,
+) -> Line<'static> {
+    let p = &app.theme.palette;
+    let Some(info) = &entry.incoming else {
+        return Line::raw("");
+    };
+    let indent = if grouped { "  " } else { "" };
+    let time = short_time(&info.received_at);
+    let (mark, mark_style) = if info.accepted() {
+        verdict_mark(app, app.verdict(&entry.key), app.is_running(&entry.key))
+    } else {
+        ("·", p.dim)
+    };
+    let badge_style = match info.verification {
+        Verification::Valid => p.ok,
+        Verification::Invalid => p.error,
+        Verification::Unsigned => p.dim,
+    };
+    let what = if info.accepted() {
+        if entry.event_type.is_empty() {
+            "(no type)".to_string()
+        } else {
+            entry.event_type.clone()
+        }
+    } else {
+        format!(
+            "{} {}",
+            info.status,
+            info.reason.as_deref().unwrap_or("rejected")
+        )
+    };
+    let used = indent.len() + 4 + time.len() + 1;
+    let text = truncate(&what, width.saturating_sub(used));
+    let pad = " ".repeat(width.saturating_sub(used + text.chars().count()));
+    let text_style = if info.accepted() { p.text } else { p.dim };
+    let mut line = Line::from(vec![
+        Span::raw(indent),
+        Span::styled(mark, mark_style),
+        Span::raw(" "),
+        Span::styled(info.badge(), badge_style),
+        Span::raw(" "),
+        Span::styled(format!("{time} "), p.dim),
+        Span::styled(text, text_style),
+        Span::raw(pad),
+    ]);
+    if selected {
+        line = line.patch_style(p.selection);
+    }
+    line
 }
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
@@ -70,6 +129,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 Span::styled(format!("▾ {group}"), p.accent),
                 Span::styled(format!(" {count}"), p.dim),
             ]),
+            Row::Event(index) if list.entries()[index].incoming.is_some() => {
+                let entry = &list.entries()[index];
+                incoming_row(app, entry, width, list.grouped, Some(index) == selected)
+            }
             Row::Event(index) => {
                 let entry = &list.entries()[index];
                 let running = app.is_running(&entry.key);

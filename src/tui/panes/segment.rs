@@ -215,6 +215,28 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
+    let rejected = app
+        .selected()
+        .and_then(|e| e.incoming.as_ref())
+        .filter(|i| !i.accepted());
+    if let (Some(info), None) = (rejected, app.selected_result()) {
+        let lines = vec![
+            Line::styled(
+                format!(
+                    "✗ the receiver answered {}: {}",
+                    info.status,
+                    info.reason.as_deref().unwrap_or("rejected")
+                ),
+                p.error,
+            ),
+            Line::styled(
+                "A rejected delivery is not transformed; m modifies its body to try it anyway.",
+                p.dim,
+            ),
+        ];
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        return;
+    }
     let Some(result) = app.selected_result() else {
         let text = if app.selected_is_running() {
             "running…"

@@ -29,9 +29,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         String::new()
     };
     let left = format!(
-        " → {} · {} · listener off{progress} ",
+        " → {} · {} · {}{progress} ",
         app.send.label(),
-        app.send.key_label()
+        app.send.key_label(),
+        app.listener.label()
     );
     let first_key = |a: Action| {
         app.keymap

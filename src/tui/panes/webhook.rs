@@ -34,11 +34,32 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .body_editor
             .as_ref()
             .is_some_and(|(k, _)| *k == entry.key);
-    let mut title = vec![
-        Span::raw("2 Webhook "),
-        Span::styled(entry.key.clone(), p.accent),
-        Span::styled(format!(" · {}", entry.origin), p.dim),
-    ];
+    let mut title = vec![Span::raw("2 Webhook ")];
+    match &entry.incoming {
+        Some(info) => {
+            let name = if entry.event_type.is_empty() {
+                entry.key.clone()
+            } else {
+                format!("{} {}", entry.event_type, entry.key)
+            };
+            title.push(Span::styled(name, p.accent));
+            let (text, style) = match info.verification {
+                crate::store::Verification::Valid => ("✓ valid", p.ok),
+                crate::store::Verification::Invalid => ("✗ invalid", p.error),
+                crate::store::Verification::Unsigned => ("– unsigned", p.dim),
+            };
+            title.push(Span::styled(format!(" {text}"), style));
+            if info.redeliveries > 0 {
+                // Redelivered: Dodo retried it; counted, not stored again.
+                title.push(Span::styled(format!(" ↻{}", info.redeliveries), p.warning));
+            }
+            title.push(Span::styled(format!(" · {}", entry.origin), p.dim));
+        }
+        None => {
+            title.push(Span::styled(entry.key.clone(), p.accent));
+            title.push(Span::styled(format!(" · {}", entry.origin), p.dim));
+        }
+    }
     if entry.modified.is_some() {
         title.push(Span::styled(" ✎ modified (r resets)", p.warning));
     }

@@ -1,0 +1,558 @@
+//! `hookbench history list|show|replay`: the deliveries received.
+
+use std::io::{BufWriter, Write};
+
+use anstyle::{AnsiColor, Style};
+use serde_json::{Map, Value};
+use tokio_util::sync::CancellationToken;
+use unicode_width::UnicodeWidthStr;
+
+use hookbench::pipeline::{Pipeline, RunRecord};
+use hookbench::segment::Delivery;
+use hookbench::segment::client::{Client, ClientOptions};
+use hookbench::store::{DeliverySummary, Store, StoreError, StoredDelivery, Verification};
+use hookbench::tui::text::{escape_bytes, human_bytes, truncate};
+
+use super::args::{GlobalArgs, HistoryCommand, OutputFormat, SegmentArgs, TransformArgs};
+use super::render;
+use super::send::{self, Plan};
+use super::{Failure, common, exit};
+
+/// Rows read from the store at a time: `list --limit 0` never holds the whole history.
+const PAGE: usize = 1_000;
+/// The widest an event type or webhook-id column gets; longer values are cut with `…`.
+const MAX_COLUMN: usize = 40;
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const RED: Style = AnsiColor::Red.on_default();
+const GREEN: Style = AnsiColor::Green.on_default();
+
+pub fn run(global: &GlobalArgs, command: &HistoryCommand) -> Result<u8, Failure> {
+    match command {
+        HistoryCommand::List { limit, output } => list(global, *limit, *output),
+        HistoryCommand::Show { id, output } => show(global, id, *output),
+        HistoryCommand::Replay {
+            id,
+            transform,
+            send,
+            segment,
+            force,
+            retries,
+            output,
+        } => replay(
+            global,
+            id,
+            transform,
+            send.then_some(segment),
+            Sending {
+                force: *force,
+                retries: *retries,
+            },
+            *output,
+        ),
+    }
+}
+
+fn store_failure(error: StoreError) -> Failure {
+    Failure::input(error.to_string())
+}
+
+fn open(global: &GlobalArgs) -> Result<Store, Failure> {
+    let dir = Store::resolve_dir(global.data_dir.as_deref()).map_err(store_failure)?;
+    Store::open(&dir).map_err(store_failure)
+}
+
+fn stdout(output: OutputFormat) -> Box<dyn Write> {
+    match output {
+        OutputFormat::Json => Box::new(BufWriter::new(std::io::stdout().lock())),
+        OutputFormat::Text => Box::new(BufWriter::new(anstream::stdout())),
+    }
+}
+
+/// A delivery by number, else by webhook-id.
+fn find(store: &Store, id: &str) -> Result<StoredDelivery, Failure> {
+    let by_number = match id.trim().parse::<i64>() {
+        Ok(n) => store.get(n).map_err(store_failure)?,
+        Err(_) => None,
+    };
+    let found = match by_number {
+        Some(found) => Some(found),
+        None => store.find_by_webhook_id(id).map_err(store_failure)?,
+    };
+    found.ok_or_else(|| {
+        Failure::input(format!(
+            "no delivery {id} in {} (see `hookbench history list`)",
+            store.path().display()
+        ))
+    })
+}
+
+// ---- list ------------------------------------------------------------------------------------
+
+fn list(global: &GlobalArgs, limit: usize, output: OutputFormat) -> Result<u8, Failure> {
+    let store = open(global)?;
+    let mut out = stdout(output);
+    let mut shown = 0usize;
+    let mut before = None;
+    loop {
+        let want = if limit == 0 {
+            PAGE
+        } else {
+            (limit - shown).min(PAGE)
+        };
+        if want == 0 {
+            break;
+        }
+        let page = store.list(want, before).map_err(store_failure)?;
+        let Some(last) = page.last() else { break };
+        before = Some(last.id);
+        // Write errors (a closed pipe) end the listing quietly.
+        let written = match output {
+            OutputFormat::Json => json_rows(&mut out, &page),
+            OutputFormat::Text => text_rows(&mut out, &page, shown == 0),
+        };
+        shown += page.len();
+        if written.is_err() || page.len() < want {
+            break;
+        }
+    }
+    if shown == 0 {
+        let hint = format!(
+            "no deliveries in {} yet: `hookbench listen` receives webhooks (point Dodo at it, or \
+             `hookbench trigger EVENT --url http://127.0.0.1:8787/webhook`)",
+            store.path().display()
+        );
+        match output {
+            // stdout stays JSON lines (here: none).
+            OutputFormat::Json => {
+                let _ = writeln!(anstream::stderr(), "{hint}");
+            }
+            OutputFormat::Text => {
+                let _ = writeln!(out, "{hint}");
+            }
+        }
+    }
+    let _ = out.flush();
+    Ok(exit::OK)
+}
+
+fn json_rows(out: &mut dyn Write, rows: &[DeliverySummary]) -> std::io::Result<()> {
+    for row in rows {
+        serde_json::to_writer(&mut *out, row)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Rows in aligned columns; the widths fit the page (never below the header's).
+fn text_rows(out: &mut dyn Write, rows: &[DeliverySummary], header: bool) -> std::io::Result<()> {
+    let cells: Vec<Cells> = rows.iter().map(Cells::of).collect();
+    let id_width = cells.iter().map(|c| c.id.len()).max().unwrap_or(0).max(2);
+    let event_width = column_width(cells.iter().map(|c| c.event.as_str()), "EVENT");
+    let webhook_width = column_width(cells.iter().map(|c| c.webhook_id.as_str()), "WEBHOOK-ID");
+    let received_width = column_width(cells.iter().map(|c| c.received.as_str()), "RECEIVED");
+    if header {
+        writeln!(
+            out,
+            "{BOLD}{:>id_width$}  {:<10}  {:<6}  {}  {}  {}  {:>8}  {:>12}  REASON{BOLD:#}",
+            "ID",
+            "VERIFIED",
+            "STATUS",
+            pad("RECEIVED", received_width),
+            pad("EVENT", event_width),
+            pad("WEBHOOK-ID", webhook_width),
+            "BODY",
+            "REDELIVERIES",
+        )?;
+    }
+    for (row, cell) in rows.iter().zip(&cells) {
+        let (mark_style, mark) = verification_mark(row.verification);
+        let status_style = if (200..300).contains(&row.status) {
+            GREEN
+        } else {
+            RED
+        };
+        let line = format!(
+            "{:>id_width$}  {mark_style}{:<10}{mark_style:#}  {status_style}{:<6}{status_style:#}  {}  {}  {}  {:>8}  {:>12}  {}",
+            cell.id,
+            format!("{mark} {}", row.verification),
+            row.status,
+            pad(&cell.received, received_width),
+            pad(&cell.event, event_width),
+            pad(&cell.webhook_id, webhook_width),
+            human_bytes(row.bytes),
+            row.redeliveries,
+            cell.reason,
+        );
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// A row's texts as shown: cleaned of control characters, cut to [`MAX_COLUMN`].
+struct Cells {
+    id: String,
+    received: String,
+    event: String,
+    webhook_id: String,
+    reason: String,
+}
+
+impl Cells {
+    fn of(row: &DeliverySummary) -> Cells {
+        let shown = |value: &Option<String>| match value {
+            Some(v) => truncate(&clean(v), MAX_COLUMN),
+            None => "–".to_string(),
+        };
+        Cells {
+            id: row.id.to_string(),
+            received: received(&row.received_at),
+            event: shown(&row.event_type),
+            webhook_id: shown(&row.webhook_id),
+            reason: row.reason.as_deref().map(clean).unwrap_or_default(),
+        }
+    }
+}
+
+fn column_width<'a>(values: impl Iterator<Item = &'a str>, header: &str) -> usize {
+    values
+        .map(UnicodeWidthStr::width)
+        .max()
+        .unwrap_or(0)
+        .max(header.len())
+}
+
+/// `text` padded with spaces to `width` columns.
+fn pad(text: &str, width: usize) -> String {
+    let fill = width.saturating_sub(text.width());
+    format!("{text}{}", " ".repeat(fill))
+}
+
+/// An RFC 3339 time as `2026-02-03 14:02:11Z` (UTC); anything else as stored.
+fn received(text: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(time) => time
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%d %H:%M:%SZ")
+            .to_string(),
+        Err(_) => clean(text),
+    }
+}
+
+fn verification_mark(verification: Verification) -> (Style, &'static str) {
+    match verification {
+        Verification::Valid => (GREEN, "✓"),
+        Verification::Invalid => (RED, "✗"),
+        Verification::Unsigned => (DIM, "–"),
+    }
+}
+
+/// Text from the network made safe for a terminal: control characters (escape sequences above
+/// all) shown as `\xNN`; line breaks and tabs are kept when `keep_lines`.
+fn clean_text(text: &str, keep_lines: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let kept = keep_lines && matches!(c, '\n' | '\t' | '\r');
+        if c.is_control() && !kept {
+            if (c as u32) < 0x100 {
+                out.push_str(&format!("\\x{:02X}", c as u32));
+            } else {
+                out.push_str(&format!("\\u{{{:X}}}", c as u32));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn clean(text: &str) -> String {
+    clean_text(text, false)
+}
+
+// ---- show ------------------------------------------------------------------------------------
+
+fn show(global: &GlobalArgs, id: &str, output: OutputFormat) -> Result<u8, Failure> {
+    let store = open(global)?;
+    let delivery = find(&store, id)?;
+    let mut out = stdout(output);
+    let _ = match output {
+        OutputFormat::Json => show_json(&mut out, &delivery),
+        OutputFormat::Text => show_text(&mut out, &delivery),
+    };
+    let _ = out.flush();
+    Ok(exit::OK)
+}
+
+/// Headers as an object; a name given more than once has its values joined with ", " (as HTTP
+/// combines them).
+fn headers_json(headers: &[(String, String)]) -> Value {
+    let mut map = Map::new();
+    for (name, value) in headers {
+        match map.get_mut(name) {
+            Some(Value::String(existing)) => {
+                existing.push_str(", ");
+                existing.push_str(value);
+            }
+            _ => {
+                map.insert(name.clone(), Value::String(value.clone()));
+            }
+        }
+    }
+    Value::Object(map)
+}
+
+fn show_json(out: &mut dyn Write, delivery: &StoredDelivery) -> std::io::Result<()> {
+    let mut value = serde_json::to_value(&delivery.summary).map_err(std::io::Error::from)?;
+    if let Value::Object(map) = &mut value {
+        map.insert("headers".into(), headers_json(&delivery.headers));
+        map.insert("body".into(), Value::String(escape_bytes(&delivery.body)));
+    }
+    serde_json::to_writer(&mut *out, &value)?;
+    out.write_all(b"\n")
+}
+
+fn show_text(out: &mut dyn Write, delivery: &StoredDelivery) -> std::io::Result<()> {
+    let s = &delivery.summary;
+    let (mark_style, mark) = verification_mark(s.verification);
+    let status_style = if (200..300).contains(&s.status) {
+        GREEN
+    } else {
+        RED
+    };
+    let event = s.event_type.as_deref().map(clean);
+    writeln!(
+        out,
+        "{BOLD}delivery {}{BOLD:#}{}",
+        s.id,
+        event.map(|e| format!(" · {e}")).unwrap_or_default()
+    )?;
+    let field = |name: &str| format!("  {DIM}{name:<13}{DIM:#}");
+    let optional = |v: &Option<String>| v.as_deref().map(clean).unwrap_or_else(|| "–".into());
+    writeln!(out, "{}{}", field("webhook-id"), optional(&s.webhook_id))?;
+    writeln!(out, "{}{}", field("received"), clean(&s.received_at))?;
+    writeln!(
+        out,
+        "{}{mark_style}{mark} {}{mark_style:#}",
+        field("verification"),
+        s.verification
+    )?;
+    writeln!(
+        out,
+        "{}{status_style}{}{status_style:#}",
+        field("status"),
+        s.status
+    )?;
+    writeln!(out, "{}{}", field("reason"), optional(&s.reason))?;
+    writeln!(out, "{}{}", field("redeliveries"), s.redeliveries)?;
+    writeln!(out, "{}{}", field("body"), human_bytes(s.bytes))?;
+    writeln!(out)?;
+    writeln!(out, "{BOLD}headers{BOLD:#}")?;
+    if delivery.headers.is_empty() {
+        writeln!(out, "  {DIM}none stored{DIM:#}")?;
+    }
+    for (name, value) in &delivery.headers {
+        writeln!(out, "  {}: {}", clean(name), clean(value))?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{BOLD}body{BOLD:#}")?;
+    if delivery.body.is_empty() {
+        writeln!(out, "  {DIM}empty{DIM:#}")?;
+        return Ok(());
+    }
+    let body = clean_text(&escape_bytes(&delivery.body), true);
+    out.write_all(body.as_bytes())?;
+    if !body.ends_with('\n') {
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+// ---- replay ----------------------------------------------------------------------------------
+
+/// How `--send` sends.
+#[derive(Debug, Clone, Copy)]
+struct Sending {
+    force: bool,
+    retries: u32,
+}
+
+fn replay(
+    global: &GlobalArgs,
+    id: &str,
+    transform_args: &TransformArgs,
+    segment: Option<&SegmentArgs>,
+    how: Sending,
+    output: OutputFormat,
+) -> Result<u8, Failure> {
+    let store = open(global)?;
+    let stored = find(&store, id)?;
+    let delivery_id = stored.summary.id;
+    let origin = format!("delivery {delivery_id}");
+    if stored.body.is_empty() {
+        let why = stored
+            .summary
+            .reason
+            .as_deref()
+            .map(|r| format!(" (rejected: {})", clean(r)))
+            .unwrap_or_default();
+        return Err(Failure::input(format!(
+            "{origin} has no body stored{why}: nothing to replay"
+        )));
+    }
+    let text = String::from_utf8(stored.body).map_err(|e| {
+        Failure::input(format!(
+            "{origin}: the body is not UTF-8 (byte {}), so not JSON",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    let json = common::parse_json(&origin, &text)?;
+
+    // Everything that can fail on input is checked before the run.
+    let config = common::load_config(global)?;
+    let transform = common::load_transform(transform_args, &config)?;
+    let settings = common::settings(transform_args, &config)?;
+    let sending = match segment {
+        Some(segment) => {
+            let destination = send::destination(segment, false, &config, &settings.url)?;
+            let write_key = send::write_key(segment, &config, &destination)?;
+            let client = Client::new(ClientOptions {
+                destination,
+                write_key,
+                retries: how.retries,
+                ..ClientOptions::default()
+            })
+            .map_err(|e| Failure::input(e.to_string()))?;
+            Some(client)
+        }
+        None => None,
+    };
+    let engine = common::engine(transform_args, &config)?;
+    let pipeline = Pipeline::new(&engine, &transform.name, &transform.source, settings);
+    let shown_name = common::display_name(&transform);
+    render::compat_warnings(&shown_name, &pipeline.compat_warnings());
+
+    let record = pipeline.run(text, Some(json));
+    let record_json = serde_json::to_string(&record)
+        .map_err(|e| Failure::input(format!("cannot serialise the run: {e}")))?;
+    let run_id = store
+        .record_run(delivery_id, &shown_name, &record_json)
+        .map_err(store_failure)?;
+
+    let delivery = match &sending {
+        Some(client) => deliver(client, &record, how.force)?,
+        None => None,
+    };
+    if let Some(delivery) = &delivery {
+        store
+            .record_send(run_id, &delivery.to_json().to_string())
+            .map_err(store_failure)?;
+    }
+
+    let label = format!(
+        "#{delivery_id} {}",
+        if record.event_type.is_empty() {
+            "(no type)".to_string()
+        } else {
+            clean(&record.event_type)
+        }
+    );
+    let mut out = stdout(output);
+    // Write errors (a closed pipe) are not worth failing over: the run is stored.
+    let _ = match output {
+        OutputFormat::Json if sending.is_some() => {
+            send::print_json(&mut out, &record, delivery.as_ref())
+        }
+        OutputFormat::Json => serde_json::to_writer(&mut out, &record)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n")),
+        OutputFormat::Text => {
+            render::record(&mut out, &label, &record, &shown_name, &transform.source).and_then(
+                |()| match (&sending, &delivery) {
+                    (Some(client), Some(delivery)) => {
+                        writeln!(out, "{DIM}sent to {}{DIM:#}", client.destination().label())?;
+                        send::print_text(&mut out, &label, &record, Some(delivery))
+                    }
+                    _ => Ok(()),
+                },
+            )
+        }
+    };
+    let _ = out.flush();
+    Ok(exit_code(&record, sending.is_some(), delivery.as_ref()))
+}
+
+/// Sends the record's webhook as `send` would (refused on lint errors unless `force`); None
+/// when there is nothing to send.
+fn deliver(client: &Client, record: &RunRecord, force: bool) -> Result<Option<Delivery>, Failure> {
+    let call = match send::plan(record, force, client.destination()) {
+        Plan::Failed | Plan::Cancelled => return Ok(None),
+        Plan::Blocked(refusal) => return Ok(Some(refusal)),
+        Plan::Send(call) => call,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::input(format!("cannot start the network runtime: {e}")))?;
+    let cancel = CancellationToken::new();
+    Ok(Some(runtime.block_on(client.send_call(&call, &cancel))))
+}
+
+/// DESIGN §8: 1 the transformation failed, 3 lint errors (not sent), 4 the delivery failed.
+/// With `--send`, as `send` exits: 3 when lint errors kept the call back, 4 when it was not
+/// delivered (a forced call that was delivered is 0).
+fn exit_code(record: &RunRecord, sending: bool, delivery: Option<&Delivery>) -> u8 {
+    use hookbench::segment::Outcome;
+    if record.failed() {
+        return exit::TRANSFORM_FAILED;
+    }
+    if sending {
+        return match delivery.map(|d| d.outcome) {
+            Some(Outcome::Refused) if record.has_lint_errors() => exit::LINT_ERRORS,
+            Some(outcome) if outcome.is_failure() => exit::DELIVERY_FAILED,
+            _ => exit::OK,
+        };
+    }
+    if record.has_lint_errors() && !record.cancelled() {
+        exit::LINT_ERRORS
+    } else {
+        exit::OK
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(clean("msg_\u{1b}[31mred"), "msg_\\x1B[31mred");
+        assert_eq!(clean("a\nb"), "a\\x0Ab");
+        assert_eq!(clean_text("a\n\tb\u{7f}", true), "a\n\tb\\x7F");
+        assert_eq!(clean("\u{9b}"), "\\x9B");
+        assert_eq!(clean("ünïcode ✓"), "ünïcode ✓");
+    }
+
+    #[test]
+    fn repeated_headers_are_joined() {
+        let headers = vec![
+            ("a".to_string(), "1".to_string()),
+            ("b".to_string(), "2".to_string()),
+            ("a".to_string(), "3".to_string()),
+        ];
+        assert_eq!(
+            headers_json(&headers),
+            serde_json::json!({"a": "1, 3", "b": "2"})
+        );
+    }
+
+    #[test]
+    fn times_are_shown_in_utc_to_the_second() {
+        assert_eq!(
+            received("2026-02-03T15:02:11.123456+01:00"),
+            "2026-02-03 14:02:11Z"
+        );
+        assert_eq!(received("yesterday"), "yesterday");
+    }
+}

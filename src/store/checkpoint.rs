@@ -1,0 +1,196 @@
+//! WAL checkpoints, off the writer thread. A checkpoint copies the WAL back into the database
+//! and syncs both files; done by the writer at a commit (SQLite's automatic checkpoint), it holds
+//! the writes queued behind that commit for the length of the syncs, which can take tens of
+//! milliseconds while the WAL grows. Here the writer only nudges this thread, which runs PASSIVE
+//! checkpoints: they block neither the writer nor readers.
+//!
+//! The WAL starts over from its beginning only at a write that finds it wholly checkpointed.
+//! This thread checkpoints once more when the writer has been quiet for [`IDLE`], so after a
+//! burst the next write starts the WAL over (and `journal_size_limit` cuts the file back to
+//! [`WAL_SIZE_LIMIT`]). Under load that never pauses, a checkpoint racing the writer never
+//! finishes the WAL, which grows (many small commits write about 6 times the bytes they store):
+//! past [`RESET_FRAMES`] the writer checkpoints once itself between two commits, one pause of
+//! the writer, so the WAL never grows much past that.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// About how many bytes the writer commits between two checkpoints: SQLite's own default
+/// (1,000 pages of 4 KiB).
+pub const CHECKPOINT_BYTES: usize = 4 << 20;
+
+/// What a commit adds to the WAL besides its rows: the table and index pages it rewrites.
+pub const COMMIT_OVERHEAD_BYTES: usize = 4 * 4096;
+
+/// WAL frames (pages) past which the writer checkpoints once itself: 1 GiB of 4 KiB pages. High
+/// on purpose: that checkpoint pauses the writer (measured: 0.1 s at 64 MiB, 0.3–0.5 s at
+/// 256 MiB), and the WAL gets there only after a long burst that never pauses for [`IDLE`] (at
+/// 2,000 deliveries/s of 2 KB, in about 30 s).
+pub const RESET_FRAMES: i64 = 262_144;
+
+/// What the WAL file is cut back to when it starts over (`journal_size_limit`).
+pub const WAL_SIZE_LIMIT: i64 = 64 << 20;
+
+/// How long the writer is quiet before the last commits are checkpointed.
+pub const IDLE: Duration = Duration::from_secs(1);
+
+/// What the writer and the checkpointer share.
+#[derive(Default)]
+struct Shared {
+    /// Commits since the checkpointer's last checkpoint.
+    dirty: AtomicBool,
+    /// The WAL is past [`RESET_FRAMES`]: the writer should checkpoint.
+    reset_due: AtomicBool,
+}
+
+/// The writer's side: counts what it committed, nudges the checkpointer past the threshold.
+pub(super) struct Nudge {
+    sender: Sender<()>,
+    written: usize,
+    shared: Arc<Shared>,
+}
+
+impl Nudge {
+    /// Counts a commit of about `bytes`; past [`CHECKPOINT_BYTES`], asks for a checkpoint
+    /// (without ever waiting: if one is already asked for, that one will do). True when the
+    /// writer should checkpoint itself now.
+    pub(super) fn committed(&mut self, bytes: usize) -> bool {
+        self.shared.dirty.store(true, Ordering::Relaxed);
+        self.written = self
+            .written
+            .saturating_add(bytes)
+            .saturating_add(COMMIT_OVERHEAD_BYTES);
+        if self.written >= CHECKPOINT_BYTES {
+            match self.sender.try_send(()) {
+                Ok(()) | Err(TrySendError::Full(())) => self.written = 0,
+                Err(TrySendError::Disconnected(())) => {}
+            }
+        }
+        self.shared.reset_due.swap(false, Ordering::Relaxed)
+    }
+}
+
+/// Starts the checkpointer on its own connection; it ends when the [`Nudge`] is dropped.
+pub(super) fn spawn(conn: Connection, path: &Path) -> Result<(Nudge, JoinHandle<()>), StoreError> {
+    let (sender, nudges) = crossbeam_channel::bounded(1);
+    let shared = Arc::new(Shared::default());
+    let theirs = Arc::clone(&shared);
+    let handle = std::thread::Builder::new()
+        .name("hookbench-store-checkpoint".into())
+        .spawn(move || run(&conn, &nudges, &theirs))
+        .map_err(|source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let nudge = Nudge {
+        sender,
+        written: 0,
+        shared,
+    };
+    Ok((nudge, handle))
+}
+
+fn run(conn: &Connection, nudges: &Receiver<()>, shared: &Shared) {
+    loop {
+        match nudges.recv_timeout(IDLE) {
+            Ok(()) => {}
+            Err(RecvTimeoutError::Timeout) if shared.dirty.load(Ordering::Relaxed) => {}
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        shared.dirty.store(false, Ordering::Relaxed);
+        // A failed checkpoint loses nothing (the WAL keeps every commit); the next one retries.
+        if let Ok(frames) = checkpoint(conn)
+            && frames >= RESET_FRAMES
+        {
+            shared.reset_due.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// One PASSIVE checkpoint: as much of the WAL as no reader still needs. Returns the WAL's size
+/// in frames.
+pub(super) fn checkpoint(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nudge() -> (Nudge, Receiver<()>) {
+        let (sender, nudges) = crossbeam_channel::bounded(1);
+        let nudge = Nudge {
+            sender,
+            written: 0,
+            shared: Arc::new(Shared::default()),
+        };
+        (nudge, nudges)
+    }
+
+    #[test]
+    fn the_checkpointer_is_nudged_past_the_threshold_and_never_blocks_the_writer() {
+        let (mut nudge, nudges) = nudge();
+        assert!(!nudge.committed(CHECKPOINT_BYTES - COMMIT_OVERHEAD_BYTES - 1));
+        assert!(nudges.try_recv().is_err());
+        assert!(nudge.shared.dirty.load(Ordering::Relaxed));
+        assert!(!nudge.committed(0));
+        assert!(nudges.try_recv().is_ok());
+        // Asked twice before the checkpointer wakes: one checkpoint, and no wait.
+        nudge.committed(CHECKPOINT_BYTES);
+        nudge.committed(CHECKPOINT_BYTES);
+        assert!(nudges.try_recv().is_ok());
+        assert!(nudges.try_recv().is_err());
+        drop(nudges);
+        nudge.committed(CHECKPOINT_BYTES);
+    }
+
+    #[test]
+    fn a_long_wal_has_the_writer_checkpoint_once() {
+        let (mut nudge, _nudges) = nudge();
+        nudge.shared.reset_due.store(true, Ordering::Relaxed);
+        assert!(nudge.committed(10));
+        assert!(!nudge.committed(10));
+    }
+
+    #[test]
+    fn a_quiet_writer_gets_its_last_commits_checkpointed_and_the_wal_starts_over() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("h.sqlite3");
+        let wal = dir.path().join("h.sqlite3-wal");
+        let connect =
+            || super::super::schema::connect(&path, Duration::from_secs(1)).expect("connect");
+        let writer = connect();
+        // Cut the WAL file to what it holds when it starts over: its size shows the restart.
+        writer
+            .execute_batch(
+                "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 0; CREATE TABLE t (x);",
+            )
+            .expect("setup");
+        let (mut nudge, handle) = spawn(connect(), &path).expect("spawn");
+        for n in 0..100 {
+            writer
+                .execute("INSERT INTO t VALUES (?1)", [n])
+                .expect("insert");
+            nudge.committed(8);
+        }
+        let before = std::fs::metadata(&wal).expect("wal").len();
+        assert!(before > 100 * 4096, "{before}");
+        std::thread::sleep(IDLE + Duration::from_millis(500));
+        writer
+            .execute("INSERT INTO t VALUES (0)", [])
+            .expect("insert");
+        let after = std::fs::metadata(&wal).expect("wal").len();
+        assert!(after < 4 * 4096, "{after} bytes after, {before} before");
+        drop(nudge);
+        handle.join().expect("ends");
+    }
+}

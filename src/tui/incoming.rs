@@ -46,6 +46,24 @@ impl ListenerState {
         }
     }
 
+    /// The listener in a few words, for the status bar.
+    pub fn short_label(&self) -> String {
+        match &self.status {
+            ListenerStatus::Off => "listener off".to_string(),
+            ListenerStatus::Starting => "listener starting".to_string(),
+            ListenerStatus::Listening(url) => {
+                let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+                format!(
+                    "⇣ {}{port}{} · {}",
+                    url.host_str().unwrap_or_default(),
+                    url.path(),
+                    self.received
+                )
+            }
+            ListenerStatus::Failed(_) => "listener failed".to_string(),
+        }
+    }
+
     /// What the status bar says.
     pub fn label(&self) -> String {
         match &self.status {

@@ -147,6 +147,29 @@ impl SendState {
         }
     }
 
+    /// The destination in a few words, for the status bar.
+    pub fn short_label(&self) -> String {
+        let host_port = |url: &url::Url| {
+            let host = url.host_str().unwrap_or_default();
+            match url.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_string(),
+            }
+        };
+        match self.choice {
+            DestinationChoice::DryRun => "dry-run".to_string(),
+            DestinationChoice::Sink => match &self.sink {
+                SinkStatus::Running(url) => format!("sink {} (not Segment)", host_port(url)),
+                SinkStatus::Failed(_) => "sink failed".to_string(),
+                _ => "sink starting".to_string(),
+            },
+            DestinationChoice::Segment => match &self.endpoint {
+                Some(base) => format!("endpoint {}", host_port(base)),
+                None => Destination::Segment(self.region).label(),
+            },
+        }
+    }
+
     /// The key as the status bar shows it: masked, with the check's verdict.
     pub fn key_label(&self) -> String {
         match &self.write_key {

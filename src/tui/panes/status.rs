@@ -30,9 +30,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     };
     let left = format!(
         " → {} · {} · {}{progress} ",
-        app.send.label(),
+        app.send.short_label(),
         app.send.key_label(),
-        app.listener.label()
+        app.listener.short_label()
     );
     let first_key = |a: Action| {
         app.keymap
@@ -56,6 +56,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         ),
     };
     let width = usize::from(area.width);
+    // The key hints stay whole; the state gives way first, then the message.
+    let left = truncate(
+        &left,
+        width.saturating_sub(mode.width() + help.chars().count()),
+    );
     let used = mode.width() + left.chars().count() + help.chars().count();
     let room = width.saturating_sub(used + 1);
     let message = match &app.status {

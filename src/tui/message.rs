@@ -204,6 +204,17 @@ pub enum Effect {
 pub struct SendItem {
     pub key: String,
     pub call: Call,
+    /// For a received delivery: the run to keep in history with the send.
+    pub history: Option<SendHistory>,
+}
+
+/// What history keeps of a send of a received delivery: the run it came from.
+#[derive(Debug, Clone)]
+pub struct SendHistory {
+    pub delivery_id: i64,
+    pub transform: String,
+    /// The run record as JSON.
+    pub record: String,
 }
 
 /// Calls to send to one destination.

@@ -33,7 +33,9 @@ use crate::webhook::FixtureSet;
 use super::app::{App, AppInit};
 use super::clipboard::osc52;
 use super::keymap::KeyMap;
-use super::message::{EditTarget, Effect, Message, PickerEntry, Recovery, RunJob, SendJob};
+use super::message::{
+    EditTarget, Effect, Message, PickerEntry, Recovery, RunJob, SendHistory, SendJob,
+};
 use super::sending::SendState;
 use super::theme::Theme;
 use super::update::{self, update};
@@ -642,9 +644,23 @@ impl Executor {
     fn send(&mut self, job: SendJob) {
         let tx = self.tx.clone();
         let cancel = self.cancel.child_token();
+        // Sends of received deliveries are kept in history with their run.
+        let store = if job.items.iter().any(|i| i.history.is_some()) {
+            self.store().ok()
+        } else {
+            None
+        };
+        let histories: HashMap<String, SendHistory> = job
+            .items
+            .iter()
+            .filter_map(|i| i.history.clone().map(|h| (i.key.clone(), h)))
+            .collect();
         tokio::spawn(async move {
             let now = || chrono::Local::now().format("%H:%M:%S").to_string();
-            let report = |key: String, delivery| {
+            let report = |key: String, delivery: crate::segment::Delivery| {
+                if let (Some(store), Some(history)) = (&store, histories.get(&key)) {
+                    keep_send(store.clone(), history.clone(), &delivery);
+                }
                 let _ = tx.send(Message::Delivered {
                     id: job.id,
                     key,
@@ -817,6 +833,18 @@ impl Executor {
             }
         }
     }
+}
+
+/// Writes a received delivery's run and its send into history, off the screen's thread.
+/// Failing to keep it costs the record only, never the send.
+fn keep_send(store: Store, history: SendHistory, delivery: &crate::segment::Delivery) {
+    let delivery = delivery.to_json().to_string();
+    tokio::task::spawn_blocking(move || {
+        if let Ok(run) = store.record_run(history.delivery_id, &history.transform, &history.record)
+        {
+            let _ = store.record_send(run, &delivery);
+        }
+    });
 }
 
 /// Checks a write key against Segment's settings CDN.

@@ -8,7 +8,7 @@ use crate::segment::keycheck::{KeyCheck, KeyStatus};
 use crate::segment::{Delivery, Destination, Outcome, Region, Severity, WriteKey};
 
 use super::app::{App, BottomTab, Confirm, Overlay};
-use super::message::{Effect, SendItem, SendJob};
+use super::message::{Effect, SendHistory, SendItem, SendJob};
 
 /// Deliveries kept for the session's list; older ones drop off.
 const MAX_DELIVERIES: usize = 1000;
@@ -259,9 +259,19 @@ pub fn send(app: &mut App, all: bool, force: bool) -> Vec<Effect> {
             skipped += 1;
             continue;
         }
+        let history = app
+            .events
+            .entry(key)
+            .and_then(|e| e.incoming.as_ref())
+            .map(|info| SendHistory {
+                delivery_id: info.id,
+                transform: app.transform.source.name.clone(),
+                record: serde_json::to_string(&result.record).unwrap_or_default(),
+            });
         items.push(SendItem {
             key: key.clone(),
             call: Call::from_webhook(webhook),
+            history,
         });
     }
     if items.is_empty() {

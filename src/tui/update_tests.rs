@@ -1188,6 +1188,17 @@ fn a_delivery_arrives_at_the_top_verified_and_transformed() {
         Some(1)
     );
     assert!(h.screen().contains("✓ valid ↻1"));
+    // Sending it keeps the run and the send in history with the delivery.
+    h.send(Message::SinkStarted(Ok(sink_url())));
+    h.press(KeyCode::Char('s'));
+    let job = sent_job(&mut h);
+    let history = job.items[0].history.as_ref().expect("kept in history");
+    assert_eq!(history.delivery_id, 7);
+    assert!(history.record.contains("Order Completed"));
+    // A fixture's send is kept for the session only.
+    h.press(KeyCode::Char('j'));
+    h.press(KeyCode::Char('s'));
+    assert!(sent_job(&mut h).items[0].history.is_none());
 }
 
 #[test]

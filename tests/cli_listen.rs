@@ -2,11 +2,12 @@
 //! `trigger` into it, clean stops on SIGTERM, bind errors, and a SIGKILL in the middle of a burst
 //! losing no acknowledged delivery.
 
+mod common;
+
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use hookbench::store::Store;
@@ -15,27 +16,15 @@ use hookbench::webhook::signature::{self, Secret};
 use serde_json::Value;
 use tempfile::TempDir;
 
+use common::Running;
+
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 /// The part of the secret that must never be printed.
 const SECRET_TAIL: &str = "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const WAIT: Duration = Duration::from_secs(20);
 
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
-}
-
 fn hookbench(dir: &TempDir) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hookbench"));
-    cmd.current_dir(dir.path())
-        .env_remove("SEGMENT_WRITE_KEY")
-        .env_remove("HOOKBENCH_WEBHOOK_SECRET")
-        .env_remove("HOOKBENCH_DATA_DIR")
-        .env_remove("CLICOLOR_FORCE")
-        .env("NO_COLOR", "1")
-        .env("XDG_CONFIG_HOME", dir.path().join("xdg"))
-        .env("HOME", dir.path().join("home"));
-    cmd
+    common::process_in(dir.path())
 }
 
 fn payment_body() -> Vec<u8> {
@@ -58,12 +47,10 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// A running `hookbench listen`, killed and reaped when dropped.
 struct Listener {
-    child: Child,
+    // First, so the process ends before its data dir is removed.
+    running: Running,
     addr: String,
     url: String,
-    lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
-    stderr: Arc<Mutex<String>>,
     data: TempDir,
 }
 
@@ -71,50 +58,18 @@ impl Listener {
     /// Starts `hookbench --data-dir DIR listen --addr ADDR ARGS…` and waits for its banner.
     fn start(bind: &str, args: &[&str]) -> Listener {
         let data = tempfile::tempdir().expect("temp dir");
-        let port = free_port();
+        let port = common::free_port();
         let addr = format!("{bind}:{port}");
-        let mut child = hookbench(&data)
-            .arg("--data-dir")
+        let mut cmd = hookbench(&data);
+        cmd.arg("--data-dir")
             .arg(data.path().join("history"))
             .args(["listen", "--addr", &addr])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn hookbench listen");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut err_pipe = child.stderr.take().expect("stderr");
-        let collected = stderr.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = err_pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                collected
-                    .lock()
-                    .expect("lock")
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
+            .args(args);
+        let running = Running::spawn(cmd, "hookbench listen");
         let mut listener = Listener {
-            child,
+            running,
             url: format!("http://127.0.0.1:{port}/webhook"),
             addr,
-            lines,
-            seen: Vec::new(),
-            stderr,
             data,
         };
         let banner = format!("hookbench listening on {}", listener.url);
@@ -129,15 +84,7 @@ impl Listener {
 
     /// Waits (bounded) for stderr to contain `text`.
     fn wait_stderr(&self, text: &str) {
-        let deadline = Instant::now() + WAIT;
-        while !self.stderr().contains(text) {
-            assert!(
-                Instant::now() < deadline,
-                "no {text:?} on stderr within {WAIT:?}:\n{}",
-                self.stderr()
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        self.running.wait_stderr(text, WAIT);
     }
 
     fn store_dir(&self) -> std::path::PathBuf {
@@ -145,31 +92,12 @@ impl Listener {
     }
 
     fn stderr(&self) -> String {
-        self.stderr.lock().expect("lock").clone()
+        self.running.stderr()
     }
 
     /// The first stdout line (seen before or arriving within the wait) that matches.
     fn wait_line(&mut self, what: &str, matches: impl Fn(&str) -> bool) -> String {
-        if let Some(line) = self.seen.iter().find(|l| matches(l)) {
-            return line.clone();
-        }
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if matches(&line) {
-                        return line;
-                    }
-                }
-                Err(_) => panic!(
-                    "no line with {what} within {WAIT:?}; stdout so far:\n{}\nstderr:\n{}",
-                    self.seen.join("\n"),
-                    self.stderr()
-                ),
-            }
-        }
+        self.running.wait_line(what, matches, WAIT)
     }
 
     /// Sends SIGTERM and waits for the exit code (bounded).
@@ -180,40 +108,19 @@ impl Listener {
     /// Sends a signal (`-TERM`, `-INT`) and waits for the exit code (bounded).
     fn signal(&mut self, signal: &str) -> Option<i32> {
         let status = Command::new("kill")
-            .args([signal, &self.child.id().to_string()])
+            .args([signal, &self.running.id().to_string()])
             .status()
             .expect("kill runs");
         assert!(status.success());
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                return status.code();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "still running {WAIT:?} after kill {signal}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let Some(status) = self.running.wait_exit(WAIT) else {
+            panic!("still running {WAIT:?} after kill {signal}");
+        };
+        status.code()
     }
 
     /// Every stdout line until the end of the output (bounded).
     fn rest_of_stdout(&mut self) -> Vec<String> {
-        let deadline = Instant::now() + WAIT;
-        while let Ok(line) = self
-            .lines
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        {
-            self.seen.push(line);
-        }
-        self.seen.clone()
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.running.rest_of_stdout(WAIT)
     }
 }
 
@@ -251,7 +158,7 @@ fn http() -> reqwest::Client {
 fn the_banner_then_a_line_per_delivery_and_sigterm_ends_cleanly() {
     let mut listener = Listener::start("127.0.0.1", &["--secret", SECRET]);
     let url = listener.url.clone();
-    let banner = listener.seen.clone();
+    let banner = listener.running.seen().to_vec();
     let rest = listener.wait_line("the history line", |l| l.contains("history:"));
     assert!(
         rest.contains(
@@ -565,8 +472,8 @@ fn a_kill_during_a_burst_loses_no_acknowledged_delivery() {
     while acked.load(Ordering::SeqCst) < 20 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(1));
     }
-    listener.child.kill().expect("SIGKILL");
-    listener.child.wait().expect("reaped");
+    listener.running.kill().expect("SIGKILL");
+    listener.running.wait().expect("reaped");
     let results: Vec<(String, bool)> = rt.block_on(async {
         let mut results = Vec::with_capacity(N);
         for task in tasks {

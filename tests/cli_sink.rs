@@ -1,36 +1,25 @@
 //! `hookbench sink`: the real binary on a free port, spoken to over plain HTTP/1.1, its printed
 //! lines and `GET /calls` checked against what Segment documents.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
+use common::Running;
+
 const KEY: &str = "Q7mvT2xkLp9RsW4bYc8NdE3fHj6GaZ1u";
 const MASKED: &str = "Q7mv…aZ1u";
 const WAIT: Duration = Duration::from_secs(15);
 
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
-}
-
 fn hookbench(dir: &TempDir) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hookbench"));
-    cmd.current_dir(dir.path())
-        .env_remove("SEGMENT_WRITE_KEY")
-        .env_remove("HOOKBENCH_DATA_DIR")
-        .env_remove("CLICOLOR_FORCE")
-        .env("NO_COLOR", "1")
-        .env("XDG_CONFIG_HOME", dir.path().join("xdg"))
-        .env("HOME", dir.path().join("home"));
-    cmd
+    common::process_in(dir.path())
 }
 
 fn basic(key: &str) -> String {
@@ -42,50 +31,22 @@ fn basic(key: &str) -> String {
 
 /// A running `hookbench sink`, killed when dropped.
 struct SinkProcess {
-    child: Child,
+    // First, so the process ends before its dir is removed.
+    running: Running,
     addr: String,
-    lines: mpsc::Receiver<String>,
-    /// Every stdout line so far.
-    seen: Vec<String>,
-    stderr: Arc<Mutex<String>>,
     _dir: TempDir,
 }
 
 impl SinkProcess {
     fn start() -> SinkProcess {
         let dir = tempfile::tempdir().expect("temp dir");
-        let addr = format!("127.0.0.1:{}", free_port());
-        let mut child = hookbench(&dir)
-            .args(["sink", "--addr", &addr])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn hookbench sink");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut err_pipe = child.stderr.take().expect("stderr");
-        let collected = stderr.clone();
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = err_pipe.read_to_string(&mut text);
-            collected.lock().expect("lock").push_str(&text);
-        });
+        let addr = format!("127.0.0.1:{}", common::free_port());
+        let mut cmd = hookbench(&dir);
+        cmd.args(["sink", "--addr", &addr]);
+        let running = Running::spawn(cmd, "hookbench sink");
         let mut sink = SinkProcess {
-            child,
+            running,
             addr,
-            lines,
-            seen: Vec::new(),
-            stderr,
             _dir: dir,
         };
         let banner = sink.wait_line("the banner", |l| l.contains("hookbench sink listening on"));
@@ -101,41 +62,12 @@ impl SinkProcess {
 
     /// The first stdout line (seen before or arriving within the wait) that matches.
     fn wait_line(&mut self, what: &str, matches: impl Fn(&str) -> bool) -> String {
-        if let Some(line) = self.seen.iter().find(|l| matches(l)) {
-            return line.clone();
-        }
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if matches(&line) {
-                        return line;
-                    }
-                }
-                Err(_) => panic!(
-                    "no line with {what} within {WAIT:?}; stdout so far:\n{}\nstderr:\n{}",
-                    self.seen.join("\n"),
-                    self.stderr.lock().expect("lock")
-                ),
-            }
-        }
+        self.running.wait_line(what, matches, WAIT)
     }
 
     /// Waits until `count` stdout lines match.
     fn wait_lines(&mut self, what: &str, count: usize, matches: impl Fn(&str) -> bool) {
-        let deadline = Instant::now() + WAIT;
-        while self.seen.iter().filter(|l| matches(l)).count() < count {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => self.seen.push(line),
-                Err(_) => panic!(
-                    "fewer than {count} lines with {what} within {WAIT:?} (got {})",
-                    self.seen.iter().filter(|l| matches(l)).count()
-                ),
-            }
-        }
+        self.running.wait_lines(what, count, matches, WAIT);
     }
 
     fn request(
@@ -172,17 +104,10 @@ impl SinkProcess {
     fn assert_key_hidden(&self) {
         let (calls, _) = self.calls();
         assert!(!calls.contains(KEY), "key in /calls: {calls}");
-        let stdout = self.seen.join("\n");
+        let stdout = self.running.seen().join("\n");
         assert!(!stdout.contains(KEY), "key in stdout: {stdout}");
-        let stderr = self.stderr.lock().expect("lock").clone();
+        let stderr = self.running.stderr();
         assert!(!stderr.contains(KEY), "key in stderr: {stderr}");
-    }
-}
-
-impl Drop for SinkProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -611,23 +536,16 @@ fn sigterm_stops_the_sink_with_exit_0() {
     );
     assert_eq!(status, 200);
     sink.wait_line("the call", |l| l.contains("Last One"));
-    let pid = sink.child.id().to_string();
+    let pid = sink.running.id().to_string();
     let killed = Command::new("kill")
         .args(["-TERM", &pid])
         .status()
         .expect("run kill");
     assert!(killed.success());
-    let deadline = Instant::now() + WAIT;
-    let status = loop {
-        if let Some(status) = sink.child.try_wait().expect("wait") {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the sink did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = sink
+        .running
+        .wait_exit(WAIT)
+        .expect("the sink did not stop on SIGTERM");
     assert_eq!(status.code(), Some(0));
     sink.wait_line("the closing line", |l| {
         l.contains("hookbench sink stopped · 1 calls")

@@ -109,3 +109,24 @@ pub fn parse_json(origin: &str, text: &str) -> Result<Value, Failure> {
 }
 
 pub use hookbench::json_error::strip_position;
+
+/// A clear message for an address a server cannot listen on; `who` names the command in the
+/// hint ("another hookbench listen?") and `port` is its default, for the example.
+pub fn bind_error(addr: &str, error: &std::io::Error, who: &str, port: u16) -> String {
+    match error.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "cannot listen on {addr}: the address is already in use (another hookbench {who}? \
+             pick another port with --addr)"
+        ),
+        std::io::ErrorKind::AddrNotAvailable => {
+            format!("cannot listen on {addr}: the address is not available on this machine")
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            format!("cannot listen on {addr}: permission denied (ports below 1024 need privileges)")
+        }
+        _ if !addr.contains(':') => {
+            format!("cannot listen on {addr}: expected HOST:PORT, e.g. 127.0.0.1:{port} ({error})")
+        }
+        _ => format!("cannot listen on {addr}: {error}"),
+    }
+}

@@ -215,7 +215,7 @@ impl Listening<'_> {
             receiver
                 .start(addr)
                 .await
-                .map_err(|e| Failure::input(bind_error(addr, &e)))
+                .map_err(|e| Failure::input(super::common::bind_error(addr, &e, "listen", 8787)))
         })?;
         if !signed && !receiver::is_loopback(&running.addr()) {
             render::warning_line(&format!(
@@ -470,26 +470,6 @@ fn fell_behind(missed: u64) {
         "{missed} deliveries arrived faster than they could be shown here; \
          `hookbench history list` has them all"
     ));
-}
-
-/// A clear message for an address that cannot be listened on.
-fn bind_error(addr: &str, error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::AddrInUse => format!(
-            "cannot listen on {addr}: the address is already in use (another hookbench listen? \
-             pick another port with --addr)"
-        ),
-        std::io::ErrorKind::AddrNotAvailable => {
-            format!("cannot listen on {addr}: the address is not available on this machine")
-        }
-        std::io::ErrorKind::PermissionDenied => {
-            format!("cannot listen on {addr}: permission denied (ports below 1024 need privileges)")
-        }
-        _ if !addr.contains(':') => {
-            format!("cannot listen on {addr}: expected HOST:PORT, e.g. 127.0.0.1:8787 ({error})")
-        }
-        _ => format!("cannot listen on {addr}: {error}"),
-    }
 }
 
 /// Cancels `stop` on SIGINT (ctrl-c) or SIGTERM. The handlers are installed before this

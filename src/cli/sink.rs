@@ -28,7 +28,7 @@ pub fn run(args: &SinkArgs) -> Result<u8, Failure> {
 async fn serve(addr: &str) -> Result<u8, Failure> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| Failure::input(bind_error(addr, &e)))?;
+        .map_err(|e| Failure::input(super::common::bind_error(addr, &e, "sink", 9009)))?;
     let local = listener
         .local_addr()
         .map_err(|e| Failure::input(format!("cannot listen on {addr}: {e}")))?;
@@ -61,26 +61,6 @@ async fn serve(addr: &str) -> Result<u8, Failure> {
     let _ = writeln!(out, "{DIM}hookbench sink stopped · {printed} calls{DIM:#}");
     let _ = out.flush();
     Ok(exit::OK)
-}
-
-/// A clear message for an address that cannot be listened on.
-fn bind_error(addr: &str, error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::AddrInUse => format!(
-            "cannot listen on {addr}: the address is already in use (another hookbench sink? \
-             pick another port with --addr)"
-        ),
-        std::io::ErrorKind::AddrNotAvailable => {
-            format!("cannot listen on {addr}: the address is not available on this machine")
-        }
-        std::io::ErrorKind::PermissionDenied => {
-            format!("cannot listen on {addr}: permission denied (ports below 1024 need privileges)")
-        }
-        _ if !addr.contains(':') => {
-            format!("cannot listen on {addr}: expected HOST:PORT, e.g. 127.0.0.1:9009 ({error})")
-        }
-        _ => format!("cannot listen on {addr}: {error}"),
-    }
 }
 
 /// Resolves on ctrl-c (SIGINT) or SIGTERM.

@@ -165,6 +165,15 @@ impl EventEntry {
     }
 }
 
+/// What adding deliveries did: the keys that are new in the list, and whether the memory
+/// window left newer or older ones in the store only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Added {
+    pub keys: Vec<String>,
+    pub dropped_newer: bool,
+    pub dropped_older: bool,
+}
+
 /// A row of the list: a family header or an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Row<'a> {
@@ -208,10 +217,11 @@ impl EventsList {
         self.entries.iter_mut().find(|e| e.key == key)
     }
 
-    /// Adds received deliveries, newest first, above everything else; keeps at most `keep`
-    /// of them in memory (older ones stay in the history store). An entry already listed is
-    /// updated in place (a redelivery). Returns the keys that were new.
-    pub fn add_incoming(&mut self, deliveries: Vec<EventEntry>, keep: usize) -> Vec<String> {
+    /// Adds received deliveries, newest first, above everything else. At most `keep` of them
+    /// stay in memory: a window around the selected one (the newest when the selection is not
+    /// a delivery); the rest stay in the history store and page back in. An entry already
+    /// listed is updated in place (a redelivery).
+    pub fn add_incoming(&mut self, deliveries: Vec<EventEntry>, keep: usize) -> Added {
         let selected_key = self.selected_entry().map(|e| e.key.clone());
         let mut added = Vec::new();
         for entry in deliveries {
@@ -228,15 +238,27 @@ impl EventsList {
             None => (1, 0),
         });
         let incoming = self.entries.iter().filter(|e| e.incoming.is_some()).count();
+        let mut dropped_newer = false;
+        let mut dropped_older = false;
         if incoming > keep {
-            let mut seen = 0;
+            // Incoming entries are first in `entries`, so positions match.
+            let at = selected_key
+                .as_ref()
+                .and_then(|k| self.entries[..incoming].iter().position(|e| e.key == *k))
+                .unwrap_or(0);
+            let start = at.saturating_sub(keep / 2).min(incoming - keep);
+            dropped_newer = start > 0;
+            dropped_older = start + keep < incoming;
+            let mut index = 0;
             self.entries.retain(|e| {
                 if e.incoming.is_none() {
                     return true;
                 }
-                seen += 1;
-                seen <= keep || Some(&e.key) == selected_key.as_ref()
+                let kept = (start..start + keep).contains(&index);
+                index += 1;
+                kept
             });
+            added.retain(|k| self.entries.iter().any(|e| e.key == *k));
         }
         // Indices moved: select the same entry again.
         match selected_key {
@@ -247,7 +269,19 @@ impl EventsList {
                 self.refilter();
             }
         }
-        added
+        Added {
+            keys: added,
+            dropped_newer,
+            dropped_older,
+        }
+    }
+
+    /// The newest delivery id listed, for paging newer ones back in.
+    pub fn newest_incoming(&self) -> Option<i64> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.incoming.as_ref().map(|i| i.id))
+            .max()
     }
 
     /// The oldest delivery id listed, for paging older ones in from the store.

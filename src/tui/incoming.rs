@@ -12,6 +12,8 @@ use super::update::run_keys;
 pub const PAGE: usize = 100;
 /// Received deliveries kept in memory; older ones stay in the store.
 pub const KEEP_IN_MEMORY: usize = 500;
+/// How many rows before the end of the listed deliveries the next page is read.
+const READ_AHEAD: i64 = 20;
 
 /// The listener.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +33,8 @@ pub struct ListenerState {
     pub received: u64,
     /// True while the store may hold deliveries older than the oldest listed.
     pub more_in_store: bool,
+    /// True when the memory window left newer deliveries in the store only.
+    pub newer_in_store: bool,
     /// A page is being read.
     pub loading: bool,
 }
@@ -42,6 +46,7 @@ impl ListenerState {
             addr,
             received: 0,
             more_in_store: false,
+            newer_in_store: false,
             loading: false,
         }
     }
@@ -149,7 +154,7 @@ pub fn received(
         ));
     }
     let entry = EventEntry::from_delivery(&summary, &body);
-    let added = app.events.add_incoming(vec![entry], KEEP_IN_MEMORY);
+    let added = add(app, vec![entry]);
     if app.events.selected_entry().is_none() {
         app.events.select_key(&key);
     }
@@ -157,6 +162,25 @@ pub fn received(
         return vec![run_keys(app, &added)];
     }
     Vec::new()
+}
+
+/// Adds entries through the memory window, forgetting the results of entries it let go.
+fn add(app: &mut App, entries: Vec<EventEntry>) -> Vec<String> {
+    let added = app.events.add_incoming(entries, KEEP_IN_MEMORY);
+    if added.dropped_newer {
+        app.listener.newer_in_store = true;
+    }
+    if added.dropped_older {
+        app.listener.more_in_store = true;
+    }
+    if added.dropped_newer || added.dropped_older {
+        let events = &app.events;
+        app.results
+            .retain(|key, _| !key.starts_with('#') || events.entry(key).is_some());
+        app.latest_job
+            .retain(|key, _| !key.starts_with('#') || events.entry(key).is_some());
+    }
+    added.keys
 }
 
 /// A page of stored deliveries, newest first.
@@ -173,12 +197,20 @@ pub fn loaded(
             return Vec::new();
         }
     };
-    app.listener.more_in_store = deliveries.len() >= PAGE;
+    let newest_before = app.events.newest_incoming();
     let entries: Vec<EventEntry> = deliveries
         .iter()
         .map(|(summary, body)| EventEntry::from_delivery(summary, body))
         .collect();
-    let added = app.events.add_incoming(entries, KEEP_IN_MEMORY);
+    let full_page = entries.len() >= PAGE;
+    // A page of newer deliveries (paging back up) says nothing about older ones.
+    let newer_page = newest_before.is_some_and(|n| deliveries.iter().any(|(s, _)| s.id > n));
+    if newer_page {
+        app.listener.newer_in_store = full_page;
+    } else {
+        app.listener.more_in_store = full_page;
+    }
+    let added = add(app, entries);
     let runnable: Vec<String> = added
         .into_iter()
         .filter(|k| app.events.entry(k).is_some_and(EventEntry::runnable))
@@ -190,25 +222,37 @@ pub fn loaded(
     }
 }
 
-/// When the selection reaches the oldest delivery listed, the next page is read.
+/// When the selection reaches the oldest delivery listed, the next older page is read; when it
+/// reaches the newest listed while newer ones were let go, the next newer page.
 pub fn page_if_at_end(app: &mut App) -> Vec<Effect> {
-    if app.listener.loading || !app.listener.more_in_store {
+    if app.listener.loading {
         return Vec::new();
     }
-    let Some(oldest) = app.events.oldest_incoming() else {
-        return Vec::new();
-    };
-    let at_oldest = app
+    let Some(selected) = app
         .events
         .selected_entry()
         .and_then(|e| e.incoming.as_ref())
-        .is_some_and(|i| i.id == oldest);
-    if !at_oldest {
+        .map(|i| i.id)
+    else {
         return Vec::new();
-    }
+    };
+    // Read ahead: a page is asked for a few rows before the end, so holding a key does not run
+    // past the deliveries into the fixtures before the page arrives.
+    let (Some(oldest), Some(newest)) = (app.events.oldest_incoming(), app.events.newest_incoming())
+    else {
+        return Vec::new();
+    };
+    let before = if app.listener.more_in_store && selected <= oldest + READ_AHEAD {
+        oldest
+    } else if app.listener.newer_in_store && selected >= newest - READ_AHEAD {
+        // Ids grow by one per delivery: the page just above the newest listed.
+        newest.saturating_add(PAGE as i64 + 1)
+    } else {
+        return Vec::new();
+    };
     app.listener.loading = true;
     vec![Effect::LoadDeliveries {
-        before: Some(oldest),
+        before: Some(before),
         limit: PAGE,
     }]
 }

@@ -1305,3 +1305,70 @@ fn l_stops_the_listener_and_a_failed_start_is_reported() {
             .is_some_and(|s| s.is_error && s.text.contains("127.0.0.1:8787"))
     );
 }
+
+#[test]
+fn the_memory_window_slides_both_ways_through_history() {
+    use crate::tui::incoming::KEEP_IN_MEMORY;
+    let mut h = listening_harness();
+    let page = |from: i64| -> Vec<(DeliverySummary, Vec<u8>)> {
+        (from - PAGE as i64 + 1..=from)
+            .rev()
+            .map(|id| {
+                (
+                    summary(id, "refund.succeeded", Verification::Valid, 200),
+                    fixture_body("refund.succeeded"),
+                )
+            })
+            .collect()
+    };
+    // The store holds ids 1..=1000; the newest page comes first.
+    h.send(Message::DeliveriesLoaded(Ok(page(1000))));
+    h.press(KeyCode::Char('g'));
+    let mut pages = 1;
+    // Walk down: each time the oldest listed is reached, the next older page is read.
+    while pages < 7 {
+        h.press(KeyCode::Char('j'));
+        if let Some(Effect::LoadDeliveries {
+            before: Some(before),
+            ..
+        }) = take_effects(&mut h).last().cloned()
+        {
+            h.send(Message::DeliveriesLoaded(Ok(page(before - 1))));
+            pages += 1;
+        }
+    }
+    let listed = h
+        .app
+        .events
+        .entries()
+        .iter()
+        .filter(|e| e.incoming.is_some())
+        .count();
+    assert_eq!(listed, KEEP_IN_MEMORY, "at most the window stays in memory");
+    assert!(
+        h.app.events.entry("#1000").is_none(),
+        "the newest were let go"
+    );
+    assert!(h.app.listener.newer_in_store);
+    assert!(
+        !h.app.results.contains_key("#1000"),
+        "and their results with them"
+    );
+    // Walk back up to the newest listed: the newer page is read back.
+    let newest = h.app.events.newest_incoming().expect("listed");
+    let mut asked = None;
+    for _ in 0..KEEP_IN_MEMORY {
+        h.press(KeyCode::Char('k'));
+        if let Some(Effect::LoadDeliveries {
+            before: Some(before),
+            ..
+        }) = take_effects(&mut h).last().cloned()
+        {
+            asked = Some(before);
+            break;
+        }
+    }
+    assert_eq!(asked, Some(newest + PAGE as i64 + 1));
+    h.send(Message::DeliveriesLoaded(Ok(page(newest + PAGE as i64))));
+    assert_eq!(h.app.events.newest_incoming(), Some(newest + PAGE as i64));
+}

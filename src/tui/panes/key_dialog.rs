@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use crate::segment::keycheck::KEY_LENGTH;
 use crate::segment::{Region, mask_secret};
 use crate::tui::app::{App, KeyDialog, Pane};
 
@@ -20,11 +21,13 @@ pub fn draw(app: &App, frame: &mut Frame, dialog: &KeyDialog) {
         dialog.input.clone()
     } else {
         // Enough to tell what was typed from a mistake, never the key.
-        format!(
-            "{} ({} characters)",
-            mask_secret(&dialog.input),
-            dialog.input.chars().count()
-        )
+        let count = dialog.input.chars().count();
+        let note = if count == KEY_LENGTH {
+            String::new()
+        } else {
+            format!("; Segment's keys have {KEY_LENGTH}")
+        };
+        format!("{} ({count} characters{note})", mask_secret(&dialog.input))
     };
     let region = |r: Region, label: &str| {
         if dialog.region == r {

@@ -12,7 +12,7 @@ use crate::webhook::FixtureSet;
 
 use super::editor::Editor;
 use super::events_list::{EventEntry, EventsList};
-use super::highlight::{Highlighter, content_key};
+use super::highlight::Highlighter;
 use super::incoming::ListenerState;
 use super::keymap::KeyMap;
 use super::message::PickerEntry;
@@ -384,11 +384,6 @@ impl App {
     /// The verdict of an event's latest result.
     pub fn verdict(&self, key: &str) -> Option<Verdict> {
         self.results.get(key).map(EventResult::verdict)
-    }
-
-    /// Key of the transformation text for the highlight cache.
-    pub fn transform_doc_key(&self) -> u64 {
-        content_key(&self.transform.text())
     }
 
     /// How the transformation is named on screen.

@@ -353,3 +353,81 @@ fn a_too_small_terminal_says_so_and_the_panes_come_back() {
     let status = w.wait_exit();
     assert!(status.success(), "exit {status:?}");
 }
+
+#[test]
+fn sends_to_its_local_sink_and_shows_the_answer() {
+    let mut w = Workbench::spawn(ARGS, 160, 45);
+    // Without a write key the workbench starts a sink of its own and says so.
+    w.wait_for("the local sink in the status bar", |w| {
+        w.screen().contains("→ sink 127.0.0.1:") && w.screen().contains("(not Segment)")
+    });
+    w.press("s");
+    w.wait_for_text("✓ delivered 200 OK");
+    w.wait_for_text("← {\"success\":true}");
+    w.press("]");
+    w.wait_for_text("✓ delivered payment.succeeded");
+    w.press("q");
+    let status = w.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+}
+
+/// POSTs `body` to `http://127.0.0.1:port/webhook` unsigned and returns the status line.
+fn post_webhook(port: u16, id: &str, body: &[u8]) -> String {
+    use std::io::{BufRead, BufReader};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(TIMEOUT))
+        .expect("read timeout");
+    let head = format!(
+        "POST /webhook HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nwebhook-id: {id}\r\nwebhook-timestamp: 1700000000\r\n\
+         Connection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).expect("write head");
+    stream.write_all(body).expect("write body");
+    let mut status = String::new();
+    BufReader::new(stream)
+        .read_line(&mut status)
+        .expect("read status");
+    status.trim_end().to_string()
+}
+
+#[test]
+fn a_delivery_received_while_listening_appears_live() {
+    let data = tempfile::tempdir().expect("data dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let data_dir = data.path().to_str().expect("utf-8 path").to_string();
+    let mut args = ARGS.to_vec();
+    args.extend(["--listen", &addr, "--data-dir", &data_dir]);
+    let mut w = Workbench::spawn(&args, 160, 45);
+    let listening = format!("⇣ 127.0.0.1:{port}/webhook · 0");
+    w.wait_for_text(&listening);
+
+    let body = hookbench::webhook::FixtureSet::builtin()
+        .expect("fixtures")
+        .get("refund.succeeded")
+        .expect("fixture")
+        .body
+        .clone();
+    assert_eq!(
+        post_webhook(port, "msg_pty_1", body.as_bytes()),
+        "HTTP/1.1 200 OK"
+    );
+    w.wait_for_text("▾ incoming 1");
+    w.wait_for_text(&format!("⇣ 127.0.0.1:{port}/webhook · 1"));
+    // The newest delivery is the first row: select it and see it transformed.
+    w.press("g");
+    w.wait_for_text("2 Webhook refund.succeeded #1 –");
+    w.wait_for_text("\"event\": \"Order Refunded\"");
+    w.press("q");
+    let status = w.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    // Acknowledged means stored.
+    let store = hookbench::store::Store::open(data.path()).expect("store");
+    assert_eq!(store.count().expect("count"), 1);
+}

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Sandbox, json_lines, run};
+use common::{Ran, Sandbox, json_lines, run};
 
 // Vector A: standard-webhooks libraries/go/webhook_test.go TestWebhookSign.
 const A_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -45,10 +45,8 @@ fn verify_b(sandbox: &Sandbox, body: &str, extra: &[&str]) -> common::Ran {
     run(&mut cmd)
 }
 
-#[test]
-fn sign_prints_vector_a_headers() {
-    let sandbox = Sandbox::new();
-    let payload = sandbox.write("a.json", A_BODY);
+/// `hookbench sign` with vector A's secret, id and timestamp over the file `payload`.
+fn sign_vector_a(sandbox: &Sandbox, payload: &std::path::Path) -> Ran {
     let mut cmd = sandbox.cmd();
     cmd.env_remove("HOOKBENCH_WEBHOOK_SECRET")
         .args([
@@ -61,8 +59,15 @@ fn sign_prints_vector_a_headers() {
             A_TS,
         ])
         .arg("--payload")
-        .arg(&payload);
-    let ran = run(&mut cmd);
+        .arg(payload);
+    run(&mut cmd)
+}
+
+#[test]
+fn sign_prints_vector_a_headers() {
+    let sandbox = Sandbox::new();
+    let payload = sandbox.write("a.json", A_BODY);
+    let ran = sign_vector_a(&sandbox, &payload);
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     assert_eq!(
         ran.stdout,
@@ -75,20 +80,7 @@ fn sign_prints_vector_a_headers() {
 fn sign_signs_the_raw_bytes_a_trailing_newline_included() {
     let sandbox = Sandbox::new();
     let payload = sandbox.write("a.json", &format!("{A_BODY}\n"));
-    let mut cmd = sandbox.cmd();
-    cmd.env_remove("HOOKBENCH_WEBHOOK_SECRET")
-        .args([
-            "sign",
-            "--secret",
-            A_SECRET,
-            "--id",
-            A_ID,
-            "--timestamp",
-            A_TS,
-        ])
-        .arg("--payload")
-        .arg(&payload);
-    let ran = run(&mut cmd);
+    let ran = sign_vector_a(&sandbox, &payload);
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     assert!(
         ran.stdout.contains("webhook-signature: v1,"),

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use hookbench::webhook::FixtureSet;
+use hookbench_core::webhook::FixtureSet;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hookbench");
 
@@ -88,7 +88,7 @@ fn whole_process(c: &mut Criterion) {
         .build()
         .expect("runtime");
     let sink = runtime
-        .block_on(hookbench::segment::sink::Sink::new().start("127.0.0.1:0"))
+        .block_on(hookbench_core::segment::sink::Sink::new().start("127.0.0.1:0"))
         .expect("sink");
     let endpoint = sink.url().to_string();
     group.bench_function(

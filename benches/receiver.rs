@@ -14,10 +14,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hookbench::store::Store;
-use hookbench::webhook::FixtureSet;
-use hookbench::webhook::receiver::{Receiver, ReceiverOptions};
-use hookbench::webhook::signature::{self, Secret};
+use hookbench_core::store::Store;
+use hookbench_core::webhook::FixtureSet;
+use hookbench_core::webhook::receiver::{Receiver, ReceiverOptions};
+use hookbench_core::webhook::signature::{self, Secret};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hookbench");
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

@@ -1,7 +1,7 @@
 //! Budgets of DESIGN §10 for the transform engine: one warm run of a preset on a Dodo fixture.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use hookbench::transform::{Engine, Limits, RunInput, presets};
+use hookbench_core::transform::{Engine, Limits, RunInput, presets};
 
 const PAYMENT: &str = include_str!("../fixtures/webhooks/payment.succeeded.json");
 

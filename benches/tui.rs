@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use hookbench::tui::app::{Mode, Pane};
-use hookbench::tui::message::Message;
-use hookbench::tui::runtime::{self, Options};
-use hookbench::tui::testing::{Harness, init};
-use hookbench::tui::update::{self, update};
-use hookbench::webhook::FixtureSet;
+use hookbench_core::webhook::FixtureSet;
+use hookbench_workbench::app::{Mode, Pane};
+use hookbench_workbench::message::Message;
+use hookbench_workbench::runtime::{self, Options};
+use hookbench_workbench::testing::{Harness, init};
+use hookbench_workbench::update::{self, update};
 use serde_json::{Value, json};
 
 const WIDTH: u16 = 160;

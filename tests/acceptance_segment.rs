@@ -4,7 +4,7 @@
 //! segmentio/direct-integration-tester `templates/*.log` (one call per `.jsonl` line). Their
 //! `{{placeholders}}` are filled with fixed, realistic values before linting.
 
-use hookbench::segment::{LintOptions, Severity, lint};
+use hookbench_core::segment::{LintOptions, Severity, lint};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

@@ -46,7 +46,7 @@ fn list_json_covers_the_catalog_and_variants() {
         let source = row["source"].as_str().expect("source");
         assert!(manifest(source).is_file(), "{source} is not in the crate");
     }
-    for event in &hookbench::webhook::EVENT_TYPES {
+    for event in &hookbench_core::webhook::EVENT_TYPES {
         assert!(
             rows.iter().any(|r| r["type"] == event.name
                 && r["name"] == event.name

@@ -10,13 +10,13 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use common::{Sandbox, json_lines, run};
-use hookbench::store::{NewDelivery, Store, Verification};
+use hookbench_core::store::{NewDelivery, Store, Verification};
 use serde_json::{Value, json};
 
 const KEY: &str = "wk_Secret0123456789abcdefghijklmn";
 
 fn fixture_body(name: &str) -> String {
-    let set = hookbench::webhook::FixtureSet::builtin().expect("fixtures");
+    let set = hookbench_core::webhook::FixtureSet::builtin().expect("fixtures");
     set.find(name).expect("fixture").body.clone()
 }
 

@@ -10,9 +10,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use hookbench::store::Store;
-use hookbench::webhook::FixtureSet;
-use hookbench::webhook::signature::{self, Secret};
+use hookbench_core::store::Store;
+use hookbench_core::webhook::FixtureSet;
+use hookbench_core::webhook::signature::{self, Secret};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -518,7 +518,7 @@ fn a_kill_during_a_burst_loses_no_acknowledged_delivery() {
 fn forward_sends_each_transformed_delivery() {
     const KEY: &str = "wk_Listen0123456789abcdefghijklmn";
     let rt = runtime();
-    let sink = hookbench::segment::sink::Sink::new();
+    let sink = hookbench_core::segment::sink::Sink::new();
     let running_sink = rt.block_on(sink.start("127.0.0.1:0")).expect("sink starts");
     let endpoint = format!("http://{}", running_sink.addr());
     let mut listener = Listener::start(

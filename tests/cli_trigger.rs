@@ -10,8 +10,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use common::{Sandbox, run};
-use hookbench::webhook::FixtureSet;
-use hookbench::webhook::signature::{self, DEFAULT_TOLERANCE_SECS, Secret, SignedHeaders};
+use hookbench_core::webhook::FixtureSet;
+use hookbench_core::webhook::signature::{self, DEFAULT_TOLERANCE_SECS, Secret, SignedHeaders};
 
 const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 const OTHER_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

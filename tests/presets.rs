@@ -8,10 +8,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Stdio};
 
-use hookbench::segment::{Diagnostic, LintOptions, Region, Severity, lint};
-use hookbench::transform::presets::{self, Preset};
-use hookbench::transform::{Engine, Limits, RunInput, WebhookOut, scan_compat};
-use hookbench::webhook::{EVENT_TYPES, Fixture, FixtureSet};
+use hookbench_core::segment::{Diagnostic, LintOptions, Region, Severity, lint};
+use hookbench_core::transform::presets::{self, Preset};
+use hookbench_core::transform::{Engine, Limits, RunInput, WebhookOut, scan_compat};
+use hookbench_core::webhook::{EVENT_TYPES, Fixture, FixtureSet};
 use serde_json::{Value, json};
 
 const US_TRACK: &str = "https://api.segment.io/v1/track";

@@ -1,7 +1,7 @@
 //! The README stays true: its key table is the default key map row for row, and its theme and
 //! configuration examples load.
 
-use hookbench::tui::keymap::{Action, KeyMap};
+use hookbench_workbench::keymap::{Action, KeyMap};
 
 fn expected_rows() -> Vec<String> {
     let keymap = KeyMap::defaults();
@@ -57,7 +57,7 @@ fn the_readme_theme_example_loads() {
         toml_block_after(&readme, "### Themes"),
     )
     .expect("write theme");
-    let theme = hookbench::tui::theme::Theme::load("mine", Some(dir.path()), false)
+    let theme = hookbench_workbench::theme::Theme::load("mine", Some(dir.path()), false)
         .expect("the README's theme example loads");
     assert!(theme.syntax.is_some());
 }
@@ -67,8 +67,11 @@ fn the_readme_config_example_is_valid() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
         .expect("README.md");
     let text = toml_block_after(&readme, "## Configuration");
-    let config = hookbench::config::parse(&text, std::path::Path::new("README.md"))
+    let config = hookbench_core::config::parse(&text, std::path::Path::new("README.md"))
         .expect("the README's config example parses");
-    hookbench::tui::keymap::KeyMap::with_config(&config.keys, std::path::Path::new("README.md"))
-        .expect("its key bindings are valid");
+    hookbench_workbench::keymap::KeyMap::with_config(
+        &config.keys,
+        std::path::Path::new("README.md"),
+    )
+    .expect("its key bindings are valid");
 }

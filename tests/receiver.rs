@@ -6,12 +6,12 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use hookbench::store::{Store, Verification};
-use hookbench::webhook::FixtureSet;
-use hookbench::webhook::receiver::{
+use hookbench_core::store::{Store, Verification};
+use hookbench_core::webhook::FixtureSet;
+use hookbench_core::webhook::receiver::{
     Incoming, Receiver, ReceiverOptions, RunningReceiver, is_loopback,
 };
-use hookbench::webhook::signature::{self, Secret};
+use hookbench_core::webhook::signature::{self, Secret};
 use serde_json::Value;
 use tempfile::TempDir;
 

@@ -13,11 +13,13 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use hookbench::segment::client::{
+use hookbench_core::segment::client::{
     Call, Client, ClientOptions, MAX_BATCH_BYTES, MAX_BATCH_ITEMS, SINK_PLACEHOLDER_KEY, refused,
 };
-use hookbench::segment::delivery::{Delivery, Destination, Outcome, RequestInfo, ResponseBody};
-use hookbench::segment::{Region, WriteKey};
+use hookbench_core::segment::delivery::{
+    Delivery, Destination, Outcome, RequestInfo, ResponseBody,
+};
+use hookbench_core::segment::{Region, WriteKey};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use hookbench::store::{
+use hookbench_core::store::{
     DeliverySummary, NewDelivery, Recorded, SCHEMA_VERSION, Store, StoreError, StoreOptions,
     Verification,
 };

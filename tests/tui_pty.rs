@@ -408,7 +408,7 @@ fn a_delivery_received_while_listening_appears_live() {
     let listening = format!("⇣ 127.0.0.1:{port}/webhook · 0");
     w.wait_for_text(&listening);
 
-    let body = hookbench::webhook::FixtureSet::builtin()
+    let body = hookbench_core::webhook::FixtureSet::builtin()
         .expect("fixtures")
         .get("refund.succeeded")
         .expect("fixture")
@@ -428,6 +428,6 @@ fn a_delivery_received_while_listening_appears_live() {
     let status = w.wait_exit();
     assert!(status.success(), "exit status {status:?}");
     // Acknowledged means stored.
-    let store = hookbench::store::Store::open(data.path()).expect("store");
+    let store = hookbench_core::store::Store::open(data.path()).expect("store");
     assert_eq!(store.count().expect("count"), 1);
 }

@@ -3,7 +3,7 @@
 //! the help overlay and the diff.
 
 use crossterm::event::{KeyCode, KeyModifiers};
-use hookbench::tui::testing::{Harness, init, preset};
+use hookbench_workbench::testing::{Harness, init, preset};
 
 /// Run times differ from run to run: "71 µs" becomes "N µs", also where the unit is cut off.
 fn stable(screen: &str) -> String {
@@ -120,7 +120,7 @@ fn the_diff_shows_what_an_edit_changed() {
         .transform
         .text()
         .replacen("\"Order Completed\"", "\"Order Placed\"", 1);
-    h.app.transform.editor = hookbench::tui::editor::Editor::new(&source);
+    h.app.transform.editor = hookbench_workbench::editor::Editor::new(&source);
     h.app.transform.editor.go_to_line(line);
     h.type_text(" ");
     h.press_with(KeyCode::Char('z'), KeyModifiers::CONTROL);
@@ -136,9 +136,9 @@ fn the_diff_shows_what_an_edit_changed() {
 
 #[test]
 fn the_response_panel_shows_the_answer() {
-    use hookbench::segment::delivery::{RequestInfo, ResponseBody};
-    use hookbench::segment::{Delivery, Outcome};
-    use hookbench::tui::message::Message;
+    use hookbench_core::segment::delivery::{RequestInfo, ResponseBody};
+    use hookbench_core::segment::{Delivery, Outcome};
+    use hookbench_workbench::message::Message;
     let mut h = Harness::new(180, 45);
     let sink = url::Url::parse("http://127.0.0.1:9009/").expect("url");
     h.send(Message::SinkStarted(Ok(sink)));
@@ -147,7 +147,7 @@ fn the_response_panel_shows_the_answer() {
         .effects
         .iter()
         .find_map(|e| match e {
-            hookbench::tui::message::Effect::Send(job) => Some(job.id),
+            hookbench_workbench::message::Effect::Send(job) => Some(job.id),
             _ => None,
         })
         .expect("a send");

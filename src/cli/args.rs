@@ -233,7 +233,7 @@ pub struct SegmentArgs {
     pub write_key: Option<String>,
     /// The workspace's region: us (api.segment.io) or eu (events.eu1.segmentapis.com).
     #[arg(long, value_name = "us|eu")]
-    pub region: Option<hookbench::segment::Region>,
+    pub region: Option<hookbench_core::segment::Region>,
     /// A Segment-compatible base URL to send to instead of Segment (e.g. http://127.0.0.1:9009).
     #[arg(long, value_name = "BASE")]
     pub endpoint: Option<String>,

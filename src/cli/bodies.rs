@@ -51,7 +51,7 @@ pub fn select(
     };
     match input::open(spec)? {
         Source::Single { origin, text, json } => {
-            let event_type = hookbench::pipeline::event_type_of(&json);
+            let event_type = hookbench_core::pipeline::event_type_of(&json);
             let label = if event_type.is_empty() {
                 origin
             } else {
@@ -65,7 +65,7 @@ pub fn select(
                     label: format!(
                         "{origin}:{} {}",
                         line.number,
-                        hookbench::pipeline::event_type_of(&json)
+                        hookbench_core::pipeline::event_type_of(&json)
                     ),
                     text,
                     json,

@@ -9,10 +9,10 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use serde_json::Value;
 
-use hookbench::pipeline::{Pipeline, RunRecord};
-use hookbench::segment::Diagnostic;
-use hookbench::transform::presets::{self, TransformOrigin};
-use hookbench::transform::{TransformError, WebhookOut};
+use hookbench_core::pipeline::{Pipeline, RunRecord};
+use hookbench_core::segment::Diagnostic;
+use hookbench_core::transform::presets::{self, TransformOrigin};
+use hookbench_core::transform::{TransformError, WebhookOut};
 
 use super::args::{CheckArgs, GlobalArgs};
 use super::render;

@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use hookbench::config::{self, Config};
-use hookbench::pipeline::PipelineSettings;
-use hookbench::segment::LintOptions;
-use hookbench::transform::presets::{self, DEFAULT_PRESET, TransformSource};
-use hookbench::transform::{Engine, Limits};
-use hookbench::webhook::{Fixture, FixtureSet};
+use hookbench_core::config::{self, Config};
+use hookbench_core::pipeline::PipelineSettings;
+use hookbench_core::segment::LintOptions;
+use hookbench_core::transform::presets::{self, DEFAULT_PRESET, TransformSource};
+use hookbench_core::transform::{Engine, Limits};
+use hookbench_core::webhook::{Fixture, FixtureSet};
 
 use super::Failure;
 use super::args::{GlobalArgs, TransformArgs};
@@ -56,7 +56,7 @@ pub fn engine(args: &TransformArgs, config: &Config) -> Result<Engine, Failure> 
 }
 
 pub fn lint_options(config: &Config) -> LintOptions {
-    hookbench::pipeline::lint_options(config)
+    hookbench_core::pipeline::lint_options(config)
 }
 
 /// URL, env and lint options from flags over config.
@@ -108,7 +108,7 @@ pub fn parse_json(origin: &str, text: &str) -> Result<Value, Failure> {
     })
 }
 
-pub use hookbench::json_error::strip_position;
+pub use hookbench_core::json_error::strip_position;
 
 /// A clear message for an address a server cannot listen on; `who` names the command in the
 /// hint ("another hookbench listen?") and `port` is its default, for the example.

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use hookbench::webhook::fixtures::FixtureOrigin;
+use hookbench_core::webhook::fixtures::FixtureOrigin;
 
 use super::Failure;
 use super::args::{FixturesCommand, OutputFormat};
@@ -71,7 +71,7 @@ pub fn run(command: &FixturesCommand) -> Result<u8, Failure> {
                         set.len(),
                         builtin,
                         set.len() - builtin,
-                        hookbench::webhook::EVENT_TYPES.len()
+                        hookbench_core::webhook::EVENT_TYPES.len()
                     );
                 }
             }

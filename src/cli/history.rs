@@ -7,11 +7,11 @@ use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 use unicode_width::UnicodeWidthStr;
 
-use hookbench::pipeline::{Pipeline, RunRecord};
-use hookbench::segment::Delivery;
-use hookbench::segment::client::{Client, ClientOptions};
-use hookbench::store::{DeliverySummary, Store, StoreError, StoredDelivery, Verification};
-use hookbench::tui::text::{escape_bytes, human_bytes, truncate};
+use hookbench_core::pipeline::{Pipeline, RunRecord};
+use hookbench_core::segment::Delivery;
+use hookbench_core::segment::client::{Client, ClientOptions};
+use hookbench_core::store::{DeliverySummary, Store, StoreError, StoredDelivery, Verification};
+use hookbench_workbench::text::{escape_bytes, human_bytes, truncate};
 
 use super::args::{GlobalArgs, HistoryCommand, OutputFormat, SegmentArgs, TransformArgs};
 use super::render;
@@ -503,7 +503,7 @@ fn deliver(client: &Client, record: &RunRecord, force: bool) -> Result<Option<De
 /// With `--send`, as `send` exits: 3 when lint errors kept the call back, 4 when it was not
 /// delivered (a forced call that was delivered is 0).
 fn exit_code(record: &RunRecord, sending: bool, delivery: Option<&Delivery>) -> u8 {
-    use hookbench::segment::Outcome;
+    use hookbench_core::segment::Outcome;
     if record.failed() {
         return exit::TRANSFORM_FAILED;
     }

@@ -4,8 +4,8 @@ use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use hookbench::segment::WriteKey;
-use hookbench::segment::keycheck::{self, DEFAULT_API_HOST, KeyCheck, KeyStatus};
+use hookbench_core::segment::WriteKey;
+use hookbench_core::segment::keycheck::{self, DEFAULT_API_HOST, KeyCheck, KeyStatus};
 
 use super::Failure;
 use super::args::{GlobalArgs, KeyVerifyArgs, OutputFormat};

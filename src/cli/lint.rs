@@ -4,7 +4,7 @@ use std::io::{BufWriter, Write};
 
 use serde_json::Value;
 
-use hookbench::segment::{Diagnostic, Severity, lint};
+use hookbench_core::segment::{Diagnostic, Severity, lint};
 
 use super::args::{GlobalArgs, LintArgs, OutputFormat};
 use super::input::{self, Source};

@@ -9,12 +9,12 @@ use serde_json::Value;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio_util::sync::CancellationToken;
 
-use hookbench::pipeline::{Pipeline, RunRecord};
-use hookbench::segment::client::{Client, ClientOptions};
-use hookbench::segment::{Delivery, Destination};
-use hookbench::store::{DeliverySummary, Store, Verification};
-use hookbench::webhook::receiver::{self, Incoming, Receiver, ReceiverOptions};
-use hookbench::webhook::signature::Secret;
+use hookbench_core::pipeline::{Pipeline, RunRecord};
+use hookbench_core::segment::client::{Client, ClientOptions};
+use hookbench_core::segment::{Delivery, Destination};
+use hookbench_core::store::{DeliverySummary, Store, Verification};
+use hookbench_core::webhook::receiver::{self, Incoming, Receiver, ReceiverOptions};
+use hookbench_core::webhook::signature::Secret;
 
 use super::args::{GlobalArgs, ListenArgs, OutputFormat, TransformArgs};
 use super::send::{self, Plan};

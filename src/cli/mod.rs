@@ -22,7 +22,7 @@ use std::process::ExitCode;
 
 use args::{Cli, Command};
 
-pub use hookbench::transform::DEFAULT_URL;
+pub use hookbench_core::transform::DEFAULT_URL;
 
 /// Exit codes of DESIGN §8.
 pub mod exit {

@@ -4,9 +4,9 @@ use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use hookbench::pipeline::RunRecord;
-use hookbench::segment::{Diagnostic, Severity};
-use hookbench::transform::{CompatWarning, LogLevel, TransformError};
+use hookbench_core::pipeline::RunRecord;
+use hookbench_core::segment::{Diagnostic, Severity};
+use hookbench_core::transform::{CompatWarning, LogLevel, TransformError};
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();

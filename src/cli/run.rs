@@ -4,7 +4,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::io::{BufWriter, Write};
 
-use hookbench::pipeline::{Pipeline, RunRecord};
+use hookbench_core::pipeline::{Pipeline, RunRecord};
 
 use super::Failure;
 use super::args::{GlobalArgs, OutputFormat, RunArgs};

@@ -8,9 +8,9 @@ use futures_util::StreamExt;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use hookbench::pipeline::{Pipeline, RunRecord};
-use hookbench::segment::client::{Call, Client, ClientOptions, refused};
-use hookbench::segment::{Delivery, Destination, Outcome, Region, WriteKey};
+use hookbench_core::pipeline::{Pipeline, RunRecord};
+use hookbench_core::segment::client::{Call, Client, ClientOptions, refused};
+use hookbench_core::segment::{Delivery, Destination, Outcome, Region, WriteKey};
 
 use super::args::{GlobalArgs, OutputFormat, SegmentArgs, SendArgs};
 use super::bodies::{self, Body};
@@ -175,7 +175,7 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
 pub(super) fn destination(
     segment: &SegmentArgs,
     dry_run: bool,
-    config: &hookbench::config::Config,
+    config: &hookbench_core::config::Config,
     url: &str,
 ) -> Result<Destination, Failure> {
     if dry_run {
@@ -204,7 +204,7 @@ pub(super) fn destination(
 /// `--write-key` (or `SEGMENT_WRITE_KEY`), else the config's; required unless dry-running.
 pub(super) fn write_key(
     segment: &SegmentArgs,
-    config: &hookbench::config::Config,
+    config: &hookbench_core::config::Config,
     destination: &Destination,
 ) -> Result<Option<WriteKey>, Failure> {
     let key = match &segment.write_key {
@@ -233,10 +233,10 @@ pub(super) fn plan(record: &RunRecord, force: bool, destination: &Destination) -
         let codes: Vec<&str> = record
             .diagnostics
             .iter()
-            .filter(|d| d.severity == hookbench::segment::Severity::Error)
+            .filter(|d| d.severity == hookbench_core::segment::Severity::Error)
             .map(|d| d.code.as_str())
             .collect();
-        let request = hookbench::segment::delivery::RequestInfo {
+        let request = hookbench_core::segment::delivery::RequestInfo {
             method: call.method.clone(),
             url: call.url.clone(),
             headers: Default::default(),
@@ -343,8 +343,8 @@ pub(super) fn print_text(
     };
     let status = delivery.status.map(|s| s.to_string()).unwrap_or_default();
     let body = match &delivery.body {
-        Some(hookbench::segment::delivery::ResponseBody::Json(v)) => v.to_string(),
-        Some(hookbench::segment::delivery::ResponseBody::Text(t)) => t.trim().to_string(),
+        Some(hookbench_core::segment::delivery::ResponseBody::Json(v)) => v.to_string(),
+        Some(hookbench_core::segment::delivery::ResponseBody::Text(t)) => t.trim().to_string(),
         None => String::new(),
     };
     match delivery.outcome {

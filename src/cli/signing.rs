@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Read, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use hookbench::webhook::signature::{self, Secret, SignedHeaders};
+use hookbench_core::webhook::signature::{self, Secret, SignedHeaders};
 
 use super::Failure;
 use super::args::{OutputFormat, SignArgs, VerifyArgs};

@@ -6,7 +6,7 @@ use anstyle::{AnsiColor, Style};
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
-use hookbench::segment::sink::{ReceivedCall, Sink, Verdict};
+use hookbench_core::segment::sink::{ReceivedCall, Sink, Verdict};
 
 use super::Failure;
 use super::args::SinkArgs;

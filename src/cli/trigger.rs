@@ -11,7 +11,7 @@ use anstyle::{AnsiColor, Style};
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use url::Url;
 
-use hookbench::webhook::signature::{self, Secret};
+use hookbench_core::webhook::signature::{self, Secret};
 
 use super::args::TriggerArgs;
 use super::signing::{now, read_payload};

@@ -1,6 +1,6 @@
 //! `hookbench` / `hookbench tui`: opens the workbench.
 
-use hookbench::tui::runtime::{self, Options};
+use hookbench_workbench::runtime::{self, Options};
 
 use super::Failure;
 use super::args::{GlobalArgs, TuiArgs};

@@ -1,0 +1,819 @@
+//! Webhook fixtures: the built-in Dodo bodies compiled into the binary, plus user folders.
+//!
+//! A folder holds `<name>.json` files and, optionally, `variants/<name>.json`. The name is the
+//! file stem; the event type is the body's top-level `"type"`.
+
+use std::cmp::Ordering;
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+use serde_json::Value;
+
+use super::catalog;
+
+/// Compiled in so the tool works from any directory.
+static FIXTURES_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../fixtures/webhooks");
+
+/// How built-in paths are shown (relative to the crate root, where they live in the source).
+const BUILTIN_ROOT: &str = "fixtures/webhooks";
+const VARIANTS_DIR: &str = "variants";
+
+/// Where a fixture came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FixtureOrigin {
+    Builtin,
+    /// A user folder (the folder passed in, not the file).
+    Dir(PathBuf),
+}
+
+/// One webhook body.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    /// File stem: `payment.succeeded` or `payment.succeeded.jpy`.
+    pub name: String,
+    /// The body's top-level `"type"`.
+    pub event_type: String,
+    /// True for files under `variants/` (built-in or user).
+    pub variant: bool,
+    pub origin: FixtureOrigin,
+    /// For display: `fixtures/webhooks/…` for built-ins, the real path for user files.
+    pub path: String,
+    /// The raw text exactly as stored; signatures are computed over these bytes.
+    pub body: String,
+    pub json: Value,
+}
+
+impl Fixture {
+    /// The catalog group of the event type, or `"custom"` for types Dodo does not send.
+    pub fn group(&self) -> &str {
+        catalog::lookup(&self.event_type).map_or("custom", |e| e.group)
+    }
+
+    /// `data.payload_type` when the body has one as a string, else the catalog's kind for the
+    /// event type, else `"unknown"`. Newer Dodo bodies may omit `payload_type`.
+    pub fn payload_kind(&self) -> &str {
+        self.json
+            .get("data")
+            .and_then(|d| d.get("payload_type"))
+            .and_then(Value::as_str)
+            .or_else(|| catalog::lookup(&self.event_type).map(|e| e.payload_kind))
+            .unwrap_or("unknown")
+    }
+}
+
+/// Why a fixture file or folder could not be loaded. Every message starts with the file.
+#[derive(Debug, thiserror::Error)]
+pub enum FixtureError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: invalid JSON: {message}")]
+    Json {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: the body is {found}, expected a JSON object (a webhook envelope)")]
+    NotObject { path: String, found: &'static str },
+    #[error("{path}: missing top-level \"type\" (the event type, e.g. \"payment.succeeded\")")]
+    MissingType { path: String },
+    #[error("{path}: top-level \"type\" must be a string, found {found}")]
+    TypeNotString { path: String, found: &'static str },
+    #[error("{path}: fixture name \"{name}\" is already used by {other}")]
+    DuplicateName {
+        path: String,
+        name: String,
+        other: String,
+    },
+}
+
+impl FixtureError {
+    /// The file (or folder) the error is about, as shown in the message.
+    pub fn path(&self) -> &str {
+        match self {
+            FixtureError::Io { path, .. }
+            | FixtureError::Json { path, .. }
+            | FixtureError::NotObject { path, .. }
+            | FixtureError::MissingType { path }
+            | FixtureError::TypeNotString { path, .. }
+            | FixtureError::DuplicateName { path, .. } => path,
+        }
+    }
+}
+
+/// A fixture name that is not in the set.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown event type {name:?}{}", unknown_hint(suggestions))]
+pub struct UnknownFixture {
+    pub name: String,
+    pub suggestions: Vec<String>,
+}
+
+fn unknown_hint(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        "; `hookbench fixtures list` shows them all".to_string()
+    } else {
+        format!("; did you mean {}?", suggestions.join(" or "))
+    }
+}
+
+/// An ordered collection of fixtures with unique names.
+#[derive(Debug, Clone, Default)]
+pub struct FixtureSet {
+    fixtures: Vec<Fixture>,
+}
+
+impl FixtureSet {
+    /// The built-in fixtures: one per catalog event type in catalog order, then the built-in
+    /// variants sorted by name.
+    pub fn builtin() -> Result<FixtureSet, FixtureError> {
+        let mut plain = Vec::new();
+        for file in FIXTURES_DIR.files() {
+            if let Some(f) = builtin_fixture(file, false)? {
+                plain.push(f);
+            }
+        }
+        plain.sort_by(catalog_order);
+
+        let mut variants = Vec::new();
+        if let Some(dir) = FIXTURES_DIR.get_dir(VARIANTS_DIR) {
+            for file in dir.files() {
+                if let Some(f) = builtin_fixture(file, true)? {
+                    variants.push(f);
+                }
+            }
+        }
+        variants.sort_by(|a, b| a.name.cmp(&b.name));
+
+        plain.extend(variants);
+        Ok(FixtureSet { fixtures: plain })
+    }
+
+    /// Adds every `*.json` in `dir` (and in `dir/variants/` as variants). A fixture whose name
+    /// equals an existing one replaces it in place; new ones are appended, non-variants first,
+    /// each sorted by name.
+    pub fn with_dir(mut self, dir: &Path) -> Result<FixtureSet, FixtureError> {
+        let mut loaded = load_folder(dir, dir, false)?;
+        let variants_dir = dir.join(VARIANTS_DIR);
+        if variants_dir.is_dir() {
+            loaded.extend(load_folder(dir, &variants_dir, true)?);
+        }
+        // A stem may appear once per folder: `x.json` and `variants/x.json` would both claim
+        // the name `x`, and silently picking one would hide the other.
+        for (i, f) in loaded.iter().enumerate() {
+            if let Some(first) = loaded[..i].iter().find(|g| g.name == f.name) {
+                return Err(FixtureError::DuplicateName {
+                    path: f.path.clone(),
+                    name: f.name.clone(),
+                    other: first.path.clone(),
+                });
+            }
+        }
+
+        let mut appended = Vec::new();
+        for f in loaded {
+            match self.fixtures.iter_mut().find(|g| g.name == f.name) {
+                Some(existing) => *existing = f,
+                None => appended.push(f),
+            }
+        }
+        appended.sort_by(|a, b| a.variant.cmp(&b.variant).then_with(|| a.name.cmp(&b.name)));
+        self.fixtures.extend(appended);
+        Ok(self)
+    }
+
+    /// Only the fixtures of one folder (no built-ins).
+    pub fn from_dir(dir: &Path) -> Result<FixtureSet, FixtureError> {
+        FixtureSet::default().with_dir(dir)
+    }
+
+    /// The fixture with this name (file stem).
+    pub fn get(&self, name: &str) -> Option<&Fixture> {
+        self.fixtures.iter().find(|f| f.name == name)
+    }
+
+    /// The fixture with this name, or an error naming the closest ones.
+    pub fn find(&self, name: &str) -> Result<&Fixture, UnknownFixture> {
+        self.get(name).ok_or_else(|| UnknownFixture {
+            name: name.to_string(),
+            suggestions: crate::suggest::closest_names(name, self.names(), 3),
+        })
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Fixture> {
+        self.fixtures.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.fixtures.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fixtures.is_empty()
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        self.fixtures.iter().map(|f| f.name.as_str()).collect()
+    }
+}
+
+impl<'a> IntoIterator for &'a FixtureSet {
+    type Item = &'a Fixture;
+    type IntoIter = std::slice::Iter<'a, Fixture>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.fixtures.iter()
+    }
+}
+
+/// Catalog types in catalog order; anything else after them, by name.
+fn catalog_order(a: &Fixture, b: &Fixture) -> Ordering {
+    let index = |f: &Fixture| {
+        catalog::EVENT_TYPES
+            .iter()
+            .position(|e| e.name == f.name)
+            .unwrap_or(usize::MAX)
+    };
+    index(a).cmp(&index(b)).then_with(|| a.name.cmp(&b.name))
+}
+
+/// The stem of a `*.json` file name that should be loaded, or `None` to skip it.
+fn json_stem(file_name: &str) -> Option<&str> {
+    if file_name.starts_with('.') {
+        // Editor lock and backup files, e.g. `.#payment.succeeded.json`.
+        return None;
+    }
+    let (stem, ext) = file_name.rsplit_once('.')?;
+    (ext.eq_ignore_ascii_case("json") && !stem.is_empty()).then_some(stem)
+}
+
+fn builtin_fixture(
+    file: &include_dir::File<'_>,
+    variant: bool,
+) -> Result<Option<Fixture>, FixtureError> {
+    let Some(file_name) = file.path().file_name().and_then(|n| n.to_str()) else {
+        return Ok(None);
+    };
+    let Some(stem) = json_stem(file_name) else {
+        return Ok(None);
+    };
+    let display = if variant {
+        format!("{BUILTIN_ROOT}/{VARIANTS_DIR}/{file_name}")
+    } else {
+        format!("{BUILTIN_ROOT}/{file_name}")
+    };
+    let body = match file.contents_utf8() {
+        Some(text) => text.to_owned(),
+        None => {
+            return Err(FixtureError::Io {
+                path: display,
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not valid UTF-8"),
+            });
+        }
+    };
+    parse(
+        stem.to_owned(),
+        variant,
+        FixtureOrigin::Builtin,
+        display,
+        body,
+    )
+    .map(Some)
+}
+
+/// Loads the `*.json` files directly inside `folder`, sorted by name.
+fn load_folder(root: &Path, folder: &Path, variant: bool) -> Result<Vec<Fixture>, FixtureError> {
+    let io_err = |path: &Path, source| FixtureError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let entries = std::fs::read_dir(folder).map_err(|e| io_err(folder, e))?;
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| io_err(folder, e))?;
+        let path = entry.path();
+        let file_name = entry.file_name();
+        let Some(stem) = file_name.to_str().and_then(json_stem) else {
+            continue;
+        };
+        if !path.is_file() {
+            continue;
+        }
+        let body = std::fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
+        out.push(parse(
+            stem.to_owned(),
+            variant,
+            FixtureOrigin::Dir(root.to_path_buf()),
+            path.display().to_string(),
+            body,
+        )?);
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+fn parse(
+    name: String,
+    variant: bool,
+    origin: FixtureOrigin,
+    path: String,
+    body: String,
+) -> Result<Fixture, FixtureError> {
+    let json: Value = match serde_json::from_str(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            // serde_json appends " at line L column C"; the location goes in front instead.
+            let full = e.to_string();
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
+            let message = full.strip_suffix(&suffix).unwrap_or(&full).to_owned();
+            return Err(FixtureError::Json {
+                path,
+                line: e.line(),
+                column: e.column(),
+                message,
+            });
+        }
+    };
+    let Some(obj) = json.as_object() else {
+        return Err(FixtureError::NotObject {
+            path,
+            found: kind_of(&json),
+        });
+    };
+    let event_type = match obj.get("type") {
+        None => return Err(FixtureError::MissingType { path }),
+        Some(Value::String(t)) => t.clone(),
+        Some(other) => {
+            return Err(FixtureError::TypeNotString {
+                path,
+                found: kind_of(other),
+            });
+        }
+    };
+    Ok(Fixture {
+        name,
+        event_type,
+        variant,
+        origin,
+        path,
+        body,
+        json,
+    })
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::webhook::catalog::{EVENT_TYPES, lookup};
+
+    fn builtin() -> FixtureSet {
+        FixtureSet::builtin().expect("built-in fixtures load")
+    }
+
+    fn write(dir: &Path, rel: &str, text: &str) {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create dir");
+        }
+        std::fs::write(path, text).expect("write fixture");
+    }
+
+    fn data<'a>(f: &'a Fixture, key: &str) -> &'a Value {
+        &f.json["data"][key]
+    }
+
+    #[test]
+    fn every_builtin_parses_and_is_named_after_its_type() {
+        let set = builtin();
+        for f in &set {
+            assert_eq!(f.origin, FixtureOrigin::Builtin);
+            assert!(f.json.is_object(), "{}", f.name);
+            if f.variant {
+                assert!(
+                    lookup(&f.event_type).is_some(),
+                    "{}: {}",
+                    f.name,
+                    f.event_type
+                );
+                assert!(
+                    f.name.starts_with(&format!("{}.", f.event_type)),
+                    "{} vs {}",
+                    f.name,
+                    f.event_type
+                );
+                assert_eq!(
+                    f.path,
+                    format!("fixtures/webhooks/variants/{}.json", f.name)
+                );
+            } else {
+                assert_eq!(f.event_type, f.name);
+                assert_eq!(f.path, format!("fixtures/webhooks/{}.json", f.name));
+            }
+        }
+    }
+
+    #[test]
+    fn builtins_cover_the_catalog_once_in_order_then_sorted_variants() {
+        let set = builtin();
+        let plain: Vec<&str> = set
+            .iter()
+            .filter(|f| !f.variant)
+            .map(|f| f.name.as_str())
+            .collect();
+        let catalog: Vec<&str> = EVENT_TYPES.iter().map(|e| e.name).collect();
+        assert_eq!(plain, catalog);
+
+        let names = set.names();
+        let variants = &names[EVENT_TYPES.len()..];
+        assert!(set.iter().skip(EVENT_TYPES.len()).all(|f| f.variant));
+        assert!(variants.windows(2).all(|w| w[0] < w[1]), "{variants:?}");
+        assert_eq!(set.len(), names.len());
+        assert!(!set.is_empty());
+    }
+
+    #[test]
+    fn builtin_bodies_are_stored_bytes_pretty_printed_with_two_spaces() {
+        for f in &builtin() {
+            let rel = f.path.trim_start_matches("fixtures/webhooks/");
+            let stored = FIXTURES_DIR
+                .get_file(rel)
+                .and_then(|file| file.contents_utf8());
+            assert_eq!(stored, Some(f.body.as_str()), "{}", f.name);
+            let pretty = serde_json::to_string_pretty(&f.json).expect("serialize") + "\n";
+            assert_eq!(
+                pretty, f.body,
+                "{} is not 2-space pretty JSON with a final newline",
+                f.name
+            );
+        }
+    }
+
+    #[test]
+    fn integer_amounts_are_integers() {
+        let int_fields = [
+            "total_amount",
+            "settlement_amount",
+            "recurring_pre_tax_amount",
+            "amount",
+            "fee",
+            "tax",
+            "settlement_tax",
+            "chargebacks",
+            "refunds",
+        ];
+        let mut checked = 0;
+        for f in &builtin() {
+            if !matches!(
+                f.payload_kind(),
+                "Payment" | "Subscription" | "Refund" | "Payout"
+            ) {
+                continue;
+            }
+            for key in int_fields {
+                let v = data(f, key);
+                if v.is_null() || v.is_array() {
+                    continue; // optional, or Payment's refunds list
+                }
+                assert!(v.is_i64() || v.is_u64(), "{}: data.{key} = {v}", f.name);
+                checked += 1;
+            }
+        }
+        assert!(checked > 40, "only {checked} amounts checked");
+    }
+
+    #[test]
+    fn string_amounts_stay_strings() {
+        for f in &builtin() {
+            let keys: &[&str] = match f.payload_kind() {
+                "Dispute" => &["amount"],
+                "CreditLedgerEntry" => &[
+                    "amount",
+                    "balance_before",
+                    "balance_after",
+                    "overage_before",
+                    "overage_after",
+                ],
+                "CreditBalanceLow" => &[
+                    "available_balance",
+                    "subscription_credits_amount",
+                    "threshold_amount",
+                ],
+                _ => &[],
+            };
+            for key in keys {
+                assert!(data(f, key).is_string(), "{}: data.{key}", f.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_builtin_names_its_customer() {
+        for f in &builtin() {
+            let d = &f.json["data"];
+            let customer = d["customer"]["customer_id"]
+                .as_str()
+                .or(d["customer_id"].as_str());
+            if f.payload_kind() == "Payout" {
+                assert!(customer.is_none(), "{}", f.name); // payouts are business-level
+            } else {
+                assert!(
+                    customer.is_some_and(|c| c.starts_with("cus_")),
+                    "{}",
+                    f.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bodies_match_their_event() {
+        let set = builtin();
+        let status = |name: &str| {
+            set.get(name)
+                .and_then(|f| f.json["data"]["status"].as_str())
+                .map(str::to_owned)
+        };
+        assert_eq!(status("payout.created").as_deref(), Some("not_initiated"));
+        assert_eq!(status("payout.failed").as_deref(), Some("failed"));
+        assert_eq!(status("payout.success").as_deref(), Some("success"));
+        assert_eq!(status("subscription.on_hold").as_deref(), Some("on_hold"));
+        assert_eq!(status("subscription.paused").as_deref(), Some("paused"));
+        assert_eq!(status("dunning.recovered").as_deref(), Some("recovered"));
+        assert_eq!(
+            status("entitlement_grant.revoked").as_deref(),
+            Some("Revoked")
+        );
+
+        let paused = set.get("subscription.paused").expect("paused");
+        assert!(data(paused, "paused_at").is_string());
+        let revoked = set.get("entitlement_grant.revoked").expect("revoked");
+        assert!(data(revoked, "revoked_at").is_string());
+        assert!(data(revoked, "revocation_reason").is_string());
+        let deducted = set.get("credit.deducted").expect("deducted");
+        assert_eq!(data(deducted, "transaction_type"), "credit_deducted");
+        assert_eq!(data(deducted, "is_credit"), false);
+        for e in &EVENT_TYPES {
+            let f = set.get(e.name).expect("catalog fixture");
+            assert_eq!(f.payload_kind(), e.payload_kind, "{}", e.name);
+        }
+    }
+
+    #[test]
+    fn required_variants_exist() {
+        let set = builtin();
+        let get = |name: &str| {
+            set.get(name)
+                .unwrap_or_else(|| panic!("missing variant {name}"))
+        };
+
+        let jpy = get("payment.succeeded.jpy");
+        assert!(jpy.variant);
+        assert_eq!(data(jpy, "currency"), "JPY");
+        assert_eq!(data(jpy, "total_amount"), 4500);
+        assert_eq!(data(jpy, "settlement_currency"), "JPY");
+
+        let kwd = get("payment.succeeded.kwd");
+        assert_eq!(data(kwd, "currency"), "KWD");
+        assert_eq!(data(kwd, "total_amount"), 12500);
+
+        let null_name = get("payment.succeeded.null-name");
+        assert!(null_name.json["data"]["customer"]["name"].is_null());
+        assert!(
+            null_name.json["data"]
+                .get("payment_method")
+                .is_some_and(Value::is_null)
+        );
+
+        let no_pt = get("payment.succeeded.no-payload-type");
+        assert!(no_pt.json["data"].get("payload_type").is_none());
+        assert_eq!(no_pt.payload_kind(), "Payment");
+
+        let v2026 = get("payment.succeeded.2026");
+        assert!(data(v2026, "brand_id").is_string());
+        assert_eq!(data(v2026, "payment_provider"), "stripe");
+        assert_eq!(data(v2026, "payment_method_type"), "credit");
+        assert!(data(v2026, "retry_attempt").is_u64());
+        assert!(data(v2026, "is_update_payment_method").is_boolean());
+
+        let refund = get("refund.succeeded.partial-eur");
+        assert_eq!(data(refund, "currency"), "EUR");
+        assert_eq!(data(refund, "is_partial"), true);
+
+        let inr = get("subscription.renewed.inr");
+        assert_eq!(data(inr, "currency"), "INR");
+        assert_eq!(data(inr, "payment_frequency_interval"), "Year");
+
+        let dispute = get("dispute.opened.pre-arbitration");
+        assert_eq!(data(dispute, "dispute_stage"), "pre_arbitration");
+        assert!(data(dispute, "amount").is_string());
+    }
+
+    #[test]
+    fn with_dir_overrides_in_place_and_appends_new_ones() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let override_body =
+            "{\"business_id\":\"bus_x\",\"type\":\"payment.succeeded\",\"data\":{}}";
+        write(tmp.path(), "payment.succeeded.json", override_body);
+        write(
+            tmp.path(),
+            "zz.custom.json",
+            r#"{"type": "acme.thing_happened", "data": {}}"#,
+        );
+        write(
+            tmp.path(),
+            "my-refund.json",
+            r#"{"type": "refund.failed", "data": {}}"#,
+        );
+        write(
+            tmp.path(),
+            "variants/payment.failed.mine.json",
+            r#"{"type": "payment.failed"}"#,
+        );
+        write(tmp.path(), "notes.txt", "not a fixture");
+
+        let base = builtin();
+        let before = base.names().iter().position(|n| *n == "payment.succeeded");
+        let base_len = base.len();
+        let set = base.with_dir(tmp.path()).expect("user dir loads");
+
+        assert_eq!(
+            set.names().iter().position(|n| *n == "payment.succeeded"),
+            before
+        );
+        assert_eq!(set.len(), base_len + 3);
+        let over = set.get("payment.succeeded").expect("override");
+        assert_eq!(over.body, override_body);
+        assert_eq!(over.origin, FixtureOrigin::Dir(tmp.path().to_path_buf()));
+        assert_eq!(
+            over.path,
+            tmp.path()
+                .join("payment.succeeded.json")
+                .display()
+                .to_string()
+        );
+        assert!(!over.variant);
+
+        let tail: Vec<&str> = set.names()[base_len..].to_vec();
+        assert_eq!(tail, ["my-refund", "zz.custom", "payment.failed.mine"]);
+
+        let custom = set.get("zz.custom").expect("custom");
+        assert_eq!(custom.event_type, "acme.thing_happened");
+        assert_eq!(custom.group(), "custom");
+        assert_eq!(custom.payload_kind(), "unknown");
+        // Stem and type may differ for user files.
+        assert_eq!(set.get("my-refund").map(|f| f.group()), Some("refund"));
+        assert_eq!(
+            set.get("my-refund").map(|f| f.payload_kind()),
+            Some("Refund")
+        );
+        assert!(set.get("payment.failed.mine").is_some_and(|f| f.variant));
+    }
+
+    #[test]
+    fn from_dir_has_only_the_folder() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        write(tmp.path(), "b.json", r#"{"type": "payout.failed"}"#);
+        write(tmp.path(), "a.json", r#"{"type": "payout.success"}"#);
+        let set = FixtureSet::from_dir(tmp.path()).expect("loads");
+        assert_eq!(set.names(), ["a", "b"]);
+
+        let empty = tempfile::tempdir().expect("tempdir");
+        assert!(
+            FixtureSet::from_dir(empty.path())
+                .expect("loads")
+                .is_empty()
+        );
+    }
+
+    fn load_err(rel: &str, text: &str) -> (FixtureError, String) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        write(tmp.path(), rel, text);
+        let err = FixtureSet::from_dir(tmp.path()).expect_err("should fail");
+        let shown = err.to_string();
+        (err, shown)
+    }
+
+    #[test]
+    fn invalid_json_names_file_line_and_column() {
+        let (err, shown) = load_err(
+            "bad.json",
+            "{\n  \"type\": \"payment.succeeded\",\n  oops\n}\n",
+        );
+        assert!(
+            matches!(
+                err,
+                FixtureError::Json {
+                    line: 3,
+                    column: 3,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            shown.contains("bad.json:3:3: invalid JSON: key must be a string"),
+            "{shown}"
+        );
+        assert!(!shown.contains(" at line "), "{shown}");
+        assert!(err.path().ends_with("bad.json"));
+    }
+
+    #[test]
+    fn array_body_is_a_clear_error() {
+        let (err, shown) = load_err("list.json", r#"[{"type": "payment.succeeded"}]"#);
+        assert!(
+            matches!(
+                err,
+                FixtureError::NotObject {
+                    found: "an array",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            shown.contains("list.json: the body is an array, expected a JSON object"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn missing_or_non_string_type_is_a_clear_error() {
+        let (err, shown) = load_err("untyped.json", r#"{"data": {}}"#);
+        assert!(matches!(err, FixtureError::MissingType { .. }), "{err:?}");
+        assert!(
+            shown.contains("untyped.json: missing top-level \"type\""),
+            "{shown}"
+        );
+
+        let (err, shown) = load_err("variants/numbered.json", r#"{"type": 7}"#);
+        assert!(
+            matches!(
+                err,
+                FixtureError::TypeNotString {
+                    found: "a number",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            shown.contains("numbered.json: top-level \"type\" must be a string, found a number")
+        );
+    }
+
+    #[test]
+    fn unreadable_or_duplicate_files_are_errors() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let missing = tmp.path().join("nope");
+        let err = FixtureSet::from_dir(&missing).expect_err("missing dir");
+        assert!(matches!(err, FixtureError::Io { .. }));
+        assert!(err.to_string().contains("nope: cannot read"), "{err}");
+
+        let (err, _) = load_err("empty.json", "");
+        assert!(
+            matches!(err, FixtureError::Json { .. }),
+            "empty file: {err:?}"
+        );
+
+        let tmp = tempfile::tempdir().expect("tempdir");
+        std::fs::write(tmp.path().join("bytes.json"), b"{\"type\": \"a\xff\"}").expect("write");
+        let err = FixtureSet::from_dir(tmp.path()).expect_err("not utf-8");
+        assert!(err.to_string().contains("bytes.json: cannot read"), "{err}");
+
+        let tmp = tempfile::tempdir().expect("tempdir");
+        write(tmp.path(), "x.json", r#"{"type": "a"}"#);
+        write(tmp.path(), "variants/x.json", r#"{"type": "a"}"#);
+        let err = FixtureSet::from_dir(tmp.path()).expect_err("duplicate");
+        assert!(matches!(err, FixtureError::DuplicateName { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains("\"x\" is already used by"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn hidden_and_non_json_files_are_skipped() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        write(tmp.path(), ".#draft.json", "{ not json");
+        write(tmp.path(), "README.md", "# notes");
+        write(tmp.path(), "ok.JSON", r#"{"type": "dunning.started"}"#);
+        let set = FixtureSet::from_dir(tmp.path()).expect("loads");
+        assert_eq!(set.names(), ["ok"]);
+    }
+}

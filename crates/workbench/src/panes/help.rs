@@ -1,0 +1,111 @@
+//! The `?` overlay: every action with its keys as currently bound, the editor's keys, the mouse.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use crate::app::{App, Pane};
+use crate::keymap::Action;
+
+use super::{centered, pane_block};
+
+/// The editor's own keys (not remappable: they are what text fields everywhere use).
+const EDITOR_KEYS: &[(&str, &str)] = &[
+    ("esc", "Leave the editor (a body edit then runs)"),
+    ("ctrl-s", "Save the transformation"),
+    ("shift-arrows", "Select"),
+    ("ctrl-a", "Select all"),
+    (
+        "alt-c / ctrl-x",
+        "Copy / cut the selection (also to the clipboard via OSC 52)",
+    ),
+    (
+        "ctrl-v",
+        "Paste what was copied or cut; terminal paste also works",
+    ),
+    ("ctrl-z / ctrl-y", "Undo / redo"),
+    (
+        "ctrl-w / alt-d",
+        "Delete the word before / after the cursor",
+    ),
+    ("ctrl-k / ctrl-j", "Delete to the end / start of the line"),
+    ("ctrl-c", "Quit (asks first when edits are unsaved)"),
+];
+
+const WIDTH: u16 = 78;
+
+fn lines(app: &App) -> Vec<Line<'static>> {
+    let p = &app.theme.palette;
+    let mut lines = Vec::new();
+    let mut group = "";
+    for &action in Action::all() {
+        if action.group() != group {
+            group = action.group();
+            if !lines.is_empty() {
+                lines.push(Line::raw(""));
+            }
+            lines.push(Line::styled(group.to_string(), p.accent));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("  {:<18}", app.keymap.keys_text(action)),
+                p.key_hint,
+            ),
+            Span::styled(action.description().to_string(), p.text),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Editing (i transformation, m body)", p.accent));
+    for (keys, what) in EDITOR_KEYS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {keys:<18}"), p.key_hint),
+            Span::styled(what.to_string(), p.text),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Mouse", p.accent));
+    lines.push(Line::from(vec![
+        Span::styled(format!("  {:<18}", "click"), p.key_hint),
+        Span::styled("Focus a pane, select an event, pick a tab", p.text),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled(format!("  {:<18}", "wheel"), p.key_hint),
+        Span::styled("Scroll the pane under the pointer", p.text),
+    ]));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Keys are remappable in the config file's [keys] section.",
+        p.dim,
+    ));
+    lines
+}
+
+fn box_area(app: &App) -> Rect {
+    let screen = Rect::new(0, 0, app.size.0, app.size.1);
+    let height = u16::try_from(lines(app).len() + 2).unwrap_or(u16::MAX);
+    centered(screen, WIDTH, height)
+}
+
+/// How far the overlay can scroll on this screen.
+pub fn max_scroll(app: &App) -> u16 {
+    let visible = box_area(app).height.saturating_sub(2);
+    u16::try_from(lines(app).len())
+        .unwrap_or(u16::MAX)
+        .saturating_sub(visible)
+}
+
+pub fn draw(app: &App, frame: &mut Frame, scroll: u16) {
+    let area = box_area(app).intersection(frame.area());
+    let block = pane_block(
+        app,
+        Pane::Events,
+        vec![Span::raw("Help · j/k scroll · any other key closes")],
+    )
+    .border_style(app.theme.palette.border_focused);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines(app)).block(block).scroll((scroll, 0)),
+        area,
+    );
+}

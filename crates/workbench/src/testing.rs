@@ -1,0 +1,187 @@
+//! Driving the workbench without a terminal, for tests and benchmarks: a `TestBackend` screen,
+//! and effects carried out at once (runs on a real engine, debounces as if the pause elapsed);
+//! effects that need the outside world are recorded instead.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+use hookbench_core::pipeline::{PipelineSettings, RunRecord};
+use hookbench_core::transform::presets::{self, TransformSource};
+use hookbench_core::transform::{Engine, Limits};
+use hookbench_core::webhook::FixtureSet;
+
+use super::app::{App, AppInit};
+use super::keymap::KeyMap;
+use super::message::{Effect, Message, RunJob};
+use super::sending::SendState;
+use super::theme::Theme;
+use super::update::{self, update};
+use super::view::view;
+
+/// What a harness starts from, before it is built.
+pub fn init(width: u16, height: u16) -> AppInit {
+    AppInit {
+        fixtures: FixtureSet::builtin().unwrap_or_default(),
+        transform: preset(presets::DEFAULT_PRESET),
+        event: None,
+        settings: PipelineSettings::default(),
+        theme: Theme::default_dark(true),
+        keymap: KeyMap::defaults(),
+        cwd: PathBuf::from("."),
+        config_paths: Vec::new(),
+        send: SendState::new(None, hookbench_core::segment::Region::Us, None, None),
+        listen_addr: "127.0.0.1:8787".to_string(),
+        mouse: true,
+        size: (width, height),
+    }
+}
+
+/// A preset's source; an empty handler if there is no such preset.
+pub fn preset(name: &str) -> TransformSource {
+    presets::resolve(name).unwrap_or_else(|_| TransformSource {
+        name: format!("{name}.js"),
+        stem: name.to_string(),
+        origin: presets::TransformOrigin::Preset,
+        source: "function handler(webhook) { return webhook; }".to_string(),
+    })
+}
+
+/// The workbench on a test screen.
+pub struct Harness {
+    pub app: App,
+    pub terminal: Terminal<TestBackend>,
+    engine: Engine,
+    /// Effects that were not carried out (editor, save, copy, watch, picker, sends, sink, key
+    /// checks, quit), in order: tests answer them with the messages the runtime would send.
+    pub effects: Vec<Effect>,
+}
+
+impl Harness {
+    /// The built-in fixtures and the default preset on a `width` × `height` screen, started.
+    pub fn new(width: u16, height: u16) -> Harness {
+        Harness::with_init(init(width, height))
+    }
+
+    /// A harness from `init`, started: every event has run before this returns.
+    pub fn with_init(init: AppInit) -> Harness {
+        let (width, height) = init.size;
+        let mut harness = Harness::unstarted(init, width, height);
+        let effects = update::start(&mut harness.app);
+        harness.execute(effects);
+        harness
+    }
+
+    /// A harness whose start effects have not run (for timing the first frame).
+    pub fn unstarted(init: AppInit, width: u16, height: u16) -> Harness {
+        let mut app = App::new(AppInit {
+            size: (width, height),
+            ..init
+        });
+        update::settle_view(&mut app);
+        Harness {
+            app,
+            terminal: Terminal::new(TestBackend::new(width, height)).unwrap_or_else(|e| match e {}),
+            engine: Engine::with_workers(Limits::default(), 2),
+            effects: Vec::new(),
+        }
+    }
+
+    /// Handles a message and carries out what it asks, until nothing is left.
+    pub fn send(&mut self, message: Message) {
+        let effects = update(&mut self.app, message);
+        self.execute(effects);
+    }
+
+    pub fn press(&mut self, code: KeyCode) {
+        self.send(Message::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    pub fn press_with(&mut self, code: KeyCode, modifiers: KeyModifiers) {
+        self.send(Message::Key(KeyEvent::new(code, modifiers)));
+    }
+
+    /// Types text one key at a time (newlines as Enter).
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            let code = if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            };
+            self.press(code);
+        }
+    }
+
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.terminal.backend_mut().resize(width, height);
+        self.send(Message::Resize(width, height));
+    }
+
+    /// Draws a frame and returns the screen.
+    pub fn render(&mut self) -> &Buffer {
+        let app = &self.app;
+        let _ = self.terminal.draw(|f| view(app, f));
+        self.terminal.backend().buffer()
+    }
+
+    /// Draws and returns the screen as text, one line per row, trailing spaces cut.
+    pub fn screen(&mut self) -> String {
+        let buffer = self.render().clone();
+        let area = buffer.area;
+        let mut out = String::new();
+        for y in 0..area.height {
+            let mut line = String::new();
+            for x in 0..area.width {
+                line.push_str(buffer[(x, y)].symbol());
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    fn execute(&mut self, effects: Vec<Effect>) {
+        let mut queue: std::collections::VecDeque<Effect> = effects.into();
+        while let Some(effect) = queue.pop_front() {
+            let follow = match effect {
+                Effect::Run(job) => self.run(job),
+                Effect::Debounce { generation, .. } => {
+                    update(&mut self.app, Message::EditSettled { generation })
+                }
+                other => {
+                    self.effects.push(other);
+                    Vec::new()
+                }
+            };
+            queue.extend(follow);
+        }
+    }
+
+    fn run(&mut self, job: RunJob) -> Vec<Effect> {
+        let program = self.engine.compile(&job.name, &job.source);
+        let mut follow = Vec::new();
+        for item in job.items {
+            let (event_type, input) = item.input(&job.settings);
+            let output = self.engine.run(&program, input);
+            let record = RunRecord::from_output(
+                event_type,
+                output,
+                item.parsed.as_ref(),
+                &job.settings.lint,
+            );
+            follow.extend(update(
+                &mut self.app,
+                Message::RunDone {
+                    job: job.job,
+                    key: item.key,
+                    record: Box::new(record),
+                },
+            ));
+        }
+        follow
+    }
+}

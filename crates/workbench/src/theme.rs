@@ -1,0 +1,1130 @@
+//! Colour themes. A theme is a TOML file naming a colour per UI role and a syntect theme for code,
+//! so users restyle the workbench without rebuilding it. The built-ins (`themes/*.toml` in the
+//! repository) are compiled in; users' themes live in `<config dir>/hookbench/themes/` or anywhere
+//! a path points to. Every problem in a theme file is an error naming the file and, where there is
+//! one, the line: a silently ignored typo would leave the user guessing.
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use include_dir::{Dir, include_dir};
+use ratatui::style::{Color, Modifier, Style};
+use serde::Deserialize;
+use syntect::highlighting::{
+    Color as SyntectColor, FontStyle, ScopeSelectors, StyleModifier, ThemeItem, ThemeSet,
+};
+use toml::Spanned;
+
+/// The built-in themes. `include_dir!` embeds each file with `include_bytes!`, so editing one
+/// rebuilds the crate; a newly added file is only seen once this module is recompiled, because
+/// build.rs watches `fixtures/` alone.
+static BUILTIN_THEMES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../themes");
+
+/// The names syntect's `ThemeSet::load_defaults` provides, so a name can be checked without
+/// loading the set (a test keeps this list in step with syntect).
+pub const SYNTECT_THEMES: [&str; 7] = [
+    "InspiredGitHub",
+    "Solarized (dark)",
+    "Solarized (light)",
+    "base16-eighties.dark",
+    "base16-mocha.dark",
+    "base16-ocean.dark",
+    "base16-ocean.light",
+];
+
+/// The syntect theme of a theme file that names none and has no `base`.
+const DEFAULT_SYNTAX: &str = "base16-ocean.dark";
+
+/// A loaded theme, ready to draw with.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub name: String,
+    pub palette: Palette,
+    /// The syntect theme used for code; None when colours are off.
+    pub syntax: Option<Arc<syntect::highlighting::Theme>>,
+}
+
+/// ratatui Styles for each UI role, ready to use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Palette {
+    pub text: Style,
+    pub dim: Style,
+    pub accent: Style,
+    pub border: Style,
+    /// Bold as well as coloured, so focus shows even in a monochrome terminal.
+    pub border_focused: Style,
+    pub title: Style,
+    pub title_focused: Style,
+    /// List row / cursor line highlight: `selection_bg` as background, or reverse video when that
+    /// is `reset` or colours are off.
+    pub selection: Style,
+    pub error: Style,
+    pub warning: Style,
+    pub info: Style,
+    pub ok: Style,
+    pub diff_added: Style,
+    pub diff_removed: Style,
+    /// The status bar: `status_fg` on `status_bg`, or reverse video when that is `reset` or
+    /// colours are off.
+    pub status: Style,
+    pub line_number: Style,
+    /// Keys shown in the help and the status bar (bold).
+    pub key_hint: Style,
+}
+
+/// A theme that cannot be used. Each names the file and what is wrong in it.
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    #[error(
+        "unknown theme {name:?}{}; built-in themes: {}; {}",
+        did_you_mean(.suggestions),
+        .builtins.join(", "),
+        user_themes_hint(.user_dir.as_deref(), .user_themes)
+    )]
+    Unknown {
+        name: String,
+        /// Closest known names, best first.
+        suggestions: Vec<String>,
+        builtins: Vec<String>,
+        /// Where `<name>.toml` was looked for, if anywhere.
+        user_dir: Option<PathBuf>,
+        /// Themes found in `user_dir`.
+        user_themes: Vec<String>,
+    },
+    #[error("cannot read theme file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("theme file {}: {message}", path.display())]
+    Toml { path: PathBuf, message: String },
+    #[error(
+        "theme file {}, line {line}: colors.{role} = {value:?} is not a colour (use a name such as red, lightblue, darkgray or reset, \"#rrggbb\", or an index 0-255)",
+        path.display()
+    )]
+    BadColor {
+        path: PathBuf,
+        line: usize,
+        role: String,
+        value: String,
+    },
+    #[error(
+        "theme file {}, line {line}: scopes {selector:?} = {value:?}: {message}",
+        path.display()
+    )]
+    BadScope {
+        path: PathBuf,
+        line: usize,
+        selector: String,
+        value: String,
+        message: String,
+    },
+    #[error(
+        "theme file {}, line {line}: base {name:?} is not a built-in theme ({})",
+        path.display(),
+        .builtins.join(", ")
+    )]
+    UnknownBase {
+        path: PathBuf,
+        line: usize,
+        name: String,
+        builtins: Vec<String>,
+    },
+    #[error(
+        "theme file {}, line {line}: unknown syntax theme {name:?}: not one of syntect's ({}){}",
+        path.display(),
+        SYNTECT_THEMES.join(", "),
+        tm_theme_hint(.dir.as_deref(), .name)
+    )]
+    UnknownSyntax {
+        path: PathBuf,
+        line: usize,
+        name: String,
+        /// The folder a .tmTheme would be looked for in (None for built-in themes).
+        dir: Option<PathBuf>,
+    },
+    #[error("theme file {}: syntax theme {}: {message}", path.display(), tm_theme.display())]
+    BadTmTheme {
+        path: PathBuf,
+        tm_theme: PathBuf,
+        message: String,
+    },
+}
+
+fn did_you_mean(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!(" (did you mean {}?)", suggestions.join(", "))
+    }
+}
+
+fn user_themes_hint(dir: Option<&Path>, found: &[String]) -> String {
+    match dir {
+        None => "no user theme folder is known".to_string(),
+        Some(dir) if found.is_empty() => {
+            format!("user themes go in {} (none found)", dir.display())
+        }
+        Some(dir) => format!("user themes in {}: {}", dir.display(), found.join(", ")),
+    }
+}
+
+fn tm_theme_hint(dir: Option<&Path>, name: &str) -> String {
+    match dir {
+        Some(dir) => format!(" and no file {}", dir.join(name).display()),
+        None => ", and built-in themes cannot use .tmTheme files".to_string(),
+    }
+}
+
+/// The UI roles a theme file colours. Derived roles (title, line_number, key_hint) default to
+/// another role's colour, so a short theme still looks coherent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Text,
+    Dim,
+    Accent,
+    Border,
+    BorderFocused,
+    SelectionBg,
+    Error,
+    Warning,
+    Info,
+    Ok,
+    DiffAdded,
+    DiffRemoved,
+    StatusBg,
+    StatusFg,
+    Title,
+    LineNumber,
+    KeyHint,
+}
+
+const ROLE_COUNT: usize = 17;
+
+/// What an unset role becomes.
+enum Fallback {
+    Color(Color),
+    Role(Role),
+}
+
+impl Role {
+    /// In resolution order: a derived role comes after the role it falls back to.
+    const ALL: [Role; ROLE_COUNT] = [
+        Role::Text,
+        Role::Dim,
+        Role::Accent,
+        Role::Border,
+        Role::BorderFocused,
+        Role::SelectionBg,
+        Role::Error,
+        Role::Warning,
+        Role::Info,
+        Role::Ok,
+        Role::DiffAdded,
+        Role::DiffRemoved,
+        Role::StatusBg,
+        Role::StatusFg,
+        Role::Title,
+        Role::LineNumber,
+        Role::KeyHint,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Role::Text => "text",
+            Role::Dim => "dim",
+            Role::Accent => "accent",
+            Role::Border => "border",
+            Role::BorderFocused => "border_focused",
+            Role::SelectionBg => "selection_bg",
+            Role::Error => "error",
+            Role::Warning => "warning",
+            Role::Info => "info",
+            Role::Ok => "ok",
+            Role::DiffAdded => "diff_added",
+            Role::DiffRemoved => "diff_removed",
+            Role::StatusBg => "status_bg",
+            Role::StatusFg => "status_fg",
+            Role::Title => "title",
+            Role::LineNumber => "line_number",
+            Role::KeyHint => "key_hint",
+        }
+    }
+
+    /// Defaults use the terminal's own 16 colours, which its colour scheme keeps readable on
+    /// whatever background it has.
+    fn fallback(self) -> Fallback {
+        match self {
+            Role::Text => Fallback::Color(Color::Reset),
+            Role::Dim | Role::Border => Fallback::Color(Color::DarkGray),
+            Role::Accent | Role::BorderFocused => Fallback::Color(Color::Cyan),
+            Role::SelectionBg => Fallback::Color(Color::Reset),
+            Role::Error | Role::DiffRemoved => Fallback::Color(Color::Red),
+            Role::Warning => Fallback::Color(Color::Yellow),
+            Role::Info => Fallback::Color(Color::Blue),
+            Role::Ok | Role::DiffAdded => Fallback::Color(Color::Green),
+            Role::StatusBg => Fallback::Color(Color::Gray),
+            Role::StatusFg => Fallback::Color(Color::Black),
+            Role::Title => Fallback::Role(Role::Text),
+            Role::LineNumber => Fallback::Role(Role::Dim),
+            Role::KeyHint => Fallback::Role(Role::Accent),
+        }
+    }
+}
+
+/// A theme file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ThemeFile {
+    /// A built-in theme filling in whatever this file leaves out.
+    base: Option<Spanned<String>>,
+    syntax: Option<Spanned<String>>,
+    colors: ColorsFile,
+    /// Extra syntect rules: scope selector = "#rrggbb" and/or bold, italic, underline.
+    scopes: BTreeMap<String, Spanned<String>>,
+}
+
+/// `[colors]` as written; None where the file sets nothing.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ColorsFile {
+    text: Option<Spanned<String>>,
+    dim: Option<Spanned<String>>,
+    accent: Option<Spanned<String>>,
+    border: Option<Spanned<String>>,
+    border_focused: Option<Spanned<String>>,
+    selection_bg: Option<Spanned<String>>,
+    error: Option<Spanned<String>>,
+    warning: Option<Spanned<String>>,
+    info: Option<Spanned<String>>,
+    ok: Option<Spanned<String>>,
+    diff_added: Option<Spanned<String>>,
+    diff_removed: Option<Spanned<String>>,
+    status_bg: Option<Spanned<String>>,
+    status_fg: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    line_number: Option<Spanned<String>>,
+    key_hint: Option<Spanned<String>>,
+}
+
+impl ColorsFile {
+    fn get(&self, role: Role) -> Option<&Spanned<String>> {
+        match role {
+            Role::Text => self.text.as_ref(),
+            Role::Dim => self.dim.as_ref(),
+            Role::Accent => self.accent.as_ref(),
+            Role::Border => self.border.as_ref(),
+            Role::BorderFocused => self.border_focused.as_ref(),
+            Role::SelectionBg => self.selection_bg.as_ref(),
+            Role::Error => self.error.as_ref(),
+            Role::Warning => self.warning.as_ref(),
+            Role::Info => self.info.as_ref(),
+            Role::Ok => self.ok.as_ref(),
+            Role::DiffAdded => self.diff_added.as_ref(),
+            Role::DiffRemoved => self.diff_removed.as_ref(),
+            Role::StatusBg => self.status_bg.as_ref(),
+            Role::StatusFg => self.status_fg.as_ref(),
+            Role::Title => self.title.as_ref(),
+            Role::LineNumber => self.line_number.as_ref(),
+            Role::KeyHint => self.key_hint.as_ref(),
+        }
+    }
+}
+
+/// Where a theme's syntect theme comes from, kept for messages and for finding a .tmTheme.
+#[derive(Debug, Clone)]
+struct SyntaxSpec {
+    name: String,
+    line: usize,
+    /// The theme file that names it.
+    path: PathBuf,
+    /// The folder a .tmTheme is looked for in; None for built-ins.
+    dir: Option<PathBuf>,
+}
+
+/// One theme file, parsed and checked, before it is layered over its base.
+struct Parsed {
+    path: PathBuf,
+    base: Option<(String, usize)>,
+    syntax: Option<SyntaxSpec>,
+    colors: [Option<Color>; ROLE_COUNT],
+    scopes: Vec<ThemeItem>,
+}
+
+impl Theme {
+    /// Names of the built-in themes ("dark", "light"), sorted.
+    pub fn builtin_names() -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = BUILTIN_THEMES
+            .files()
+            .filter(|f| f.path().extension() == Some(OsStr::new("toml")))
+            .filter_map(|f| f.path().file_stem().and_then(OsStr::to_str))
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// `spec` is a built-in name, a name found as `<user_dir>/<spec>.toml`, or a path to a .toml
+    /// file (anything with a path separator or ending in `.toml`). Built-in names win over user
+    /// themes of the same name. `user_dir` is normally `<config dir>/hookbench/themes`. With
+    /// `no_color`, every Style keeps only modifiers (bold, reversed, underlined…) and `syntax` is
+    /// None; the file is still checked in full so a theme does not break when colours come back.
+    pub fn load(spec: &str, user_dir: Option<&Path>, no_color: bool) -> Result<Theme, ThemeError> {
+        if let Some(text) = builtin_text(spec) {
+            return Theme::from_text(spec, text, &builtin_path(spec), None, no_color);
+        }
+        let looks_like_path = spec.contains('/')
+            || spec.contains(std::path::MAIN_SEPARATOR)
+            || spec.ends_with(".toml");
+        if looks_like_path {
+            let path = Path::new(spec);
+            let name = path
+                .file_stem()
+                .map_or_else(|| spec.to_string(), |s| s.to_string_lossy().into_owned());
+            return Theme::from_file(&name, path, no_color);
+        }
+        if let Some(dir) = user_dir {
+            let path = dir.join(format!("{spec}.toml"));
+            if path.is_file() {
+                return Theme::from_file(spec, &path, no_color);
+            }
+        }
+        Err(unknown_theme(spec, user_dir))
+    }
+
+    /// The built-in dark theme (cannot fail; used by tests and as the default). Should the
+    /// compiled-in file ever be broken (the tests guard against it), the terminal-colour defaults
+    /// stand in.
+    pub fn default_dark(no_color: bool) -> Theme {
+        let loaded = builtin_text("dark")
+            .ok_or_else(|| unknown_theme("dark", None))
+            .and_then(|text| Theme::from_text("dark", text, &builtin_path("dark"), None, no_color));
+        match loaded {
+            Ok(theme) => theme,
+            Err(_) => {
+                let colors = resolve_colors(&[[None; ROLE_COUNT]]);
+                let syntax = if no_color {
+                    None
+                } else {
+                    ThemeSet::load_defaults()
+                        .themes
+                        .remove(DEFAULT_SYNTAX)
+                        .map(Arc::new)
+                };
+                Theme {
+                    name: "dark".to_string(),
+                    palette: Palette::new(&colors, no_color),
+                    syntax,
+                }
+            }
+        }
+    }
+
+    /// True when the NO_COLOR convention asks for no colour: the variable is set and non-empty
+    /// (https://no-color.org). Takes the value so it is testable without touching the process env.
+    pub fn no_color_requested(value: Option<&OsStr>) -> bool {
+        value.is_some_and(|v| !v.is_empty())
+    }
+
+    fn from_file(name: &str, path: &Path, no_color: bool) -> Result<Theme, ThemeError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ThemeError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        // A .tmTheme is looked for beside the TOML file.
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Theme::from_text(name, &text, path, Some(&dir), no_color)
+    }
+
+    /// Parses, layers over the base (if any) and loads the syntect theme. `dir` is where a
+    /// .tmTheme may be; None for built-ins, which may only name syntect's themes.
+    fn from_text(
+        name: &str,
+        text: &str,
+        path: &Path,
+        dir: Option<&Path>,
+        no_color: bool,
+    ) -> Result<Theme, ThemeError> {
+        let parsed = parse(text, path, dir)?;
+        let base = match &parsed.base {
+            None => None,
+            Some((base_name, line)) => {
+                let text = builtin_text(base_name).ok_or_else(|| ThemeError::UnknownBase {
+                    path: parsed.path.clone(),
+                    line: *line,
+                    name: base_name.clone(),
+                    builtins: builtin_strings(),
+                })?;
+                // One level only: a base's own `base` is not followed.
+                Some(parse(text, &builtin_path(base_name), None)?)
+            }
+        };
+        let mut layers = vec![parsed.colors];
+        if let Some(b) = &base {
+            layers.push(b.colors);
+        }
+        let colors = resolve_colors(&layers);
+
+        let syntax = if no_color {
+            None
+        } else {
+            let spec = parsed
+                .syntax
+                .clone()
+                .or_else(|| base.as_ref().and_then(|b| b.syntax.clone()))
+                .unwrap_or_else(|| SyntaxSpec {
+                    name: DEFAULT_SYNTAX.to_string(),
+                    line: 1,
+                    path: parsed.path.clone(),
+                    dir: None,
+                });
+            let mut rules = base.map(|b| b.scopes).unwrap_or_default();
+            rules.extend(parsed.scopes);
+            Some(Arc::new(load_syntax(&spec, rules)?))
+        };
+        Ok(Theme {
+            name: name.to_string(),
+            palette: Palette::new(&colors, no_color),
+            syntax,
+        })
+    }
+}
+
+impl Palette {
+    fn new(colors: &[Color; ROLE_COUNT], no_color: bool) -> Palette {
+        let c = |role: Role| colors[role as usize];
+        let fg = |role: Role| Style::new().fg(c(role));
+        let bold = Modifier::BOLD;
+        let selection = match c(Role::SelectionBg) {
+            Color::Reset => Style::new().add_modifier(Modifier::REVERSED),
+            bg => Style::new().bg(bg),
+        };
+        let status = match c(Role::StatusBg) {
+            Color::Reset => Style::new().add_modifier(Modifier::REVERSED),
+            bg => Style::new().fg(c(Role::StatusFg)).bg(bg),
+        };
+        let palette = Palette {
+            text: fg(Role::Text),
+            dim: fg(Role::Dim),
+            accent: fg(Role::Accent),
+            border: fg(Role::Border),
+            border_focused: fg(Role::BorderFocused).add_modifier(bold),
+            title: fg(Role::Title),
+            title_focused: fg(Role::BorderFocused).add_modifier(bold),
+            selection,
+            error: fg(Role::Error),
+            warning: fg(Role::Warning),
+            info: fg(Role::Info),
+            ok: fg(Role::Ok),
+            diff_added: fg(Role::DiffAdded),
+            diff_removed: fg(Role::DiffRemoved),
+            status,
+            line_number: fg(Role::LineNumber),
+            key_hint: fg(Role::KeyHint).add_modifier(bold),
+        };
+        if no_color {
+            palette.without_colors()
+        } else {
+            palette
+        }
+    }
+
+    /// Modifiers only; the selection and the status bar fall back to reverse video so they still
+    /// stand out.
+    fn without_colors(self) -> Palette {
+        let strip = |s: Style| {
+            Style::new()
+                .add_modifier(s.add_modifier)
+                .remove_modifier(s.sub_modifier)
+        };
+        let reversed = |s: Style| strip(s).add_modifier(Modifier::REVERSED);
+        Palette {
+            text: strip(self.text),
+            dim: strip(self.dim),
+            accent: strip(self.accent),
+            border: strip(self.border),
+            border_focused: strip(self.border_focused),
+            title: strip(self.title),
+            title_focused: strip(self.title_focused),
+            selection: reversed(self.selection),
+            error: strip(self.error),
+            warning: strip(self.warning),
+            info: strip(self.info),
+            ok: strip(self.ok),
+            diff_added: strip(self.diff_added),
+            diff_removed: strip(self.diff_removed),
+            status: reversed(self.status),
+            line_number: strip(self.line_number),
+            key_hint: strip(self.key_hint),
+        }
+    }
+}
+
+fn builtin_text(name: &str) -> Option<&'static str> {
+    if !Theme::builtin_names().contains(&name) {
+        return None;
+    }
+    BUILTIN_THEMES
+        .get_file(format!("{name}.toml"))
+        .and_then(|f| f.contents_utf8())
+}
+
+/// How a built-in theme is named in messages: its place in the repository.
+fn builtin_path(name: &str) -> PathBuf {
+    PathBuf::from(format!("themes/{name}.toml"))
+}
+
+fn builtin_strings() -> Vec<String> {
+    Theme::builtin_names()
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+fn unknown_theme(name: &str, user_dir: Option<&Path>) -> ThemeError {
+    let builtins = builtin_strings();
+    let user_themes = user_dir.map(list_user_themes).unwrap_or_default();
+    let candidates = builtins.iter().chain(&user_themes).map(String::as_str);
+    ThemeError::Unknown {
+        name: name.to_string(),
+        suggestions: hookbench_core::suggest::closest_names(name, candidates, 3),
+        builtins,
+        user_dir: user_dir.map(Path::to_path_buf),
+        user_themes,
+    }
+}
+
+/// The `*.toml` stems in `dir`, sorted; an unreadable folder lists nothing, since this only
+/// feeds a hint.
+fn list_user_themes(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension() == Some(OsStr::new("toml")) && p.is_file())
+        .filter_map(|p| p.file_stem().and_then(OsStr::to_str).map(str::to_string))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Each role's colour: the first layer that sets it, else its fallback.
+fn resolve_colors(layers: &[[Option<Color>; ROLE_COUNT]]) -> [Color; ROLE_COUNT] {
+    let mut out = [Color::Reset; ROLE_COUNT];
+    for role in Role::ALL {
+        let set = layers.iter().find_map(|layer| layer[role as usize]);
+        out[role as usize] = match (set, role.fallback()) {
+            (Some(color), _) => color,
+            (None, Fallback::Color(color)) => color,
+            // Role::ALL orders derived roles after their source, so it is resolved already.
+            (None, Fallback::Role(source)) => out[source as usize],
+        };
+    }
+    out
+}
+
+/// Parses and checks one theme file: TOML, colours, scope rules, base and syntax names.
+fn parse(text: &str, path: &Path, dir: Option<&Path>) -> Result<Parsed, ThemeError> {
+    let file: ThemeFile = toml::from_str(text).map_err(|e| ThemeError::Toml {
+        path: path.to_path_buf(),
+        message: hookbench_core::config::describe_toml_error(text, &e),
+    })?;
+
+    let mut colors = [None; ROLE_COUNT];
+    for role in Role::ALL {
+        if let Some(value) = file.colors.get(role) {
+            let color = parse_color(value.get_ref()).ok_or_else(|| ThemeError::BadColor {
+                path: path.to_path_buf(),
+                line: line_of(text, value.span().start),
+                role: role.name().to_string(),
+                value: value.get_ref().clone(),
+            })?;
+            colors[role as usize] = Some(color);
+        }
+    }
+
+    let mut scopes = Vec::with_capacity(file.scopes.len());
+    for (selector, value) in &file.scopes {
+        let bad = |message: String| ThemeError::BadScope {
+            path: path.to_path_buf(),
+            line: line_of(text, value.span().start),
+            selector: selector.clone(),
+            value: value.get_ref().clone(),
+            message,
+        };
+        let scope = ScopeSelectors::from_str(selector)
+            .map_err(|e| bad(format!("not a scope selector: {e}")))?;
+        let style = parse_scope_style(value.get_ref()).map_err(bad)?;
+        scopes.push(ThemeItem { scope, style });
+    }
+
+    let base = file
+        .base
+        .map(|b| (b.get_ref().clone(), line_of(text, b.span().start)));
+
+    let syntax = match file.syntax {
+        None => None,
+        Some(s) => {
+            let spec = SyntaxSpec {
+                name: s.get_ref().clone(),
+                line: line_of(text, s.span().start),
+                path: path.to_path_buf(),
+                dir: dir.map(Path::to_path_buf),
+            };
+            // Checked here, cheaply, so a bad name fails even when colours are off.
+            let known = SYNTECT_THEMES.contains(&spec.name.as_str())
+                || (!spec.name.is_empty()
+                    && spec
+                        .dir
+                        .as_ref()
+                        .is_some_and(|d| d.join(&spec.name).is_file()));
+            if !known {
+                return Err(unknown_syntax(&spec));
+            }
+            Some(spec)
+        }
+    };
+
+    Ok(Parsed {
+        path: path.to_path_buf(),
+        base,
+        syntax,
+        colors,
+        scopes,
+    })
+}
+
+fn unknown_syntax(spec: &SyntaxSpec) -> ThemeError {
+    ThemeError::UnknownSyntax {
+        path: spec.path.clone(),
+        line: spec.line,
+        name: spec.name.clone(),
+        dir: spec.dir.clone(),
+    }
+}
+
+/// A ratatui colour string: a name, `#rrggbb` or a palette index.
+fn parse_color(value: &str) -> Option<Color> {
+    Color::from_str(value.trim()).ok()
+}
+
+/// `"#rrggbb"` and/or the words bold, italic, underline. syntect works in RGB, so named colours
+/// do not apply here.
+fn parse_scope_style(value: &str) -> Result<StyleModifier, String> {
+    let mut style = StyleModifier::default();
+    let mut font = FontStyle::empty();
+    for word in value.split_whitespace() {
+        match word.to_ascii_lowercase().as_str() {
+            "bold" => font |= FontStyle::BOLD,
+            "italic" => font |= FontStyle::ITALIC,
+            "underline" => font |= FontStyle::UNDERLINE,
+            _ => match Color::from_str(word) {
+                Ok(Color::Rgb(r, g, b)) if word.starts_with('#') => {
+                    style.foreground = Some(SyntectColor { r, g, b, a: 0xff });
+                }
+                _ => {
+                    return Err(format!(
+                        "{word:?} is neither \"#rrggbb\" nor bold, italic or underline"
+                    ));
+                }
+            },
+        }
+    }
+    if style.foreground.is_none() && font.is_empty() {
+        return Err("expected \"#rrggbb\" and/or bold, italic, underline".to_string());
+    }
+    if !font.is_empty() {
+        style.font_style = Some(font);
+    }
+    Ok(style)
+}
+
+/// Loads the syntect theme and appends the file's extra scope rules, which win ties because
+/// they come last.
+fn load_syntax(
+    spec: &SyntaxSpec,
+    rules: Vec<ThemeItem>,
+) -> Result<syntect::highlighting::Theme, ThemeError> {
+    let mut theme = if SYNTECT_THEMES.contains(&spec.name.as_str()) {
+        // Loaded only here, when a theme needs it: the whole set takes about 1 ms (release).
+        ThemeSet::load_defaults()
+            .themes
+            .remove(&spec.name)
+            .ok_or_else(|| unknown_syntax(spec))?
+    } else {
+        let Some(dir) = &spec.dir else {
+            return Err(unknown_syntax(spec));
+        };
+        let file = dir.join(&spec.name);
+        ThemeSet::get_theme(&file).map_err(|e| ThemeError::BadTmTheme {
+            path: spec.path.clone(),
+            tm_theme: file.clone(),
+            message: error_chain(&e),
+        })?
+    };
+    theme.scopes.extend(rules);
+    Ok(theme)
+}
+
+/// An error and its sources joined, since syntect's outer messages alone ("Invalid syntax
+/// theme") do not say what is wrong.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn is_colorless(s: Style) -> bool {
+        matches!(s.fg, None | Some(Color::Reset)) && matches!(s.bg, None | Some(Color::Reset))
+    }
+
+    fn all_styles(p: &Palette) -> [Style; ROLE_COUNT] {
+        [
+            p.text,
+            p.dim,
+            p.accent,
+            p.border,
+            p.border_focused,
+            p.title,
+            p.title_focused,
+            p.selection,
+            p.error,
+            p.warning,
+            p.info,
+            p.ok,
+            p.diff_added,
+            p.diff_removed,
+            p.status,
+            p.line_number,
+            p.key_hint,
+        ]
+    }
+
+    #[test]
+    fn builtins_are_dark_and_light() {
+        assert_eq!(Theme::builtin_names(), vec!["dark", "light"]);
+    }
+
+    #[test]
+    fn both_builtins_load_with_distinct_palettes() {
+        let dark = Theme::load("dark", None, false).expect("dark loads");
+        let light = Theme::load("light", None, false).expect("light loads");
+        assert_eq!(dark.name, "dark");
+        assert_eq!(light.name, "light");
+        assert_ne!(dark.palette, light.palette);
+        assert!(dark.syntax.is_some() && light.syntax.is_some());
+        assert_eq!(dark.palette, Theme::default_dark(false).palette);
+        assert!(
+            dark.palette
+                .border_focused
+                .add_modifier
+                .contains(Modifier::BOLD)
+        );
+        assert_eq!(
+            dark.palette.text.bg, None,
+            "text leaves the background alone"
+        );
+    }
+
+    #[test]
+    fn builtins_set_every_role() {
+        for name in Theme::builtin_names() {
+            let text = builtin_text(name).expect("built-in text");
+            let file: ThemeFile = toml::from_str(text).expect("built-in parses");
+            for role in Role::ALL {
+                assert!(
+                    file.colors.get(role).is_some(),
+                    "{name} sets {}",
+                    role.name()
+                );
+            }
+            assert!(file.base.is_none(), "{name} stands alone");
+        }
+    }
+
+    #[test]
+    fn syntect_theme_list_matches_syntect() {
+        let set = ThemeSet::load_defaults();
+        let names: Vec<&str> = set.themes.keys().map(String::as_str).collect();
+        assert_eq!(names, SYNTECT_THEMES.to_vec());
+    }
+
+    #[test]
+    fn no_color_keeps_only_modifiers() {
+        for name in Theme::builtin_names() {
+            let theme = Theme::load(name, None, true).expect("loads");
+            assert!(theme.syntax.is_none());
+            for style in all_styles(&theme.palette) {
+                assert!(is_colorless(style), "{name}: {style:?}");
+            }
+            let p = &theme.palette;
+            assert!(p.border_focused.add_modifier.contains(Modifier::BOLD));
+            assert!(p.key_hint.add_modifier.contains(Modifier::BOLD));
+            assert!(p.selection.add_modifier.contains(Modifier::REVERSED));
+            assert!(p.status.add_modifier.contains(Modifier::REVERSED));
+        }
+        let fallback = Theme::default_dark(true);
+        assert!(fallback.syntax.is_none());
+        assert!(all_styles(&fallback.palette).into_iter().all(is_colorless));
+    }
+
+    #[test]
+    fn a_partial_user_theme_gets_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(
+            dir.path().join("mine.toml"),
+            "[colors]\naccent = \"#ff8800\"\nerror = \"lightred\"\n",
+        )
+        .expect("write");
+        let theme = Theme::load("mine", Some(dir.path()), false).expect("loads");
+        assert_eq!(theme.name, "mine");
+        assert_eq!(theme.palette.accent.fg, Some(Color::Rgb(0xff, 0x88, 0x00)));
+        assert_eq!(theme.palette.error.fg, Some(Color::LightRed));
+        // Unset roles: terminal defaults; derived roles follow their source.
+        assert_eq!(theme.palette.text.fg, Some(Color::Reset));
+        assert_eq!(theme.palette.ok.fg, Some(Color::Green));
+        assert_eq!(
+            theme.palette.key_hint.fg,
+            Some(Color::Rgb(0xff, 0x88, 0x00))
+        );
+        assert!(
+            theme
+                .palette
+                .selection
+                .add_modifier
+                .contains(Modifier::REVERSED)
+        );
+        assert!(theme.syntax.is_some());
+
+        // Also by path, and layered over a built-in.
+        let path = dir.path().join("over-light.toml");
+        fs::write(&path, "base = \"light\"\n[colors]\naccent = \"magenta\"\n").expect("write");
+        let spec = path.to_str().expect("utf-8 temp path");
+        let theme = Theme::load(spec, None, false).expect("loads by path");
+        let light = Theme::load("light", None, false).expect("light");
+        assert_eq!(theme.name, "over-light");
+        assert_eq!(theme.palette.accent.fg, Some(Color::Magenta));
+        assert_eq!(theme.palette.text, light.palette.text);
+        assert_eq!(theme.palette.selection, light.palette.selection);
+        let light_syntax = light.syntax.as_ref().and_then(|s| s.name.clone());
+        let syntax = theme.syntax.as_ref().and_then(|s| s.name.clone());
+        assert_eq!(syntax, light_syntax);
+    }
+
+    #[test]
+    fn a_bad_colour_names_file_role_and_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("bad.toml");
+        fs::write(&path, "[colors]\ntext = \"#c0c5ce\"\naccent = \"bluish\"\n").expect("write");
+        let err = Theme::load("bad", Some(dir.path()), false).expect_err("bad colour");
+        assert!(matches!(&err, ThemeError::BadColor { role, line: 3, .. } if role == "accent"));
+        let message = err.to_string();
+        assert!(message.contains("bad.toml"), "{message}");
+        assert!(message.contains("colors.accent"), "{message}");
+        assert!(message.contains("\"bluish\""), "{message}");
+        // Colours are checked with colours off too.
+        assert!(Theme::load("bad", Some(dir.path()), true).is_err());
+    }
+
+    #[test]
+    fn an_unknown_key_names_the_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(
+            dir.path().join("typo.toml"),
+            "syntax = \"base16-ocean.dark\"\n[colors]\ntext = \"white\"\naccnet = \"red\"\n",
+        )
+        .expect("write");
+        let err = Theme::load("typo", Some(dir.path()), false).expect_err("unknown key");
+        let message = err.to_string();
+        assert!(matches!(err, ThemeError::Toml { .. }));
+        assert!(message.contains("typo.toml"), "{message}");
+        assert!(message.contains("line 4"), "{message}");
+        assert!(message.contains("accnet"), "{message}");
+    }
+
+    #[test]
+    fn an_unknown_theme_suggests_the_closest() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(dir.path().join("solar.toml"), "").expect("write");
+        let err = Theme::load("drak", Some(dir.path()), false).expect_err("unknown");
+        let ThemeError::Unknown {
+            suggestions,
+            user_themes,
+            ..
+        } = &err
+        else {
+            panic!("expected Unknown, got {err:?}");
+        };
+        assert_eq!(suggestions.first().map(String::as_str), Some("dark"));
+        assert_eq!(user_themes, &vec!["solar".to_string()]);
+        let message = err.to_string();
+        assert!(message.contains("did you mean dark"), "{message}");
+        assert!(message.contains("dark, light"), "{message}");
+        assert!(
+            message.contains(&dir.path().display().to_string()),
+            "{message}"
+        );
+        // An empty user theme is valid: all defaults.
+        assert!(Theme::load("solar", Some(dir.path()), false).is_ok());
+    }
+
+    #[test]
+    fn a_missing_path_is_a_read_error() {
+        let err = Theme::load("./no/such/theme.toml", None, false).expect_err("missing");
+        assert!(matches!(err, ThemeError::Read { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn an_unknown_syntax_or_base_is_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(dir.path().join("s.toml"), "\nsyntax = \"monokai\"\n").expect("write");
+        let err = Theme::load("s", Some(dir.path()), true).expect_err("unknown syntax");
+        assert!(
+            matches!(&err, ThemeError::UnknownSyntax { line: 2, .. }),
+            "{err:?}"
+        );
+        let message = err.to_string();
+        assert!(message.contains("\"monokai\""), "{message}");
+        assert!(message.contains("base16-ocean.dark"), "{message}");
+
+        fs::write(dir.path().join("b.toml"), "base = \"dim\"\n").expect("write");
+        let err = Theme::load("b", Some(dir.path()), false).expect_err("unknown base");
+        assert!(
+            matches!(&err, ThemeError::UnknownBase { line: 1, .. }),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn scope_rules_are_checked_and_applied() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(
+            dir.path().join("ok.toml"),
+            "[scopes]\n\"comment\" = \"italic #808080\"\n",
+        )
+        .expect("write");
+        let theme = Theme::load("ok", Some(dir.path()), false).expect("loads");
+        let syntax = theme.syntax.expect("syntax");
+        let last = syntax.scopes.last().expect("a rule");
+        assert_eq!(last.style.font_style, Some(FontStyle::ITALIC));
+
+        fs::write(
+            dir.path().join("bad.toml"),
+            "[scopes]\n\"comment\" = \"grey\"\n",
+        )
+        .expect("write");
+        let err = Theme::load("bad", Some(dir.path()), false).expect_err("named colour");
+        assert!(
+            matches!(&err, ThemeError::BadScope { line: 2, .. }),
+            "{err:?}"
+        );
+    }
+
+    const TM_THEME: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+  <key>name</key>
+  <string>Tiny</string>
+  <key>settings</key>
+  <array>
+    <dict>
+      <key>settings</key>
+      <dict>
+        <key>foreground</key>
+        <string>#DDDDDD</string>
+      </dict>
+    </dict>
+    <dict>
+      <key>scope</key>
+      <string>string</string>
+      <key>settings</key>
+      <dict>
+        <key>foreground</key>
+        <string>#00FF00</string>
+      </dict>
+    </dict>
+  </array>
+</dict>
+</plist>
+"#;
+
+    #[test]
+    fn a_tm_theme_beside_the_toml_is_loaded() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(dir.path().join("tiny.tmTheme"), TM_THEME).expect("write");
+        fs::write(dir.path().join("t.toml"), "syntax = \"tiny.tmTheme\"\n").expect("write");
+        let theme = Theme::load("t", Some(dir.path()), false).expect("loads");
+        let syntax = theme.syntax.expect("syntax");
+        assert_eq!(syntax.name.as_deref(), Some("Tiny"));
+        assert_eq!(syntax.scopes.len(), 1);
+    }
+
+    #[test]
+    fn a_bad_tm_theme_is_a_clear_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // syntect skips a bad rule, but not a missing rule list.
+        let broken = TM_THEME.replace(
+            "<key>settings</key>\n  <array>",
+            "<key>rules</key>\n  <array>",
+        );
+        assert_ne!(broken, TM_THEME);
+        fs::write(dir.path().join("broken.tmTheme"), broken).expect("write");
+        fs::write(dir.path().join("t.toml"), "syntax = \"broken.tmTheme\"\n").expect("write");
+        let err = Theme::load("t", Some(dir.path()), false).expect_err("bad tmTheme");
+        assert!(matches!(err, ThemeError::BadTmTheme { .. }), "{err:?}");
+        let message = err.to_string();
+        assert!(message.contains("t.toml"), "{message}");
+        assert!(message.contains("broken.tmTheme"), "{message}");
+        assert!(message.contains("Incorrect syntax"), "{message}");
+
+        fs::write(dir.path().join("junk.tmTheme"), "not a plist").expect("write");
+        fs::write(dir.path().join("j.toml"), "syntax = \"junk.tmTheme\"\n").expect("write");
+        let err = Theme::load("j", Some(dir.path()), false).expect_err("junk tmTheme");
+        assert!(matches!(err, ThemeError::BadTmTheme { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn built_ins_cannot_name_files() {
+        let err = parse("syntax = \"x.tmTheme\"\n", &builtin_path("x"), None)
+            .err()
+            .expect("built-ins only name syntect themes");
+        assert!(err.to_string().contains("cannot use .tmTheme"), "{err}");
+    }
+
+    #[test]
+    fn no_color_convention() {
+        assert!(!Theme::no_color_requested(None));
+        assert!(!Theme::no_color_requested(Some(OsStr::new(""))));
+        assert!(Theme::no_color_requested(Some(OsStr::new("1"))));
+        assert!(Theme::no_color_requested(Some(OsStr::new("0"))));
+    }
+}

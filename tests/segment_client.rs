@@ -13,13 +13,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use hookbench_core::segment::client::{
-    Call, Client, ClientOptions, MAX_BATCH_BYTES, MAX_BATCH_ITEMS, SINK_PLACEHOLDER_KEY, refused,
-};
+use hookbench_core::segment::client::{Call, Client, ClientOptions, SINK_PLACEHOLDER_KEY, refused};
 use hookbench_core::segment::delivery::{
     Delivery, Destination, Outcome, RequestInfo, ResponseBody,
 };
-use hookbench_core::segment::{Region, WriteKey};
+use hookbench_core::segment::{MAX_BATCH_EVENTS, Region, SAFE_BATCH_BYTES, WriteKey};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
@@ -628,7 +626,7 @@ async fn an_oversize_call_is_refused_without_a_request() {
 async fn an_oversize_batch_call_is_refused() {
     let server = Server::start(vec![]).await;
     let client = client_for(&server);
-    let items: Vec<Value> = (0..MAX_BATCH_ITEMS + 1)
+    let items: Vec<Value> = (0..MAX_BATCH_EVENTS + 1)
         .map(|i| json!({"type": "track", "userId": format!("u{i}"), "event": "E"}))
         .collect();
     let call = Call {
@@ -853,7 +851,7 @@ async fn the_key_is_masked_in_everything_a_caller_sees() {
 async fn batches_hold_at_most_2500_calls() {
     let server = Server::start(vec![]).await;
     let client = client_for(&server);
-    let calls: Vec<Call> = (0..MAX_BATCH_ITEMS + 1)
+    let calls: Vec<Call> = (0..MAX_BATCH_EVENTS + 1)
         .map(|i| track(server.url("/v1/track"), &format!("u{i}")))
         .collect();
     let deliveries = client.send_batch(&calls, &CancellationToken::new()).await;
@@ -890,7 +888,7 @@ async fn batches_hold_at_most_2500_calls() {
         assert_eq!(delivery.request.url, server.url("/v1/batch"));
         // In input order, each with its own item as sent.
         assert_eq!(delivery.request.body["userId"], format!("u{i}"));
-        if i < MAX_BATCH_ITEMS {
+        if i < MAX_BATCH_EVENTS {
             assert_eq!(delivery.request.body, first["batch"][i]);
         }
     }
@@ -928,7 +926,7 @@ async fn batches_hold_at_most_475000_bytes_with_the_envelope() {
     let overhead =
         format!(r#"{{"batch":[],"sentAt":"2026-02-03T10:00:00.000Z","writeKey":"{KEY}"}}"#).len();
     // The largest item size for which 16 items (and 15 commas) fit.
-    let room = MAX_BATCH_BYTES - overhead - 15;
+    let room = SAFE_BATCH_BYTES - overhead - 15;
     let fits = room / 16;
     assert!((29_000..30_000).contains(&fits), "{fits}");
 
@@ -945,8 +943,8 @@ async fn batches_hold_at_most_475000_bytes_with_the_envelope() {
         .collect();
     assert_eq!(counts, [16, 4]);
     assert_eq!(seen[0].body.len(), overhead + 16 * fits + 15);
-    assert!(seen[0].body.len() <= MAX_BATCH_BYTES);
-    assert!(seen[0].body.len() + 1 + fits > MAX_BATCH_BYTES);
+    assert!(seen[0].body.len() <= SAFE_BATCH_BYTES);
+    assert!(seen[0].body.len() + 1 + fits > SAFE_BATCH_BYTES);
 
     // One byte more per item: 16 no longer fit.
     let calls: Vec<Call> = (0..20)

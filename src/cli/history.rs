@@ -11,7 +11,8 @@ use hookbench_core::pipeline::{Pipeline, RunRecord};
 use hookbench_core::segment::Delivery;
 use hookbench_core::segment::client::{Client, ClientOptions};
 use hookbench_core::store::{DeliverySummary, Store, StoreError, StoredDelivery, Verification};
-use hookbench_workbench::text::{escape_bytes, human_bytes, truncate};
+use hookbench_core::text::{escape_bytes, escape_controls, human_bytes};
+use hookbench_workbench::text::truncate;
 
 use super::args::{GlobalArgs, HistoryCommand, OutputFormat, SegmentArgs, TransformArgs};
 use super::render;
@@ -248,27 +249,9 @@ fn verification_mark(verification: Verification) -> (Style, &'static str) {
     }
 }
 
-/// Text from the network made safe for a terminal: control characters (escape sequences above
-/// all) shown as `\xNN`; line breaks and tabs are kept when `keep_lines`.
-fn clean_text(text: &str, keep_lines: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let kept = keep_lines && matches!(c, '\n' | '\t' | '\r');
-        if c.is_control() && !kept {
-            if (c as u32) < 0x100 {
-                out.push_str(&format!("\\x{:02X}", c as u32));
-            } else {
-                out.push_str(&format!("\\u{{{:X}}}", c as u32));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
+/// Text from the network made safe for a terminal, on one line.
 fn clean(text: &str) -> String {
-    clean_text(text, false)
+    escape_controls(text, false)
 }
 
 // ---- show ------------------------------------------------------------------------------------
@@ -361,7 +344,7 @@ fn show_text(out: &mut dyn Write, delivery: &StoredDelivery) -> std::io::Result<
         writeln!(out, "  {DIM}empty{DIM:#}")?;
         return Ok(());
     }
-    let body = clean_text(&escape_bytes(&delivery.body), true);
+    let body = escape_controls(&escape_bytes(&delivery.body), true);
     out.write_all(body.as_bytes())?;
     if !body.ends_with('\n') {
         writeln!(out)?;
@@ -529,7 +512,7 @@ mod tests {
     fn control_characters_never_reach_the_terminal() {
         assert_eq!(clean("msg_\u{1b}[31mred"), "msg_\\x1B[31mred");
         assert_eq!(clean("a\nb"), "a\\x0Ab");
-        assert_eq!(clean_text("a\n\tb\u{7f}", true), "a\n\tb\\x7F");
+        assert_eq!(escape_controls("a\n\tb\u{7f}", true), "a\n\tb\\x7F");
         assert_eq!(clean("\u{9b}"), "\\x9B");
         assert_eq!(clean("ünïcode ✓"), "ünïcode ✓");
     }

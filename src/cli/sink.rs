@@ -7,6 +7,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 use hookbench_core::segment::sink::{ReceivedCall, Sink, Verdict};
+use hookbench_core::text::{kilobytes, short_time, shorten};
 
 use super::Failure;
 use super::args::SinkArgs;
@@ -136,6 +137,96 @@ fn print_call(call: &ReceivedCall) {
         Verdict::Rejected(_) => RED,
     };
     let mut out = anstream::stdout().lock();
-    let _ = writeln!(out, "{style}{}{style:#}", call.line());
+    let _ = writeln!(out, "{style}{}{style:#}", call_line(call));
     let _ = out.flush();
+}
+
+/// One line for people: `12:01:02  track  Order Completed  user=cus_1  412 B  accepted`.
+fn call_line(call: &ReceivedCall) -> String {
+    let mut parts = vec![short_time(&call.received_at)];
+    match &call.call_type {
+        Some(kind) => parts.push(kind.clone()),
+        None => parts.push(format!("? {}", call.path)),
+    }
+    if let Some(label) = call.label() {
+        parts.push(shorten(&label, 60));
+    }
+    parts.push(match (&call.user_id, &call.anonymous_id) {
+        (Some(user), _) => format!("user={}", shorten(user, 40)),
+        (None, Some(anon)) => format!("anon={}", shorten(anon, 40)),
+        (None, None) => "no id".to_string(),
+    });
+    parts.push(kilobytes(call.bytes));
+    let mut verdict = call.verdict.to_string();
+    if call.status != 200 {
+        verdict.push_str(&format!(" · {}", call.status));
+    }
+    if let Some(retry) = &call.retry_count {
+        verdict.push_str(&format!(" · retry {}", shorten(retry, 10)));
+    }
+    parts.push(verdict);
+    parts.join("  ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn call(path: &str, call_type: Option<&str>, bytes: usize) -> ReceivedCall {
+        ReceivedCall {
+            seq: 1,
+            received_at: "2026-02-03T12:01:02.5+01:00".into(),
+            path: path.into(),
+            call_type: call_type.map(str::to_string),
+            batch_index: None,
+            event: None,
+            user_id: None,
+            anonymous_id: None,
+            message_id: None,
+            bytes,
+            status: 200,
+            verdict: Verdict::Accepted,
+            write_key: None,
+            retry_count: None,
+            body: None,
+        }
+    }
+
+    #[test]
+    fn a_track_call_names_its_event_user_and_retry() {
+        let mut track = call("/v1/track", Some("track"), 64);
+        track.event = Some("Order Completed".into());
+        track.user_id = Some("cus_1".into());
+        track.retry_count = Some("2".into());
+        let line = call_line(&track);
+        assert!(
+            line.contains("track  Order Completed  user=cus_1"),
+            "{line}"
+        );
+        assert!(line.ends_with("accepted · retry 2"), "{line}");
+        assert!(line.starts_with("12:01:02  "), "{line}");
+    }
+
+    #[test]
+    fn pages_and_refused_calls() {
+        let mut page = call("/v1/page", Some("page"), 99);
+        page.anonymous_id = Some("a1".into());
+        page.body = Some(json!({"anonymousId": "a1", "name": "Pricing"}));
+        let line = call_line(&page);
+        assert!(
+            line.ends_with("  page  Pricing  anon=a1  99 B  accepted"),
+            "{line}"
+        );
+        let mut refused = call("/v1/x", None, 0);
+        refused.status = 404;
+        refused.verdict = Verdict::Rejected("unknown path".into());
+        assert!(call_line(&refused).contains("? /v1/x  no id  0 B  rejected (unknown path) · 404"));
+    }
+
+    #[test]
+    fn sizes_are_in_bytes_or_kilobytes() {
+        let line = call_line(&call("/v1/identify", Some("identify"), 40_123));
+        assert!(line.contains("  no id  40.1 KB  accepted"), "{line}");
+    }
 }

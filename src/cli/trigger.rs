@@ -11,6 +11,7 @@ use anstyle::{AnsiColor, Style};
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use url::Url;
 
+use hookbench_core::text;
 use hookbench_core::webhook::signature::{self, Secret};
 
 use super::args::TriggerArgs;
@@ -205,10 +206,7 @@ fn describe(e: &reqwest::Error, url: &Url) -> String {
 
 /// The innermost cause of an error, without the OS error number.
 fn root_cause(e: &reqwest::Error) -> String {
-    let mut deepest: &dyn std::error::Error = e;
-    while let Some(next) = deepest.source() {
-        deepest = next;
-    }
+    let deepest = text::root_cause(e);
     if let Some(io) = deepest.downcast_ref::<std::io::Error>()
         && io.kind() == std::io::ErrorKind::ConnectionRefused
     {

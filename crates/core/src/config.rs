@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::segment::Region;
+use crate::text::line_of;
 
 /// Everything the configuration file can set.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -151,15 +152,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         });
     }
     Ok(config)
-}
-
-/// The 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 /// "line L, column C: message", from the error's byte span. Other TOML files (themes) use it

@@ -10,5 +10,6 @@ pub mod pipeline;
 pub mod segment;
 pub mod store;
 pub mod suggest;
+pub mod text;
 pub mod transform;
 pub mod webhook;

@@ -28,6 +28,12 @@ pub fn closest_names<'a>(
         .collect()
 }
 
+/// `did you mean a or b?`: the suggestions joined with `separator`; None when there are none, so
+/// each message says what else to try.
+pub fn did_you_mean(suggestions: &[String], separator: &str) -> Option<String> {
+    (!suggestions.is_empty()).then(|| format!("did you mean {}?", suggestions.join(separator)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +49,19 @@ mod tests {
     fn suggests_nothing_for_unrelated_input() {
         let names = ["payment.succeeded", "refund.failed"];
         assert!(closest_names("zzzz", names, 3).is_empty());
+    }
+
+    #[test]
+    fn did_you_mean_joins_or_says_nothing() {
+        let two = ["a".to_string(), "b".to_string()];
+        assert_eq!(
+            did_you_mean(&two, " or ").as_deref(),
+            Some("did you mean a or b?")
+        );
+        assert_eq!(
+            did_you_mean(&two, ", ").as_deref(),
+            Some("did you mean a, b?")
+        );
+        assert_eq!(did_you_mean(&[], " or "), None);
     }
 }

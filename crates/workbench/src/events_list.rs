@@ -5,24 +5,14 @@ use hookbench_core::webhook::Fixture;
 use hookbench_core::webhook::fixtures::FixtureOrigin;
 
 use hookbench_core::store::{DeliverySummary, Verification};
+use hookbench_core::text::{escape_bytes, short_local_time};
 
 use super::highlight::content_key;
-use super::text::{escape_bytes, pretty_body};
+use super::text::pretty_body;
 
 /// The list key of a stored delivery.
 pub fn incoming_key(id: i64) -> String {
     format!("#{id}")
-}
-
-/// `14:02:11` from an RFC 3339 time (the text itself when it is not one).
-pub fn short_time(rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%H:%M:%S")
-                .to_string()
-        })
-        .unwrap_or_else(|_| rfc3339.to_string())
 }
 
 /// The webhook body as the Webhook pane shows it.
@@ -131,7 +121,7 @@ impl EventEntry {
             event_type,
             group: INCOMING_GROUP.to_string(),
             variant: false,
-            origin: short_time(&summary.received_at),
+            origin: short_local_time(&summary.received_at),
             view: BodyView::of(&text),
             original: text,
             modified: None,

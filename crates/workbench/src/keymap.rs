@@ -13,7 +13,7 @@ use std::str::FromStr;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use hookbench_core::config::KeyBinding;
-use hookbench_core::suggest::closest_names;
+use hookbench_core::suggest::{closest_names, did_you_mean};
 
 /// Everything a key can do in the workbench's normal mode. (Ctrl-C force-quit and Esc are
 /// hard-wired elsewhere and not part of the map.)
@@ -537,11 +537,10 @@ fn parse_key_name(name: &str, text: &str) -> Result<KeyCode, String> {
         };
     }
     let names = NAMED_KEYS.iter().map(|(_, spellings)| spellings[0]);
-    let hint = match closest_names(&lower, names, 3).as_slice() {
-        [] => "a key is a single character or a name such as enter, esc, tab, space, up, pgdn, f1"
-            .to_string(),
-        close => format!("did you mean {}?", close.join(" or ")),
-    };
+    let hint = did_you_mean(&closest_names(&lower, names, 3), " or ").unwrap_or_else(|| {
+        "a key is a single character or a name such as enter, esc, tab, space, up, pgdn, f1"
+            .to_string()
+    });
     if name == text.trim() {
         Err(format!("unknown key {name:?}; {hint}"))
     } else {
@@ -660,12 +659,10 @@ impl KeymapError {
 }
 
 fn unknown_action_hint(suggestions: &[String]) -> String {
-    if suggestions.is_empty() {
+    did_you_mean(suggestions, " or ").unwrap_or_else(|| {
         let names: Vec<&str> = ALL_ACTIONS.iter().map(|a| a.name()).collect();
         format!("the actions are {}", names.join(", "))
-    } else {
-        format!("did you mean {}?", suggestions.join(" or "))
-    }
+    })
 }
 
 fn conflict_hint(other: Action, other_line: Option<usize>) -> String {

@@ -1,5 +1,5 @@
-//! Text helpers for the panes: bodies pretty-printed for reading, bytes that are not UTF-8 shown
-//! escaped, and display widths.
+//! Text helpers for the panes: bodies pretty-printed for reading, and display widths. Escaping
+//! and sizes are the core's (`hookbench_core::text`).
 
 use serde_json::Value;
 use unicode_width::UnicodeWidthChar;
@@ -21,19 +21,6 @@ pub fn pretty_body(body: &str) -> (String, Option<String>) {
             Some(hookbench_core::json_error::describe(&e)),
         ),
     }
-}
-
-/// Bytes as text: valid UTF-8 as is, every other byte as `\xNN`, so nothing is hidden and
-/// nothing reaches the terminal raw.
-pub fn escape_bytes(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for chunk in bytes.utf8_chunks() {
-        out.push_str(chunk.valid());
-        for b in chunk.invalid() {
-            out.push_str(&format!("\\x{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Columns a character takes on screen; tabs count as two (how the panes draw them).
@@ -68,17 +55,6 @@ pub fn truncate(text: &str, width: usize) -> String {
     out
 }
 
-/// A byte count for people: `812 B`, `1.2 KB`, `3.4 MB`.
-pub fn human_bytes(n: usize) -> String {
-    if n < 1000 {
-        format!("{n} B")
-    } else if n < 1_000_000 {
-        format!("{:.1} KB", n as f64 / 1000.0)
-    } else {
-        format!("{:.1} MB", n as f64 / 1_000_000.0)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,16 +78,9 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_is_escaped() {
-        assert_eq!(escape_bytes(b"ok \xff\xfe end"), "ok \\xFF\\xFE end");
-        assert_eq!(escape_bytes("héllo".as_bytes()), "héllo");
-    }
-
-    #[test]
     fn widths_and_truncation() {
         assert_eq!(columns_before("\tab", 2), 3);
         assert_eq!(truncate("payment.succeeded", 8), "payment…");
         assert_eq!(truncate("short", 8), "short");
-        assert_eq!(human_bytes(1234), "1.2 KB");
     }
 }

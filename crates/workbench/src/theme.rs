@@ -18,6 +18,9 @@ use syntect::highlighting::{
 };
 use toml::Spanned;
 
+use hookbench_core::suggest::did_you_mean;
+use hookbench_core::text::{error_chain_deduplicated, line_of};
+
 /// The built-in themes. `include_dir!` embeds each file with `include_bytes!`, so editing one
 /// rebuilds the crate; a newly added file is only seen once this module is recompiled, because
 /// build.rs watches `fixtures/` alone.
@@ -80,7 +83,7 @@ pub struct Palette {
 pub enum ThemeError {
     #[error(
         "unknown theme {name:?}{}; built-in themes: {}; {}",
-        did_you_mean(.suggestions),
+        unknown_theme_hint(.suggestions),
         .builtins.join(", "),
         user_themes_hint(.user_dir.as_deref(), .user_themes)
     )]
@@ -155,12 +158,10 @@ pub enum ThemeError {
     },
 }
 
-fn did_you_mean(suggestions: &[String]) -> String {
-    if suggestions.is_empty() {
-        String::new()
-    } else {
-        format!(" (did you mean {}?)", suggestions.join(", "))
-    }
+fn unknown_theme_hint(suggestions: &[String]) -> String {
+    did_you_mean(suggestions, ", ")
+        .map(|hint| format!(" ({hint})"))
+        .unwrap_or_default()
 }
 
 fn user_themes_hint(dir: Option<&Path>, found: &[String]) -> String {
@@ -764,37 +765,12 @@ fn load_syntax(
         ThemeSet::get_theme(&file).map_err(|e| ThemeError::BadTmTheme {
             path: spec.path.clone(),
             tm_theme: file.clone(),
-            message: error_chain(&e),
+            // syntect's outer messages alone ("Invalid syntax theme") do not say what is wrong.
+            message: error_chain_deduplicated(&e),
         })?
     };
     theme.scopes.extend(rules);
     Ok(theme)
-}
-
-/// An error and its sources joined, since syntect's outer messages alone ("Invalid syntax
-/// theme") do not say what is wrong.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut out = error.to_string();
-    let mut source = error.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !out.ends_with(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = s.source();
-    }
-    out
-}
-
-/// The 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 #[cfg(test)]

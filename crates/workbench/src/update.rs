@@ -13,6 +13,7 @@ use hookbench_core::transform::scan_compat;
 
 use hookbench_core::segment::WriteKey;
 use hookbench_core::segment::keycheck::KeyStatus;
+use hookbench_core::text::{escape_bytes, human_bytes};
 
 use super::app::{
     App, BottomTab, Confirm, EventResult, KeyDialog, Mode, Overlay, Pane, Picker, TransformState,
@@ -26,7 +27,6 @@ use super::message::{EditTarget, Effect, Message, Recovery, RunItem, RunJob};
 use super::output::OutputView;
 use super::panes;
 use super::sending::{self, SinkStatus};
-use super::text::{escape_bytes, human_bytes};
 
 /// The pause after the last keystroke before the transformation runs again.
 pub const EDIT_DEBOUNCE: Duration = Duration::from_millis(200);

@@ -20,15 +20,10 @@ use super::call::{CallType, Region};
 use super::delivery::{
     Delivery, Destination, Outcome, RequestInfo, ResponseBody, WriteKey, mask_secret, redact,
 };
+use super::limits::{MAX_BATCH_EVENTS, MAX_CALL_BYTES, SAFE_BATCH_BYTES};
+use crate::text::{self, error_chain, group_digits};
 use crate::transform::WebhookOut;
 
-/// The largest single call hookbench sends, in bytes (Segment documents 32 KB).
-pub const MAX_CALL_BYTES: usize = 32_000;
-/// The largest `/v1/batch` (or `/v1/import`) body, in bytes (Segment documents 500 KB; its
-/// libraries keep below it).
-pub const MAX_BATCH_BYTES: usize = 475_000;
-/// The most calls in one batch; Segment drops the events of larger batches.
-pub const MAX_BATCH_ITEMS: usize = 2_500;
 /// The key sent to the local sink when no write key is set: the sink refuses requests without one.
 pub const SINK_PLACEHOLDER_KEY: &str = "hookbench-local-sink";
 
@@ -767,7 +762,7 @@ impl Client {
                 )
             }
         } else if e.is_connect() {
-            if error_texts(e).iter().any(|t| t.starts_with("dns error")) {
+            if text::sources(e).any(|t| t.to_string().starts_with("dns error")) {
                 let host = peer.rsplit_once(':').map_or(peer, |(host, _)| host);
                 format!("cannot resolve {host}: {cause}")
             } else {
@@ -864,8 +859,8 @@ impl Client {
             }
             let fits = open.and_then(|p| packs.get(p)).is_some_and(|pack| {
                 pack.base == base
-                    && pack.items.len() < MAX_BATCH_ITEMS
-                    && pack.bytes + 1 + size <= MAX_BATCH_BYTES
+                    && pack.items.len() < MAX_BATCH_EVENTS
+                    && pack.bytes + 1 + size <= SAFE_BATCH_BYTES
             });
             match open {
                 Some(p) if fits => {
@@ -1140,19 +1135,19 @@ fn now_rfc3339() -> String {
 
 fn check_limits(body: &Value, size: usize, call_type: Option<CallType>) -> Result<(), String> {
     if call_type.is_some_and(CallType::is_batch) {
-        if size > MAX_BATCH_BYTES {
+        if size > SAFE_BATCH_BYTES {
             return Err(format!(
                 "the batch is {} bytes; Segment accepts at most {} per batch",
                 group_digits(size),
-                group_digits(MAX_BATCH_BYTES)
+                group_digits(SAFE_BATCH_BYTES)
             ));
         }
         if let Some(Value::Array(items)) = body.get("batch") {
-            if items.len() > MAX_BATCH_ITEMS {
+            if items.len() > MAX_BATCH_EVENTS {
                 return Err(format!(
                     "the batch has {} calls; Segment accepts at most {} per batch",
                     group_digits(items.len()),
-                    group_digits(MAX_BATCH_ITEMS)
+                    group_digits(MAX_BATCH_EVENTS)
                 ));
             }
             for (n, item) in items.iter().enumerate() {
@@ -1180,18 +1175,6 @@ fn check_limits(body: &Value, size: usize, call_type: Option<CallType>) -> Resul
 }
 
 /// `40123` → `40,123`.
-fn group_digits(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn plural(n: u32, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
@@ -1257,33 +1240,9 @@ fn short_body(body: &Option<ResponseBody>) -> String {
     }
 }
 
-fn error_texts(e: &reqwest::Error) -> Vec<String> {
-    let mut texts = Vec::new();
-    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(err) = source {
-        texts.push(err.to_string());
-        source = err.source();
-    }
-    texts
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(err) = source {
-        text.push_str(": ");
-        text.push_str(&err.to_string());
-        source = err.source();
-    }
-    text
-}
-
 /// The innermost cause of a transport error, in words.
 fn root_cause(e: &reqwest::Error) -> String {
-    let mut deepest: &dyn std::error::Error = e;
-    while let Some(next) = deepest.source() {
-        deepest = next;
-    }
+    let deepest = text::root_cause(e);
     if let Some(io) = deepest.downcast_ref::<std::io::Error>() {
         use std::io::ErrorKind;
         let known = match io.kind() {
@@ -1407,15 +1366,6 @@ mod tests {
         ] {
             assert_eq!(parse_retry_after(garbage, now), None, "{garbage:?}");
         }
-    }
-
-    #[test]
-    fn numbers_are_grouped() {
-        assert_eq!(group_digits(0), "0");
-        assert_eq!(group_digits(999), "999");
-        assert_eq!(group_digits(32_000), "32,000");
-        assert_eq!(group_digits(475_000), "475,000");
-        assert_eq!(group_digits(1_234_567), "1,234,567");
     }
 
     #[test]

@@ -7,10 +7,12 @@ pub mod currency;
 pub mod delivery;
 pub mod diagnostic;
 pub mod keycheck;
+pub mod limits;
 pub mod lint;
 pub mod sink;
 
 pub use call::{CallType, Region};
 pub use delivery::{Delivery, Destination, Outcome, WriteKey, mask_secret};
 pub use diagnostic::{Diagnostic, Severity};
+pub use limits::{MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_CALL_BYTES, SAFE_BATCH_BYTES};
 pub use lint::{LintOptions, lint};

@@ -21,14 +21,9 @@ use tokio::sync::{broadcast, oneshot};
 
 use super::CallType;
 use super::delivery::{mask_secret, redact};
+use super::limits::{MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_CALL_BYTES};
+use crate::text::{group_digits, shorten};
 
-/// Largest single call, and largest event inside a batch: Segment documents 32 KB, read as
-/// 32,000 bytes as the client does.
-pub const MAX_CALL_BYTES: usize = 32_000;
-/// Largest `/v1/batch` (or `/v1/import`) body: Segment documents 500 KB.
-pub const MAX_BATCH_BYTES: usize = 500_000;
-/// Most events in one batch; beyond it Segment answers 200 and drops them all.
-pub const MAX_BATCH_EVENTS: usize = 2_500;
 /// How many received calls are kept (the oldest go first).
 pub const MAX_KEPT_CALLS: usize = 10_000;
 /// Segment's answer to a missing or empty write key.
@@ -107,38 +102,9 @@ pub struct ReceivedCall {
 }
 
 impl ReceivedCall {
-    /// One line for people: `12:01:02  track  Order Completed  user=cus_1  412 B  accepted`.
-    pub fn line(&self) -> String {
-        let time = chrono::DateTime::parse_from_rfc3339(&self.received_at)
-            .map(|t| t.format("%H:%M:%S").to_string())
-            .unwrap_or_else(|_| self.received_at.clone());
-        let mut parts = vec![time];
-        match &self.call_type {
-            Some(kind) => parts.push(kind.clone()),
-            None => parts.push(format!("? {}", self.path)),
-        }
-        if let Some(label) = self.label() {
-            parts.push(shorten(&label, 60));
-        }
-        parts.push(match (&self.user_id, &self.anonymous_id) {
-            (Some(user), _) => format!("user={}", shorten(user, 40)),
-            (None, Some(anon)) => format!("anon={}", shorten(anon, 40)),
-            (None, None) => "no id".to_string(),
-        });
-        parts.push(format_size(self.bytes));
-        let mut verdict = self.verdict.to_string();
-        if self.status != 200 {
-            verdict.push_str(&format!(" · {}", self.status));
-        }
-        if let Some(retry) = &self.retry_count {
-            verdict.push_str(&format!(" · retry {}", shorten(retry, 10)));
-        }
-        parts.push(verdict);
-        parts.join("  ")
-    }
-
-    /// What the call is about: the event, the page or screen name, the group or the alias.
-    fn label(&self) -> Option<String> {
+    /// What the call is about: the event, the page or screen name, the group (`group=…`) or the
+    /// alias (`from=…`).
+    pub fn label(&self) -> Option<String> {
         if let Some(event) = &self.event {
             return Some(event.clone());
         }
@@ -156,43 +122,6 @@ impl ReceivedCall {
             _ => None,
         }
     }
-}
-
-/// "412 B" below 1,000 bytes, else "31.2 KB" (1 KB = 1,000 bytes, as the limits are read).
-fn format_size(bytes: usize) -> String {
-    if bytes < 1_000 {
-        format!("{bytes} B")
-    } else {
-        format!("{:.1} KB", bytes as f64 / 1_000.0)
-    }
-}
-
-/// At most `max` characters, with `…` when cut; control characters shown as spaces.
-fn shorten(text: &str, max: usize) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if clean.chars().count() <= max {
-        clean
-    } else {
-        let mut cut: String = clean.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
-}
-
-/// 12,345
-fn group_digits(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A local Segment-compatible endpoint. Cloning shares the same record of calls.
@@ -956,12 +885,6 @@ mod tests {
             assert_eq!(first.message_id.as_deref(), Some("m1"));
             assert_eq!(first.retry_count.as_deref(), Some("2"));
             assert_eq!(first.write_key.as_deref(), Some("Q7mv…aZ1u"));
-            assert!(first.line().contains("track  Order Completed  user=cus_1"));
-            assert!(
-                first.line().ends_with("accepted · retry 2"),
-                "{}",
-                first.line()
-            );
             assert_eq!(calls[5].status, 400);
             assert!(calls[5].body.is_none());
             let all = serde_json::to_string(&calls).unwrap();
@@ -1085,29 +1008,22 @@ mod tests {
     }
 
     #[test]
-    fn sizes_and_lines() {
-        assert_eq!(format_size(412), "412 B");
-        assert_eq!(format_size(40_123), "40.1 KB");
-        assert_eq!(group_digits(500_000), "500,000");
-        assert_eq!(group_digits(12), "12");
-        assert_eq!(shorten("abcdef", 4), "abc…");
+    fn records_say_what_a_call_is_about() {
         let received = Received::new(&HeaderMap::new(), "/v1/page".into());
         let call = received.base(
             Some("page"),
             99,
             Some(json!({"anonymousId": "a1", "name": "Pricing"})),
         );
-        let line = call.line();
-        assert!(
-            line.ends_with("  page  Pricing  anon=a1  99 B  accepted"),
-            "{line}"
-        );
-        let mut refused = received.refused(None, 0, None, 404, "unknown path");
-        refused.path = "/v1/x".into();
-        assert!(
-            refused
-                .line()
-                .contains("? /v1/x  no id  0 B  rejected (unknown path) · 404")
-        );
+        assert_eq!(call.label().as_deref(), Some("Pricing"));
+        assert_eq!((call.bytes, call.status), (99, 200));
+        assert_eq!(call.verdict, Verdict::Accepted);
+        let group = received.base(Some("group"), 9, Some(json!({"groupId": "g1"})));
+        assert_eq!(group.label().as_deref(), Some("group=g1"));
+        let refused = received.refused(None, 0, None, 404, "unknown path");
+        assert_eq!(refused.call_type, None);
+        assert_eq!(refused.label(), None);
+        assert_eq!(refused.status, 404);
+        assert_eq!(refused.verdict.to_string(), "rejected (unknown path)");
     }
 }

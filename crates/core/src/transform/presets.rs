@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
+use crate::suggest::did_you_mean;
+
 static PRESETS_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../fixtures/transforms");
 
 /// The preset shown first and loaded by default.
@@ -78,7 +80,7 @@ pub struct TransformSource {
 /// Why `--transform T` could not be resolved.
 #[derive(Debug, thiserror::Error)]
 pub enum ResolveError {
-    #[error("unknown preset {name:?}{}", did_you_mean(suggestions))]
+    #[error("unknown preset {name:?}{}", unknown_preset_hint(suggestions))]
     UnknownPreset {
         name: String,
         suggestions: Vec<String>,
@@ -93,16 +95,11 @@ pub enum ResolveError {
     NotText { path: PathBuf },
 }
 
-fn did_you_mean(suggestions: &[String]) -> String {
+fn unknown_preset_hint(suggestions: &[String]) -> String {
     let all: Vec<String> = presets().iter().map(|p| p.name.to_string()).collect();
-    if suggestions.is_empty() {
-        format!("; presets: {}", all.join(", "))
-    } else {
-        format!(
-            "; did you mean {}? (presets: {})",
-            suggestions.join(" or "),
-            all.join(", ")
-        )
+    match did_you_mean(suggestions, " or ") {
+        Some(hint) => format!("; {hint} (presets: {})", all.join(", ")),
+        None => format!("; presets: {}", all.join(", ")),
     }
 }
 

@@ -10,6 +10,7 @@ use include_dir::{Dir, include_dir};
 use serde_json::Value;
 
 use super::catalog;
+use crate::suggest::did_you_mean;
 
 /// Compiled in so the tool works from any directory.
 static FIXTURES_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../fixtures/webhooks");
@@ -114,10 +115,9 @@ pub struct UnknownFixture {
 }
 
 fn unknown_hint(suggestions: &[String]) -> String {
-    if suggestions.is_empty() {
-        "; `hookbench fixtures list` shows them all".to_string()
-    } else {
-        format!("; did you mean {}?", suggestions.join(" or "))
+    match did_you_mean(suggestions, " or ") {
+        Some(hint) => format!("; {hint}"),
+        None => "; `hookbench fixtures list` shows them all".to_string(),
     }
 }
 

@@ -7,9 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::{App, Mode, Pane, Verdict};
-use crate::events_list::{EventEntry, Row, short_time};
+use crate::events_list::{EventEntry, Row};
 use crate::text::truncate;
 use hookbench_core::store::Verification;
+use hookbench_core::text::short_local_time;
 
 use super::pane_block;
 
@@ -43,7 +44,7 @@ fn incoming_row(
         return Line::raw("");
     };
     let indent = if grouped { "  " } else { "" };
-    let time = short_time(&info.received_at);
+    let time = short_local_time(&info.received_at);
     let (mark, mark_style) = if info.accepted() {
         verdict_mark(app, app.verdict(&entry.key), app.is_running(&entry.key))
     } else {

@@ -12,8 +12,8 @@ use similar::{ChangeTag, TextDiff};
 use crate::app::{App, EventResult, Pane};
 use crate::highlight::{Highlighter, Language};
 use crate::layout::Areas;
-use crate::text::human_bytes;
 use hookbench_core::segment::{Diagnostic, Severity};
+use hookbench_core::text::human_bytes;
 
 use super::{GutterMark, code_view, pane_block, render_code};
 

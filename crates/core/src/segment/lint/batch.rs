@@ -3,8 +3,9 @@
 use super::identity::{check_field_objects, check_untransformed};
 use super::pointer::{describe, show};
 use super::timestamp::check_timestamps;
-use super::{Ctx, Found, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_CALL_BYTES, Rule, lint_call};
+use super::{Ctx, Found, Rule, lint_call};
 use crate::segment::call::CallType;
+use crate::segment::limits::{MAX_BATCH_EVENTS, MAX_CALL_BYTES, SAFE_BATCH_BYTES};
 use serde_json::{Map, Value};
 
 // ---------------------------------------------------------------------------------------------
@@ -44,7 +45,7 @@ pub(super) fn check_call_size(v: &Value, path: &str, found: &mut Found) {
 
 pub(super) fn check_batch_size(v: &Value, found: &mut Found) {
     let size = json_size(v);
-    if size > MAX_BATCH_BYTES {
+    if size > SAFE_BATCH_BYTES {
         found.push(
             Rule::TooLarge,
             "",

@@ -26,13 +26,6 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use timestamp::check_timestamps;
 
-/// Largest single call, and largest event inside a batch. Segment documents 32 KB; the libraries
-/// disagree on what a KB is, so this is the safe reading.
-pub const MAX_CALL_BYTES: usize = 32_000;
-/// Largest batch: Segment documents 500 KB; analytics-python keeps 475,000 bytes for headroom.
-pub const MAX_BATCH_BYTES: usize = 475_000;
-/// Most events in one batch; beyond it Segment answers 200 and drops the batch.
-pub const MAX_BATCH_EVENTS: usize = 2_500;
 /// A `messageId` must be shorter than this many characters.
 pub const MAX_MESSAGE_ID_CHARS: usize = 100;
 /// Walks stop this deep; parsed JSON is shallower anyway, and it keeps the stack bounded.

@@ -12,13 +12,13 @@ use hookbench_core::transform::presets::{TransformOrigin, TransformSource};
 use hookbench_core::transform::scan_compat;
 
 use hookbench_core::segment::WriteKey;
+use hookbench_core::segment::curl::curl_command;
 use hookbench_core::segment::keycheck::KeyStatus;
 use hookbench_core::text::{escape_bytes, human_bytes};
 
 use super::app::{
     App, BottomTab, Confirm, EventResult, KeyDialog, Mode, Overlay, Pane, Picker, TransformState,
 };
-use super::clipboard;
 use super::editor::{EditOutcome, Editor};
 use super::incoming;
 use super::keymap::Action;
@@ -1164,7 +1164,7 @@ fn copy_curl(app: &mut App) -> Vec<Effect> {
         app.set_error("nothing to copy: no output to send for this event");
         return Vec::new();
     };
-    let command = clipboard::curl_command(webhook);
+    let command = curl_command(webhook);
     copy(app, command, "curl command")
 }
 

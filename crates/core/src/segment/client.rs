@@ -17,10 +17,9 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::call::{CallType, Region};
-use super::delivery::{
-    Delivery, Destination, Outcome, RequestInfo, ResponseBody, WriteKey, mask_secret, redact,
-};
+use super::delivery::{Delivery, Destination, Outcome, RequestInfo, ResponseBody, WriteKey};
 use super::limits::{MAX_BATCH_EVENTS, MAX_CALL_BYTES, SAFE_BATCH_BYTES};
+use super::mask::{mask_secret, mask_write_keys, redact};
 use crate::text::{self, error_chain, group_digits};
 use crate::transform::WebhookOut;
 
@@ -432,27 +431,10 @@ impl Client {
     }
 
     fn scrub_value(&self, value: &mut Value) {
-        match value {
-            Value::String(s) => {
-                let clean = self.scrub(s);
-                if clean != *s {
-                    *s = clean;
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v)),
-            Value::Object(map) => {
-                for (name, v) in map.iter_mut() {
-                    if name == "writeKey" {
-                        if let Value::String(s) = v {
-                            *s = mask_secret(s);
-                        }
-                    } else {
-                        self.scrub_value(v);
-                    }
-                }
-            }
-            _ => {}
-        }
+        mask_write_keys(value, &|s| {
+            let clean = self.scrub(s);
+            (clean != s).then_some(clean)
+        });
     }
 
     fn backoff(&self, retry: u32) -> Duration {

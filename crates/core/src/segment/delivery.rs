@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Region;
+pub use super::mask::{mask_secret, redact};
 
 /// A Segment write key. `Debug` and `Display` show it masked (`abcd…wxyz`); only
 /// [`WriteKey::expose`] gives the key itself, for the places that must send it.
@@ -57,26 +58,6 @@ impl std::fmt::Display for WriteKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.masked())
     }
-}
-
-/// `abcd…wxyz` for secrets of 12 characters or more, `…` for shorter ones: enough to tell keys
-/// apart, not to use one.
-pub fn mask_secret(secret: &str) -> String {
-    let chars: Vec<char> = secret.chars().collect();
-    if chars.len() < 12 {
-        return "…".to_string();
-    }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}…{tail}")
-}
-
-/// Replaces every occurrence of `secret` in `text` by its masked form.
-pub fn redact(text: &str, secret: &str) -> String {
-    if secret.is_empty() {
-        return text.to_string();
-    }
-    text.replace(secret, &mask_secret(secret))
 }
 
 /// Where calls go.

@@ -11,7 +11,8 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::Region;
-use super::delivery::{WriteKey, redact};
+use super::delivery::WriteKey;
+use super::mask::redact;
 
 /// Segment's settings CDN.
 pub const DEFAULT_CDN: &str = "https://cdn.segment.com";

@@ -3,16 +3,19 @@
 
 pub mod call;
 pub mod client;
+pub mod curl;
 pub mod currency;
 pub mod delivery;
 pub mod diagnostic;
 pub mod keycheck;
 pub mod limits;
 pub mod lint;
+pub mod mask;
 pub mod sink;
 
 pub use call::{CallType, Region};
-pub use delivery::{Delivery, Destination, Outcome, WriteKey, mask_secret};
+pub use delivery::{Delivery, Destination, Outcome, WriteKey};
 pub use diagnostic::{Diagnostic, Severity};
 pub use limits::{MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_CALL_BYTES, SAFE_BATCH_BYTES};
 pub use lint::{LintOptions, lint};
+pub use mask::{mask_secret, redact};

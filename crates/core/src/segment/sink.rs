@@ -20,8 +20,8 @@ use serde_json::{Map, Value, json};
 use tokio::sync::{broadcast, oneshot};
 
 use super::CallType;
-use super::delivery::{mask_secret, redact};
 use super::limits::{MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_CALL_BYTES};
+use super::mask::{mask_secret, mask_write_keys, redact};
 use crate::text::{group_digits, shorten};
 
 /// How many received calls are kept (the oldest go first).
@@ -662,29 +662,20 @@ fn judge_batch_item(item: &Value, bytes: usize) -> Verdict {
 
 /// Masks every `writeKey` field and every occurrence of the keys in strings.
 fn mask_keys(value: &mut Value, secrets: &[String]) {
-    match value {
-        Value::Object(object) => {
-            for (name, field) in object.iter_mut() {
-                match field {
-                    Value::String(s) if name == "writeKey" => *s = mask_secret(s),
-                    _ => mask_keys(field, secrets),
+    mask_write_keys(value, &|s| {
+        let mut clean: Option<String> = None;
+        for secret in secrets {
+            let current = clean.as_deref().unwrap_or(s);
+            if secret.chars().count() >= SUBSTRING_REDACT_MIN {
+                if current.contains(secret.as_str()) {
+                    clean = Some(redact(current, secret));
                 }
+            } else if current == secret {
+                clean = Some(mask_secret(secret));
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|item| mask_keys(item, secrets)),
-        Value::String(s) => {
-            for secret in secrets {
-                if secret.chars().count() >= SUBSTRING_REDACT_MIN {
-                    if s.contains(secret.as_str()) {
-                        *s = redact(s, secret);
-                    }
-                } else if s == secret {
-                    *s = mask_secret(secret);
-                }
-            }
-        }
-        _ => {}
-    }
+        clean
+    });
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anstyle::{AnsiColor, Style};
+use anstyle::Style;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -16,11 +16,8 @@ use hookbench_core::transform::{TransformError, WebhookOut};
 
 use super::args::{CheckArgs, GlobalArgs};
 use super::render;
+use super::style::{BOLD, GREEN, RED};
 use super::{Failure, common, exit};
-
-const RED: Style = AnsiColor::Red.on_default();
-const GREEN: Style = AnsiColor::Green.on_default();
-const BOLD: Style = Style::new().bold();
 
 /// What is compared: everything but the console and the timing, which change run to run.
 #[derive(Serialize)]

@@ -2,7 +2,7 @@
 
 use std::io::{BufWriter, Write};
 
-use anstyle::{AnsiColor, Style};
+use anstyle::Style;
 use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 use unicode_width::UnicodeWidthStr;
@@ -17,17 +17,13 @@ use hookbench_workbench::text::truncate;
 use super::args::{GlobalArgs, HistoryCommand, OutputFormat, SegmentArgs, TransformArgs};
 use super::render;
 use super::send::{self, Plan};
+use super::style::{BOLD, DIM, GREEN, RED};
 use super::{Failure, common, exit};
 
 /// Rows read from the store at a time: `list --limit 0` never holds the whole history.
 const PAGE: usize = 1_000;
 /// The widest an event type or webhook-id column gets; longer values are cut with `…`.
 const MAX_COLUMN: usize = 40;
-
-const BOLD: Style = Style::new().bold();
-const DIM: Style = Style::new().dimmed();
-const RED: Style = AnsiColor::Red.on_default();
-const GREEN: Style = AnsiColor::Green.on_default();
 
 pub fn run(global: &GlobalArgs, command: &HistoryCommand) -> Result<u8, Failure> {
     match command {

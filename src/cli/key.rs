@@ -2,8 +2,6 @@
 
 use std::io::Write;
 
-use anstyle::{AnsiColor, Style};
-
 use hookbench_core::segment::WriteKey;
 use hookbench_core::segment::keycheck::{self, DEFAULT_API_HOST, KeyCheck, KeyStatus};
 
@@ -12,12 +10,7 @@ use super::args::{GlobalArgs, KeyVerifyArgs, OutputFormat};
 use super::common::load_config;
 use super::exit;
 use super::render::warning_line;
-
-const BOLD: Style = Style::new().bold();
-const DIM: Style = Style::new().dimmed();
-const RED: Style = AnsiColor::Red.on_default().bold();
-const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
-const GREEN: Style = AnsiColor::Green.on_default().bold();
+use super::style::{BOLD, DIM, GREEN_BOLD, RED_BOLD, YELLOW_BOLD};
 
 pub fn verify(global: &GlobalArgs, args: &KeyVerifyArgs) -> Result<u8, Failure> {
     let config = load_config(global)?;
@@ -103,7 +96,7 @@ fn text_line(check: &KeyCheck, key: &WriteKey) -> String {
                 format!("destinations: {}", check.destinations.join(", "))
             };
             let mut line = format!(
-                "{GREEN}✓{GREEN:#} valid write key {BOLD}{masked}{BOLD:#} · {region} · {destinations}"
+                "{GREEN_BOLD}✓{GREEN_BOLD:#} valid write key {BOLD}{masked}{BOLD:#} · {region} · {destinations}"
             );
             if check.region.is_none() {
                 line.push_str(&format!("\n  {DIM}{}{DIM:#}", check.message));
@@ -111,14 +104,14 @@ fn text_line(check: &KeyCheck, key: &WriteKey) -> String {
             line
         }
         KeyStatus::Unknown => format!(
-            "{YELLOW}?{YELLOW:#} unknown write key {BOLD}{masked}{BOLD:#}{}",
+            "{YELLOW_BOLD}?{YELLOW_BOLD:#} unknown write key {BOLD}{masked}{BOLD:#}{}",
             match check.message.strip_prefix("unknown write key") {
                 Some(rest) => rest.to_string(),
                 None => format!(": {}", check.message),
             }
         ),
         KeyStatus::Unverifiable => format!(
-            "{RED}✗{RED:#} could not verify write key {BOLD}{masked}{BOLD:#} · {}",
+            "{RED_BOLD}✗{RED_BOLD:#} could not verify write key {BOLD}{masked}{BOLD:#} · {}",
             check.message
         ),
     }

@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::time::Duration;
 
-use anstyle::{AnsiColor, Style};
 use serde_json::Value;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio_util::sync::CancellationToken;
@@ -18,13 +17,8 @@ use hookbench_core::webhook::signature::Secret;
 
 use super::args::{GlobalArgs, ListenArgs, OutputFormat, TransformArgs};
 use super::send::{self, Plan};
+use super::style::{BOLD, DIM, GREEN, RED, YELLOW};
 use super::{Failure, common, exit, render};
-
-const BOLD: Style = Style::new().bold();
-const DIM: Style = Style::new().dimmed();
-const RED: Style = AnsiColor::Red.on_default();
-const GREEN: Style = AnsiColor::Green.on_default();
-const YELLOW: Style = AnsiColor::Yellow.on_default();
 
 /// Deliveries queued for the printing thread; past it the server's live channel takes the slack.
 const EVENT_QUEUE: usize = 256;

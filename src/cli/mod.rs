@@ -15,6 +15,7 @@ mod run;
 mod send;
 mod signing;
 mod sink;
+mod style;
 mod trigger;
 mod tui;
 

@@ -2,30 +2,24 @@
 
 use std::io::Write;
 
-use anstyle::{AnsiColor, Style};
+use anstyle::Style;
 
 use hookbench_core::pipeline::RunRecord;
 use hookbench_core::segment::{Diagnostic, Severity};
 use hookbench_core::transform::{CompatWarning, LogLevel, TransformError};
 
-const BOLD: Style = Style::new().bold();
-const DIM: Style = Style::new().dimmed();
-const RED: Style = AnsiColor::Red.on_default().bold();
-const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
-const BLUE: Style = AnsiColor::Blue.on_default();
-const GREEN: Style = AnsiColor::Green.on_default();
-const CYAN: Style = AnsiColor::Cyan.on_default();
+use super::style::{BLUE, BOLD, CYAN, DIM, GREEN, RED_BOLD, YELLOW_BOLD};
 
 /// `error: …` on stderr.
 pub fn error_line(message: &str) {
     let mut err = anstream::stderr().lock();
-    let _ = writeln!(err, "{RED}error{RED:#}: {message}");
+    let _ = writeln!(err, "{RED_BOLD}error{RED_BOLD:#}: {message}");
 }
 
 /// `warning: …` on stderr.
 pub fn warning_line(message: &str) {
     let mut err = anstream::stderr().lock();
-    let _ = writeln!(err, "{YELLOW}warning{YELLOW:#}: {message}");
+    let _ = writeln!(err, "{YELLOW_BOLD}warning{YELLOW_BOLD:#}: {message}");
 }
 
 /// Compatibility warnings about the source, on stderr, once per run of a command.
@@ -40,8 +34,8 @@ pub fn compat_warnings(transform_name: &str, warnings: &[CompatWarning]) {
 
 fn severity_style(severity: Severity) -> Style {
     match severity {
-        Severity::Error => RED,
-        Severity::Warning => YELLOW,
+        Severity::Error => RED_BOLD,
+        Severity::Warning => YELLOW_BOLD,
         Severity::Info => BLUE,
     }
 }
@@ -96,7 +90,11 @@ fn excerpt(out: &mut impl Write, source: &str, error: &TransformError) -> std::i
             .take(column.saturating_sub(1) as usize)
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
-        writeln!(out, "  {DIM}{:gutter$} |{DIM:#} {pad}{RED}^{RED:#}", "")?;
+        writeln!(
+            out,
+            "  {DIM}{:gutter$} |{DIM:#} {pad}{RED_BOLD}^{RED_BOLD:#}",
+            ""
+        )?;
     }
     Ok(())
 }
@@ -119,7 +117,7 @@ pub fn record(
             };
             writeln!(
                 out,
-                "{RED}✗{RED:#} {BOLD}{label}{BOLD:#} → {RED}{}{place}{RED:#} {DIM}· {took}{DIM:#}",
+                "{RED_BOLD}✗{RED_BOLD:#} {BOLD}{label}{BOLD:#} → {RED_BOLD}{}{place}{RED_BOLD:#} {DIM}· {took}{DIM:#}",
                 error.kind
             )?;
             writeln!(out, "  {}", error.message)?;
@@ -133,13 +131,13 @@ pub fn record(
         }
         (Some(webhook), None) => {
             let mark = if record.has_lint_errors() {
-                format!("{RED}✗{RED:#}")
+                format!("{RED_BOLD}✗{RED_BOLD:#}")
             } else if record
                 .diagnostics
                 .iter()
                 .any(|d| d.severity == Severity::Warning)
             {
-                format!("{YELLOW}!{YELLOW:#}")
+                format!("{YELLOW_BOLD}!{YELLOW_BOLD:#}")
             } else {
                 format!("{GREEN}●{GREEN:#}")
             };
@@ -162,8 +160,8 @@ pub fn record(
     }
     for log in &record.logs {
         let style = match log.level {
-            LogLevel::Error => RED,
-            LogLevel::Warn => YELLOW,
+            LogLevel::Error => RED_BOLD,
+            LogLevel::Warn => YELLOW_BOLD,
             _ => DIM,
         };
         writeln!(
@@ -210,17 +208,20 @@ impl Tally {
 
     pub fn summary(&self, out: &mut impl Write) -> std::io::Result<()> {
         let failed = if self.failed > 0 {
-            format!("{RED}{} failed{RED:#}", self.failed)
+            format!("{RED_BOLD}{} failed{RED_BOLD:#}", self.failed)
         } else {
             "0 failed".into()
         };
         let errors = if self.lint_errors > 0 {
-            format!("{RED}{} errors{RED:#}", self.lint_errors)
+            format!("{RED_BOLD}{} errors{RED_BOLD:#}", self.lint_errors)
         } else {
             "0 errors".into()
         };
         let bad_input = if self.input_errors > 0 {
-            format!(" · {RED}{} unreadable inputs{RED:#}", self.input_errors)
+            format!(
+                " · {RED_BOLD}{} unreadable inputs{RED_BOLD:#}",
+                self.input_errors
+            )
         } else {
             String::new()
         };

@@ -3,7 +3,6 @@
 
 use std::io::{BufWriter, Write};
 
-use anstyle::{AnsiColor, Effects, Style};
 use futures_util::StreamExt;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -15,6 +14,7 @@ use hookbench_core::segment::{Delivery, Destination, Outcome, Region, WriteKey};
 use super::args::{GlobalArgs, OutputFormat, SegmentArgs, SendArgs};
 use super::bodies::{self, Body};
 use super::render;
+use super::style::{BOLD, CYAN, DIM, GREEN, RED, YELLOW};
 use super::{Failure, common, exit};
 
 /// Bodies transformed, then sent, per round: bounds memory on long JSONL streams while keeping
@@ -22,13 +22,6 @@ use super::{Failure, common, exit};
 const CHUNK: usize = 2_500;
 /// Single calls in flight at once when not batching.
 const CONCURRENT_SENDS: usize = 8;
-
-const RED: Style = AnsiColor::Red.on_default();
-const GREEN: Style = AnsiColor::Green.on_default();
-const YELLOW: Style = AnsiColor::Yellow.on_default();
-const CYAN: Style = AnsiColor::Cyan.on_default();
-const DIM: Style = Style::new().effects(Effects::DIMMED);
-const BOLD: Style = Style::new().effects(Effects::BOLD);
 
 /// What happens to one record.
 pub(super) enum Plan {

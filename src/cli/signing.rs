@@ -5,16 +5,12 @@
 
 use std::io::{IsTerminal, Read, Write};
 
-use anstyle::{AnsiColor, Style};
-
 use hookbench_core::webhook::signature::{self, Secret, SignedHeaders};
 
 use super::Failure;
 use super::args::{OutputFormat, SignArgs, VerifyArgs};
 use super::exit;
-
-const GREEN: Style = AnsiColor::Green.on_default().bold();
-const RED: Style = AnsiColor::Red.on_default().bold();
+use super::style::{GREEN_BOLD, RED_BOLD};
 
 /// The verdict of `verify` when the signature is not accepted.
 const INVALID: u8 = 1;
@@ -72,11 +68,14 @@ pub fn verify(args: &VerifyArgs) -> Result<u8, Failure> {
     // The verdict is the command's output: on stdout either way, the exit code tells which.
     let mut out = anstream::stdout().lock();
     let (written, code) = match verdict {
-        Ok(()) => (writeln!(out, "{GREEN}✓{GREEN:#} valid signature"), exit::OK),
+        Ok(()) => (
+            writeln!(out, "{GREEN_BOLD}✓{GREEN_BOLD:#} valid signature"),
+            exit::OK,
+        ),
         Err(reason) => (
             writeln!(
                 out,
-                "{RED}✗{RED:#} invalid: {}",
+                "{RED_BOLD}✗{RED_BOLD:#} invalid: {}",
                 reason.describe(args.tolerance)
             ),
             INVALID,

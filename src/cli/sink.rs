@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use anstyle::{AnsiColor, Style};
+use anstyle::Style;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
@@ -12,10 +12,7 @@ use hookbench_core::text::{kilobytes, short_time, shorten};
 use super::Failure;
 use super::args::SinkArgs;
 use super::exit;
-
-const DIM: Style = Style::new().dimmed();
-const RED: Style = AnsiColor::Red.on_default().bold();
-const YELLOW: Style = AnsiColor::Yellow.on_default();
+use super::style::{DIM, RED_BOLD, YELLOW};
 
 pub fn run(args: &SinkArgs) -> Result<u8, Failure> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -134,7 +131,7 @@ fn print_call(call: &ReceivedCall) {
     let style = match call.verdict {
         Verdict::Accepted => Style::new(),
         Verdict::Dropped(_) => YELLOW,
-        Verdict::Rejected(_) => RED,
+        Verdict::Rejected(_) => RED_BOLD,
     };
     let mut out = anstream::stdout().lock();
     let _ = writeln!(out, "{style}{}{style:#}", call_line(call));

@@ -7,7 +7,6 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use anstyle::{AnsiColor, Style};
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use url::Url;
 
@@ -16,14 +15,11 @@ use hookbench_core::webhook::signature::{self, Secret};
 
 use super::args::TriggerArgs;
 use super::signing::{now, read_payload};
+use super::style::{DIM, GREEN_BOLD, RED_BOLD};
 use super::{Failure, common, exit};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-const DIM: Style = Style::new().dimmed();
-const GREEN: Style = AnsiColor::Green.on_default().bold();
-const RED: Style = AnsiColor::Red.on_default().bold();
 
 pub fn run(args: &TriggerArgs) -> Result<u8, Failure> {
     let url = parse_url(&args.url)?;
@@ -72,7 +68,11 @@ pub fn run(args: &TriggerArgs) -> Result<u8, Failure> {
     let answer = runtime.block_on(post(&url, &id, timestamp, signed.as_deref(), body))?;
 
     let status = answer.status;
-    let style = if status.is_success() { GREEN } else { RED };
+    let style = if status.is_success() {
+        GREEN_BOLD
+    } else {
+        RED_BOLD
+    };
     let reason = status.canonical_reason().unwrap_or("");
     {
         let mut out = anstream::stdout().lock();

@@ -606,7 +606,7 @@ async fn an_oversize_call_is_refused_without_a_request() {
     let client = client_for(&server);
     let mut call = track(server.url("/v1/track"), "cus_1");
     call.payload["properties"]["notes"] = json!("x".repeat(40_000));
-    let message = client.prepare(&call).expect_err("refused");
+    let message = client.prepare(&call).expect_err("refused").to_string();
     assert!(
         message.starts_with("the call is 40,")
             && message.ends_with(" bytes; Segment accepts at most 32,000 per call"),
@@ -635,7 +635,10 @@ async fn an_oversize_batch_call_is_refused() {
         headers: BTreeMap::new(),
         payload: json!({ "batch": items }),
     };
-    let message = client.prepare(&call).expect_err("too many items");
+    let message = client
+        .prepare(&call)
+        .expect_err("too many items")
+        .to_string();
     assert!(
         message.contains("2,501 calls") && message.contains("2,500"),
         "{message}"
@@ -648,7 +651,10 @@ async fn an_oversize_batch_call_is_refused() {
         payload: json!({ "batch": items }),
         ..call
     };
-    let message = client.prepare(&call).expect_err("too many bytes");
+    let message = client
+        .prepare(&call)
+        .expect_err("too many bytes")
+        .to_string();
     assert!(message.contains("475,000 per batch"), "{message}");
     assert!(server.requests().is_empty());
     server.stop().await;

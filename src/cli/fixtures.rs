@@ -40,8 +40,7 @@ pub fn run(command: &FixturesCommand) -> Result<u8, Failure> {
             match output {
                 OutputFormat::Json => {
                     for row in &rows {
-                        let line = serde_json::to_string(row)
-                            .map_err(|e| Failure::input(e.to_string()))?;
+                        let line = serde_json::to_string(row)?;
                         let _ = writeln!(out, "{line}");
                     }
                 }

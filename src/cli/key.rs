@@ -23,7 +23,7 @@ pub fn verify(global: &GlobalArgs, args: &KeyVerifyArgs) -> Result<u8, Failure> 
             ));
         }
     };
-    let (key, warnings) = keycheck::local_checks(&raw).map_err(Failure::input)?;
+    let (key, warnings) = keycheck::local_checks(&raw)?;
     let cdn = cdn_base(&args.cdn)?;
     for warning in &warnings {
         warning_line(warning);

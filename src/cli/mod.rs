@@ -82,3 +82,26 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         }
     }
 }
+
+/// Errors of the core that are the user's input to fix (exit 2), their message as the core
+/// words it.
+macro_rules! input_failures {
+    ($($error:ty),* $(,)?) => {
+        $(
+            impl From<$error> for Failure {
+                fn from(error: $error) -> Failure {
+                    Failure::input(error.to_string())
+                }
+            }
+        )*
+    };
+}
+
+input_failures!(
+    hookbench_core::segment::keycheck::KeyFormatError,
+    hookbench_core::segment::client::CallRefused,
+    hookbench_core::webhook::fixtures::FixtureError,
+    hookbench_core::webhook::fixtures::UnknownFixture,
+    hookbench_core::store::StoreError,
+    serde_json::Error,
+);

@@ -83,6 +83,14 @@ pub enum ClientError {
     Build(String),
 }
 
+/// A call refused before sending (a bad method, URL or header, a payload over Segment's
+/// limits): nothing was sent. The message says why, with the key masked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct CallRefused {
+    pub message: String,
+}
+
 /// One call: the transformation's output.
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -246,9 +254,10 @@ impl Client {
     }
 
     /// Fills messageId (UUID v4) when missing, picks the target, attaches the key where allowed,
-    /// checks the local size limits. `Err(message)`: refused, nothing may be sent.
-    pub fn prepare(&self, call: &Call) -> Result<Prepared, String> {
-        self.assemble(call).map_err(|r| r.message)
+    /// checks the local size limits. An error: refused, nothing may be sent.
+    pub fn prepare(&self, call: &Call) -> Result<Prepared, CallRefused> {
+        self.assemble(call)
+            .map_err(|r| CallRefused { message: r.message })
     }
 
     /// Sends a prepared call, retrying as Segment's libraries do. Never panics, never waits

@@ -87,11 +87,19 @@ impl KeyCheck {
     }
 }
 
+/// A write key refused before asking the CDN.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyFormatError {
+    /// Empty, or only white space.
+    #[error("the write key is empty")]
+    Empty,
+}
+
 /// Checks that need no network. An empty or blank key is an error; a key that does not look
 /// like Segment's (32 letters and digits) gets warnings, since only the CDN can tell.
-pub fn local_checks(raw: &str) -> Result<(WriteKey, Vec<String>), String> {
+pub fn local_checks(raw: &str) -> Result<(WriteKey, Vec<String>), KeyFormatError> {
     let Some(key) = WriteKey::new(raw) else {
-        return Err("the write key is empty".to_string());
+        return Err(KeyFormatError::Empty);
     };
     let mut warnings = Vec::new();
     let length = key.len();
@@ -439,8 +447,11 @@ mod tests {
 
     #[test]
     fn local_checks_warn_but_do_not_refuse() {
-        assert!(local_checks("").is_err());
-        assert!(local_checks(" \t\n").is_err());
+        assert_eq!(local_checks("").unwrap_err(), KeyFormatError::Empty);
+        assert_eq!(
+            local_checks(" \t\n").unwrap_err().to_string(),
+            "the write key is empty"
+        );
         let (k, warnings) = local_checks(&format!(" {KEY}\n")).unwrap();
         assert_eq!(k.expose(), KEY);
         assert!(warnings.is_empty(), "{warnings:?}");

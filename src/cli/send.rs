@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use hookbench_core::pipeline::{Pipeline, RunRecord};
 use hookbench_core::segment::client::{Call, Client, ClientOptions, refused};
-use hookbench_core::segment::{Delivery, Destination, Outcome, Region, WriteKey};
+use hookbench_core::segment::{Delivery, Destination, MAX_BATCH_EVENTS, Outcome, Region, WriteKey};
 
 use super::args::{GlobalArgs, OutputFormat, SegmentArgs, SendArgs};
 use super::bodies::{self, Body};
@@ -19,7 +19,7 @@ use super::{Failure, common, exit};
 
 /// Bodies transformed, then sent, per round: bounds memory on long JSONL streams while keeping
 /// batches full.
-const CHUNK: usize = 2_500;
+const CHUNK: usize = MAX_BATCH_EVENTS;
 /// Single calls in flight at once when not batching.
 const CONCURRENT_SENDS: usize = 8;
 

@@ -1,4 +1,4 @@
-//! Text helpers shared by every front end: text from the network made safe to show, byte sizes
+//! Text functions shared by every front end: text from the network made safe to show, byte sizes
 //! and counts for people, short times, line numbers of offsets and error chains in words.
 
 use std::error::Error;

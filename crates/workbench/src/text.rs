@@ -1,4 +1,4 @@
-//! Text helpers for the panes: bodies pretty-printed for reading, and display widths. Escaping
+//! Text for the panes: bodies pretty-printed for reading, and display widths. Escaping
 //! and sizes are the core's (`hookbench_core::text`).
 
 use serde_json::Value;

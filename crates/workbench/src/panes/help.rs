@@ -10,10 +10,9 @@ use crate::keymap::Action;
 
 use super::{centered, pane_block};
 
-/// The editor's own keys (not remappable: they are what text fields everywhere use).
+/// The editor's own keys (not remappable: they are what text fields everywhere use), after its
+/// actions from the key map.
 const EDITOR_KEYS: &[(&str, &str)] = &[
-    ("esc", "Leave the editor (a body edit then runs)"),
-    ("ctrl-s", "Save the transformation"),
     ("shift-arrows", "Select"),
     ("ctrl-a", "Select all"),
     (
@@ -57,6 +56,15 @@ fn lines(app: &App) -> Vec<Line<'static>> {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Editing (i transformation, m body)", p.accent));
+    for action in [Action::EditorLeave, Action::EditorSave] {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("  {:<18}", app.keymap.keys_text(action)),
+                p.key_hint,
+            ),
+            Span::styled(action.description().to_string(), p.text),
+        ]));
+    }
     for (keys, what) in EDITOR_KEYS {
         lines.push(Line::from(vec![
             Span::styled(format!("  {keys:<18}"), p.key_hint),
@@ -100,7 +108,11 @@ pub fn draw(app: &App, frame: &mut Frame, scroll: u16) {
     let block = pane_block(
         app,
         Pane::Events,
-        vec![Span::raw("Help · j/k scroll · any other key closes")],
+        vec![Span::raw(format!(
+            "Help · {}/{} scroll · any other key closes",
+            app.keymap.first_key_text(Action::HelpDown),
+            app.keymap.first_key_text(Action::HelpUp)
+        ))],
     )
     .border_style(app.theme.palette.border_focused);
     frame.render_widget(Clear, area);

@@ -235,11 +235,10 @@ pub enum Verdict {
     Cancelled,
 }
 
-/// Scroll offsets of the text panes, in lines.
+/// Scroll offsets of the text panes, in lines. (The transformation's editor keeps its own.)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Scrolls {
     pub webhook: usize,
-    pub transform: usize,
     pub segment: usize,
     pub logs: usize,
 }

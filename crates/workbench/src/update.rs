@@ -22,9 +22,9 @@ use super::editor::{EditOutcome, Editor};
 use super::incoming;
 use super::keymap::{Action, Scope};
 use super::layout::{self, Areas};
+use super::measure;
 use super::message::{EditTarget, Effect, Message, Recovery, RunItem, RunJob};
 use super::output::OutputView;
-use super::panes;
 use super::sending::{self, SinkStatus};
 use super::text::{escape_bytes, human_bytes};
 
@@ -347,7 +347,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     return Vec::new();
                 }
             };
-            let max = panes::help::max_scroll(app);
+            let max = measure::help_max_scroll(app);
             app.overlay = Some(Overlay::Help {
                 scroll: scroll.min(max),
             });
@@ -856,22 +856,22 @@ pub fn settle_view(app: &mut App) {
     };
     app.scroll.webhook = clamp(
         app.scroll.webhook,
-        panes::webhook::content_lines(app),
+        measure::webhook_lines(app),
         areas.inner_height(Pane::Webhook),
     );
     app.scroll.segment = clamp(
         app.scroll.segment,
-        panes::segment::content_lines(app),
-        panes::segment::payload_height(app, &areas),
+        measure::segment_lines(app),
+        measure::segment_payload_height(app, &areas),
     );
     app.scroll.logs = clamp(
         app.scroll.logs,
-        panes::logs::content_lines(app),
+        measure::logs_lines(app),
         areas.inner_height(Pane::Logs),
     );
     app.bottom_scroll = clamp(
         app.bottom_scroll,
-        panes::bottom::content_lines(app),
+        measure::bottom_lines(app),
         areas.inner_height(Pane::Logs),
     );
     let height = areas.inner_height(Pane::Transform);
@@ -895,7 +895,7 @@ fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
         return Vec::new();
     }
     if let Some(Overlay::Help { scroll }) = app.overlay {
-        let max = panes::help::max_scroll(app);
+        let max = measure::help_max_scroll(app);
         let scroll = match mouse.kind {
             MouseEventKind::ScrollDown => scroll.saturating_add(3).min(max),
             MouseEventKind::ScrollUp => scroll.saturating_sub(3),

@@ -142,7 +142,7 @@ fn text_panes_scroll_within_their_content() {
     h.press(KeyCode::Char('j'));
     assert_eq!(h.app.scroll.webhook, 2);
     h.press(KeyCode::Char('G'));
-    let lines = panes::webhook::content_lines(&h.app);
+    let lines = crate::measure::webhook_lines(&h.app);
     let height = areas(&h.app).inner_height(Pane::Webhook);
     assert_eq!(h.app.scroll.webhook, lines - height);
     h.press(KeyCode::Char('g'));

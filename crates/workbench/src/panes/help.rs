@@ -7,12 +7,13 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use crate::app::{App, Pane};
 use crate::keymap::Action;
+use crate::measure;
 
 use super::{centered, pane_block};
 
 /// The editor's own keys (not remappable: they are what text fields everywhere use), after its
 /// actions from the key map.
-const EDITOR_KEYS: &[(&str, &str)] = &[
+pub(crate) const EDITOR_KEYS: &[(&str, &str)] = &[
     ("shift-arrows", "Select"),
     ("ctrl-a", "Select all"),
     (
@@ -34,7 +35,7 @@ const EDITOR_KEYS: &[(&str, &str)] = &[
 
 const WIDTH: u16 = 78;
 
-fn lines(app: &App) -> Vec<Line<'static>> {
+pub(crate) fn lines(app: &App) -> Vec<Line<'static>> {
     let p = &app.theme.palette;
     let mut lines = Vec::new();
     let mut group = "";
@@ -91,16 +92,8 @@ fn lines(app: &App) -> Vec<Line<'static>> {
 
 fn box_area(app: &App) -> Rect {
     let screen = Rect::new(0, 0, app.size.0, app.size.1);
-    let height = u16::try_from(lines(app).len() + 2).unwrap_or(u16::MAX);
+    let height = u16::try_from(measure::help_lines() + 2).unwrap_or(u16::MAX);
     centered(screen, WIDTH, height)
-}
-
-/// How far the overlay can scroll on this screen.
-pub fn max_scroll(app: &App) -> u16 {
-    let visible = box_area(app).height.saturating_sub(2);
-    u16::try_from(lines(app).len())
-        .unwrap_or(u16::MAX)
-        .saturating_sub(visible)
 }
 
 pub fn draw(app: &App, frame: &mut Frame, scroll: u16) {

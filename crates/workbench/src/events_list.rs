@@ -7,7 +7,9 @@ use hookbench_core::webhook::fixtures::FixtureOrigin;
 use hookbench_core::store::{DeliverySummary, Verification};
 
 use super::highlight::content_key;
-use super::text::{escape_bytes, pretty_body};
+use serde_json::Value;
+
+use super::text::escape_bytes;
 
 /// The list key of a stored delivery.
 pub fn incoming_key(id: i64) -> String {
@@ -25,23 +27,43 @@ pub fn short_time(rfc3339: &str) -> String {
         .unwrap_or_else(|_| rfc3339.to_string())
 }
 
-/// The webhook body as the Webhook pane shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The webhook body as the Webhook pane shows it, and as runs take it: parsed once per change
+/// of the body, not once per run.
+#[derive(Debug, Clone, PartialEq)]
 pub struct BodyView {
     pub text: String,
     /// Content key for the highlight cache.
     pub doc: u64,
     /// Why the body is not valid JSON ("line L, column C: …"), if it is not.
     pub parse_error: Option<String>,
+    /// The body as JSON, when it is valid.
+    pub parsed: Option<Value>,
 }
 
 impl BodyView {
+    /// A one-line JSON body is shown pretty-printed; one that already spans lines, or is not
+    /// JSON, as it is.
     pub fn of(body: &str) -> BodyView {
-        let (text, parse_error) = pretty_body(body);
+        let (text, parse_error, parsed) = match serde_json::from_str::<Value>(body) {
+            Ok(value) => {
+                let text = if body.trim_end().contains('\n') {
+                    body.to_string()
+                } else {
+                    serde_json::to_string_pretty(&value).unwrap_or_else(|_| body.into())
+                };
+                (text, None, Some(value))
+            }
+            Err(e) => (
+                body.to_string(),
+                Some(hookbench_core::json_error::describe(&e)),
+                None,
+            ),
+        };
         BodyView {
             doc: content_key(&text),
             text,
             parse_error,
+            parsed,
         }
     }
 }

@@ -146,7 +146,6 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             effects
         }
         Message::Terminate => {
-            app.should_quit = true;
             vec![Effect::Quit {
                 recovery: recovery(app),
             }]
@@ -197,10 +196,10 @@ pub fn run_keys(app: &mut App, keys: &[String]) -> Effect {
         let Some(entry) = app.events.entry(key).filter(|e| e.runnable()) else {
             continue;
         };
-        let body = entry.body().to_string();
-        let Ok(parsed) = serde_json::from_str(&body) else {
+        let Some(parsed) = entry.view.parsed.clone() else {
             continue;
         };
+        let body = entry.body().to_string();
         app.latest_job.insert(key.clone(), job);
         items.push(RunItem {
             key: key.clone(),
@@ -309,7 +308,6 @@ fn force_quit(app: &mut App) -> Vec<Effect> {
         app.overlay = Some(Overlay::Confirm(Confirm::Quit));
         return Vec::new();
     }
-    app.should_quit = true;
     vec![Effect::Quit { recovery: None }]
 }
 
@@ -318,7 +316,6 @@ fn quit(app: &mut App) -> Vec<Effect> {
         app.overlay = Some(Overlay::Confirm(Confirm::Quit));
         return Vec::new();
     }
-    app.should_quit = true;
     vec![Effect::Quit { recovery: None }]
 }
 
@@ -394,7 +391,6 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             Some(Action::QuitDiscard) => {
                 app.overlay = None;
-                app.should_quit = true;
                 vec![Effect::Quit { recovery: None }]
             }
             Some(Action::QuitStay) => {
@@ -1027,7 +1023,6 @@ fn on_saved(
             }
             app.set_status(format!("saved {}", path.display()));
             if app.quit_after_save {
-                app.should_quit = true;
                 effects.push(Effect::Quit { recovery: None });
             } else if app.edit_after_save {
                 app.edit_after_save = false;

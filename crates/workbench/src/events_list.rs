@@ -418,14 +418,6 @@ impl EventsList {
         before != self.selected
     }
 
-    pub fn select_first(&mut self) -> bool {
-        self.move_by(isize::MIN / 2)
-    }
-
-    pub fn select_last(&mut self) -> bool {
-        self.move_by(isize::MAX / 2)
-    }
-
     /// Selects the event on a row (a click); headers select nothing. True when changed.
     pub fn select_row(&mut self, row: usize) -> bool {
         match self.rows().get(row) {
@@ -523,9 +515,9 @@ mod tests {
             list.selected_entry().map(|e| e.key.as_str()),
             Some("payment.failed")
         );
-        assert!(list.select_last());
+        assert!(list.move_by(isize::MAX / 2));
         assert!(!list.move_by(1));
-        assert!(list.select_first());
+        assert!(list.move_by(isize::MIN / 2));
         assert_eq!(list.selected_row(), Some(1));
     }
 
@@ -564,11 +556,11 @@ mod tests {
     #[test]
     fn ensure_visible_scrolls_both_ways() {
         let mut list = list();
-        list.select_last();
+        list.move_by(isize::MAX / 2);
         list.ensure_visible(10);
         let row = list.selected_row().expect("row");
         assert!(row >= list.offset && row < list.offset + 10);
-        list.select_first();
+        list.move_by(isize::MIN / 2);
         list.ensure_visible(10);
         assert_eq!(list.offset, 0);
     }

@@ -859,13 +859,6 @@ impl KeyMap {
             .or_else(|| lookup(KeyCombo::new(event.code, KeyModifiers::NONE)))
     }
 
-    /// The normal-mode action a combo triggers, if any (for callers that already hold a combo).
-    pub fn action_for(&self, key: KeyCombo) -> Option<Action> {
-        self.by_key
-            .get(&(Scope::Normal, KeyCombo::new(key.code, key.modifiers)))
-            .copied()
-    }
-
     /// The first of an action's keys, as shown in hints ("q", "ctrl-s", "esc").
     pub fn first_key_text(&self, action: Action) -> String {
         self.keys(action)
@@ -1111,7 +1104,7 @@ mod tests {
                 if let Some(other) = seen.insert(k, action) {
                     panic!("{k} bound to both {other} and {action}");
                 }
-                assert_eq!(map.action_for(k), Some(action));
+                assert_eq!(map.action(&event(k.code, k.modifiers)), Some(action));
             }
         }
     }

@@ -74,7 +74,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             if let Some(Overlay::Picker(picker)) = &mut app.overlay {
                 picker.selected = entries
                     .iter()
-                    .position(|e| picker_matches_current(app_stem(&app.transform), &e.spec))
+                    .position(|e| picker_matches_current(&app.transform.source.stem, &e.spec))
                     .unwrap_or(0);
                 picker.entries = Some(entries);
             }
@@ -151,10 +151,6 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             }]
         }
     }
-}
-
-fn app_stem(transform: &TransformState) -> &str {
-    &transform.source.stem
 }
 
 fn picker_matches_current(stem: &str, spec: &str) -> bool {
@@ -1159,9 +1155,7 @@ fn load_transform(app: &mut App, source: TransformSource) -> Vec<Effect> {
     app.transform = TransformState::new(source);
     app.mode = Mode::Normal;
     app.set_status(format!("loaded {}", app.transform_name()));
-    let mut effects = vec![Effect::Watch(path), run_all(app)];
-    effects.rotate_left(0);
-    effects
+    vec![Effect::Watch(path), run_all(app)]
 }
 
 // ---------------------------------------------------------------------------------------------

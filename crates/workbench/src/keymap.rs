@@ -129,7 +129,7 @@ pub enum Action {
     KeyDialogClear,
     /// Write-key dialog: delete the last character.
     KeyDialogBackspace,
-    /// Write-key dialog: use the key for this session.
+    /// Write-key dialog: use the key until the workbench closes.
     KeyDialogUse,
     /// Write-key dialog: use the key and check it.
     KeyDialogCheck,

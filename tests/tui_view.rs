@@ -15,9 +15,19 @@ fn stable(screen: &str) -> String {
             digits.push(c);
         } else {
             if !digits.is_empty() {
-                // The Segment pane's header may cut the unit off: "428 B · 170".
-                if rest.starts_with(" µs") || out.ends_with("B · ") {
+                // A run time becomes `N`, padded to the width its digits took, so that one more
+                // digit does not shift what follows. The Segment pane's header may cut the unit
+                // off: "428 B · 170".
+                let pad = " ".repeat(digits.len() - 1);
+                if let Some(after) = rest.strip_prefix(" µs") {
+                    out.push_str("N µs");
+                    out.push_str(&pad);
+                    rest = after;
+                    digits.clear();
+                    continue;
+                } else if out.ends_with("B · ") {
                     out.push('N');
+                    out.push_str(&pad);
                 } else {
                     out.push_str(&digits);
                 }

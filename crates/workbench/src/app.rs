@@ -144,9 +144,20 @@ pub enum Confirm {
     ForceSend(String),
 }
 
+/// Where the transformation came from and how it is named. Its text is not kept here: the
+/// editor holds the text as it stands, [`TransformState::saved_text`] the text as saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransformLabel {
+    /// Preset name or file name, for titles and stack frames.
+    pub name: String,
+    /// The stem: `segment-complete` for both the preset and `./segment-complete.js`.
+    pub stem: String,
+    pub origin: TransformOrigin,
+}
+
 /// The transformation being worked on.
 pub struct TransformState {
-    pub source: TransformSource,
+    pub source: TransformLabel,
     /// The text as last loaded or saved: edits are unsaved while the editor differs from it.
     pub saved_text: String,
     pub editor: Editor,
@@ -157,13 +168,18 @@ pub struct TransformState {
 
 impl TransformState {
     pub fn new(source: TransformSource) -> TransformState {
-        let editor = Editor::new(&source.source);
+        let TransformSource {
+            name,
+            stem,
+            origin,
+            source: text,
+        } = source;
         TransformState {
-            compat: scan_compat(&source.source),
-            saved_text: source.source.clone(),
-            editor,
+            compat: scan_compat(&text),
+            editor: Editor::new(&text),
+            saved_text: text,
             revision: 0,
-            source,
+            source: TransformLabel { name, stem, origin },
         }
     }
 
@@ -235,11 +251,10 @@ pub enum Verdict {
     Cancelled,
 }
 
-/// Scroll offsets of the text panes, in lines.
+/// Scroll offsets of the text panes, in lines. (The transformation's editor keeps its own.)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Scrolls {
     pub webhook: usize,
-    pub transform: usize,
     pub segment: usize,
     pub logs: usize,
 }
@@ -313,7 +328,6 @@ pub struct App {
     pub quit_after_save: bool,
     /// Open `$EDITOR` once the pending save succeeds.
     pub edit_after_save: bool,
-    pub should_quit: bool,
 }
 
 impl App {
@@ -354,7 +368,6 @@ impl App {
             mouse: init.mouse,
             quit_after_save: false,
             edit_after_save: false,
-            should_quit: false,
         }
     }
 

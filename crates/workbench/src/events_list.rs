@@ -8,30 +8,50 @@ use hookbench_core::store::{DeliverySummary, Verification};
 use hookbench_core::text::{escape_bytes, short_local_time};
 
 use super::highlight::content_key;
-use super::text::pretty_body;
+use serde_json::Value;
 
 /// The list key of a stored delivery.
 pub fn incoming_key(id: i64) -> String {
     format!("#{id}")
 }
 
-/// The webhook body as the Webhook pane shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The webhook body as the Webhook pane shows it, and as runs take it: parsed once per change
+/// of the body, not once per run.
+#[derive(Debug, Clone, PartialEq)]
 pub struct BodyView {
     pub text: String,
     /// Content key for the highlight cache.
     pub doc: u64,
     /// Why the body is not valid JSON ("line L, column C: …"), if it is not.
     pub parse_error: Option<String>,
+    /// The body as JSON, when it is valid.
+    pub parsed: Option<Value>,
 }
 
 impl BodyView {
+    /// A one-line JSON body is shown pretty-printed; one that already spans lines, or is not
+    /// JSON, as it is.
     pub fn of(body: &str) -> BodyView {
-        let (text, parse_error) = pretty_body(body);
+        let (text, parse_error, parsed) = match serde_json::from_str::<Value>(body) {
+            Ok(value) => {
+                let text = if body.trim_end().contains('\n') {
+                    body.to_string()
+                } else {
+                    serde_json::to_string_pretty(&value).unwrap_or_else(|_| body.into())
+                };
+                (text, None, Some(value))
+            }
+            Err(e) => (
+                body.to_string(),
+                Some(hookbench_core::json_error::describe(&e)),
+                None,
+            ),
+        };
         BodyView {
             doc: content_key(&text),
             text,
             parse_error,
+            parsed,
         }
     }
 }
@@ -386,14 +406,6 @@ impl EventsList {
         before != self.selected
     }
 
-    pub fn select_first(&mut self) -> bool {
-        self.move_by(isize::MIN / 2)
-    }
-
-    pub fn select_last(&mut self) -> bool {
-        self.move_by(isize::MAX / 2)
-    }
-
     /// Selects the event on a row (a click); headers select nothing. True when changed.
     pub fn select_row(&mut self, row: usize) -> bool {
         match self.rows().get(row) {
@@ -438,6 +450,27 @@ impl EventsList {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_line_bodies_are_pretty_printed_and_laid_out_ones_kept() {
+        let view = BodyView::of("{\"a\":1,\"b\":[true]}");
+        let (text, error) = (view.text, view.parse_error);
+        assert_eq!(text, "{\n  \"a\": 1,\n  \"b\": [\n    true\n  ]\n}");
+        assert!(error.is_none());
+        let laid_out = "{\n    \"a\": 1\n}\n";
+        assert_eq!(BodyView::of(laid_out).text, laid_out);
+    }
+
+    #[test]
+    fn a_bad_body_is_kept_with_its_position() {
+        let view = BodyView::of("{\n  \"a\": ,\n}");
+        let (text, error) = (view.text, view.parse_error);
+        assert_eq!(text, "{\n  \"a\": ,\n}");
+        let error = error.expect("error");
+        assert!(error.starts_with("line 2, column 8: "), "{error}");
+        assert!(!error.contains(" at line "), "{error}");
+    }
+
     use hookbench_core::webhook::FixtureSet;
 
     fn list() -> EventsList {
@@ -491,9 +524,9 @@ mod tests {
             list.selected_entry().map(|e| e.key.as_str()),
             Some("payment.failed")
         );
-        assert!(list.select_last());
+        assert!(list.move_by(isize::MAX / 2));
         assert!(!list.move_by(1));
-        assert!(list.select_first());
+        assert!(list.move_by(isize::MIN / 2));
         assert_eq!(list.selected_row(), Some(1));
     }
 
@@ -532,11 +565,11 @@ mod tests {
     #[test]
     fn ensure_visible_scrolls_both_ways() {
         let mut list = list();
-        list.select_last();
+        list.move_by(isize::MAX / 2);
         list.ensure_visible(10);
         let row = list.selected_row().expect("row");
         assert!(row >= list.offset && row < list.offset + 10);
-        list.select_first();
+        list.move_by(isize::MIN / 2);
         list.ensure_visible(10);
         assert_eq!(list.offset, 0);
     }

@@ -1,7 +1,10 @@
-//! The workbench's key map: which key triggers which [`Action`] in normal mode.
+//! The workbench's key map: which key triggers which [`Action`], in normal mode and in the
+//! editors and overlays. One table ([`TABLE`]) holds every action's name, help group,
+//! description and default keys; the config parser, the help overlay, the status-bar and dialog
+//! hints and the did-you-mean all read it.
 //!
 //! Defaults are lazygit/gitui/vim-like; the configuration file's `[keys]` section replaces the
-//! keys of the actions it names. Keys are compared as normalised [`KeyCombo`]s because terminals
+//! keys of the normal-mode actions it names. Keys are compared as normalised [`KeyCombo`]s because terminals
 //! report the same key press in different ways (`G` with or without SHIFT, Shift-Tab as `BackTab`
 //! with or without SHIFT, Ctrl-Shift-S as `S` or `s`).
 
@@ -15,12 +18,20 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use hookbench_core::config::KeyBinding;
 use hookbench_core::suggest::{closest_names, did_you_mean};
 
-/// Everything a key can do in the workbench's normal mode. (Ctrl-C force-quit and Esc are
-/// hard-wired elsewhere and not part of the map.)
+/// Everything a key can do in the workbench: the actions of normal mode, then those of the
+/// editors and overlays. (Ctrl-C force-quit is hard-wired elsewhere and not part of the map.)
+///
+/// Declared in the order of [`TABLE`], whose rows are indexed by the discriminant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Action {
-    Quit,
-    Help,
+    Up,
+    Down,
+    Left,
+    Right,
+    Top,
+    Bottom,
+    HalfPageDown,
+    HalfPageUp,
     FocusNext,
     FocusPrev,
     FocusEvents,
@@ -28,283 +39,312 @@ pub enum Action {
     FocusTransform,
     FocusSegment,
     FocusLogs,
-    Up,
-    Down,
-    Top,
-    Bottom,
-    HalfPageDown,
-    HalfPageUp,
-    Left,
-    Right,
     /// Edit the transformation in the app.
     Edit,
     /// Open the transformation in `$EDITOR`.
     ExternalEditor,
+    /// Save the transformation.
+    Save,
+    /// Open the transformation picker.
+    PickTransform,
+    /// Run the transformation again on every event.
+    Rerun,
+    /// Filter the events list.
+    Filter,
+    /// Group events by family or not.
+    ToggleGroups,
     /// Edit the selected webhook body in the app.
     ModifyBody,
     /// Edit the selected webhook body in `$EDITOR`.
     ModifyBodyExternal,
     /// Drop the modifications of the selected body.
     ResetBody,
-    /// Save the transformation.
-    Save,
     /// Toggle the diff of the output against the previous output.
     Diff,
     /// Copy the output payload (OSC 52).
     CopyPayload,
     /// Copy the output as a curl command.
     CopyCurl,
-    /// Filter the events list.
-    Filter,
-    /// Open the transformation picker.
-    PickTransform,
-    /// Group events by family or not.
-    ToggleGroups,
-    /// Run the transformation again on every event.
-    Rerun,
     /// Send the selected event.
     Send,
     /// Send every listed event, batched.
     SendAll,
     /// Cancel sends waiting to retry.
     CancelSend,
-    /// The write-key dialog.
-    WriteKey,
     /// Switch where sends go.
     Destination,
+    /// The write-key dialog.
+    WriteKey,
     /// The bottom panel's next tab.
     PanelNext,
     /// The bottom panel's previous tab.
     PanelPrev,
     /// Start or stop receiving webhooks.
     Listen,
+    Help,
+    Quit,
+    /// Leave the transformation or body editor.
+    EditorLeave,
+    /// Save the transformation from its editor.
+    EditorSave,
+    /// Help overlay: scroll one line down.
+    HelpDown,
+    /// Help overlay: scroll one line up.
+    HelpUp,
+    /// Help overlay: scroll a page down.
+    HelpPageDown,
+    /// Help overlay: scroll a page up.
+    HelpPageUp,
+    /// Help overlay: back to the top.
+    HelpTop,
+    /// Picker: close it.
+    PickerClose,
+    /// Picker: the next entry.
+    PickerDown,
+    /// Picker: the previous entry.
+    PickerUp,
+    /// Picker: the first entry.
+    PickerTop,
+    /// Picker: the last entry.
+    PickerBottom,
+    /// Picker: load the selected entry.
+    PickerLoad,
+    /// Unsaved-edits question on quit: save, then quit.
+    QuitSave,
+    /// Unsaved-edits question on quit: quit without saving.
+    QuitDiscard,
+    /// Unsaved-edits question on quit: stay.
+    QuitStay,
+    /// A yes/no question: yes.
+    AnswerYes,
+    /// A yes/no question: no.
+    AnswerNo,
+    /// Write-key dialog: close it.
+    KeyDialogClose,
+    /// Write-key dialog: switch the region.
+    KeyDialogRegion,
+    /// Write-key dialog: show or hide the key.
+    KeyDialogReveal,
+    /// Write-key dialog: clear the field.
+    KeyDialogClear,
+    /// Write-key dialog: delete the last character.
+    KeyDialogBackspace,
+    /// Write-key dialog: use the key until the workbench closes.
+    KeyDialogUse,
+    /// Write-key dialog: use the key and check it.
+    KeyDialogCheck,
+    /// Write-key dialog: use the key and save it to the config file.
+    KeyDialogSave,
 }
 
-/// Help order: navigation, focus, transformation, webhook, output, app.
-const ALL_ACTIONS: &[Action] = &[
-    Action::Up,
-    Action::Down,
-    Action::Left,
-    Action::Right,
-    Action::Top,
-    Action::Bottom,
-    Action::HalfPageDown,
-    Action::HalfPageUp,
-    Action::FocusNext,
-    Action::FocusPrev,
-    Action::FocusEvents,
-    Action::FocusWebhook,
-    Action::FocusTransform,
-    Action::FocusSegment,
-    Action::FocusLogs,
-    Action::Edit,
-    Action::ExternalEditor,
-    Action::Save,
-    Action::PickTransform,
-    Action::Rerun,
-    Action::Filter,
-    Action::ToggleGroups,
-    Action::ModifyBody,
-    Action::ModifyBodyExternal,
-    Action::ResetBody,
-    Action::Diff,
-    Action::CopyPayload,
-    Action::CopyCurl,
-    Action::Send,
-    Action::SendAll,
-    Action::CancelSend,
-    Action::Destination,
-    Action::WriteKey,
-    Action::PanelNext,
-    Action::PanelPrev,
-    Action::Listen,
-    Action::Help,
-    Action::Quit,
+/// Where an action's keys apply. Only [`Scope::Normal`] actions can be rebound in the
+/// configuration file; the others keep their built-in keys. Keys are unique within a scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// The panes, when no editor, filter or overlay takes the keys.
+    Normal,
+    /// Typing into the transformation or a body.
+    Editor,
+    /// The `?` overlay.
+    Help,
+    /// The transformation picker.
+    Picker,
+    /// The question asked before quitting with unsaved edits.
+    QuitQuestion,
+    /// A yes/no question (send despite lint errors, drop unsaved edits).
+    Question,
+    /// The write-key dialog.
+    KeyDialog,
+}
+
+impl Scope {
+    /// Whether a key is looked up with its modifiers only. Elsewhere a key that is not bound
+    /// as pressed is looked up again with only Ctrl kept, then with no modifiers, so that
+    /// `shift-enter` confirms like `enter` and `ctrl-alt-s` saves like `ctrl-s`.
+    fn exact(self) -> bool {
+        self == Scope::Normal
+    }
+}
+
+/// One row of the key table.
+#[derive(Debug)]
+pub struct ActionRow {
+    pub action: Action,
+    pub scope: Scope,
+    /// The help overlay's heading; each group is one run of rows.
+    pub group: &'static str,
+    /// The name used in the config file: kebab-case ("quit", "focus-next", "copy-curl", …).
+    pub name: &'static str,
+    /// One short line for the help overlay.
+    pub description: &'static str,
+    pub default_keys: &'static [KeyCombo],
+}
+
+/// Builds a row; keeps the table one line per action.
+const fn row(
+    action: Action,
+    scope: Scope,
+    group: &'static str,
+    name: &'static str,
+    description: &'static str,
+    default_keys: &'static [KeyCombo],
+) -> ActionRow {
+    ActionRow {
+        action,
+        scope,
+        group,
+        name,
+        description,
+        default_keys,
+    }
+}
+
+use KeyCode as K;
+use Scope as S;
+
+/// Every action, once, in help order (navigation, focus, transformation, webhook, output, send,
+/// bottom panel, incoming, app), then the editors' and overlays' actions.
+#[rustfmt::skip]
+const TABLE: &[ActionRow] = &[
+    row(Action::Up, S::Normal, "Navigation", "up", "Move up", &[ch('k'), plain(K::Up)]),
+    row(Action::Down, S::Normal, "Navigation", "down", "Move down", &[ch('j'), plain(K::Down)]),
+    row(Action::Left, S::Normal, "Navigation", "left", "Move or scroll left", &[ch('h'), plain(K::Left)]),
+    row(Action::Right, S::Normal, "Navigation", "right", "Move or scroll right", &[ch('l'), plain(K::Right)]),
+    row(Action::Top, S::Normal, "Navigation", "top", "Go to the top", &[ch('g'), plain(K::Home)]),
+    row(Action::Bottom, S::Normal, "Navigation", "bottom", "Go to the bottom", &[ch('G'), plain(K::End)]),
+    row(Action::HalfPageDown, S::Normal, "Navigation", "half-page-down", "Scroll half a page down", &[ctrl('d'), plain(K::PageDown)]),
+    row(Action::HalfPageUp, S::Normal, "Navigation", "half-page-up", "Scroll half a page up", &[ctrl('u'), plain(K::PageUp)]),
+    row(Action::FocusNext, S::Normal, "Focus", "focus-next", "Focus the next pane", &[plain(K::Tab)]),
+    row(Action::FocusPrev, S::Normal, "Focus", "focus-prev", "Focus the previous pane", &[plain(K::BackTab)]),
+    row(Action::FocusEvents, S::Normal, "Focus", "focus-events", "Focus the events list", &[ch('1')]),
+    row(Action::FocusWebhook, S::Normal, "Focus", "focus-webhook", "Focus the webhook body", &[ch('2')]),
+    row(Action::FocusTransform, S::Normal, "Focus", "focus-transform", "Focus the transformation", &[ch('3')]),
+    row(Action::FocusSegment, S::Normal, "Focus", "focus-segment", "Focus the Segment output", &[ch('4')]),
+    row(Action::FocusLogs, S::Normal, "Focus", "focus-logs", "Focus the logs", &[ch('5')]),
+    row(Action::Edit, S::Normal, "Transformation", "edit", "Edit the transformation here", &[ch('i'), plain(K::Enter)]),
+    row(Action::ExternalEditor, S::Normal, "Transformation", "external-editor", "Open the transformation in $EDITOR", &[ch('e')]),
+    row(Action::Save, S::Normal, "Transformation", "save", "Save the transformation", &[ctrl('s')]),
+    row(Action::PickTransform, S::Normal, "Transformation", "pick-transform", "Pick another transformation", &[ch('t')]),
+    row(Action::Rerun, S::Normal, "Transformation", "rerun", "Run the transformation again on every event", &[ch('R')]),
+    row(Action::Filter, S::Normal, "Webhook", "filter", "Filter the events list", &[ch('/')]),
+    row(Action::ToggleGroups, S::Normal, "Webhook", "toggle-groups", "Group events by family, or not", &[ch('z')]),
+    row(Action::ModifyBody, S::Normal, "Webhook", "modify-body", "Edit the selected webhook body here", &[ch('m')]),
+    row(Action::ModifyBodyExternal, S::Normal, "Webhook", "modify-body-external", "Edit the selected webhook body in $EDITOR", &[ch('M')]),
+    row(Action::ResetBody, S::Normal, "Webhook", "reset-body", "Drop the changes to the selected webhook body", &[ch('r')]),
+    row(Action::Diff, S::Normal, "Output", "diff", "Show or hide the diff against the previous output", &[ch('d')]),
+    row(Action::CopyPayload, S::Normal, "Output", "copy-payload", "Copy the output payload", &[ch('y')]),
+    row(Action::CopyCurl, S::Normal, "Output", "copy-curl", "Copy the output as a curl command (write key masked)", &[ch('Y')]),
+    row(Action::Send, S::Normal, "Send", "send", "Send the selected event to the destination", &[ch('s')]),
+    row(Action::SendAll, S::Normal, "Send", "send-all", "Send every listed event, batched", &[ch('S')]),
+    row(Action::CancelSend, S::Normal, "Send", "cancel-send", "Cancel sends waiting to retry", &[ch('x')]),
+    row(Action::Destination, S::Normal, "Send", "destination", "Switch the destination: dry-run, local sink, Segment", &[ch('D')]),
+    row(Action::WriteKey, S::Normal, "Send", "write-key", "Set, check or save the Segment write key", &[ch('K')]),
+    row(Action::PanelNext, S::Normal, "Bottom panel", "panel-next", "Show the next tab of the bottom panel", &[ch(']')]),
+    row(Action::PanelPrev, S::Normal, "Bottom panel", "panel-prev", "Show the previous tab of the bottom panel", &[ch('[')]),
+    row(Action::Listen, S::Normal, "Incoming", "listen", "Start or stop receiving webhooks", &[ch('L')]),
+    row(Action::Help, S::Normal, "App", "help", "Show or hide this help", &[ch('?')]),
+    row(Action::Quit, S::Normal, "App", "quit", "Quit hookbench", &[ch('q')]),
+    row(Action::EditorLeave, S::Editor, "Editing", "editor-leave", "Leave the editor (a body edit then runs)", &[plain(K::Esc)]),
+    row(Action::EditorSave, S::Editor, "Editing", "editor-save", "Save the transformation", &[ctrl('s')]),
+    row(Action::HelpDown, S::Help, "Help", "help-down", "Scroll down", &[ch('j'), plain(K::Down)]),
+    row(Action::HelpUp, S::Help, "Help", "help-up", "Scroll up", &[ch('k'), plain(K::Up)]),
+    row(Action::HelpPageDown, S::Help, "Help", "help-page-down", "Scroll a page down", &[ch('d'), plain(K::PageDown)]),
+    row(Action::HelpPageUp, S::Help, "Help", "help-page-up", "Scroll a page up", &[ch('u'), plain(K::PageUp)]),
+    row(Action::HelpTop, S::Help, "Help", "help-top", "Go to the top", &[ch('g'), plain(K::Home)]),
+    row(Action::PickerClose, S::Picker, "Picker", "picker-close", "Close the picker", &[plain(K::Esc), ch('q')]),
+    row(Action::PickerDown, S::Picker, "Picker", "picker-down", "The next transformation", &[ch('j'), plain(K::Down)]),
+    row(Action::PickerUp, S::Picker, "Picker", "picker-up", "The previous transformation", &[ch('k'), plain(K::Up)]),
+    row(Action::PickerTop, S::Picker, "Picker", "picker-top", "The first transformation", &[ch('g'), plain(K::Home)]),
+    row(Action::PickerBottom, S::Picker, "Picker", "picker-bottom", "The last transformation", &[ch('G'), plain(K::End)]),
+    row(Action::PickerLoad, S::Picker, "Picker", "picker-load", "Load the selected transformation", &[plain(K::Enter)]),
+    row(Action::QuitSave, S::QuitQuestion, "Unsaved edits", "quit-save", "save and quit", &[ch('s'), ch('S')]),
+    row(Action::QuitDiscard, S::QuitQuestion, "Unsaved edits", "quit-discard", "quit without saving", &[ch('q'), ch('Q'), ch('d'), ch('D')]),
+    row(Action::QuitStay, S::QuitQuestion, "Unsaved edits", "quit-stay", "stay", &[plain(K::Esc), ch('n'), ch('N'), ch('c')]),
+    row(Action::AnswerYes, S::Question, "Question", "answer-yes", "yes", &[ch('y'), ch('Y'), plain(K::Enter)]),
+    row(Action::AnswerNo, S::Question, "Question", "answer-no", "no", &[plain(K::Esc), ch('n'), ch('N'), ch('q')]),
+    row(Action::KeyDialogClose, S::KeyDialog, "Write key", "key-dialog-close", "close", &[plain(K::Esc)]),
+    row(Action::KeyDialogRegion, S::KeyDialog, "Write key", "key-dialog-region", "region", &[plain(K::Tab), plain(K::BackTab)]),
+    row(Action::KeyDialogReveal, S::KeyDialog, "Write key", "key-dialog-reveal", "reveal", &[ctrl('r')]),
+    row(Action::KeyDialogClear, S::KeyDialog, "Write key", "key-dialog-clear", "clear", &[ctrl('u')]),
+    row(Action::KeyDialogBackspace, S::KeyDialog, "Write key", "key-dialog-backspace", "delete a character", &[plain(K::Backspace)]),
+    row(Action::KeyDialogUse, S::KeyDialog, "Write key", "key-dialog-use", "use", &[plain(K::Enter)]),
+    row(Action::KeyDialogCheck, S::KeyDialog, "Write key", "key-dialog-check", "use and check", &[ctrl('k')]),
+    row(Action::KeyDialogSave, S::KeyDialog, "Write key", "key-dialog-save", "use and save to config", &[ctrl('s')]),
 ];
 
+// Rows are looked up by discriminant: the table must follow the enum's order.
+const _: () = {
+    let mut i = 0;
+    while i < TABLE.len() {
+        assert!(
+            TABLE[i].action as usize == i,
+            "TABLE is out of the enum's order"
+        );
+        i += 1;
+    }
+    assert!(
+        Action::KeyDialogSave as usize + 1 == TABLE.len(),
+        "TABLE misses an action"
+    );
+};
+
+/// The normal-mode actions: the leading rows of the table.
+const NORMAL_COUNT: usize = Action::Quit as usize + 1;
+
 impl Action {
-    /// The name used in the config file: kebab-case ("quit", "focus-next", "copy-curl", …).
-    pub fn name(self) -> &'static str {
-        match self {
-            Action::Quit => "quit",
-            Action::Help => "help",
-            Action::FocusNext => "focus-next",
-            Action::FocusPrev => "focus-prev",
-            Action::FocusEvents => "focus-events",
-            Action::FocusWebhook => "focus-webhook",
-            Action::FocusTransform => "focus-transform",
-            Action::FocusSegment => "focus-segment",
-            Action::FocusLogs => "focus-logs",
-            Action::Up => "up",
-            Action::Down => "down",
-            Action::Top => "top",
-            Action::Bottom => "bottom",
-            Action::HalfPageDown => "half-page-down",
-            Action::HalfPageUp => "half-page-up",
-            Action::Left => "left",
-            Action::Right => "right",
-            Action::Edit => "edit",
-            Action::ExternalEditor => "external-editor",
-            Action::ModifyBody => "modify-body",
-            Action::ModifyBodyExternal => "modify-body-external",
-            Action::ResetBody => "reset-body",
-            Action::Save => "save",
-            Action::Diff => "diff",
-            Action::CopyPayload => "copy-payload",
-            Action::CopyCurl => "copy-curl",
-            Action::Filter => "filter",
-            Action::PickTransform => "pick-transform",
-            Action::ToggleGroups => "toggle-groups",
-            Action::Rerun => "rerun",
-            Action::Send => "send",
-            Action::SendAll => "send-all",
-            Action::CancelSend => "cancel-send",
-            Action::WriteKey => "write-key",
-            Action::Destination => "destination",
-            Action::PanelNext => "panel-next",
-            Action::PanelPrev => "panel-prev",
-            Action::Listen => "listen",
-        }
+    /// This action's row of the key table.
+    pub fn row(self) -> &'static ActionRow {
+        &TABLE[self as usize]
     }
 
-    /// The action a config-file name stands for; exact (kebab-case) match only, so that a
-    /// misspelling gets a "did you mean" instead of a guess.
+    /// The name used in the config file: kebab-case ("quit", "focus-next", "copy-curl", …).
+    pub fn name(self) -> &'static str {
+        self.row().name
+    }
+
+    /// The normal-mode action a config-file name stands for; exact (kebab-case) match only, so
+    /// that a misspelling gets a "did you mean" instead of a guess.
     pub fn from_name(name: &str) -> Option<Action> {
-        ALL_ACTIONS.iter().copied().find(|a| a.name() == name)
+        Action::all().iter().copied().find(|a| a.name() == name)
     }
 
     /// One short line for the help overlay.
     pub fn description(self) -> &'static str {
-        match self {
-            Action::Quit => "Quit hookbench",
-            Action::Help => "Show or hide this help",
-            Action::FocusNext => "Focus the next pane",
-            Action::FocusPrev => "Focus the previous pane",
-            Action::FocusEvents => "Focus the events list",
-            Action::FocusWebhook => "Focus the webhook body",
-            Action::FocusTransform => "Focus the transformation",
-            Action::FocusSegment => "Focus the Segment output",
-            Action::FocusLogs => "Focus the logs",
-            Action::Up => "Move up",
-            Action::Down => "Move down",
-            Action::Top => "Go to the top",
-            Action::Bottom => "Go to the bottom",
-            Action::HalfPageDown => "Scroll half a page down",
-            Action::HalfPageUp => "Scroll half a page up",
-            Action::Left => "Move or scroll left",
-            Action::Right => "Move or scroll right",
-            Action::Edit => "Edit the transformation here",
-            Action::ExternalEditor => "Open the transformation in $EDITOR",
-            Action::ModifyBody => "Edit the selected webhook body here",
-            Action::ModifyBodyExternal => "Edit the selected webhook body in $EDITOR",
-            Action::ResetBody => "Drop the changes to the selected webhook body",
-            Action::Save => "Save the transformation",
-            Action::Diff => "Show or hide the diff against the previous output",
-            Action::CopyPayload => "Copy the output payload",
-            Action::CopyCurl => "Copy the output as a curl command (write key masked)",
-            Action::Filter => "Filter the events list",
-            Action::PickTransform => "Pick another transformation",
-            Action::ToggleGroups => "Group events by family, or not",
-            Action::Rerun => "Run the transformation again on every event",
-            Action::Send => "Send the selected event to the destination",
-            Action::SendAll => "Send every listed event, batched",
-            Action::CancelSend => "Cancel sends waiting to retry",
-            Action::WriteKey => "Set, check or save the Segment write key",
-            Action::Destination => "Switch the destination: dry-run, local sink, Segment",
-            Action::PanelNext => "Show the next tab of the bottom panel",
-            Action::PanelPrev => "Show the previous tab of the bottom panel",
-            Action::Listen => "Start or stop receiving webhooks",
-        }
+        self.row().description
     }
 
     /// The help overlay's heading for this action; [`Action::all`] lists each group in one run.
     pub fn group(self) -> &'static str {
-        match self {
-            Action::Up
-            | Action::Down
-            | Action::Left
-            | Action::Right
-            | Action::Top
-            | Action::Bottom
-            | Action::HalfPageDown
-            | Action::HalfPageUp => "Navigation",
-            Action::FocusNext
-            | Action::FocusPrev
-            | Action::FocusEvents
-            | Action::FocusWebhook
-            | Action::FocusTransform
-            | Action::FocusSegment
-            | Action::FocusLogs => "Focus",
-            Action::Edit
-            | Action::ExternalEditor
-            | Action::Save
-            | Action::PickTransform
-            | Action::Rerun => "Transformation",
-            Action::Filter
-            | Action::ToggleGroups
-            | Action::ModifyBody
-            | Action::ModifyBodyExternal
-            | Action::ResetBody => "Webhook",
-            Action::Diff | Action::CopyPayload | Action::CopyCurl => "Output",
-            Action::Send
-            | Action::SendAll
-            | Action::CancelSend
-            | Action::Destination
-            | Action::WriteKey => "Send",
-            Action::PanelNext | Action::PanelPrev => "Bottom panel",
-            Action::Listen => "Incoming",
-            Action::Help | Action::Quit => "App",
-        }
+        self.row().group
     }
 
-    /// Every action in help order (navigation, focus, transformation, webhook, output, app).
+    /// Where this action's keys apply.
+    pub fn scope(self) -> Scope {
+        self.row().scope
+    }
+
+    /// Every normal-mode action (the ones the config file can rebind) in help order.
     pub fn all() -> &'static [Action] {
-        ALL_ACTIONS
+        const ALL: [Action; NORMAL_COUNT] = {
+            let mut all = [Action::Up; NORMAL_COUNT];
+            let mut i = 0;
+            while i < NORMAL_COUNT {
+                all[i] = TABLE[i].action;
+                i += 1;
+            }
+            all
+        };
+        &ALL
     }
 
-    /// The built-in keys; a match so that a new action cannot ship without a default.
+    /// Every action of every scope, in table order.
+    pub fn every() -> impl Iterator<Item = Action> {
+        TABLE.iter().map(|r| r.action)
+    }
+
+    /// The built-in keys.
     fn default_keys(self) -> &'static [KeyCombo] {
-        use KeyCode as K;
-        match self {
-            Action::Quit => &const { [ch('q')] },
-            Action::Help => &const { [ch('?')] },
-            Action::FocusNext => &const { [plain(K::Tab)] },
-            Action::FocusPrev => &const { [plain(K::BackTab)] },
-            Action::FocusEvents => &const { [ch('1')] },
-            Action::FocusWebhook => &const { [ch('2')] },
-            Action::FocusTransform => &const { [ch('3')] },
-            Action::FocusSegment => &const { [ch('4')] },
-            Action::FocusLogs => &const { [ch('5')] },
-            Action::Up => &const { [ch('k'), plain(K::Up)] },
-            Action::Down => &const { [ch('j'), plain(K::Down)] },
-            Action::Top => &const { [ch('g'), plain(K::Home)] },
-            Action::Bottom => &const { [ch('G'), plain(K::End)] },
-            Action::HalfPageDown => &const { [ctrl('d'), plain(K::PageDown)] },
-            Action::HalfPageUp => &const { [ctrl('u'), plain(K::PageUp)] },
-            Action::Left => &const { [ch('h'), plain(K::Left)] },
-            Action::Right => &const { [ch('l'), plain(K::Right)] },
-            Action::Edit => &const { [ch('i'), plain(K::Enter)] },
-            Action::ExternalEditor => &const { [ch('e')] },
-            Action::ModifyBody => &const { [ch('m')] },
-            Action::ModifyBodyExternal => &const { [ch('M')] },
-            Action::ResetBody => &const { [ch('r')] },
-            Action::Save => &const { [ctrl('s')] },
-            Action::Diff => &const { [ch('d')] },
-            Action::CopyPayload => &const { [ch('y')] },
-            Action::CopyCurl => &const { [ch('Y')] },
-            Action::Filter => &const { [ch('/')] },
-            Action::PickTransform => &const { [ch('t')] },
-            Action::ToggleGroups => &const { [ch('z')] },
-            Action::Rerun => &const { [ch('R')] },
-            Action::Send => &const { [ch('s')] },
-            Action::SendAll => &const { [ch('S')] },
-            Action::CancelSend => &const { [ch('x')] },
-            Action::WriteKey => &const { [ch('K')] },
-            Action::Destination => &const { [ch('D')] },
-            Action::PanelNext => &const { [ch(']')] },
-            Action::PanelPrev => &const { [ch('[')] },
-            Action::Listen => &const { [ch('L')] },
-        }
+        self.row().default_keys
     }
 }
 
@@ -660,7 +700,7 @@ impl KeymapError {
 
 fn unknown_action_hint(suggestions: &[String]) -> String {
     did_you_mean(suggestions, " or ").unwrap_or_else(|| {
-        let names: Vec<&str> = ALL_ACTIONS.iter().map(|a| a.name()).collect();
+        let names: Vec<&str> = Action::all().iter().map(|a| a.name()).collect();
         format!("the actions are {}", names.join(", "))
     })
 }
@@ -680,10 +720,18 @@ fn keys_text(keys: &[KeyCombo]) -> String {
         .join(" / ")
 }
 
-/// A validated key map: every action has at least one key and no key triggers two actions.
+/// Every action with its built-in keys.
+fn default_bindings() -> BTreeMap<Action, Vec<KeyCombo>> {
+    Action::every()
+        .map(|a| (a, a.default_keys().to_vec()))
+        .collect()
+}
+
+/// A validated key map: every action has at least one key and no key triggers two actions of
+/// one scope.
 #[derive(Debug, Clone)]
 pub struct KeyMap {
-    by_key: HashMap<KeyCombo, Action>,
+    by_key: HashMap<(Scope, KeyCombo), Action>,
     by_action: BTreeMap<Action, Vec<KeyCombo>>,
 }
 
@@ -696,11 +744,7 @@ impl Default for KeyMap {
 impl KeyMap {
     /// The default bindings.
     pub fn defaults() -> KeyMap {
-        let by_action = ALL_ACTIONS
-            .iter()
-            .map(|&a| (a, a.default_keys().to_vec()))
-            .collect();
-        KeyMap::from_bindings(by_action)
+        KeyMap::from_bindings(default_bindings())
     }
 
     /// Defaults with the config's `[keys]` entries applied: an entry replaces all default keys of
@@ -708,10 +752,7 @@ impl KeyMap {
     /// order, then the finished map for keys bound to two actions.
     pub fn with_config(bindings: &[KeyBinding], config_path: &Path) -> Result<KeyMap, KeymapError> {
         let path = || config_path.to_path_buf();
-        let mut by_action: BTreeMap<Action, Vec<KeyCombo>> = ALL_ACTIONS
-            .iter()
-            .map(|&a| (a, a.default_keys().to_vec()))
-            .collect();
+        let mut by_action = default_bindings();
         // Which actions the file rebinds, and on which line.
         let mut config_line: BTreeMap<Action, usize> = BTreeMap::new();
 
@@ -720,7 +761,7 @@ impl KeyMap {
         for binding in entries {
             let line = binding.line;
             let Some(action) = Action::from_name(&binding.action) else {
-                let names = ALL_ACTIONS.iter().map(|a| a.name());
+                let names = Action::all().iter().map(|a| a.name());
                 return Err(KeymapError::UnknownAction {
                     path: path(),
                     line,
@@ -786,21 +827,41 @@ impl KeyMap {
     fn from_bindings(by_action: BTreeMap<Action, Vec<KeyCombo>>) -> KeyMap {
         let by_key = by_action
             .iter()
-            .flat_map(|(&action, keys)| keys.iter().map(move |&key| (key, action)))
+            .flat_map(|(&action, keys)| {
+                keys.iter().map(move |&key| ((action.scope(), key), action))
+            })
             .collect();
         KeyMap { by_key, by_action }
     }
 
-    /// The action a key event triggers, if any; the event's kind is not looked at.
+    /// The normal-mode action a key event triggers, if any; the event's kind is not looked at.
     pub fn action(&self, event: &KeyEvent) -> Option<Action> {
-        self.by_key.get(&KeyCombo::from_event(event)).copied()
+        self.action_in(Scope::Normal, event)
     }
 
-    /// The action a combo triggers, if any (for callers that already hold a combo).
-    pub fn action_for(&self, key: KeyCombo) -> Option<Action> {
-        self.by_key
-            .get(&KeyCombo::new(key.code, key.modifiers))
-            .copied()
+    /// The action a key event triggers in `scope`, if any; the event's kind is not looked at.
+    /// Outside normal mode, a key not bound as pressed is tried again with only Ctrl kept, then
+    /// with no modifiers (see [`Scope`]).
+    pub fn action_in(&self, scope: Scope, event: &KeyEvent) -> Option<Action> {
+        let pressed = KeyCombo::from_event(event);
+        let lookup = |key: KeyCombo| self.by_key.get(&(scope, key)).copied();
+        if scope.exact() {
+            return lookup(pressed);
+        }
+        lookup(pressed)
+            .or_else(|| {
+                let ctrl = event.modifiers.intersection(KeyModifiers::CONTROL);
+                lookup(KeyCombo::new(event.code, ctrl))
+            })
+            .or_else(|| lookup(KeyCombo::new(event.code, KeyModifiers::NONE)))
+    }
+
+    /// The first of an action's keys, as shown in hints ("q", "ctrl-s", "esc").
+    pub fn first_key_text(&self, action: Action) -> String {
+        self.keys(action)
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default()
     }
 
     /// An action's keys, in the order they were given.
@@ -823,7 +884,7 @@ fn first_conflict(
 ) -> Option<KeymapError> {
     let mut owner: HashMap<KeyCombo, Action> = HashMap::new();
     let mut found: Option<KeymapError> = None;
-    for &action in ALL_ACTIONS {
+    for &action in Action::all() {
         for &key in by_action.get(&action).map_or(&[][..], Vec::as_slice) {
             let Some(other) = owner.insert(key, action) else {
                 continue;
@@ -859,49 +920,76 @@ mod tests {
     use std::collections::HashSet;
 
     /// Exhaustive on purpose: a new variant fails to compile here until it is counted.
-    fn ordinal(action: Action) -> usize {
+    fn is_normal(action: Action) -> bool {
         match action {
-            Action::Quit => 0,
-            Action::Help => 1,
-            Action::FocusNext => 2,
-            Action::FocusPrev => 3,
-            Action::FocusEvents => 4,
-            Action::FocusWebhook => 5,
-            Action::FocusTransform => 6,
-            Action::FocusSegment => 7,
-            Action::FocusLogs => 8,
-            Action::Up => 9,
-            Action::Down => 10,
-            Action::Top => 11,
-            Action::Bottom => 12,
-            Action::HalfPageDown => 13,
-            Action::HalfPageUp => 14,
-            Action::Left => 15,
-            Action::Right => 16,
-            Action::Edit => 17,
-            Action::ExternalEditor => 18,
-            Action::ModifyBody => 19,
-            Action::ModifyBodyExternal => 20,
-            Action::ResetBody => 21,
-            Action::Save => 22,
-            Action::Diff => 23,
-            Action::CopyPayload => 24,
-            Action::CopyCurl => 25,
-            Action::Filter => 26,
-            Action::PickTransform => 27,
-            Action::ToggleGroups => 28,
-            Action::Rerun => 29,
-            Action::Send => 30,
-            Action::SendAll => 31,
-            Action::CancelSend => 32,
-            Action::WriteKey => 33,
-            Action::Destination => 34,
-            Action::PanelNext => 35,
-            Action::PanelPrev => 36,
-            Action::Listen => 37,
+            Action::Up
+            | Action::Down
+            | Action::Left
+            | Action::Right
+            | Action::Top
+            | Action::Bottom
+            | Action::HalfPageDown
+            | Action::HalfPageUp
+            | Action::FocusNext
+            | Action::FocusPrev
+            | Action::FocusEvents
+            | Action::FocusWebhook
+            | Action::FocusTransform
+            | Action::FocusSegment
+            | Action::FocusLogs
+            | Action::Edit
+            | Action::ExternalEditor
+            | Action::Save
+            | Action::PickTransform
+            | Action::Rerun
+            | Action::Filter
+            | Action::ToggleGroups
+            | Action::ModifyBody
+            | Action::ModifyBodyExternal
+            | Action::ResetBody
+            | Action::Diff
+            | Action::CopyPayload
+            | Action::CopyCurl
+            | Action::Send
+            | Action::SendAll
+            | Action::CancelSend
+            | Action::Destination
+            | Action::WriteKey
+            | Action::PanelNext
+            | Action::PanelPrev
+            | Action::Listen
+            | Action::Help
+            | Action::Quit => true,
+            Action::EditorLeave
+            | Action::EditorSave
+            | Action::HelpDown
+            | Action::HelpUp
+            | Action::HelpPageDown
+            | Action::HelpPageUp
+            | Action::HelpTop
+            | Action::PickerClose
+            | Action::PickerDown
+            | Action::PickerUp
+            | Action::PickerTop
+            | Action::PickerBottom
+            | Action::PickerLoad
+            | Action::QuitSave
+            | Action::QuitDiscard
+            | Action::QuitStay
+            | Action::AnswerYes
+            | Action::AnswerNo
+            | Action::KeyDialogClose
+            | Action::KeyDialogRegion
+            | Action::KeyDialogReveal
+            | Action::KeyDialogClear
+            | Action::KeyDialogBackspace
+            | Action::KeyDialogUse
+            | Action::KeyDialogCheck
+            | Action::KeyDialogSave => false,
         }
     }
-    const VARIANTS: usize = 38;
+    const VARIANTS: usize = 64;
+    const NORMAL_VARIANTS: usize = 38;
 
     fn key(text: &str) -> KeyCombo {
         text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -931,16 +1019,23 @@ mod tests {
     }
 
     #[test]
-    fn all_lists_every_variant_exactly_once() {
+    fn all_lists_every_normal_variant_exactly_once() {
+        let every: Vec<Action> = Action::every().collect();
+        assert_eq!(every.len(), VARIANTS);
+        let unique: HashSet<Action> = every.iter().copied().collect();
+        assert_eq!(unique.len(), VARIANTS);
         let all = Action::all();
-        assert_eq!(all.len(), VARIANTS);
-        let mut seen = [false; VARIANTS];
-        for &action in all {
-            let i = ordinal(action);
-            assert!(!seen[i], "{action:?} listed twice");
-            seen[i] = true;
+        assert_eq!(all.len(), NORMAL_VARIANTS);
+        assert_eq!(all.iter().copied().collect::<HashSet<_>>().len(), all.len());
+        for action in every {
+            assert_eq!(all.contains(&action), is_normal(action), "{action}");
+            assert_eq!(
+                action.scope() == Scope::Normal,
+                is_normal(action),
+                "{action}"
+            );
+            assert_eq!(action.row().action, action);
         }
-        assert!(seen.iter().all(|s| *s));
     }
 
     #[test]
@@ -1006,53 +1101,69 @@ mod tests {
                 if let Some(other) = seen.insert(k, action) {
                     panic!("{k} bound to both {other} and {action}");
                 }
-                assert_eq!(map.action_for(k), Some(action));
+                assert_eq!(map.action(&event(k.code, k.modifiers)), Some(action));
             }
         }
     }
 
     #[test]
-    fn default_keys_are_as_documented() {
+    fn overlay_keys_are_unique_per_scope_and_never_ctrl_c() {
         let map = KeyMap::defaults();
-        for (action, text) in [
-            (Action::Quit, "q"),
-            (Action::Help, "?"),
-            (Action::FocusNext, "tab"),
-            (Action::FocusPrev, "shift-tab"),
-            (Action::FocusEvents, "1"),
-            (Action::FocusLogs, "5"),
-            (Action::Up, "k / up"),
-            (Action::Down, "j / down"),
-            (Action::Top, "g / home"),
-            (Action::Bottom, "G / end"),
-            (Action::HalfPageDown, "ctrl-d / pgdn"),
-            (Action::HalfPageUp, "ctrl-u / pgup"),
-            (Action::Left, "h / left"),
-            (Action::Right, "l / right"),
-            (Action::Edit, "i / enter"),
-            (Action::ExternalEditor, "e"),
-            (Action::ModifyBody, "m"),
-            (Action::ModifyBodyExternal, "M"),
-            (Action::ResetBody, "r"),
-            (Action::Save, "ctrl-s"),
-            (Action::Diff, "d"),
-            (Action::CopyPayload, "y"),
-            (Action::CopyCurl, "Y"),
-            (Action::Filter, "/"),
-            (Action::PickTransform, "t"),
-            (Action::ToggleGroups, "z"),
-            (Action::Rerun, "R"),
-            (Action::Send, "s"),
-            (Action::SendAll, "S"),
-            (Action::CancelSend, "x"),
-            (Action::WriteKey, "K"),
-            (Action::Destination, "D"),
-            (Action::PanelNext, "]"),
-            (Action::PanelPrev, "["),
-            (Action::Listen, "L"),
-        ] {
-            assert_eq!(map.keys_text(action), text, "{action}");
+        let mut seen: HashMap<(Scope, KeyCombo), Action> = HashMap::new();
+        for action in Action::every() {
+            let keys = map.keys(action);
+            assert!(!keys.is_empty(), "{action} has no default key");
+            for &k in keys {
+                assert_eq!(k, KeyCombo::new(k.code, k.modifiers), "{k} not normalised");
+                assert_ne!(k, CTRL_C);
+                if let Some(other) = seen.insert((action.scope(), k), action) {
+                    panic!("{k} bound to both {other} and {action}");
+                }
+            }
         }
+    }
+
+    #[test]
+    fn overlay_keys_ignore_extra_modifiers_and_normal_keys_do_not() {
+        let map = KeyMap::defaults();
+        let shift_enter = event(KeyCode::Enter, KeyModifiers::SHIFT);
+        assert_eq!(
+            map.action_in(Scope::Question, &shift_enter),
+            Some(Action::AnswerYes)
+        );
+        let ctrl_alt_s = event(
+            KeyCode::Char('s'),
+            KeyModifiers::CONTROL | KeyModifiers::ALT,
+        );
+        assert_eq!(
+            map.action_in(Scope::KeyDialog, &ctrl_alt_s),
+            Some(Action::KeyDialogSave)
+        );
+        assert_eq!(
+            map.action_in(Scope::Editor, &ctrl_alt_s),
+            Some(Action::EditorSave)
+        );
+        let ctrl_d = event(KeyCode::Char('d'), KeyModifiers::CONTROL);
+        assert_eq!(
+            map.action_in(Scope::Help, &ctrl_d),
+            Some(Action::HelpPageDown)
+        );
+        let plain_s = event(KeyCode::Char('s'), KeyModifiers::NONE);
+        assert_eq!(map.action_in(Scope::KeyDialog, &plain_s), None);
+        assert_eq!(map.action_in(Scope::Editor, &plain_s), None);
+        let alt_q = event(KeyCode::Char('q'), KeyModifiers::ALT);
+        assert_eq!(map.action(&alt_q), None);
+        assert_eq!(
+            map.action_in(Scope::Picker, &alt_q),
+            Some(Action::PickerClose)
+        );
+    }
+
+    #[test]
+    fn only_normal_actions_are_named_in_config() {
+        assert_eq!(Action::from_name("picker-load"), None);
+        let err = config_error(&[binding("answer-yes", &["o"], 3)]);
+        assert!(err.contains("unknown action"), "{err}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod highlight;
 pub mod incoming;
 pub mod keymap;
 pub mod layout;
+pub mod measure;
 pub mod message;
 pub mod output;
 pub mod panes;

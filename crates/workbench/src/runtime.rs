@@ -326,9 +326,6 @@ async fn event_loop(
                 }
             }
         }
-        if app.should_quit {
-            return Ok(recovered);
-        }
         // Draw only when nothing else is waiting, so bursts (key repeat, a batch of runs)
         // cost one frame.
         if dirty && rx.is_empty() {

@@ -21,11 +21,11 @@ use super::app::{
 };
 use super::editor::{EditOutcome, Editor};
 use super::incoming;
-use super::keymap::Action;
+use super::keymap::{Action, Scope};
 use super::layout::{self, Areas};
+use super::measure;
 use super::message::{EditTarget, Effect, Message, Recovery, RunItem, RunJob};
 use super::output::OutputView;
-use super::panes;
 use super::sending::{self, SinkStatus};
 
 /// The pause after the last keystroke before the transformation runs again.
@@ -74,7 +74,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             if let Some(Overlay::Picker(picker)) = &mut app.overlay {
                 picker.selected = entries
                     .iter()
-                    .position(|e| picker_matches_current(app_stem(&app.transform), &e.spec))
+                    .position(|e| picker_matches_current(&app.transform.source.stem, &e.spec))
                     .unwrap_or(0);
                 picker.entries = Some(entries);
             }
@@ -146,16 +146,11 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             effects
         }
         Message::Terminate => {
-            app.should_quit = true;
             vec![Effect::Quit {
                 recovery: recovery(app),
             }]
         }
     }
-}
-
-fn app_stem(transform: &TransformState) -> &str {
-    &transform.source.stem
 }
 
 fn picker_matches_current(stem: &str, spec: &str) -> bool {
@@ -197,10 +192,10 @@ pub fn run_keys(app: &mut App, keys: &[String]) -> Effect {
         let Some(entry) = app.events.entry(key).filter(|e| e.runnable()) else {
             continue;
         };
-        let body = entry.body().to_string();
-        let Ok(parsed) = serde_json::from_str(&body) else {
+        let Some(parsed) = entry.view.parsed.clone() else {
             continue;
         };
+        let body = entry.body().to_string();
         app.latest_job.insert(key.clone(), job);
         items.push(RunItem {
             key: key.clone(),
@@ -309,7 +304,6 @@ fn force_quit(app: &mut App) -> Vec<Effect> {
         app.overlay = Some(Overlay::Confirm(Confirm::Quit));
         return Vec::new();
     }
-    app.should_quit = true;
     vec![Effect::Quit { recovery: None }]
 }
 
@@ -318,7 +312,6 @@ fn quit(app: &mut App) -> Vec<Effect> {
         app.overlay = Some(Overlay::Confirm(Confirm::Quit));
         return Vec::new();
     }
-    app.should_quit = true;
     vec![Effect::Quit { recovery: None }]
 }
 
@@ -326,20 +319,28 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let Some(overlay) = app.overlay.clone() else {
         return Vec::new();
     };
+    let scope = match &overlay {
+        Overlay::Help { .. } => Scope::Help,
+        Overlay::Picker(_) => Scope::Picker,
+        Overlay::Confirm(Confirm::Quit) => Scope::QuitQuestion,
+        Overlay::Confirm(_) => Scope::Question,
+        Overlay::KeyDialog(_) => Scope::KeyDialog,
+    };
+    let action = app.keymap.action_in(scope, &key);
     match overlay {
         Overlay::Help { scroll } => {
-            let scroll = match key.code {
-                KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),
-                KeyCode::Char('k') | KeyCode::Up => scroll.saturating_sub(1),
-                KeyCode::Char('d') | KeyCode::PageDown => scroll.saturating_add(10),
-                KeyCode::Char('u') | KeyCode::PageUp => scroll.saturating_sub(10),
-                KeyCode::Char('g') | KeyCode::Home => 0,
+            let scroll = match action {
+                Some(Action::HelpDown) => scroll.saturating_add(1),
+                Some(Action::HelpUp) => scroll.saturating_sub(1),
+                Some(Action::HelpPageDown) => scroll.saturating_add(10),
+                Some(Action::HelpPageUp) => scroll.saturating_sub(10),
+                Some(Action::HelpTop) => 0,
                 _ => {
                     app.overlay = None;
                     return Vec::new();
                 }
             };
-            let max = panes::help::max_scroll(app);
+            let max = measure::help_max_scroll(app);
             app.overlay = Some(Overlay::Help {
                 scroll: scroll.min(max),
             });
@@ -347,20 +348,20 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         Overlay::Picker(mut picker) => {
             let count = picker.entries.as_ref().map_or(0, Vec::len);
-            match key.code {
-                KeyCode::Esc | KeyCode::Char('q') => {
+            match action {
+                Some(Action::PickerClose) => {
                     app.overlay = None;
                     return Vec::new();
                 }
-                KeyCode::Char('j') | KeyCode::Down => {
+                Some(Action::PickerDown) => {
                     picker.selected = (picker.selected + 1).min(count.saturating_sub(1));
                 }
-                KeyCode::Char('k') | KeyCode::Up => {
+                Some(Action::PickerUp) => {
                     picker.selected = picker.selected.saturating_sub(1);
                 }
-                KeyCode::Char('g') | KeyCode::Home => picker.selected = 0,
-                KeyCode::Char('G') | KeyCode::End => picker.selected = count.saturating_sub(1),
-                KeyCode::Enter => {
+                Some(Action::PickerTop) => picker.selected = 0,
+                Some(Action::PickerBottom) => picker.selected = count.saturating_sub(1),
+                Some(Action::PickerLoad) => {
                     let Some(entry) = picker.entries.as_ref().and_then(|e| e.get(picker.selected))
                     else {
                         return Vec::new();
@@ -378,25 +379,24 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.overlay = Some(Overlay::Picker(picker));
             Vec::new()
         }
-        Overlay::Confirm(Confirm::Quit) => match key.code {
-            KeyCode::Char('s' | 'S') => {
+        Overlay::Confirm(Confirm::Quit) => match action {
+            Some(Action::QuitSave) => {
                 app.overlay = None;
                 app.quit_after_save = true;
                 save(app)
             }
-            KeyCode::Char('q' | 'Q' | 'd' | 'D') => {
+            Some(Action::QuitDiscard) => {
                 app.overlay = None;
-                app.should_quit = true;
                 vec![Effect::Quit { recovery: None }]
             }
-            KeyCode::Esc | KeyCode::Char('n' | 'N' | 'c') => {
+            Some(Action::QuitStay) => {
                 app.overlay = None;
                 Vec::new()
             }
             _ => Vec::new(),
         },
-        Overlay::Confirm(Confirm::ForceSend(event)) => match key.code {
-            KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
+        Overlay::Confirm(Confirm::ForceSend(event)) => match action {
+            Some(Action::AnswerYes) => {
                 app.overlay = None;
                 if app.events.select_key(&event) {
                     sending::send(app, false, true)
@@ -404,19 +404,19 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     Vec::new()
                 }
             }
-            KeyCode::Esc | KeyCode::Char('n' | 'N' | 'q') => {
+            Some(Action::AnswerNo) => {
                 app.overlay = None;
                 Vec::new()
             }
             _ => Vec::new(),
         },
-        Overlay::KeyDialog(dialog) => on_key_dialog_key(app, dialog, key),
-        Overlay::Confirm(Confirm::Discard(spec)) => match key.code {
-            KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
+        Overlay::KeyDialog(dialog) => on_key_dialog_key(app, dialog, key, action),
+        Overlay::Confirm(Confirm::Discard(spec)) => match action {
+            Some(Action::AnswerYes) => {
                 app.overlay = None;
                 vec![Effect::LoadTransform(spec)]
             }
-            KeyCode::Esc | KeyCode::Char('n' | 'N' | 'q') => {
+            Some(Action::AnswerNo) => {
                 app.overlay = None;
                 Vec::new()
             }
@@ -426,12 +426,13 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn on_transform_edit_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    if key.code == KeyCode::Esc {
-        app.mode = Mode::Normal;
-        return Vec::new();
-    }
-    if key.code == KeyCode::Char('s') && key.modifiers.contains(KeyModifiers::CONTROL) {
-        return save(app);
+    match app.keymap.action_in(Scope::Editor, &key) {
+        Some(Action::EditorLeave) => {
+            app.mode = Mode::Normal;
+            return Vec::new();
+        }
+        Some(Action::EditorSave) => return save(app),
+        _ => {}
     }
     match app.transform.editor.handle_key(key) {
         EditOutcome::Moved => Vec::new(),
@@ -453,7 +454,8 @@ fn transform_edited(app: &mut App) -> Vec<Effect> {
 }
 
 fn on_body_edit_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    if key.code == KeyCode::Esc {
+    // Saving is the transformation's: in a body, ctrl-s goes to the editor as any other key.
+    if app.keymap.action_in(Scope::Editor, &key) == Some(Action::EditorLeave) {
         return finish_body_edit(app);
     }
     let Some((event_key, editor)) = &mut app.body_editor else {
@@ -654,33 +656,63 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.set_status(format!("running {count} events again"));
             return vec![run_all(app)];
         }
+        // Bound in the editors and overlays only, which handle them themselves.
+        Action::EditorLeave
+        | Action::EditorSave
+        | Action::HelpDown
+        | Action::HelpUp
+        | Action::HelpPageDown
+        | Action::HelpPageUp
+        | Action::HelpTop
+        | Action::PickerClose
+        | Action::PickerDown
+        | Action::PickerUp
+        | Action::PickerTop
+        | Action::PickerBottom
+        | Action::PickerLoad
+        | Action::QuitSave
+        | Action::QuitDiscard
+        | Action::QuitStay
+        | Action::AnswerYes
+        | Action::AnswerNo
+        | Action::KeyDialogClose
+        | Action::KeyDialogRegion
+        | Action::KeyDialogReveal
+        | Action::KeyDialogClear
+        | Action::KeyDialogBackspace
+        | Action::KeyDialogUse
+        | Action::KeyDialogCheck
+        | Action::KeyDialogSave => {}
     }
     Vec::new()
 }
 
-/// The write-key dialog: typing goes into the (masked) field; Enter uses the key for this
-/// session, ctrl-k checks it, ctrl-s also saves it to the config file, Tab switches the region,
-/// ctrl-r shows or hides it, Esc closes.
-fn on_key_dialog_key(app: &mut App, mut dialog: KeyDialog, key: KeyEvent) -> Vec<Effect> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+/// The write-key dialog: typing goes into the (masked) field; its actions use the key for this
+/// session, check it, save it to the config file, switch the region, show or hide it, or close.
+fn on_key_dialog_key(
+    app: &mut App,
+    mut dialog: KeyDialog,
+    key: KeyEvent,
+    action: Option<Action>,
+) -> Vec<Effect> {
     let mut effects = Vec::new();
-    match key.code {
-        KeyCode::Esc => {
+    match action {
+        Some(Action::KeyDialogClose) => {
             app.overlay = None;
             return Vec::new();
         }
-        KeyCode::Tab | KeyCode::BackTab => {
+        Some(Action::KeyDialogRegion) => {
             dialog.region = match dialog.region {
                 hookbench_core::segment::Region::Us => hookbench_core::segment::Region::Eu,
                 hookbench_core::segment::Region::Eu => hookbench_core::segment::Region::Us,
             };
         }
-        KeyCode::Char('r') if ctrl => dialog.reveal = !dialog.reveal,
-        KeyCode::Char('u') if ctrl => dialog.input.clear(),
-        KeyCode::Backspace => {
+        Some(Action::KeyDialogReveal) => dialog.reveal = !dialog.reveal,
+        Some(Action::KeyDialogClear) => dialog.input.clear(),
+        Some(Action::KeyDialogBackspace) => {
             dialog.input.pop();
         }
-        KeyCode::Enter | KeyCode::Char('k' | 's') if key.code == KeyCode::Enter || ctrl => {
+        Some(choice @ (Action::KeyDialogUse | Action::KeyDialogCheck | Action::KeyDialogSave)) => {
             let typed = WriteKey::new(&dialog.input);
             let Some(write_key) = typed.or_else(|| app.send.write_key.clone()) else {
                 app.set_error("type a write key first");
@@ -693,12 +725,12 @@ fn on_key_dialog_key(app: &mut App, mut dialog: KeyDialog, key: KeyEvent) -> Vec
             app.send.write_key = Some(write_key.clone());
             app.send.region = dialog.region;
             app.overlay = None;
-            match key.code {
-                KeyCode::Char('k') => {
+            match choice {
+                Action::KeyDialogCheck => {
                     app.set_status(format!("checking write key {}…", write_key.masked()));
                     effects.push(Effect::VerifyKey(write_key));
                 }
-                KeyCode::Char('s') => match &app.send.config_path {
+                Action::KeyDialogSave => match &app.send.config_path {
                     Some(path) => effects.push(Effect::SaveKey {
                         key: write_key,
                         path: path.clone(),
@@ -716,8 +748,14 @@ fn on_key_dialog_key(app: &mut App, mut dialog: KeyDialog, key: KeyEvent) -> Vec
             }
             return effects;
         }
-        KeyCode::Char(c) if !ctrl && !c.is_whitespace() => dialog.input.push(c),
-        _ => {}
+        _ => {
+            if let KeyCode::Char(c) = key.code
+                && !key.modifiers.contains(KeyModifiers::CONTROL)
+                && !c.is_whitespace()
+            {
+                dialog.input.push(c);
+            }
+        }
     }
     app.overlay = Some(Overlay::KeyDialog(dialog));
     effects
@@ -810,22 +848,22 @@ pub fn settle_view(app: &mut App) {
     };
     app.scroll.webhook = clamp(
         app.scroll.webhook,
-        panes::webhook::content_lines(app),
+        measure::webhook_lines(app),
         areas.inner_height(Pane::Webhook),
     );
     app.scroll.segment = clamp(
         app.scroll.segment,
-        panes::segment::content_lines(app),
-        panes::segment::payload_height(app, &areas),
+        measure::segment_lines(app),
+        measure::segment_payload_height(app, &areas),
     );
     app.scroll.logs = clamp(
         app.scroll.logs,
-        panes::logs::content_lines(app),
+        measure::logs_lines(app),
         areas.inner_height(Pane::Logs),
     );
     app.bottom_scroll = clamp(
         app.bottom_scroll,
-        panes::bottom::content_lines(app),
+        measure::bottom_lines(app),
         areas.inner_height(Pane::Logs),
     );
     let height = areas.inner_height(Pane::Transform);
@@ -849,7 +887,7 @@ fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
         return Vec::new();
     }
     if let Some(Overlay::Help { scroll }) = app.overlay {
-        let max = panes::help::max_scroll(app);
+        let max = measure::help_max_scroll(app);
         let scroll = match mouse.kind {
             MouseEventKind::ScrollDown => scroll.saturating_add(3).min(max),
             MouseEventKind::ScrollUp => scroll.saturating_sub(3),
@@ -981,7 +1019,6 @@ fn on_saved(
             }
             app.set_status(format!("saved {}", path.display()));
             if app.quit_after_save {
-                app.should_quit = true;
                 effects.push(Effect::Quit { recovery: None });
             } else if app.edit_after_save {
                 app.edit_after_save = false;
@@ -1118,9 +1155,7 @@ fn load_transform(app: &mut App, source: TransformSource) -> Vec<Effect> {
     app.transform = TransformState::new(source);
     app.mode = Mode::Normal;
     app.set_status(format!("loaded {}", app.transform_name()));
-    let mut effects = vec![Effect::Watch(path), run_all(app)];
-    effects.rotate_left(0);
-    effects
+    vec![Effect::Watch(path), run_all(app)]
 }
 
 // ---------------------------------------------------------------------------------------------

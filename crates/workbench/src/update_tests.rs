@@ -42,6 +42,11 @@ fn is_quit(effect: &Effect) -> bool {
     matches!(effect, Effect::Quit { .. })
 }
 
+/// Whether `update` asked to leave (since the effects were last taken).
+fn quit_asked(h: &Harness) -> bool {
+    h.effects.iter().any(is_quit)
+}
+
 /// A harness over one fixture folder, so slow transformations stay fast to test.
 fn one_event_harness(source: &str) -> (Harness, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -142,7 +147,7 @@ fn text_panes_scroll_within_their_content() {
     h.press(KeyCode::Char('j'));
     assert_eq!(h.app.scroll.webhook, 2);
     h.press(KeyCode::Char('G'));
-    let lines = panes::webhook::content_lines(&h.app);
+    let lines = crate::measure::webhook_lines(&h.app);
     let height = areas(&h.app).inner_height(Pane::Webhook);
     assert_eq!(h.app.scroll.webhook, lines - height);
     h.press(KeyCode::Char('g'));
@@ -195,7 +200,7 @@ fn editing_sends_letters_to_the_editor_and_reruns_after_the_pause() {
     assert_eq!(h.app.focus, Pane::Transform);
     // Letters that are shortcuts in normal mode are text here.
     h.type_text("q?/jy");
-    assert!(!h.app.should_quit);
+    assert!(!quit_asked(&h));
     assert!(h.app.overlay.is_none());
     assert!(h.app.transform.text().starts_with("q?/jy"));
     assert!(h.app.transform.is_dirty());
@@ -437,7 +442,7 @@ fn saving_a_preset_writes_a_new_file_and_watches_it() {
 fn quitting_asks_when_edits_are_unsaved() {
     let mut h = harness();
     h.press(KeyCode::Char('q'));
-    assert!(h.app.should_quit);
+    assert!(quit_asked(&h));
     assert!(take_effects(&mut h).iter().any(is_quit));
 
     let mut h = harness();
@@ -445,10 +450,10 @@ fn quitting_asks_when_edits_are_unsaved() {
     h.type_text("x");
     h.press(KeyCode::Esc);
     h.press(KeyCode::Char('q'));
-    assert!(!h.app.should_quit);
+    assert!(!quit_asked(&h));
     assert_eq!(h.app.overlay, Some(Overlay::Confirm(Confirm::Quit)));
     h.press(KeyCode::Esc);
-    assert!(h.app.overlay.is_none() && !h.app.should_quit);
+    assert!(h.app.overlay.is_none() && !quit_asked(&h));
     // s saves, then quits once the save is done.
     h.press(KeyCode::Char('q'));
     h.press(KeyCode::Char('s'));
@@ -456,12 +461,12 @@ fn quitting_asks_when_edits_are_unsaved() {
         [Effect::Save { text, .. }] => text.clone(),
         other => panic!("expected a save, got {other:?}"),
     };
-    assert!(!h.app.should_quit);
+    assert!(!quit_asked(&h));
     h.send(Message::Saved {
         result: Ok(PathBuf::from("./segment-complete.js")),
         text,
     });
-    assert!(h.app.should_quit);
+    assert!(quit_asked(&h));
     assert!(take_effects(&mut h).iter().any(is_quit));
 }
 
@@ -470,7 +475,7 @@ fn ctrl_c_quits_at_once_or_asks_once() {
     let mut h = harness();
     h.press(KeyCode::Char('i'));
     ctrl(&mut h, 'c');
-    assert!(h.app.should_quit, "clean: Ctrl-C quits even while editing");
+    assert!(quit_asked(&h), "clean: Ctrl-C quits even while editing");
 
     let mut h = harness();
     h.press(KeyCode::Char('i'));
@@ -478,7 +483,7 @@ fn ctrl_c_quits_at_once_or_asks_once() {
     ctrl(&mut h, 'c');
     assert_eq!(h.app.overlay, Some(Overlay::Confirm(Confirm::Quit)));
     ctrl(&mut h, 'c');
-    assert!(h.app.should_quit);
+    assert!(quit_asked(&h));
     assert!(
         take_effects(&mut h)
             .iter()
@@ -492,7 +497,7 @@ fn a_signal_keeps_unsaved_edits_in_a_recovery_file() {
     h.press(KeyCode::Char('i'));
     h.type_text("// mine\n");
     h.send(Message::Terminate);
-    assert!(h.app.should_quit);
+    assert!(quit_asked(&h));
     match take_effects(&mut h).as_slice() {
         [Effect::Quit { recovery: Some(r) }] => {
             assert_eq!(r.stem, "segment-complete");
@@ -709,7 +714,7 @@ fn help_opens_scrolls_and_closes() {
     assert_eq!(h.app.overlay, Some(Overlay::Help { scroll: 1 }));
     h.press(KeyCode::Char('q'));
     assert!(h.app.overlay.is_none());
-    assert!(!h.app.should_quit, "q closes help, it does not quit");
+    assert!(!quit_asked(&h), "q closes help, it does not quit");
 }
 
 #[test]
@@ -790,9 +795,9 @@ fn remapped_keys_replace_the_defaults() {
         .expect("valid");
     let mut h = Harness::with_init(start);
     h.press(KeyCode::Char('q'));
-    assert!(!h.app.should_quit);
+    assert!(!quit_asked(&h));
     ctrl(&mut h, 'q');
-    assert!(h.app.should_quit);
+    assert!(quit_asked(&h));
 }
 
 #[test]

@@ -52,12 +52,3 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     };
     frame.render_widget(Paragraph::new(lines), inner);
 }
-
-/// Lines the current tab scrolls through.
-pub fn content_lines(app: &App) -> usize {
-    match app.bottom {
-        BottomTab::Logs => logs::content_lines(app),
-        BottomTab::Response => response::lines(app).len(),
-        BottomTab::Deliveries => app.send.deliveries.len().max(1),
-    }
-}

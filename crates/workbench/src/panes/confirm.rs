@@ -5,6 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::app::{App, Confirm, Pane};
+use crate::keymap::Action;
 
 use super::{centered, pane_block};
 
@@ -15,27 +16,26 @@ pub fn draw(app: &App, frame: &mut Frame, confirm: &Confirm) {
         Confirm::Quit => (
             "Unsaved edits",
             format!("{name} has edits that are not saved."),
-            vec![
-                ("s", "save and quit"),
-                ("q", "quit without saving"),
-                ("esc", "stay"),
-            ],
+            [Action::QuitSave, Action::QuitDiscard, Action::QuitStay]
+                .map(|a| (a, a.description()))
+                .to_vec(),
         ),
         Confirm::ForceSend(event) => (
             "Lint errors",
             format!(
                 "{event}'s output has lint errors: Segment will reject or silently drop it. Send anyway?"
             ),
-            vec![("y", "send it"), ("esc", "don't")],
+            vec![(Action::AnswerYes, "send it"), (Action::AnswerNo, "don't")],
         ),
         Confirm::Discard(spec) => (
             "Unsaved edits",
             format!("Load {spec} and drop the unsaved edits to {name}?"),
-            vec![("y", "load it"), ("esc", "stay")],
+            vec![(Action::AnswerYes, "load it"), (Action::AnswerNo, "stay")],
         ),
     };
     let mut choice_spans = Vec::new();
-    for (key, what) in choices {
+    for (action, what) in choices {
+        let key = app.keymap.first_key_text(action);
         choice_spans.push(Span::styled(format!(" {key} "), p.key_hint));
         choice_spans.push(Span::styled(format!("{what}  "), p.text));
     }

@@ -7,13 +7,13 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use crate::app::{App, Pane};
 use crate::keymap::Action;
+use crate::measure;
 
 use super::{centered, pane_block};
 
-/// The editor's own keys (not remappable: they are what text fields everywhere use).
-const EDITOR_KEYS: &[(&str, &str)] = &[
-    ("esc", "Leave the editor (a body edit then runs)"),
-    ("ctrl-s", "Save the transformation"),
+/// The editor's own keys (not remappable: they are what text fields everywhere use), after its
+/// actions from the key map.
+pub(crate) const EDITOR_KEYS: &[(&str, &str)] = &[
     ("shift-arrows", "Select"),
     ("ctrl-a", "Select all"),
     (
@@ -35,7 +35,7 @@ const EDITOR_KEYS: &[(&str, &str)] = &[
 
 const WIDTH: u16 = 78;
 
-fn lines(app: &App) -> Vec<Line<'static>> {
+pub(crate) fn lines(app: &App) -> Vec<Line<'static>> {
     let p = &app.theme.palette;
     let mut lines = Vec::new();
     let mut group = "";
@@ -57,6 +57,15 @@ fn lines(app: &App) -> Vec<Line<'static>> {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Editing (i transformation, m body)", p.accent));
+    for action in [Action::EditorLeave, Action::EditorSave] {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("  {:<18}", app.keymap.keys_text(action)),
+                p.key_hint,
+            ),
+            Span::styled(action.description().to_string(), p.text),
+        ]));
+    }
     for (keys, what) in EDITOR_KEYS {
         lines.push(Line::from(vec![
             Span::styled(format!("  {keys:<18}"), p.key_hint),
@@ -83,16 +92,8 @@ fn lines(app: &App) -> Vec<Line<'static>> {
 
 fn box_area(app: &App) -> Rect {
     let screen = Rect::new(0, 0, app.size.0, app.size.1);
-    let height = u16::try_from(lines(app).len() + 2).unwrap_or(u16::MAX);
+    let height = u16::try_from(measure::help_lines() + 2).unwrap_or(u16::MAX);
     centered(screen, WIDTH, height)
-}
-
-/// How far the overlay can scroll on this screen.
-pub fn max_scroll(app: &App) -> u16 {
-    let visible = box_area(app).height.saturating_sub(2);
-    u16::try_from(lines(app).len())
-        .unwrap_or(u16::MAX)
-        .saturating_sub(visible)
 }
 
 pub fn draw(app: &App, frame: &mut Frame, scroll: u16) {
@@ -100,7 +101,11 @@ pub fn draw(app: &App, frame: &mut Frame, scroll: u16) {
     let block = pane_block(
         app,
         Pane::Events,
-        vec![Span::raw("Help · j/k scroll · any other key closes")],
+        vec![Span::raw(format!(
+            "Help · {}/{} scroll · any other key closes",
+            app.keymap.first_key_text(Action::HelpDown),
+            app.keymap.first_key_text(Action::HelpUp)
+        ))],
     )
     .border_style(app.theme.palette.border_focused);
     frame.render_widget(Clear, area);

@@ -5,6 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::app::{App, KeyDialog, Pane};
+use crate::keymap::Action;
 use hookbench_core::segment::keycheck::KEY_LENGTH;
 use hookbench_core::segment::{Region, mask_secret};
 
@@ -56,24 +57,25 @@ pub fn draw(app: &App, frame: &mut Frame, dialog: &KeyDialog) {
             Span::styled(current, p.dim),
         ]),
         Line::raw(""),
-        Line::from(vec![
-            Span::styled(" enter ", p.key_hint),
-            Span::styled("use  ", p.text),
-            Span::styled(" ctrl-k ", p.key_hint),
-            Span::styled("use and check  ", p.text),
-            Span::styled(" ctrl-s ", p.key_hint),
-            Span::styled("use and save to config  ", p.text),
-        ]),
-        Line::from(vec![
-            Span::styled(" tab ", p.key_hint),
-            Span::styled("region  ", p.text),
-            Span::styled(" ctrl-r ", p.key_hint),
-            Span::styled("reveal  ", p.text),
-            Span::styled(" ctrl-u ", p.key_hint),
-            Span::styled("clear  ", p.text),
-            Span::styled(" esc ", p.key_hint),
-            Span::styled("close", p.text),
-        ]),
+        hints(
+            app,
+            &[
+                Action::KeyDialogUse,
+                Action::KeyDialogCheck,
+                Action::KeyDialogSave,
+            ],
+            true,
+        ),
+        hints(
+            app,
+            &[
+                Action::KeyDialogRegion,
+                Action::KeyDialogReveal,
+                Action::KeyDialogClear,
+                Action::KeyDialogClose,
+            ],
+            false,
+        ),
         Line::styled(
             "The check asks Segment's settings CDN; it never sends an event.",
             p.dim,
@@ -89,4 +91,27 @@ pub fn draw(app: &App, frame: &mut Frame, dialog: &KeyDialog) {
             .wrap(Wrap { trim: false }),
         area,
     );
+}
+
+/// A line of " key what" hints, each action shown by its first key and its description;
+/// `trailing` keeps the gap after the last one too.
+fn hints(app: &App, actions: &[Action], trailing: bool) -> Line<'static> {
+    let p = &app.theme.palette;
+    let mut spans = Vec::with_capacity(actions.len() * 2);
+    for (i, &action) in actions.iter().enumerate() {
+        let gap = if trailing || i + 1 < actions.len() {
+            "  "
+        } else {
+            ""
+        };
+        spans.push(Span::styled(
+            format!(" {} ", app.keymap.first_key_text(action)),
+            p.key_hint,
+        ));
+        spans.push(Span::styled(
+            format!("{}{gap}", action.description()),
+            p.text,
+        ));
+    }
+    Line::from(spans)
 }

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use crate::app::App;
 use hookbench_core::transform::LogLevel;
 
-fn lines(app: &App) -> Vec<Line<'static>> {
+pub(crate) fn lines(app: &App) -> Vec<Line<'static>> {
     let p = &app.theme.palette;
     let mut lines = Vec::new();
     for warning in &app.transform.compat {
@@ -46,11 +46,6 @@ fn lines(app: &App) -> Vec<Line<'static>> {
         lines.push(Line::styled("no console output from this run", p.dim));
     }
     lines
-}
-
-/// Lines the panel scrolls through.
-pub fn content_lines(app: &App) -> usize {
-    lines(app).len()
 }
 
 /// The Logs tab's visible lines.

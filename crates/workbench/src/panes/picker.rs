@@ -5,6 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use crate::app::{App, Pane, Picker};
+use crate::keymap::Action;
 use crate::text::truncate;
 
 use super::{centered, pane_block};
@@ -17,7 +18,11 @@ pub fn draw(app: &App, frame: &mut Frame, picker: &Picker) {
     let block = pane_block(
         app,
         Pane::Events,
-        vec![Span::raw("Transformation · enter loads · esc closes")],
+        vec![Span::raw(format!(
+            "Transformation · {} loads · {} closes",
+            app.keymap.first_key_text(Action::PickerLoad),
+            app.keymap.first_key_text(Action::PickerClose)
+        ))],
     )
     .border_style(p.border_focused);
     let inner_height = usize::from(area.height.saturating_sub(2));

@@ -10,38 +10,12 @@ use ratatui::widgets::{Paragraph, Wrap};
 use similar::{ChangeTag, TextDiff};
 
 use crate::app::{App, EventResult, Pane};
-use crate::highlight::{Highlighter, Language};
-use crate::layout::Areas;
+use crate::highlight::Language;
+use crate::measure::{DIFF_CONTEXT, finding_summary, findings_height, severity_symbol};
 use hookbench_core::segment::{Diagnostic, Severity};
 use hookbench_core::text::human_bytes;
 
 use super::{GutterMark, code_view, pane_block, render_code};
-
-/// Lines of context around each change in the diff.
-const DIFF_CONTEXT: usize = 3;
-
-/// Lines the scrolling part shows: the diff, the payload or the error.
-pub fn content_lines(app: &App) -> usize {
-    let Some(result) = app.selected_result() else {
-        return 0;
-    };
-    if app.diff {
-        return diff_lines(app, result).len();
-    }
-    match &result.output {
-        Some(output) => Highlighter::line_count(&output.text),
-        None => error_lines(app, result).len(),
-    }
-}
-
-/// Height of the scrolling part, once the request line and the findings are placed.
-pub fn payload_height(app: &App, areas: &Areas) -> usize {
-    let Some(area) = areas.segment else { return 0 };
-    let inner_height = area.height.saturating_sub(2);
-    let inner_width = area.width.saturating_sub(2);
-    let findings = findings_height(app, inner_width, inner_height);
-    usize::from(inner_height.saturating_sub(1 + findings))
-}
 
 fn severity_style(app: &App, severity: Severity) -> Style {
     let p = &app.theme.palette;
@@ -52,20 +26,12 @@ fn severity_style(app: &App, severity: Severity) -> Style {
     }
 }
 
-fn severity_symbol(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "✗",
-        Severity::Warning => "▲",
-        Severity::Info => "ℹ",
-    }
-}
-
 fn diagnostics(app: &App) -> &[Diagnostic] {
     app.selected_result()
         .map_or(&[], |r| r.record.diagnostics.as_slice())
 }
 
-fn finding_lines(app: &App) -> Vec<Line<'static>> {
+pub(crate) fn finding_lines(app: &App) -> Vec<Line<'static>> {
     let p = &app.theme.palette;
     let diagnostics = diagnostics(app);
     let mut lines = Vec::with_capacity(diagnostics.len() + 1);
@@ -74,11 +40,10 @@ fn finding_lines(app: &App) -> Vec<Line<'static>> {
     }
     let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
     lines.push(Line::styled(
-        format!(
-            "── lint: {} error(s), {} warning(s), {} info",
+        finding_summary(
             count(Severity::Error),
             count(Severity::Warning),
-            count(Severity::Info)
+            count(Severity::Info),
         ),
         p.dim,
     ));
@@ -100,17 +65,7 @@ fn finding_lines(app: &App) -> Vec<Line<'static>> {
     lines
 }
 
-/// Rows the findings take when wrapped to `width`: at most half the pane.
-fn findings_height(app: &App, width: u16, height: u16) -> u16 {
-    let width = usize::from(width.max(1));
-    let rows: usize = finding_lines(app)
-        .iter()
-        .map(|l| l.width().div_ceil(width).max(1))
-        .sum();
-    u16::try_from(rows).unwrap_or(u16::MAX).min(height / 2)
-}
-
-fn error_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> {
+pub(crate) fn error_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> {
     let p = &app.theme.palette;
     let Some(error) = &result.record.error else {
         return vec![Line::styled("no output", p.dim)];
@@ -149,7 +104,7 @@ fn error_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> {
     lines
 }
 
-fn diff_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> {
+pub(crate) fn diff_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> {
     let p = &app.theme.palette;
     let (Some(previous), Some(current)) = (&result.previous, &result.output) else {
         return vec![Line::styled(

@@ -34,18 +34,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         app.send.key_label(),
         app.listener.short_label()
     );
-    let first_key = |a: Action| {
-        app.keymap
-            .keys(a)
-            .first()
-            .map(|k| k.to_string())
-            .unwrap_or_default()
-    };
+    let first_key = |a: Action| app.keymap.first_key_text(a);
     // What matters most in this mode, the rest is in the help.
     let help = match app.mode {
-        Mode::EditTransform | Mode::EditBody => {
-            " esc leave · ctrl-s save · ctrl-z undo ".to_string()
-        }
+        Mode::EditTransform | Mode::EditBody => format!(
+            " {} leave · {} save · ctrl-z undo ",
+            first_key(Action::EditorLeave),
+            first_key(Action::EditorSave)
+        ),
         Mode::Filter => " enter keep · esc clear ".to_string(),
         Mode::Normal => format!(
             " {} edit · {} transforms · {} help · {} quit ",

@@ -7,15 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::{App, Mode, Pane};
-use crate::highlight::{Highlighter, Language};
+use crate::highlight::Language;
 
 use super::{GutterMark, code_view, pane_block, render_code, render_editor};
-
-/// Lines the pane scrolls through.
-pub fn content_lines(app: &App) -> usize {
-    app.selected()
-        .map_or(0, |e| Highlighter::line_count(&e.view.text))
-}
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let p = &app.theme.palette;

@@ -4,22 +4,22 @@
 //! a path points to. Every problem in a theme file is an error naming the file and, where there is
 //! one, the line: a silently ignored typo would leave the user guessing.
 
-use std::collections::BTreeMap;
+mod file;
+mod palette;
+
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::Arc;
 
 use include_dir::{Dir, include_dir};
-use ratatui::style::{Color, Modifier, Style};
-use serde::Deserialize;
-use syntect::highlighting::{
-    Color as SyntectColor, FontStyle, ScopeSelectors, StyleModifier, ThemeItem, ThemeSet,
-};
-use toml::Spanned;
+use syntect::highlighting::{ThemeItem, ThemeSet};
+
+use file::{SyntaxSpec, parse, unknown_syntax};
+pub use palette::Palette;
+use palette::{ROLE_COUNT, resolve_colors};
 
 use hookbench_core::suggest::did_you_mean;
-use hookbench_core::text::{error_chain_deduplicated, line_of};
+use hookbench_core::text::error_chain_deduplicated;
 
 /// The built-in themes. `include_dir!` embeds each file with `include_bytes!`, so editing one
 /// rebuilds the crate; a newly added file is only seen once this module is recompiled, because
@@ -48,34 +48,6 @@ pub struct Theme {
     pub palette: Palette,
     /// The syntect theme used for code; None when colours are off.
     pub syntax: Option<Arc<syntect::highlighting::Theme>>,
-}
-
-/// ratatui Styles for each UI role, ready to use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Palette {
-    pub text: Style,
-    pub dim: Style,
-    pub accent: Style,
-    pub border: Style,
-    /// Bold as well as coloured, so focus shows even in a monochrome terminal.
-    pub border_focused: Style,
-    pub title: Style,
-    pub title_focused: Style,
-    /// List row / cursor line highlight: `selection_bg` as background, or reverse video when that
-    /// is `reset` or colours are off.
-    pub selection: Style,
-    pub error: Style,
-    pub warning: Style,
-    pub info: Style,
-    pub ok: Style,
-    pub diff_added: Style,
-    pub diff_removed: Style,
-    /// The status bar: `status_fg` on `status_bg`, or reverse video when that is `reset` or
-    /// colours are off.
-    pub status: Style,
-    pub line_number: Style,
-    /// Keys shown in the help and the status bar (bold).
-    pub key_hint: Style,
 }
 
 /// A theme that cannot be used. Each names the file and what is wrong in it.
@@ -179,181 +151,6 @@ fn tm_theme_hint(dir: Option<&Path>, name: &str) -> String {
         Some(dir) => format!(" and no file {}", dir.join(name).display()),
         None => ", and built-in themes cannot use .tmTheme files".to_string(),
     }
-}
-
-/// The UI roles a theme file colours. Derived roles (title, line_number, key_hint) default to
-/// another role's colour, so a short theme still looks coherent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
-    Text,
-    Dim,
-    Accent,
-    Border,
-    BorderFocused,
-    SelectionBg,
-    Error,
-    Warning,
-    Info,
-    Ok,
-    DiffAdded,
-    DiffRemoved,
-    StatusBg,
-    StatusFg,
-    Title,
-    LineNumber,
-    KeyHint,
-}
-
-const ROLE_COUNT: usize = 17;
-
-/// What an unset role becomes.
-enum Fallback {
-    Color(Color),
-    Role(Role),
-}
-
-impl Role {
-    /// In resolution order: a derived role comes after the role it falls back to.
-    const ALL: [Role; ROLE_COUNT] = [
-        Role::Text,
-        Role::Dim,
-        Role::Accent,
-        Role::Border,
-        Role::BorderFocused,
-        Role::SelectionBg,
-        Role::Error,
-        Role::Warning,
-        Role::Info,
-        Role::Ok,
-        Role::DiffAdded,
-        Role::DiffRemoved,
-        Role::StatusBg,
-        Role::StatusFg,
-        Role::Title,
-        Role::LineNumber,
-        Role::KeyHint,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Role::Text => "text",
-            Role::Dim => "dim",
-            Role::Accent => "accent",
-            Role::Border => "border",
-            Role::BorderFocused => "border_focused",
-            Role::SelectionBg => "selection_bg",
-            Role::Error => "error",
-            Role::Warning => "warning",
-            Role::Info => "info",
-            Role::Ok => "ok",
-            Role::DiffAdded => "diff_added",
-            Role::DiffRemoved => "diff_removed",
-            Role::StatusBg => "status_bg",
-            Role::StatusFg => "status_fg",
-            Role::Title => "title",
-            Role::LineNumber => "line_number",
-            Role::KeyHint => "key_hint",
-        }
-    }
-
-    /// Defaults use the terminal's own 16 colours, which its colour scheme keeps readable on
-    /// whatever background it has.
-    fn fallback(self) -> Fallback {
-        match self {
-            Role::Text => Fallback::Color(Color::Reset),
-            Role::Dim | Role::Border => Fallback::Color(Color::DarkGray),
-            Role::Accent | Role::BorderFocused => Fallback::Color(Color::Cyan),
-            Role::SelectionBg => Fallback::Color(Color::Reset),
-            Role::Error | Role::DiffRemoved => Fallback::Color(Color::Red),
-            Role::Warning => Fallback::Color(Color::Yellow),
-            Role::Info => Fallback::Color(Color::Blue),
-            Role::Ok | Role::DiffAdded => Fallback::Color(Color::Green),
-            Role::StatusBg => Fallback::Color(Color::Gray),
-            Role::StatusFg => Fallback::Color(Color::Black),
-            Role::Title => Fallback::Role(Role::Text),
-            Role::LineNumber => Fallback::Role(Role::Dim),
-            Role::KeyHint => Fallback::Role(Role::Accent),
-        }
-    }
-}
-
-/// A theme file as written.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct ThemeFile {
-    /// A built-in theme filling in whatever this file leaves out.
-    base: Option<Spanned<String>>,
-    syntax: Option<Spanned<String>>,
-    colors: ColorsFile,
-    /// Extra syntect rules: scope selector = "#rrggbb" and/or bold, italic, underline.
-    scopes: BTreeMap<String, Spanned<String>>,
-}
-
-/// `[colors]` as written; None where the file sets nothing.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct ColorsFile {
-    text: Option<Spanned<String>>,
-    dim: Option<Spanned<String>>,
-    accent: Option<Spanned<String>>,
-    border: Option<Spanned<String>>,
-    border_focused: Option<Spanned<String>>,
-    selection_bg: Option<Spanned<String>>,
-    error: Option<Spanned<String>>,
-    warning: Option<Spanned<String>>,
-    info: Option<Spanned<String>>,
-    ok: Option<Spanned<String>>,
-    diff_added: Option<Spanned<String>>,
-    diff_removed: Option<Spanned<String>>,
-    status_bg: Option<Spanned<String>>,
-    status_fg: Option<Spanned<String>>,
-    title: Option<Spanned<String>>,
-    line_number: Option<Spanned<String>>,
-    key_hint: Option<Spanned<String>>,
-}
-
-impl ColorsFile {
-    fn get(&self, role: Role) -> Option<&Spanned<String>> {
-        match role {
-            Role::Text => self.text.as_ref(),
-            Role::Dim => self.dim.as_ref(),
-            Role::Accent => self.accent.as_ref(),
-            Role::Border => self.border.as_ref(),
-            Role::BorderFocused => self.border_focused.as_ref(),
-            Role::SelectionBg => self.selection_bg.as_ref(),
-            Role::Error => self.error.as_ref(),
-            Role::Warning => self.warning.as_ref(),
-            Role::Info => self.info.as_ref(),
-            Role::Ok => self.ok.as_ref(),
-            Role::DiffAdded => self.diff_added.as_ref(),
-            Role::DiffRemoved => self.diff_removed.as_ref(),
-            Role::StatusBg => self.status_bg.as_ref(),
-            Role::StatusFg => self.status_fg.as_ref(),
-            Role::Title => self.title.as_ref(),
-            Role::LineNumber => self.line_number.as_ref(),
-            Role::KeyHint => self.key_hint.as_ref(),
-        }
-    }
-}
-
-/// Where a theme's syntect theme comes from, kept for messages and for finding a .tmTheme.
-#[derive(Debug, Clone)]
-struct SyntaxSpec {
-    name: String,
-    line: usize,
-    /// The theme file that names it.
-    path: PathBuf,
-    /// The folder a .tmTheme is looked for in; None for built-ins.
-    dir: Option<PathBuf>,
-}
-
-/// One theme file, parsed and checked, before it is layered over its base.
-struct Parsed {
-    path: PathBuf,
-    base: Option<(String, usize)>,
-    syntax: Option<SyntaxSpec>,
-    colors: [Option<Color>; ROLE_COUNT],
-    scopes: Vec<ThemeItem>,
 }
 
 impl Theme {
@@ -494,76 +291,6 @@ impl Theme {
     }
 }
 
-impl Palette {
-    fn new(colors: &[Color; ROLE_COUNT], no_color: bool) -> Palette {
-        let c = |role: Role| colors[role as usize];
-        let fg = |role: Role| Style::new().fg(c(role));
-        let bold = Modifier::BOLD;
-        let selection = match c(Role::SelectionBg) {
-            Color::Reset => Style::new().add_modifier(Modifier::REVERSED),
-            bg => Style::new().bg(bg),
-        };
-        let status = match c(Role::StatusBg) {
-            Color::Reset => Style::new().add_modifier(Modifier::REVERSED),
-            bg => Style::new().fg(c(Role::StatusFg)).bg(bg),
-        };
-        let palette = Palette {
-            text: fg(Role::Text),
-            dim: fg(Role::Dim),
-            accent: fg(Role::Accent),
-            border: fg(Role::Border),
-            border_focused: fg(Role::BorderFocused).add_modifier(bold),
-            title: fg(Role::Title),
-            title_focused: fg(Role::BorderFocused).add_modifier(bold),
-            selection,
-            error: fg(Role::Error),
-            warning: fg(Role::Warning),
-            info: fg(Role::Info),
-            ok: fg(Role::Ok),
-            diff_added: fg(Role::DiffAdded),
-            diff_removed: fg(Role::DiffRemoved),
-            status,
-            line_number: fg(Role::LineNumber),
-            key_hint: fg(Role::KeyHint).add_modifier(bold),
-        };
-        if no_color {
-            palette.without_colors()
-        } else {
-            palette
-        }
-    }
-
-    /// Modifiers only; the selection and the status bar fall back to reverse video so they still
-    /// stand out.
-    fn without_colors(self) -> Palette {
-        let strip = |s: Style| {
-            Style::new()
-                .add_modifier(s.add_modifier)
-                .remove_modifier(s.sub_modifier)
-        };
-        let reversed = |s: Style| strip(s).add_modifier(Modifier::REVERSED);
-        Palette {
-            text: strip(self.text),
-            dim: strip(self.dim),
-            accent: strip(self.accent),
-            border: strip(self.border),
-            border_focused: strip(self.border_focused),
-            title: strip(self.title),
-            title_focused: strip(self.title_focused),
-            selection: reversed(self.selection),
-            error: strip(self.error),
-            warning: strip(self.warning),
-            info: strip(self.info),
-            ok: strip(self.ok),
-            diff_added: strip(self.diff_added),
-            diff_removed: strip(self.diff_removed),
-            status: reversed(self.status),
-            line_number: strip(self.line_number),
-            key_hint: strip(self.key_hint),
-        }
-    }
-}
-
 fn builtin_text(name: &str) -> Option<&'static str> {
     if !Theme::builtin_names().contains(&name) {
         return None;
@@ -614,137 +341,6 @@ fn list_user_themes(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Each role's colour: the first layer that sets it, else its fallback.
-fn resolve_colors(layers: &[[Option<Color>; ROLE_COUNT]]) -> [Color; ROLE_COUNT] {
-    let mut out = [Color::Reset; ROLE_COUNT];
-    for role in Role::ALL {
-        let set = layers.iter().find_map(|layer| layer[role as usize]);
-        out[role as usize] = match (set, role.fallback()) {
-            (Some(color), _) => color,
-            (None, Fallback::Color(color)) => color,
-            // Role::ALL orders derived roles after their source, so it is resolved already.
-            (None, Fallback::Role(source)) => out[source as usize],
-        };
-    }
-    out
-}
-
-/// Parses and checks one theme file: TOML, colours, scope rules, base and syntax names.
-fn parse(text: &str, path: &Path, dir: Option<&Path>) -> Result<Parsed, ThemeError> {
-    let file: ThemeFile = toml::from_str(text).map_err(|e| ThemeError::Toml {
-        path: path.to_path_buf(),
-        message: hookbench_core::config::describe_toml_error(text, &e),
-    })?;
-
-    let mut colors = [None; ROLE_COUNT];
-    for role in Role::ALL {
-        if let Some(value) = file.colors.get(role) {
-            let color = parse_color(value.get_ref()).ok_or_else(|| ThemeError::BadColor {
-                path: path.to_path_buf(),
-                line: line_of(text, value.span().start),
-                role: role.name().to_string(),
-                value: value.get_ref().clone(),
-            })?;
-            colors[role as usize] = Some(color);
-        }
-    }
-
-    let mut scopes = Vec::with_capacity(file.scopes.len());
-    for (selector, value) in &file.scopes {
-        let bad = |message: String| ThemeError::BadScope {
-            path: path.to_path_buf(),
-            line: line_of(text, value.span().start),
-            selector: selector.clone(),
-            value: value.get_ref().clone(),
-            message,
-        };
-        let scope = ScopeSelectors::from_str(selector)
-            .map_err(|e| bad(format!("not a scope selector: {e}")))?;
-        let style = parse_scope_style(value.get_ref()).map_err(bad)?;
-        scopes.push(ThemeItem { scope, style });
-    }
-
-    let base = file
-        .base
-        .map(|b| (b.get_ref().clone(), line_of(text, b.span().start)));
-
-    let syntax = match file.syntax {
-        None => None,
-        Some(s) => {
-            let spec = SyntaxSpec {
-                name: s.get_ref().clone(),
-                line: line_of(text, s.span().start),
-                path: path.to_path_buf(),
-                dir: dir.map(Path::to_path_buf),
-            };
-            // Checked here, cheaply, so a bad name fails even when colours are off.
-            let known = SYNTECT_THEMES.contains(&spec.name.as_str())
-                || (!spec.name.is_empty()
-                    && spec
-                        .dir
-                        .as_ref()
-                        .is_some_and(|d| d.join(&spec.name).is_file()));
-            if !known {
-                return Err(unknown_syntax(&spec));
-            }
-            Some(spec)
-        }
-    };
-
-    Ok(Parsed {
-        path: path.to_path_buf(),
-        base,
-        syntax,
-        colors,
-        scopes,
-    })
-}
-
-fn unknown_syntax(spec: &SyntaxSpec) -> ThemeError {
-    ThemeError::UnknownSyntax {
-        path: spec.path.clone(),
-        line: spec.line,
-        name: spec.name.clone(),
-        dir: spec.dir.clone(),
-    }
-}
-
-/// A ratatui colour string: a name, `#rrggbb` or a palette index.
-fn parse_color(value: &str) -> Option<Color> {
-    Color::from_str(value.trim()).ok()
-}
-
-/// `"#rrggbb"` and/or the words bold, italic, underline. syntect works in RGB, so named colours
-/// do not apply here.
-fn parse_scope_style(value: &str) -> Result<StyleModifier, String> {
-    let mut style = StyleModifier::default();
-    let mut font = FontStyle::empty();
-    for word in value.split_whitespace() {
-        match word.to_ascii_lowercase().as_str() {
-            "bold" => font |= FontStyle::BOLD,
-            "italic" => font |= FontStyle::ITALIC,
-            "underline" => font |= FontStyle::UNDERLINE,
-            _ => match Color::from_str(word) {
-                Ok(Color::Rgb(r, g, b)) if word.starts_with('#') => {
-                    style.foreground = Some(SyntectColor { r, g, b, a: 0xff });
-                }
-                _ => {
-                    return Err(format!(
-                        "{word:?} is neither \"#rrggbb\" nor bold, italic or underline"
-                    ));
-                }
-            },
-        }
-    }
-    if style.foreground.is_none() && font.is_empty() {
-        return Err("expected \"#rrggbb\" and/or bold, italic, underline".to_string());
-    }
-    if !font.is_empty() {
-        style.font_style = Some(font);
-    }
-    Ok(style)
-}
-
 /// Loads the syntect theme and appends the file's extra scope rules, which win ties because
 /// they come last.
 fn load_syntax(
@@ -775,8 +371,12 @@ fn load_syntax(
 
 #[cfg(test)]
 mod tests {
+    use super::file::ThemeFile;
+    use super::palette::Role;
     use super::*;
+    use ratatui::style::{Color, Modifier, Style};
     use std::fs;
+    use syntect::highlighting::FontStyle;
 
     fn is_colorless(s: Style) -> bool {
         matches!(s.fg, None | Some(Color::Reset)) && matches!(s.bg, None | Some(Color::Reset))

@@ -151,7 +151,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, Failure> {
     let fixtures = common::fixture_set(args.transform.fixtures.as_deref())?;
     let expected = expectations(args, &transform.origin, &transform.stem)?;
     let engine = common::engine(&args.transform, &config)?;
-    let pipeline = Pipeline::new(&engine, &transform.name, &transform.source, settings);
+    let pipeline = Pipeline::new(engine, &transform.name, &transform.source, settings);
     let shown_name = common::display_name(&transform);
     render::compat_warnings(&shown_name, &pipeline.compat_warnings());
 

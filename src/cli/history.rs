@@ -429,7 +429,7 @@ fn replay(
         None => None,
     };
     let engine = common::engine(transform_args, &config)?;
-    let pipeline = Pipeline::new(&engine, &transform.name, &transform.source, settings);
+    let pipeline = Pipeline::new(engine, &transform.name, &transform.source, settings);
     let shown_name = common::display_name(&transform);
     render::compat_warnings(&shown_name, &pipeline.compat_warnings());
 

@@ -36,8 +36,8 @@ const STOP_LIMIT: Duration = Duration::from_secs(15);
 const TYPE_WIDTH: usize = 30;
 
 /// The transformation each accepted delivery goes through.
-struct Transforming<'e> {
-    pipeline: Pipeline<'e>,
+struct Transforming {
+    pipeline: Pipeline,
     /// As shown in messages and kept with each run.
     name: String,
     source: String,
@@ -50,10 +50,10 @@ struct Forwarding {
 }
 
 /// Everything a delivery is handled with.
-struct Listening<'e> {
+struct Listening {
     store: Store,
     output: OutputFormat,
-    transforming: Option<Transforming<'e>>,
+    transforming: Option<Transforming>,
     forwarding: Option<Forwarding>,
     /// Runs the server; sends are driven on it from the printing thread.
     runtime: tokio::runtime::Handle,
@@ -116,7 +116,8 @@ pub fn run(global: &GlobalArgs, args: &ListenArgs) -> Result<u8, Failure> {
     };
     let transforming = match (&engine, transform, settings) {
         (Some(engine), Some(transform), Some(settings)) => {
-            let pipeline = Pipeline::new(engine, &transform.name, &transform.source, settings);
+            let pipeline =
+                Pipeline::new(engine.clone(), &transform.name, &transform.source, settings);
             let name = common::display_name(&transform);
             render::compat_warnings(&name, &pipeline.compat_warnings());
             Some(Transforming {
@@ -199,7 +200,7 @@ async fn relay(
     }
 }
 
-impl Listening<'_> {
+impl Listening {
     /// Serves until SIGINT/SIGTERM. The server runs on the runtime; this thread, outside it,
     /// prints, transforms (the engine blocks) and forwards.
     fn serve(mut self, addr: &str, options: ReceiverOptions) -> Result<u8, Failure> {
@@ -307,7 +308,7 @@ impl Listening<'_> {
     /// Runs the transformation and keeps the run; returns the record and the run's id.
     fn transform(
         &self,
-        t: &Transforming<'_>,
+        t: &Transforming,
         delivery_id: i64,
         body: &[u8],
     ) -> (RunRecord, Option<i64>) {

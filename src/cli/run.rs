@@ -64,7 +64,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
         args.transform.fixtures.as_deref(),
     )?;
     let engine = common::engine(&args.transform, &config)?;
-    let pipeline = Pipeline::new(&engine, &transform.name, &transform.source, settings);
+    let pipeline = Pipeline::new(engine, &transform.name, &transform.source, settings);
     let shown_name = common::display_name(&transform);
     render::compat_warnings(&shown_name, &pipeline.compat_warnings());
 

@@ -93,7 +93,7 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
         .build()
         .map_err(|e| Failure::input(format!("cannot start the network runtime: {e}")))?;
     let engine = common::engine(&args.transform, &config)?;
-    let pipeline = Pipeline::new(&engine, &transform.name, &transform.source, settings);
+    let pipeline = Pipeline::new(engine, &transform.name, &transform.source, settings);
     let shown_name = common::display_name(&transform);
     render::compat_warnings(&shown_name, &pipeline.compat_warnings());
 

@@ -7,6 +7,7 @@
 pub mod config;
 pub mod json_error;
 pub mod pipeline;
+pub mod schedule;
 pub mod segment;
 pub mod store;
 pub mod suggest;

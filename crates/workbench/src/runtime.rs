@@ -26,6 +26,7 @@ use tokio_util::sync::CancellationToken;
 
 use hookbench_core::config::{self, Config};
 use hookbench_core::pipeline::{PipelineSettings, RunRecord};
+use hookbench_core::schedule::RunScheduler;
 use hookbench_core::transform::presets;
 use hookbench_core::transform::{Engine, Limits, Program};
 use hookbench_core::webhook::FixtureSet;
@@ -34,7 +35,7 @@ use super::app::{App, AppInit};
 use super::clipboard::osc52;
 use super::keymap::KeyMap;
 use super::message::{
-    EditTarget, Effect, Message, PickerEntry, Recovery, RunJob, SendHistory, SendJob,
+    EditTarget, Effect, Message, PickerEntry, Recovery, RunItem, RunJob, SendHistory, SendJob,
 };
 use super::sending::SendState;
 use super::theme::Theme;
@@ -67,7 +68,7 @@ pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:8787";
 
 /// Runs in flight per batch: enough to keep every worker busy, few enough that a newer edit's
 /// runs do not queue behind many stale ones.
-const RUN_WINDOW: usize = 4;
+pub const RUN_WINDOW: usize = 4;
 /// How soon to draw again while highlighting of a large text is still catching up.
 const HIGHLIGHT_REDRAW: Duration = Duration::from_millis(16);
 
@@ -206,7 +207,7 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
         );
     }
     let mouse = prepared.init.mouse;
-    let engine = Arc::new(Engine::new(prepared.limits));
+    let engine = Engine::new(prepared.limits);
     // Two workers: sends, the local sink and runs proceed while the screen is drawn.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -272,7 +273,7 @@ fn install_panic_hook(mouse: bool) {
 /// The loop. Returns where unsaved edits were kept, if a signal ended it with some.
 async fn event_loop(
     init: AppInit,
-    engine: Arc<Engine>,
+    engine: Engine,
     mouse: bool,
     listen_at_start: bool,
     incoming: IncomingSetup,
@@ -412,14 +413,6 @@ impl Signals {
     }
 }
 
-/// A finished run: event key, event type, parsed body (for lint), output.
-type Finished = (
-    String,
-    String,
-    Option<serde_json::Value>,
-    hookbench_core::transform::RunOutput,
-);
-
 /// The largest delivery body the workbench's listener takes.
 const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 
@@ -437,7 +430,7 @@ enum Deferred {
 /// Carries out effects, reporting back through the channel.
 struct Executor {
     tx: UnboundedSender<Message>,
-    engine: Arc<Engine>,
+    engine: Engine,
     /// The newest job per event key, shared with running batches so they skip stale items.
     latest: Arc<Mutex<HashMap<String, u64>>>,
     /// The last compiled program, reused while the source is unchanged.
@@ -455,7 +448,7 @@ struct Executor {
 }
 
 impl Executor {
-    fn new(tx: UnboundedSender<Message>, engine: Arc<Engine>, incoming: IncomingSetup) -> Executor {
+    fn new(tx: UnboundedSender<Message>, engine: Engine, incoming: IncomingSetup) -> Executor {
         Executor {
             tx,
             engine,
@@ -735,42 +728,36 @@ impl Executor {
                 latest.insert(item.key.clone(), job.job);
             }
         }
-        let engine = Arc::clone(&self.engine);
+        let engine = self.engine.clone();
         let latest = Arc::clone(&self.latest);
         let tx = self.tx.clone();
         tokio::spawn(async move {
-            let is_current = |key: &str| {
+            let job_id = job.job;
+            let is_current = |(item, _): &(&RunItem, String)| {
                 latest
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .get(key)
-                    == Some(&job.job)
+                    .get(&item.key)
+                    == Some(&job_id)
             };
-            let finish = |(key, event_type, parsed, output): Finished| {
-                let record =
-                    RunRecord::from_output(event_type, output, parsed.as_ref(), &job.settings.lint);
+            let inputs = job.items.iter().map(|item| {
+                let input = job.settings.input(item.body.clone(), item.parsed.as_ref());
+                ((item, input.event_type.clone()), input)
+            });
+            let scheduled = RunScheduler::new(&engine, &program, inputs, RUN_WINDOW, is_current);
+            for ((item, event_type), pending) in scheduled {
+                let output = pending.await;
+                let record = RunRecord::from_output(
+                    event_type,
+                    output,
+                    item.parsed.as_ref(),
+                    &job.settings.lint,
+                );
                 let _ = tx.send(Message::RunDone {
-                    job: job.job,
-                    key,
+                    job: job_id,
+                    key: item.key.clone(),
                     record: Box::new(record),
                 });
-            };
-            let mut in_flight = VecDeque::new();
-            for item in &job.items {
-                if !is_current(&item.key) {
-                    continue;
-                }
-                let (event_type, input) = item.input(&job.settings);
-                let pending = engine.submit(&program, input);
-                in_flight.push_back((item.key.clone(), event_type, item.parsed.clone(), pending));
-                if in_flight.len() >= RUN_WINDOW
-                    && let Some((key, event_type, parsed, pending)) = in_flight.pop_front()
-                {
-                    finish((key, event_type, parsed, pending.await));
-                }
-            }
-            for (key, event_type, parsed, pending) in in_flight {
-                finish((key, event_type, parsed, pending.await));
             }
         });
     }

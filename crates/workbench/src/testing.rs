@@ -10,6 +10,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
 use hookbench_core::pipeline::{PipelineSettings, RunRecord};
+use hookbench_core::schedule::RunScheduler;
 use hookbench_core::transform::presets::{self, TransformSource};
 use hookbench_core::transform::{Engine, Limits};
 use hookbench_core::webhook::FixtureSet;
@@ -17,6 +18,7 @@ use hookbench_core::webhook::FixtureSet;
 use super::app::{App, AppInit};
 use super::keymap::KeyMap;
 use super::message::{Effect, Message, RunJob};
+use super::runtime::RUN_WINDOW;
 use super::sending::SendState;
 use super::theme::Theme;
 use super::update::{self, update};
@@ -161,15 +163,21 @@ impl Harness {
         }
     }
 
+    /// Runs a job as the runtime does, through the core's scheduler; every result is applied
+    /// before the next effect (nothing goes stale in between).
     fn run(&mut self, job: RunJob) -> Vec<Effect> {
         let program = self.engine.compile(&job.name, &job.source);
+        let inputs = job.items.into_iter().map(|item| {
+            let input = job.settings.input(item.body.clone(), item.parsed.as_ref());
+            ((item, input.event_type.clone()), input)
+        });
         let mut follow = Vec::new();
-        for item in job.items {
-            let (event_type, input) = item.input(&job.settings);
-            let output = self.engine.run(&program, input);
+        for ((item, event_type), pending) in
+            RunScheduler::all(&self.engine, &program, inputs, RUN_WINDOW)
+        {
             let record = RunRecord::from_output(
                 event_type,
-                output,
+                pending.wait(),
                 item.parsed.as_ref(),
                 &job.settings.lint,
             );

@@ -99,8 +99,8 @@ impl PipelineSettings {
             url: config
                 .transform
                 .url
-                .clone()
-                .unwrap_or_else(|| DEFAULT_URL.to_string()),
+                .as_ref()
+                .map_or_else(|| DEFAULT_URL.to_string(), |u| u.as_str().to_string()),
             env: config.transform.env.clone(),
             lint: lint_options(config),
         }
@@ -110,11 +110,7 @@ impl PipelineSettings {
 /// Lint options from the configuration's `[segment]` section.
 pub fn lint_options(config: &crate::config::Config) -> LintOptions {
     LintOptions {
-        endpoint: config
-            .segment
-            .endpoint
-            .as_deref()
-            .and_then(|e| url::Url::parse(e).ok()),
+        endpoint: config.segment.endpoint.clone(),
         region: config.segment.region,
     }
 }

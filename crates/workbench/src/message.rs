@@ -195,8 +195,8 @@ pub struct SendItem {
 pub struct SendHistory {
     pub delivery_id: i64,
     pub transform: String,
-    /// The run record as JSON.
-    pub record: String,
+    /// The run that made the call.
+    pub record: Box<RunRecord>,
 }
 
 /// Calls to send to one destination.

@@ -25,8 +25,10 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio_util::sync::CancellationToken;
 
 use hookbench_core::config::{self, Config};
-use hookbench_core::pipeline::{PipelineSettings, RunRecord};
+use hookbench_core::pipeline::RunRecord;
 use hookbench_core::schedule::RunScheduler;
+use hookbench_core::sending::{self, Dispatch, RunPurpose, dispatch, refusal};
+use hookbench_core::session::{Session, SessionOverrides};
 use hookbench_core::transform::presets;
 use hookbench_core::transform::{Engine, Limits, Program};
 use hookbench_core::webhook::FixtureSet;
@@ -41,10 +43,10 @@ use super::sending::SendState;
 use super::theme::Theme;
 use super::update::{self, update};
 use super::view::view;
+use hookbench_core::segment::WriteKey;
 use hookbench_core::segment::client::{Call, Client, ClientOptions};
 use hookbench_core::segment::keycheck::{self, KeyCheck, KeyStatus};
 use hookbench_core::segment::sink::{RunningSink, Sink};
-use hookbench_core::segment::{Region, WriteKey};
 use hookbench_core::store::Store;
 use hookbench_core::webhook::receiver::{Receiver, ReceiverOptions, RunningReceiver};
 use hookbench_core::webhook::signature::{DEFAULT_TOLERANCE_SECS, Secret};
@@ -68,7 +70,7 @@ pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:8787";
 
 /// Runs in flight per batch: enough to keep every worker busy, few enough that a newer edit's
 /// runs do not queue behind many stale ones.
-pub const RUN_WINDOW: usize = 4;
+const RUN_WINDOW: usize = 4;
 /// How soon to draw again while highlighting of a large text is still catching up.
 const HIGHLIGHT_REDRAW: Duration = Duration::from_millis(16);
 
@@ -108,12 +110,17 @@ pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
     let user_themes = config::default_path().and_then(|p| p.parent().map(|d| d.join("themes")));
     let theme = Theme::load(theme_spec, user_themes.as_deref(), no_color)?;
 
-    let spec = options
-        .transform
-        .as_deref()
-        .or(config.transform.default.as_deref())
-        .unwrap_or(presets::DEFAULT_PRESET);
-    let transform = presets::resolve(spec)?;
+    // The workbench takes no Segment flags: the key comes from the environment (a blank
+    // variable counts as unset, as the secret's does) or the file.
+    let overrides = SessionOverrides {
+        transform: options.transform.clone(),
+        write_key: std::env::var("SEGMENT_WRITE_KEY")
+            .ok()
+            .filter(|k| !k.trim().is_empty()),
+        ..SessionOverrides::default()
+    };
+    let session = Session::resolve(&config, &overrides)?;
+    let transform = session.load_transform()?;
 
     let mut fixtures = FixtureSet::builtin()?;
     if let Some(dir) = &options.fixtures {
@@ -123,32 +130,12 @@ pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
         fixtures.find(event)?;
     }
 
-    let settings = PipelineSettings::from_config(&config);
-    url::Url::parse(&settings.url)
-        .with_context(|| format!("[transform] url {:?}", settings.url))?;
-    let mut limits = Limits::default();
-    if let Some(timeout) = config.timeout() {
-        limits.timeout = timeout;
-    }
-    let write_key = std::env::var("SEGMENT_WRITE_KEY")
-        .ok()
-        .and_then(|k| WriteKey::new(&k))
-        .or_else(|| config.segment.write_key.clone());
-    let region = config
-        .segment
-        .region
-        .or_else(|| {
-            url::Url::parse(&settings.url)
-                .ok()
-                .and_then(|u| u.host_str().and_then(Region::of_host))
-        })
-        .unwrap_or(Region::Us);
-    let endpoint = config
-        .segment
-        .endpoint
-        .as_deref()
-        .and_then(|e| url::Url::parse(e).ok());
-    let send = SendState::new(write_key, region, endpoint, Some(config_path.clone()));
+    let send = SendState::new(
+        session.write_key.clone(),
+        session.region,
+        session.endpoint.clone(),
+        Some(config_path.clone()),
+    );
     let secret = match std::env::var("HOOKBENCH_WEBHOOK_SECRET") {
         Ok(text) if !text.trim().is_empty() => {
             Some(Secret::parse(text.trim()).context("HOOKBENCH_WEBHOOK_SECRET")?)
@@ -160,7 +147,7 @@ pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
         fixtures,
         transform,
         event: options.event.clone(),
-        settings,
+        settings: session.settings,
         theme,
         keymap,
         cwd,
@@ -175,7 +162,7 @@ pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
     };
     Ok(Prepared {
         init,
-        limits,
+        limits: session.limits,
         listen_at_start: options.listen.is_some(),
         incoming: IncomingSetup {
             data_dir: options.data_dir.clone(),
@@ -670,41 +657,21 @@ impl Executor {
                 Ok(client) => client,
                 Err(e) => {
                     for item in job.items {
-                        let request = hookbench_core::segment::delivery::RequestInfo {
-                            method: item.call.method.clone(),
-                            url: item.call.url.clone(),
-                            headers: Default::default(),
-                            body: item.call.payload.clone(),
-                        };
                         report(
                             item.key,
-                            hookbench_core::segment::client::refused(
-                                &job.destination,
-                                request,
-                                e.to_string(),
-                            ),
+                            refusal(&job.destination, &item.call, e.to_string()),
                         );
                     }
                     return;
                 }
             };
-            if job.destination == hookbench_core::segment::Destination::DryRun {
-                for item in job.items {
-                    let delivery = client.dry_run(&item.call);
-                    report(item.key, delivery);
-                }
-            } else if job.batch {
-                let calls: Vec<Call> = job.items.iter().map(|i| i.call.clone()).collect();
-                let deliveries = client.send_batch(&calls, &cancel).await;
-                for (item, delivery) in job.items.into_iter().zip(deliveries) {
-                    report(item.key, delivery);
-                }
-            } else {
-                for item in job.items {
-                    let delivery = client.send_call(&item.call, &cancel).await;
-                    report(item.key, delivery);
-                }
-            }
+            // One call at a time: the deliveries list fills as they are answered.
+            let how = Dispatch::for_destination(&job.destination, job.batch, 1);
+            let calls: Vec<Call> = job.items.iter().map(|i| i.call.clone()).collect();
+            dispatch(&client, &calls, how, &cancel, |i, delivery| {
+                report(job.items[i].key.clone(), delivery);
+            })
+            .await;
         });
     }
 
@@ -822,14 +789,22 @@ impl Executor {
     }
 }
 
-/// Writes a received delivery's run and its send into history, off the screen's thread.
-/// Failing to keep it costs the record only, never the send.
+/// Writes a received delivery's run and its send into history, off the screen's thread, by the
+/// core's history rule (a preview run is kept because it was sent). Failing to keep it costs
+/// the record only, never the send.
 fn keep_send(store: Store, history: SendHistory, delivery: &hookbench_core::segment::Delivery) {
-    let delivery = delivery.to_json().to_string();
+    let delivery = delivery.clone();
     tokio::task::spawn_blocking(move || {
-        if let Ok(run) = store.record_run(history.delivery_id, &history.transform, &history.record)
-        {
-            let _ = store.record_send(run, &delivery);
+        let kept = sending::keep_run(
+            &store,
+            history.delivery_id,
+            &history.transform,
+            &history.record,
+            RunPurpose::Preview,
+            true,
+        );
+        if let Ok(Some(run)) = kept {
+            let _ = sending::keep_send(&store, run, &delivery);
         }
     });
 }

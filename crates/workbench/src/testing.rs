@@ -18,11 +18,13 @@ use hookbench_core::webhook::FixtureSet;
 use super::app::{App, AppInit};
 use super::keymap::KeyMap;
 use super::message::{Effect, Message, RunJob};
-use super::runtime::RUN_WINDOW;
 use super::sending::SendState;
 use super::theme::Theme;
 use super::update::{self, update};
 use super::view::view;
+
+/// Runs a harness has in flight at once.
+const HARNESS_WINDOW: usize = 1;
 
 /// What a harness starts from, before it is built.
 pub fn init(width: u16, height: u16) -> AppInit {
@@ -163,8 +165,9 @@ impl Harness {
         }
     }
 
-    /// Runs a job as the runtime does, through the core's scheduler; every result is applied
-    /// before the next effect (nothing goes stale in between).
+    /// Runs a job through the core's scheduler, as the runtime does, but one run at a time:
+    /// run times are drawn on screen, and runs sharing the workers would make them vary more.
+    /// Every result is applied before the next effect, so nothing goes stale in between.
     fn run(&mut self, job: RunJob) -> Vec<Effect> {
         let program = self.engine.compile(&job.name, &job.source);
         let inputs = job.items.into_iter().map(|item| {
@@ -173,7 +176,7 @@ impl Harness {
         });
         let mut follow = Vec::new();
         for ((item, event_type), pending) in
-            RunScheduler::all(&self.engine, &program, inputs, RUN_WINDOW)
+            RunScheduler::all(&self.engine, &program, inputs, HARNESS_WINDOW)
         {
             let record = RunRecord::from_output(
                 event_type,

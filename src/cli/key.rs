@@ -6,6 +6,7 @@ use anstyle::{AnsiColor, Style};
 
 use hookbench_core::segment::WriteKey;
 use hookbench_core::segment::keycheck::{self, DEFAULT_API_HOST, KeyCheck, KeyStatus};
+use hookbench_core::session::{Session, SessionError, SessionOverrides};
 
 use super::Failure;
 use super::args::{GlobalArgs, KeyVerifyArgs, OutputFormat};
@@ -21,16 +22,22 @@ const GREEN: Style = AnsiColor::Green.on_default().bold();
 
 pub fn verify(global: &GlobalArgs, args: &KeyVerifyArgs) -> Result<u8, Failure> {
     let config = load_config(global)?;
-    let raw = match (&args.write_key, &config.segment.write_key) {
-        (Some(flag), _) => flag.clone(),
-        (None, Some(key)) => key.expose().to_string(),
-        (None, None) => {
-            return Err(Failure::input(
-                "no write key: pass --write-key, set SEGMENT_WRITE_KEY or [segment] write_key",
-            ));
-        }
+    // The key comes from the session's rule (flag or environment over the file); nothing
+    // else of the session matters here.
+    let overrides = SessionOverrides {
+        write_key: args.write_key.clone(),
+        ..SessionOverrides::default()
     };
-    let (key, warnings) = keycheck::local_checks(&raw).map_err(Failure::input)?;
+    let session = Session::resolve(&config, &overrides).map_err(|e| match e {
+        SessionError::EmptyWriteKey => Failure::input("the write key is empty"),
+        other => Failure::input(other.to_string()),
+    })?;
+    let Some(raw) = session.write_key else {
+        return Err(Failure::input(
+            "no write key: pass --write-key, set SEGMENT_WRITE_KEY or [segment] write_key",
+        ));
+    };
+    let (key, warnings) = keycheck::local_checks(raw.expose()).map_err(Failure::input)?;
     let cdn = cdn_base(&args.cdn)?;
     for warning in &warnings {
         warning_line(warning);

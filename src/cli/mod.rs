@@ -24,7 +24,7 @@ use args::{Cli, Command};
 
 pub use hookbench_core::transform::DEFAULT_URL;
 
-/// Exit codes of DESIGN §8.
+/// The exit codes, part of the command-line contract.
 pub mod exit {
     pub const OK: u8 = 0;
     pub const TRANSFORM_FAILED: u8 = 1;

@@ -231,7 +231,7 @@ impl Tally {
         )
     }
 
-    /// DESIGN §8: 2 for unreadable input, else 1 if any run failed, else 3 on lint errors.
+    /// 2 for unreadable input, else 1 if any run failed, else 3 on lint errors.
     pub fn exit_code(&self) -> u8 {
         use super::{Finding, Verdict};
         let mut verdict = Verdict::default();

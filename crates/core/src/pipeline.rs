@@ -14,7 +14,7 @@ use crate::transform::{
     TransformError, WebhookOut, scan_compat,
 };
 
-/// The outcome of one event, in the shape of DESIGN §8 (`run --output json`).
+/// The outcome of one event, in the contract shape of `run --output json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunRecord {
     pub event_type: String,

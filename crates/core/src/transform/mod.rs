@@ -1,5 +1,5 @@
 //! The transformation engine: runs a user's `function handler(webhook)` in a sandboxed QuickJS
-//! runtime on worker threads the engine owns, with Svix semantics (DESIGN §3).
+//! runtime on worker threads the engine owns, with Svix semantics.
 
 mod compat;
 mod engine;

@@ -639,7 +639,7 @@ impl Executor {
             let now = || chrono::Local::now().format("%H:%M:%S").to_string();
             let report = |key: String, delivery: hookbench_core::segment::Delivery| {
                 if let (Some(store), Some(history)) = (&store, histories.get(&key)) {
-                    keep_send(store.clone(), history.clone(), &delivery);
+                    keep_in_history(store.clone(), history.clone(), &delivery);
                 }
                 let _ = tx.send(Message::Delivered {
                     id: job.id,
@@ -792,7 +792,11 @@ impl Executor {
 /// Writes a received delivery's run and its send into history, off the screen's thread, by the
 /// core's history rule (a preview run is kept because it was sent). Failing to keep it costs
 /// the record only, never the send.
-fn keep_send(store: Store, history: SendHistory, delivery: &hookbench_core::segment::Delivery) {
+fn keep_in_history(
+    store: Store,
+    history: SendHistory,
+    delivery: &hookbench_core::segment::Delivery,
+) {
     let delivery = delivery.clone();
     tokio::task::spawn_blocking(move || {
         let kept = sending::keep_run(

@@ -10,7 +10,7 @@ use hookbench_core::segment::Outcome;
 use hookbench_core::segment::client::{Client, ClientOptions};
 use hookbench_core::sending::{Dispatch, SendPlan, SendPolicy, send_plans};
 
-use super::args::{GlobalArgs, OutputFormat, SendArgs};
+use super::args::{GlobalArgs, OutputFormat, SegmentArgs, SendArgs};
 use super::bodies::{self, Body};
 use super::render::{self, answers};
 use super::{Failure, Finding, Verdict, common};
@@ -48,7 +48,13 @@ impl Counts {
 
 pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
     let config = common::load_config(global)?;
-    let session = common::session(&config, &args.transform, Some(&args.segment))?;
+    // A dry run goes nowhere: `--endpoint` is not looked at.
+    let segment = SegmentArgs {
+        write_key: args.segment.write_key.clone(),
+        region: args.segment.region,
+        endpoint: args.segment.endpoint.clone().filter(|_| !args.dry_run),
+    };
+    let session = common::session(&config, &args.transform, Some(&segment))?;
     let transform = common::load_transform(&session)?;
     let destination = session.destination(args.dry_run);
     let write_key = session

@@ -214,7 +214,7 @@ pub struct SendArgs {
     #[arg(long)]
     pub force: bool,
     /// Retries of a call after the first attempt (retryable statuses and network errors only).
-    #[arg(long, value_name = "N", default_value_t = 4)]
+    #[arg(long, value_name = "N", default_value_t = hookbench_core::session::DEFAULT_RETRIES)]
     pub retries: u32,
     #[arg(long, short = 'o', value_enum, default_value = "text")]
     pub output: OutputFormat,
@@ -407,7 +407,7 @@ pub enum HistoryCommand {
         #[arg(long, requires = "send")]
         force: bool,
         /// Retries of the call after the first attempt.
-        #[arg(long, value_name = "N", default_value_t = 4)]
+        #[arg(long, value_name = "N", default_value_t = hookbench_core::session::DEFAULT_RETRIES)]
         retries: u32,
         #[arg(long, short = 'o', value_enum, default_value = "text")]
         output: OutputFormat,

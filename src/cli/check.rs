@@ -9,7 +9,7 @@ use anstyle::Style;
 use serde::Serialize;
 use serde_json::Value;
 
-use hookbench_core::pipeline::{Pipeline, RunRecord};
+use hookbench_core::pipeline::RunRecord;
 use hookbench_core::segment::Diagnostic;
 use hookbench_core::transform::presets::{self, TransformOrigin};
 use hookbench_core::transform::{TransformError, WebhookOut};
@@ -17,7 +17,7 @@ use hookbench_core::transform::{TransformError, WebhookOut};
 use super::args::{CheckArgs, GlobalArgs};
 use super::render;
 use super::style::{BOLD, GREEN, RED};
-use super::{Failure, common, exit};
+use super::{Failure, Finding, Verdict, common};
 
 /// What is compared: everything but the console and the timing, which change run to run.
 #[derive(Serialize)]
@@ -143,14 +143,11 @@ fn print_diff(out: &mut impl Write, expected: &str, actual: &str) -> std::io::Re
 
 pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, Failure> {
     let config = common::load_config(global)?;
-    let transform = common::load_transform(&args.transform, &config)?;
-    let settings = common::settings(&args.transform, &config)?;
+    let session = common::session(&config, &args.transform, None)?;
+    let transform = common::load_transform(&session)?;
     let fixtures = common::fixture_set(args.transform.fixtures.as_deref())?;
     let expected = expectations(args, &transform.origin, &transform.stem)?;
-    let engine = common::engine(&args.transform, &config)?;
-    let pipeline = Pipeline::new(&engine, &transform.name, &transform.source, settings);
-    let shown_name = common::display_name(&transform);
-    render::compat_warnings(&shown_name, &pipeline.compat_warnings());
+    let (pipeline, shown_name) = common::pipeline(&session, &transform);
 
     if let (true, Expectations::Dir(dir)) = (args.update, &expected) {
         std::fs::create_dir_all(dir)
@@ -247,11 +244,11 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, Failure> {
             transform.name
         )
     };
-    Ok(if failed > 0 || differ > 0 || missing > 0 {
-        exit::TRANSFORM_FAILED
-    } else if lint_errors > 0 {
-        exit::LINT_ERRORS
-    } else {
-        exit::OK
-    })
+    let mut verdict = Verdict::default();
+    verdict.note_if(
+        failed > 0 || differ > 0 || missing > 0,
+        Finding::TransformFailed,
+    );
+    verdict.note_if(lint_errors > 0, Finding::LintErrors);
+    Ok(verdict.code())
 }

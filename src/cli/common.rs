@@ -1,83 +1,68 @@
 //! What several subcommands share: config, transformation, engine, fixtures, JSON input.
 
 use std::path::Path;
-use std::time::Duration;
 
 use serde_json::Value;
 
 use hookbench_core::config::{self, Config};
-use hookbench_core::pipeline::PipelineSettings;
+use hookbench_core::pipeline::Pipeline;
 use hookbench_core::segment::LintOptions;
-use hookbench_core::transform::presets::{self, DEFAULT_PRESET, TransformSource};
-use hookbench_core::transform::{Engine, Limits};
+use hookbench_core::session::{Session, SessionOverrides, transform_label};
+use hookbench_core::transform::Engine;
+use hookbench_core::transform::presets::TransformSource;
 use hookbench_core::webhook::{Fixture, FixtureSet};
 
 use super::Failure;
-use super::args::{GlobalArgs, TransformArgs};
+use super::args::{GlobalArgs, SegmentArgs, TransformArgs};
 
 pub fn load_config(global: &GlobalArgs) -> Result<Config, Failure> {
     config::load(global.config.as_deref()).map_err(|e| Failure::input(e.to_string()))
 }
 
-/// `--transform T`, else the config's default, else the default preset.
-pub fn load_transform(args: &TransformArgs, config: &Config) -> Result<TransformSource, Failure> {
-    let spec = args
-        .transform
-        .as_deref()
-        .or(config.transform.default.as_deref())
-        .unwrap_or(DEFAULT_PRESET);
-    presets::resolve(spec).map_err(|e| Failure::input(e.to_string()))
+/// The session a command runs with: the config under the transformation flags and, for
+/// commands that send, the Segment flags.
+pub fn session(
+    config: &Config,
+    transform: &TransformArgs,
+    segment: Option<&SegmentArgs>,
+) -> Result<Session, Failure> {
+    let overrides = SessionOverrides {
+        transform: transform.transform.clone(),
+        url: transform.url.clone(),
+        env: transform.env.clone(),
+        timeout_ms: transform.timeout_ms,
+        write_key: segment.and_then(|s| s.write_key.clone()),
+        region: segment.and_then(|s| s.region),
+        endpoint: segment.and_then(|s| s.endpoint.clone()),
+    };
+    Session::resolve(config, &overrides).map_err(|e| Failure::input(e.to_string()))
 }
 
-/// How a transformation is named in messages: the path as given (editors jump to it), or the
-/// preset's file name.
-pub fn display_name(transform: &TransformSource) -> String {
-    match &transform.origin {
-        presets::TransformOrigin::File(path) => path.display().to_string(),
-        presets::TransformOrigin::Preset => transform.name.clone(),
-    }
+/// The session's transformation, loaded.
+pub fn load_transform(session: &Session) -> Result<TransformSource, Failure> {
+    session
+        .load_transform()
+        .map_err(|e| Failure::input(e.to_string()))
 }
 
-pub fn limits(args: &TransformArgs, config: &Config) -> Result<Limits, Failure> {
-    let mut limits = Limits::default();
-    if let Some(ms) = args.timeout_ms {
-        if ms == 0 {
-            return Err(Failure::input("--timeout-ms must be at least 1"));
-        }
-        limits.timeout = Duration::from_millis(ms);
-    } else if let Some(t) = config.timeout() {
-        limits.timeout = t;
-    }
-    Ok(limits)
-}
-
-pub fn engine(args: &TransformArgs, config: &Config) -> Result<Engine, Failure> {
-    Ok(Engine::new(limits(args, config)?))
+/// A pipeline running `transform` with the session's settings, and the name the
+/// transformation is shown and kept in history by; the sandbox's compatibility warnings are
+/// printed once.
+pub fn pipeline(session: &Session, transform: &TransformSource) -> (Pipeline, String) {
+    let engine = Engine::new(session.limits);
+    let pipeline = Pipeline::new(
+        engine,
+        &transform.name,
+        &transform.source,
+        session.settings.clone(),
+    );
+    let shown_name = transform_label(transform);
+    super::render::compat_warnings(&shown_name, &pipeline.compat_warnings());
+    (pipeline, shown_name)
 }
 
 pub fn lint_options(config: &Config) -> LintOptions {
     hookbench_core::pipeline::lint_options(config)
-}
-
-/// URL, env and lint options from flags over config.
-pub fn settings(args: &TransformArgs, config: &Config) -> Result<PipelineSettings, Failure> {
-    let mut settings = PipelineSettings::from_config(config);
-    if let Some(url) = &args.url {
-        settings.url = url.clone();
-    }
-    url::Url::parse(&settings.url)
-        .map_err(|e| Failure::input(format!("--url {:?} is not a URL: {e}", settings.url)))?;
-    let env = &mut settings.env;
-    for pair in &args.env {
-        let Some((key, value)) = pair.split_once('=') else {
-            return Err(Failure::input(format!("--env {pair:?} must be KEY=VALUE")));
-        };
-        if key.is_empty() {
-            return Err(Failure::input(format!("--env {pair:?} has an empty KEY")));
-        }
-        env.insert(key.to_string(), value.to_string());
-    }
-    Ok(settings)
 }
 
 /// The built-in fixtures, plus a user folder when given.

@@ -7,18 +7,21 @@ use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 use unicode_width::UnicodeWidthStr;
 
-use hookbench_core::pipeline::{Pipeline, RunRecord};
+use hookbench_core::pipeline::RunRecord;
 use hookbench_core::segment::Delivery;
 use hookbench_core::segment::client::{Client, ClientOptions};
-use hookbench_core::store::{DeliverySummary, Store, StoreError, StoredDelivery, Verification};
+use hookbench_core::sending::{RunPurpose, SendPlan, SendPolicy, keep_run, keep_send};
+use hookbench_core::store::{
+    DeliverySummary, Store, StoreError, StoredDelivery, Verification, is_accepted_status,
+};
 use hookbench_core::text::{escape_bytes, escape_controls, human_bytes};
 use hookbench_workbench::text::truncate;
 
+use super::answers;
 use super::args::{GlobalArgs, HistoryCommand, OutputFormat, SegmentArgs, TransformArgs};
 use super::render;
-use super::send::{self, Plan};
 use super::style::{BOLD, DIM, GREEN, RED};
-use super::{Failure, common, exit};
+use super::{Failure, Finding, Verdict, common, exit};
 
 /// Rows read from the store at a time: `list --limit 0` never holds the whole history.
 const PAGE: usize = 1_000;
@@ -165,7 +168,7 @@ fn text_rows(out: &mut dyn Write, rows: &[DeliverySummary], header: bool) -> std
     }
     for (row, cell) in rows.iter().zip(&cells) {
         let (mark_style, mark) = verification_mark(row.verification);
-        let status_style = if (200..300).contains(&row.status) {
+        let status_style = if is_accepted_status(row.status) {
             GREEN
         } else {
             RED
@@ -295,7 +298,7 @@ fn show_json(out: &mut dyn Write, delivery: &StoredDelivery) -> std::io::Result<
 fn show_text(out: &mut dyn Write, delivery: &StoredDelivery) -> std::io::Result<()> {
     let s = &delivery.summary;
     let (mark_style, mark) = verification_mark(s.verification);
-    let status_style = if (200..300).contains(&s.status) {
+    let status_style = if is_accepted_status(s.status) {
         GREEN
     } else {
         RED
@@ -390,12 +393,14 @@ fn replay(
 
     // Everything that can fail on input is checked before the run.
     let config = common::load_config(global)?;
-    let transform = common::load_transform(transform_args, &config)?;
-    let settings = common::settings(transform_args, &config)?;
+    let session = common::session(&config, transform_args, segment)?;
+    let transform = common::load_transform(&session)?;
     let sending = match segment {
-        Some(segment) => {
-            let destination = send::destination(segment, false, &config, &settings.url)?;
-            let write_key = send::write_key(segment, &config, &destination)?;
+        Some(_) => {
+            let destination = session.destination(false);
+            let write_key = session
+                .write_key_for(&destination)
+                .map_err(|e| Failure::input(e.to_string()))?;
             let client = Client::new(ClientOptions {
                 destination,
                 write_key,
@@ -407,26 +412,25 @@ fn replay(
         }
         None => None,
     };
-    let engine = common::engine(transform_args, &config)?;
-    let pipeline = Pipeline::new(&engine, &transform.name, &transform.source, settings);
-    let shown_name = common::display_name(&transform);
-    render::compat_warnings(&shown_name, &pipeline.compat_warnings());
+    let (pipeline, shown_name) = common::pipeline(&session, &transform);
 
     let record = pipeline.run(text, Some(json));
-    let record_json = serde_json::to_string(&record)
-        .map_err(|e| Failure::input(format!("cannot serialise the run: {e}")))?;
-    let run_id = store
-        .record_run(delivery_id, &shown_name, &record_json)
-        .map_err(store_failure)?;
+    let run_id = keep_run(
+        &store,
+        delivery_id,
+        &shown_name,
+        &record,
+        RunPurpose::Processing,
+        false,
+    )
+    .map_err(|e| Failure::input(e.to_string()))?;
 
     let delivery = match &sending {
         Some(client) => deliver(client, &record, how.force)?,
         None => None,
     };
-    if let Some(delivery) = &delivery {
-        store
-            .record_send(run_id, &delivery.to_json().to_string())
-            .map_err(store_failure)?;
+    if let (Some(delivery), Some(run_id)) = (&delivery, run_id) {
+        keep_send(&store, run_id, delivery).map_err(|e| Failure::input(e.to_string()))?;
     }
 
     let label = format!(
@@ -441,7 +445,7 @@ fn replay(
     // Write errors (a closed pipe) are not worth failing over: the run is stored.
     let _ = match output {
         OutputFormat::Json if sending.is_some() => {
-            send::print_json(&mut out, &record, delivery.as_ref())
+            answers::print_json(&mut out, &record, delivery.as_ref())
         }
         OutputFormat::Json => serde_json::to_writer(&mut out, &record)
             .map_err(std::io::Error::from)
@@ -451,7 +455,7 @@ fn replay(
                 |()| match (&sending, &delivery) {
                     (Some(client), Some(delivery)) => {
                         writeln!(out, "{DIM}sent to {}{DIM:#}", client.destination().label())?;
-                        send::print_text(&mut out, &label, &record, Some(delivery))
+                        answers::print_text(&mut out, &label, &record, Some(delivery))
                     }
                     _ => Ok(()),
                 },
@@ -465,10 +469,10 @@ fn replay(
 /// Sends the record's webhook as `send` would (refused on lint errors unless `force`); None
 /// when there is nothing to send.
 fn deliver(client: &Client, record: &RunRecord, force: bool) -> Result<Option<Delivery>, Failure> {
-    let call = match send::plan(record, force, client.destination()) {
-        Plan::Failed | Plan::Cancelled => return Ok(None),
-        Plan::Blocked(refusal) => return Ok(Some(refusal)),
-        Plan::Send(call) => call,
+    let call = match SendPlan::of(record, SendPolicy { force }, client.destination()) {
+        SendPlan::TransformFailed | SendPlan::Cancelled => return Ok(None),
+        SendPlan::Refused(refusal) => return Ok(Some(refusal)),
+        SendPlan::Send(call) => call,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -478,26 +482,28 @@ fn deliver(client: &Client, record: &RunRecord, force: bool) -> Result<Option<De
     Ok(Some(runtime.block_on(client.send_call(&call, &cancel))))
 }
 
-/// DESIGN §8: 1 the transformation failed, 3 lint errors (not sent), 4 the delivery failed.
-/// With `--send`, as `send` exits: 3 when lint errors kept the call back, 4 when it was not
+/// 1 the transformation failed, 3 lint errors (not sent), 4 the call was not delivered. With
+/// `--send`, as `send` exits: 3 when lint errors kept the call back, 4 when it was not
 /// delivered (a forced call that was delivered is 0).
 fn exit_code(record: &RunRecord, sending: bool, delivery: Option<&Delivery>) -> u8 {
     use hookbench_core::segment::Outcome;
-    if record.failed() {
-        return exit::TRANSFORM_FAILED;
-    }
+    let mut verdict = Verdict::default();
+    verdict.note_if(record.failed(), Finding::TransformFailed);
     if sending {
-        return match delivery.map(|d| d.outcome) {
-            Some(Outcome::Refused) if record.has_lint_errors() => exit::LINT_ERRORS,
-            Some(outcome) if outcome.is_failure() => exit::DELIVERY_FAILED,
-            _ => exit::OK,
-        };
-    }
-    if record.has_lint_errors() && !record.cancelled() {
-        exit::LINT_ERRORS
+        match delivery.map(|d| d.outcome) {
+            Some(Outcome::Refused) if record.has_lint_errors() => {
+                verdict.note(Finding::LintErrors);
+            }
+            Some(outcome) if outcome.is_failure() => verdict.note(Finding::SendFailed),
+            _ => {}
+        }
     } else {
-        exit::OK
+        verdict.note_if(
+            record.has_lint_errors() && !record.cancelled(),
+            Finding::LintErrors,
+        );
     }
+    verdict.code()
 }
 
 #[cfg(test)]

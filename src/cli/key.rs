@@ -4,6 +4,7 @@ use std::io::Write;
 
 use hookbench_core::segment::WriteKey;
 use hookbench_core::segment::keycheck::{self, DEFAULT_API_HOST, KeyCheck, KeyStatus};
+use hookbench_core::session::{Session, SessionError, SessionOverrides};
 
 use super::Failure;
 use super::args::{GlobalArgs, KeyVerifyArgs, OutputFormat};
@@ -14,16 +15,22 @@ use super::style::{BOLD, DIM, GREEN_BOLD, RED_BOLD, YELLOW_BOLD};
 
 pub fn verify(global: &GlobalArgs, args: &KeyVerifyArgs) -> Result<u8, Failure> {
     let config = load_config(global)?;
-    let raw = match (&args.write_key, &config.segment.write_key) {
-        (Some(flag), _) => flag.clone(),
-        (None, Some(key)) => key.expose().to_string(),
-        (None, None) => {
-            return Err(Failure::input(
-                "no write key: pass --write-key, set SEGMENT_WRITE_KEY or [segment] write_key",
-            ));
-        }
+    // The key comes from the session's rule (flag or environment over the file); nothing
+    // else of the session matters here.
+    let overrides = SessionOverrides {
+        write_key: args.write_key.clone(),
+        ..SessionOverrides::default()
     };
-    let (key, warnings) = keycheck::local_checks(&raw)?;
+    let session = Session::resolve(&config, &overrides).map_err(|e| match e {
+        SessionError::EmptyWriteKey => Failure::input("the write key is empty"),
+        other => Failure::input(other.to_string()),
+    })?;
+    let Some(raw) = session.write_key else {
+        return Err(Failure::input(
+            "no write key: pass --write-key, set SEGMENT_WRITE_KEY or [segment] write_key",
+        ));
+    };
+    let (key, warnings) = keycheck::local_checks(raw.expose())?;
     let cdn = cdn_base(&args.cdn)?;
     for warning in &warnings {
         warning_line(warning);

@@ -11,12 +11,13 @@ use tokio_util::sync::CancellationToken;
 use hookbench_core::pipeline::{Pipeline, RunRecord};
 use hookbench_core::segment::client::{Client, ClientOptions};
 use hookbench_core::segment::{Delivery, Destination};
-use hookbench_core::store::{DeliverySummary, Store, Verification};
+use hookbench_core::sending::{RunPurpose, SendPlan, SendPolicy, keep_run, keep_send};
+use hookbench_core::store::{DeliverySummary, Store, Verification, is_accepted_status};
 use hookbench_core::webhook::receiver::{self, Incoming, Receiver, ReceiverOptions};
 use hookbench_core::webhook::signature::Secret;
 
+use super::answers;
 use super::args::{GlobalArgs, ListenArgs, OutputFormat, TransformArgs};
-use super::send::{self, Plan};
 use super::style::{BOLD, DIM, GREEN, RED, YELLOW};
 use super::{Failure, common, exit, render};
 
@@ -30,11 +31,13 @@ const STOP_LIMIT: Duration = Duration::from_secs(15);
 const TYPE_WIDTH: usize = 30;
 
 /// The transformation each accepted delivery goes through.
-struct Transforming<'e> {
-    pipeline: Pipeline<'e>,
+struct Transforming {
+    pipeline: Pipeline,
     /// As shown in messages and kept with each run.
     name: String,
     source: String,
+    /// With `--forward`: where the output is sent.
+    forwarding: Option<Forwarding>,
 }
 
 /// Where transformed deliveries are sent with `--forward`.
@@ -44,11 +47,10 @@ struct Forwarding {
 }
 
 /// Everything a delivery is handled with.
-struct Listening<'e> {
+struct Listening {
     store: Store,
     output: OutputFormat,
-    transforming: Option<Transforming<'e>>,
-    forwarding: Option<Forwarding>,
+    transforming: Option<Transforming>,
     /// Runs the server; sends are driven on it from the printing thread.
     runtime: tokio::runtime::Handle,
     /// Cancelled on SIGINT/SIGTERM: stops the server and waiting sends.
@@ -70,56 +72,52 @@ pub fn run(global: &GlobalArgs, args: &ListenArgs) -> Result<u8, Failure> {
     }
     let config = common::load_config(global)?;
 
-    let transform_args = TransformArgs {
-        transform: args.transform.clone(),
-        url: None,
-        env: Vec::new(),
-        timeout_ms: None,
-        fixtures: None,
-    };
-    let (transform, settings, engine) = match &args.transform {
-        Some(_) => (
-            Some(common::load_transform(&transform_args, &config)?),
-            Some(common::settings(&transform_args, &config)?),
-            Some(common::engine(&transform_args, &config)?),
-        ),
-        None => (None, None, None),
-    };
-    let forwarding = match (&settings, args.forward) {
-        (Some(settings), true) => {
-            if args.segment.write_key.is_none() && config.segment.write_key.is_none() {
-                return Err(Failure::input(
-                    "--forward needs a write key: pass --write-key, set SEGMENT_WRITE_KEY or \
-                     [segment] write_key in the config",
-                ));
-            }
-            let destination = send::destination(&args.segment, false, &config, &settings.url)?;
-            let write_key = send::write_key(&args.segment, &config, &destination)?;
-            let client = Client::new(ClientOptions {
-                destination: destination.clone(),
-                write_key,
-                ..ClientOptions::default()
-            })
-            .map_err(|e| Failure::input(e.to_string()))?;
-            Some(Forwarding {
-                client,
-                destination,
-            })
-        }
-        _ => None,
-    };
-    let transforming = match (&engine, transform, settings) {
-        (Some(engine), Some(transform), Some(settings)) => {
-            let pipeline = Pipeline::new(engine, &transform.name, &transform.source, settings);
-            let name = common::display_name(&transform);
-            render::compat_warnings(&name, &pipeline.compat_warnings());
+    let transforming = match &args.transform {
+        Some(transform) => {
+            let transform_args = TransformArgs {
+                transform: Some(transform.clone()),
+                url: None,
+                env: Vec::new(),
+                timeout_ms: None,
+                fixtures: None,
+            };
+            // The Segment flags only matter when forwarding.
+            let segment = args.forward.then_some(&args.segment);
+            let session = common::session(&config, &transform_args, segment)?;
+            let transform = common::load_transform(&session)?;
+            let forwarding = if args.forward {
+                if session.write_key.is_none() {
+                    return Err(Failure::input(
+                        "--forward needs a write key: pass --write-key, set SEGMENT_WRITE_KEY or \
+                         [segment] write_key in the config",
+                    ));
+                }
+                let destination = session.destination(false);
+                let write_key = session
+                    .write_key_for(&destination)
+                    .map_err(|e| Failure::input(e.to_string()))?;
+                let client = Client::new(ClientOptions {
+                    destination: destination.clone(),
+                    write_key,
+                    ..ClientOptions::default()
+                })
+                .map_err(|e| Failure::input(e.to_string()))?;
+                Some(Forwarding {
+                    client,
+                    destination,
+                })
+            } else {
+                None
+            };
+            let (pipeline, name) = common::pipeline(&session, &transform);
             Some(Transforming {
                 pipeline,
                 name,
                 source: transform.source,
+                forwarding,
             })
         }
-        _ => None,
+        None => None,
     };
 
     // The store's errors name the file or tell what to do.
@@ -136,7 +134,6 @@ pub fn run(global: &GlobalArgs, args: &ListenArgs) -> Result<u8, Failure> {
         store,
         output: args.output,
         transforming,
-        forwarding,
         runtime: runtime.handle().clone(),
         stop: CancellationToken::new(),
         shown: 0,
@@ -193,7 +190,7 @@ async fn relay(
     }
 }
 
-impl Listening<'_> {
+impl Listening {
     /// Serves until SIGINT/SIGTERM. The server runs on the runtime; this thread, outside it,
     /// prints, transforms (the engine blocks) and forwards.
     fn serve(mut self, addr: &str, options: ReceiverOptions) -> Result<u8, Failure> {
@@ -253,7 +250,7 @@ impl Listening<'_> {
         });
         lines.push(format!("  history: {}", self.store.path().display()));
         if let Some(t) = &self.transforming {
-            let forward = match &self.forwarding {
+            let forward = match &t.forwarding {
                 Some(f) => format!(", forwarded to {}", f.destination.label()),
                 None => String::new(),
             };
@@ -274,78 +271,63 @@ impl Listening<'_> {
 
     fn handle(&mut self, incoming: &Incoming) {
         self.shown += 1;
-        let summary = &incoming.summary;
-        let accepted = (200..300).contains(&summary.status)
-            && !incoming.redelivery
-            && !matches!(summary.verification, Verification::Invalid);
-        let record = match &self.transforming {
-            Some(t) if accepted => Some(self.transform(t, summary.id, &incoming.body)),
-            _ => None,
+        let (record, delivery) = match &self.transforming {
+            Some(t) if incoming.is_new_and_accepted() => {
+                let (record, delivery) = self.process(t, incoming);
+                (Some(record), delivery)
+            }
+            _ => (None, None),
         };
-        let delivery = match (&record, &self.forwarding) {
-            (Some((record, run_id)), Some(forwarding)) => self.forward(forwarding, record, *run_id),
-            _ => None,
-        };
-        let record = record.map(|(record, _)| record);
+        let forwarding = self
+            .transforming
+            .as_ref()
+            .is_some_and(|t| t.forwarding.is_some());
         match self.output {
             OutputFormat::Text => self.print_text(incoming, record.as_ref(), delivery.as_ref()),
-            OutputFormat::Json => print_json(
-                incoming,
-                record.as_ref(),
-                delivery.as_ref(),
-                self.forwarding.is_some(),
-            ),
+            OutputFormat::Json => {
+                print_json(incoming, record.as_ref(), delivery.as_ref(), forwarding)
+            }
         }
     }
 
-    /// Runs the transformation and keeps the run; returns the record and the run's id.
-    fn transform(
-        &self,
-        t: &Transforming<'_>,
-        delivery_id: i64,
-        body: &[u8],
-    ) -> (RunRecord, Option<i64>) {
-        let text = String::from_utf8_lossy(body).into_owned();
+    /// Runs the transformation on an accepted delivery, keeps the run, and with `--forward`
+    /// sends the output as `send` does (refused on lint errors) and keeps the answer. The
+    /// answer is None when there was nothing to send (failed or cancelled).
+    fn process(&self, t: &Transforming, incoming: &Incoming) -> (RunRecord, Option<Delivery>) {
+        let text = String::from_utf8_lossy(&incoming.body).into_owned();
         let parsed = serde_json::from_str::<Value>(&text).ok();
         let record = t.pipeline.run(text, parsed);
-        let run_id = if delivery_id > 0 {
-            let json = serde_json::to_string(&record).unwrap_or_default();
-            match self.store.record_run(delivery_id, &t.name, &json) {
-                Ok(id) => Some(id),
-                Err(e) => {
-                    render::warning_line(&format!("the run was not kept in the history: {e}"));
-                    None
-                }
+        let delivery_id = incoming.summary.id;
+        let run_id = match keep_run(
+            &self.store,
+            delivery_id,
+            &t.name,
+            &record,
+            RunPurpose::Processing,
+            false,
+        ) {
+            Ok(run_id) => run_id,
+            Err(e) => {
+                render::warning_line(&format!("the run was not kept in the history: {e}"));
+                None
             }
-        } else {
-            None
         };
-        (record, run_id)
-    }
-
-    /// Sends the transformation's output as `send` does (refused on lint errors) and keeps the
-    /// send. None when there is nothing to send (failed or cancelled).
-    fn forward(
-        &self,
-        forwarding: &Forwarding,
-        record: &RunRecord,
-        run_id: Option<i64>,
-    ) -> Option<Delivery> {
-        let delivery = match send::plan(record, false, &forwarding.destination) {
-            Plan::Failed | Plan::Cancelled => return None,
-            Plan::Blocked(delivery) => delivery,
-            Plan::Send(call) => self
+        let Some(forwarding) = &t.forwarding else {
+            return (record, None);
+        };
+        let delivery = match SendPlan::of(&record, SendPolicy::default(), &forwarding.destination) {
+            SendPlan::TransformFailed | SendPlan::Cancelled => return (record, None),
+            SendPlan::Refused(delivery) => delivery,
+            SendPlan::Send(call) => self
                 .runtime
                 .block_on(forwarding.client.send_call(&call, &self.stop)),
         };
         if let Some(run_id) = run_id
-            && let Err(e) = self
-                .store
-                .record_send(run_id, &delivery.to_json().to_string())
+            && let Err(e) = keep_send(&self.store, run_id, &delivery)
         {
             render::warning_line(&format!("the send was not kept in the history: {e}"));
         }
-        Some(delivery)
+        (record, Some(delivery))
     }
 
     fn print_text(
@@ -364,7 +346,7 @@ impl Listening<'_> {
                 .unwrap_or_else(|| "(no type)".into());
             let _ = render::record(&mut out, &label, record, &t.name, &t.source);
             if let Some(delivery) = delivery {
-                let _ = send::print_text(&mut out, &label, record, Some(delivery));
+                let _ = answers::print_text(&mut out, &label, record, Some(delivery));
             }
         }
         let _ = out.flush();
@@ -388,7 +370,7 @@ fn delivery_line(incoming: &Incoming) -> String {
         Verification::Invalid => format!("{RED}✗ invalid{RED:#} "),
         Verification::Unsigned => format!("{DIM}– unsigned{DIM:#}"),
     };
-    let status_style = if (200..300).contains(&s.status) {
+    let status_style = if is_accepted_status(s.status) {
         GREEN
     } else {
         RED

@@ -1,5 +1,6 @@
 //! The headless front end: one file per subcommand, printing what the core returns.
 
+mod answers;
 pub mod args;
 mod bodies;
 mod check;
@@ -25,7 +26,7 @@ use args::{Cli, Command};
 
 pub use hookbench_core::transform::DEFAULT_URL;
 
-/// Exit codes of DESIGN §8.
+/// The exit codes, part of the command-line contract.
 pub mod exit {
     pub const OK: u8 = 0;
     pub const TRANSFORM_FAILED: u8 = 1;
@@ -34,6 +35,55 @@ pub mod exit {
     pub const DELIVERY_FAILED: u8 = 4;
     pub const KEY_UNKNOWN: u8 = 5;
     pub const KEY_UNVERIFIABLE: u8 = 6;
+}
+
+/// What a command found while handling its items, by how much it matters to the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Finding {
+    /// A call was not delivered (exit 4).
+    SendFailed,
+    /// Lint errors (exit 3).
+    LintErrors,
+    /// A transformation failed, or a check did not match (exit 1).
+    TransformFailed,
+    /// An input could not be read (exit 2).
+    BadInput,
+}
+
+impl Finding {
+    fn code(self) -> u8 {
+        match self {
+            Finding::SendFailed => exit::DELIVERY_FAILED,
+            Finding::LintErrors => exit::LINT_ERRORS,
+            Finding::TransformFailed => exit::TRANSFORM_FAILED,
+            Finding::BadInput => exit::INPUT,
+        }
+    }
+}
+
+/// The exit code of a command: the gravest finding noted wins, 2 > 1 > 3 > 4, else 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Verdict {
+    gravest: Option<Finding>,
+}
+
+impl Verdict {
+    /// Notes one finding.
+    pub fn note(&mut self, finding: Finding) {
+        self.gravest = self.gravest.max(Some(finding));
+    }
+
+    /// Notes `finding` when `found`.
+    pub fn note_if(&mut self, found: bool, finding: Finding) {
+        if found {
+            self.note(finding);
+        }
+    }
+
+    /// The exit code.
+    pub fn code(self) -> u8 {
+        self.gravest.map_or(exit::OK, Finding::code)
+    }
 }
 
 /// A command that cannot go on: what to tell the user and the exit code.
@@ -105,3 +155,34 @@ input_failures!(
     hookbench_core::store::StoreError,
     serde_json::Error,
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gravest_finding_sets_the_exit_code() {
+        assert_eq!(Verdict::default().code(), exit::OK);
+        let order = [
+            (Finding::SendFailed, exit::DELIVERY_FAILED),
+            (Finding::LintErrors, exit::LINT_ERRORS),
+            (Finding::TransformFailed, exit::TRANSFORM_FAILED),
+            (Finding::BadInput, exit::INPUT),
+        ];
+        for (i, (finding, code)) in order.iter().enumerate() {
+            let mut verdict = Verdict::default();
+            // Lesser findings before and after change nothing.
+            for (lesser, _) in &order[..i] {
+                verdict.note(*lesser);
+            }
+            verdict.note(*finding);
+            for (lesser, _) in order[..i].iter().rev() {
+                verdict.note(*lesser);
+            }
+            assert_eq!(verdict.code(), *code, "{finding:?}");
+        }
+        let mut verdict = Verdict::default();
+        verdict.note_if(false, Finding::BadInput);
+        assert_eq!(verdict.code(), exit::OK);
+    }
+}

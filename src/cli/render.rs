@@ -232,17 +232,13 @@ impl Tally {
         )
     }
 
-    /// DESIGN §8: 2 for unreadable input, else 1 if any run failed, else 3 on lint errors.
+    /// 2 for unreadable input, else 1 if any run failed, else 3 on lint errors.
     pub fn exit_code(&self) -> u8 {
-        use super::exit;
-        if self.input_errors > 0 {
-            exit::INPUT
-        } else if self.failed > 0 {
-            exit::TRANSFORM_FAILED
-        } else if self.lint_errors > 0 {
-            exit::LINT_ERRORS
-        } else {
-            exit::OK
-        }
+        use super::{Finding, Verdict};
+        let mut verdict = Verdict::default();
+        verdict.note_if(self.input_errors > 0, Finding::BadInput);
+        verdict.note_if(self.failed > 0, Finding::TransformFailed);
+        verdict.note_if(self.lint_errors > 0, Finding::LintErrors);
+        verdict.code()
     }
 }

@@ -4,7 +4,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::io::{BufWriter, Write};
 
-use hookbench_core::pipeline::{Pipeline, RunRecord};
+use hookbench_core::pipeline::RunRecord;
 
 use super::Failure;
 use super::args::{GlobalArgs, OutputFormat, RunArgs};
@@ -54,8 +54,8 @@ impl Printer<'_> {
 
 pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
     let config = common::load_config(global)?;
-    let transform = common::load_transform(&args.transform, &config)?;
-    let settings = common::settings(&args.transform, &config)?;
+    let session = common::session(&config, &args.transform, None)?;
+    let transform = common::load_transform(&session)?;
     // Everything that can fail on input is read before any output is written.
     let inputs = bodies::select(
         args.input.event.as_deref(),
@@ -63,10 +63,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
         args.input.payload.as_deref(),
         args.transform.fixtures.as_deref(),
     )?;
-    let engine = common::engine(&args.transform, &config)?;
-    let pipeline = Pipeline::new(&engine, &transform.name, &transform.source, settings);
-    let shown_name = common::display_name(&transform);
-    render::compat_warnings(&shown_name, &pipeline.compat_warnings());
+    let (pipeline, shown_name) = common::pipeline(&session, &transform);
 
     let out: Box<dyn Write> = match args.output {
         OutputFormat::Json => Box::new(BufWriter::new(std::io::stdout().lock())),

@@ -11,17 +11,47 @@ use serde::Deserialize;
 use crate::segment::Region;
 use crate::text::line_of;
 
-/// Everything the configuration file can set.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// Everything the configuration file can set, with its URLs parsed.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
     pub transform: TransformConfig,
     pub segment: SegmentConfig,
     pub ui: UiConfig,
     /// `[keys]`: the workbench's key bindings, `action = "key"` or `action = ["key", …]`, as
     /// written. The workbench checks action names and key syntax; `line` lets it name the line.
-    #[serde(rename = "keys", deserialize_with = "deserialize_keys")]
     pub keys: Vec<KeyBinding>,
+}
+
+/// The file as written, before its URLs are parsed (so a bad one is reported with its
+/// section and value, not as a TOML type error).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawConfig {
+    transform: RawTransformConfig,
+    segment: RawSegmentConfig,
+    ui: UiConfig,
+    #[serde(rename = "keys", deserialize_with = "deserialize_keys")]
+    keys: Vec<KeyBinding>,
+}
+
+/// `[transform]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawTransformConfig {
+    default: Option<String>,
+    timeout_ms: Option<u64>,
+    url: Option<String>,
+    env: BTreeMap<String, String>,
+    paths: Vec<PathBuf>,
+}
+
+/// `[segment]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawSegmentConfig {
+    region: Option<Region>,
+    endpoint: Option<String>,
+    write_key: Option<crate::segment::WriteKey>,
 }
 
 /// `[ui]`
@@ -71,15 +101,14 @@ where
 }
 
 /// `[transform]`
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TransformConfig {
     /// Preset name or path used when `--transform` is not given.
     pub default: Option<String>,
     /// Time budget of one run, in milliseconds.
     pub timeout_ms: Option<u64>,
     /// `webhook.url` before the handler runs.
-    pub url: Option<String>,
+    pub url: Option<url::Url>,
     /// `webhook.env`: the variables a transformation reads.
     pub env: BTreeMap<String, String>,
     /// More transformation files the workbench's picker lists.
@@ -87,13 +116,12 @@ pub struct TransformConfig {
 }
 
 /// `[segment]`
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SegmentConfig {
     /// The workspace's region: lint warns when a call goes to the other one.
     pub region: Option<Region>,
     /// A Segment-compatible endpoint treated as Segment (base URL).
-    pub endpoint: Option<String>,
+    pub endpoint: Option<url::Url>,
     /// The write key, when not given by `--write-key` or `SEGMENT_WRITE_KEY`. Keep the file
     /// private (the workbench writes it with mode 0600).
     pub write_key: Option<crate::segment::WriteKey>,
@@ -126,32 +154,48 @@ pub fn default_path() -> Option<PathBuf> {
 
 /// Parses configuration text; `path` only names it in errors.
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-    let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+    let invalid = |message: String| ConfigError::Invalid {
         path: path.to_path_buf(),
-        message: describe_toml_error(text, &e),
-    })?;
-    for binding in &mut config.keys {
+        message,
+    };
+    let mut raw: RawConfig =
+        toml::from_str(text).map_err(|e| invalid(describe_toml_error(text, &e)))?;
+    for binding in &mut raw.keys {
         binding.line = line_of(text, binding.line);
     }
-    if let Some(endpoint) = &config.segment.endpoint {
-        url::Url::parse(endpoint).map_err(|e| ConfigError::Invalid {
-            path: path.to_path_buf(),
-            message: format!("[segment] endpoint {endpoint:?} is not a URL: {e}"),
-        })?;
+    let endpoint =
+        match &raw.segment.endpoint {
+            Some(endpoint) => Some(url::Url::parse(endpoint).map_err(|e| {
+                invalid(format!("[segment] endpoint {endpoint:?} is not a URL: {e}"))
+            })?),
+            None => None,
+        };
+    let url = match &raw.transform.url {
+        Some(u) => Some(
+            url::Url::parse(u)
+                .map_err(|e| invalid(format!("[transform] url {u:?} is not a URL: {e}")))?,
+        ),
+        None => None,
+    };
+    if raw.transform.timeout_ms == Some(0) {
+        return Err(invalid("[transform] timeout_ms must be at least 1".into()));
     }
-    if let Some(u) = &config.transform.url {
-        url::Url::parse(u).map_err(|e| ConfigError::Invalid {
-            path: path.to_path_buf(),
-            message: format!("[transform] url {u:?} is not a URL: {e}"),
-        })?;
-    }
-    if config.transform.timeout_ms == Some(0) {
-        return Err(ConfigError::Invalid {
-            path: path.to_path_buf(),
-            message: "[transform] timeout_ms must be at least 1".into(),
-        });
-    }
-    Ok(config)
+    Ok(Config {
+        transform: TransformConfig {
+            default: raw.transform.default,
+            timeout_ms: raw.transform.timeout_ms,
+            url,
+            env: raw.transform.env,
+            paths: raw.transform.paths,
+        },
+        segment: SegmentConfig {
+            region: raw.segment.region,
+            endpoint,
+            write_key: raw.segment.write_key,
+        },
+        ui: raw.ui,
+        keys: raw.keys,
+    })
 }
 
 /// "line L, column C: message", from the error's byte span. Other TOML files (themes) use it
@@ -204,6 +248,11 @@ mod tests {
             Some("eu")
         );
         assert_eq!(config.segment.region, Some(Region::Eu));
+        assert_eq!(
+            config.segment.endpoint.as_ref().map(url::Url::as_str),
+            Some("http://127.0.0.1:9009/"),
+            "URLs are parsed once, at load"
+        );
     }
 
     #[test]
@@ -247,6 +296,10 @@ mod tests {
             ("[transform]\ntimeout_ms = \"fast\"\n", "line 2"),
             ("[transform]\ntimeout_ms = 0\n", "at least 1"),
             ("[segment]\nendpoint = \"not a url\"\n", "not a URL"),
+            (
+                "[transform]\nurl = \"::\"\n",
+                "[transform] url \"::\" is not a URL",
+            ),
         ] {
             let err = parse(text, Path::new("c.toml")).expect_err(text);
             assert!(err.to_string().contains(expected), "{text}: {err}");

@@ -7,7 +7,10 @@
 pub mod config;
 pub mod json_error;
 pub mod pipeline;
+pub mod schedule;
 pub mod segment;
+pub mod sending;
+pub mod session;
 pub mod store;
 pub mod suggest;
 pub mod text;

@@ -3,18 +3,18 @@
 //! the workbench.
 
 use std::collections::BTreeMap;
-use std::collections::VecDeque;
 
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::schedule::RunScheduler;
 use crate::segment::{Diagnostic, LintOptions, Severity, lint};
 use crate::transform::{
     CompatWarning, DEFAULT_URL, Engine, LogLine, PendingRun, Program, RunInput, RunOutput,
     TransformError, WebhookOut, scan_compat,
 };
 
-/// The outcome of one event, in the shape of DESIGN §8 (`run --output json`).
+/// The outcome of one event, in the contract shape of `run --output json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunRecord {
     pub event_type: String,
@@ -99,8 +99,8 @@ impl PipelineSettings {
             url: config
                 .transform
                 .url
-                .clone()
-                .unwrap_or_else(|| DEFAULT_URL.to_string()),
+                .as_ref()
+                .map_or_else(|| DEFAULT_URL.to_string(), |u| u.as_str().to_string()),
             env: config.transform.env.clone(),
             lint: lint_options(config),
         }
@@ -110,12 +110,21 @@ impl PipelineSettings {
 /// Lint options from the configuration's `[segment]` section.
 pub fn lint_options(config: &crate::config::Config) -> LintOptions {
     LintOptions {
-        endpoint: config
-            .segment
-            .endpoint
-            .as_deref()
-            .and_then(|e| url::Url::parse(e).ok()),
+        endpoint: config.segment.endpoint.clone(),
         region: config.segment.region,
+    }
+}
+
+impl PipelineSettings {
+    /// What the handler receives for one body: the body, the event type `parsed` names, and
+    /// this session's URL and env. Every run of a body is built here.
+    pub fn input(&self, body: String, parsed: Option<&Value>) -> RunInput {
+        RunInput {
+            body,
+            event_type: parsed.map(event_type_of).unwrap_or_default(),
+            url: self.url.clone(),
+            env: self.env.clone(),
+        }
     }
 }
 
@@ -129,9 +138,9 @@ impl Default for PipelineSettings {
     }
 }
 
-/// A compiled transformation and the settings to run it with.
-pub struct Pipeline<'e> {
-    engine: &'e Engine,
+/// A compiled transformation, the engine it runs on and the settings to run it with.
+pub struct Pipeline {
+    engine: Engine,
     program: Program,
     settings: PipelineSettings,
 }
@@ -151,16 +160,13 @@ impl PendingRecord {
     }
 }
 
-impl<'e> Pipeline<'e> {
-    pub fn new(
-        engine: &'e Engine,
-        name: &str,
-        source: &str,
-        settings: PipelineSettings,
-    ) -> Pipeline<'e> {
+impl Pipeline {
+    /// Registers `source` (named `name` in stack traces) on `engine`.
+    pub fn new(engine: Engine, name: &str, source: &str, settings: PipelineSettings) -> Pipeline {
+        let program = engine.compile(name, source);
         Pipeline {
             engine,
-            program: engine.compile(name, source),
+            program,
             settings,
         }
     }
@@ -172,16 +178,10 @@ impl<'e> Pipeline<'e> {
 
     /// Queues one body. `parsed` is the body as JSON when it is; the event type comes from it.
     pub fn submit(&self, body: String, parsed: Option<Value>) -> PendingRecord {
-        let event_type = parsed.as_ref().map(event_type_of).unwrap_or_default();
-        let input = RunInput {
-            body,
-            event_type: event_type.clone(),
-            url: self.settings.url.clone(),
-            env: self.settings.env.clone(),
-        };
+        let input = self.settings.input(body, parsed.as_ref());
         PendingRecord {
+            event_type: input.event_type.clone(),
             pending: self.engine.submit(&self.program, input),
-            event_type,
             source: parsed,
         }
     }
@@ -198,17 +198,20 @@ impl<'e> Pipeline<'e> {
         I: IntoIterator<Item = (String, Option<Value>)>,
         F: FnMut(RunRecord),
     {
-        let mut in_flight: VecDeque<PendingRecord> = VecDeque::new();
-        for (body, parsed) in inputs {
-            if in_flight.len() >= window.max(1)
-                && let Some(oldest) = in_flight.pop_front()
-            {
-                sink(oldest.wait(&self.settings.lint));
-            }
-            in_flight.push_back(self.submit(body, parsed));
-        }
-        for pending in in_flight {
-            sink(pending.wait(&self.settings.lint));
+        let runs = inputs.into_iter().map(|(body, parsed)| {
+            let input = self.settings.input(body, parsed.as_ref());
+            ((input.event_type.clone(), parsed), input)
+        });
+        for ((event_type, parsed), pending) in
+            RunScheduler::all(&self.engine, &self.program, runs, window)
+        {
+            let output = pending.wait();
+            sink(RunRecord::from_output(
+                event_type,
+                output,
+                parsed.as_ref(),
+                &self.settings.lint,
+            ));
         }
     }
 }
@@ -223,7 +226,7 @@ mod tests {
     fn a_record_lints_what_would_be_sent_and_serialises_in_contract_order() {
         let engine = Engine::with_workers(Limits::default(), 1);
         let pipeline = Pipeline::new(
-            &engine,
+            engine,
             "t.js",
             "function handler(webhook) { webhook.payload = { event: 'Order Completed' }; return webhook; }",
             PipelineSettings::default(),
@@ -259,7 +262,7 @@ mod tests {
     fn a_cancelled_webhook_is_not_linted_and_a_failed_run_has_no_webhook() {
         let engine = Engine::with_workers(Limits::default(), 1);
         let cancel = Pipeline::new(
-            &engine,
+            engine.clone(),
             "t.js",
             "function handler(webhook) { webhook.cancel = true; return webhook; }",
             PipelineSettings::default(),
@@ -269,7 +272,7 @@ mod tests {
         assert!(record.diagnostics.is_empty());
 
         let throws = Pipeline::new(
-            &engine,
+            engine,
             "t.js",
             "function handler(w) { throw new Error('x'); }",
             PipelineSettings::default(),
@@ -283,7 +286,7 @@ mod tests {
     fn ordered_runs_come_back_in_input_order() {
         let engine = Engine::with_workers(Limits::default(), 2);
         let pipeline = Pipeline::new(
-            &engine,
+            engine,
             "t.js",
             "function handler(webhook) { webhook.payload = { userId: 'u', event: 'Order Completed', n: webhook.payload.n }; return webhook; }",
             PipelineSettings::default(),

@@ -73,7 +73,7 @@ pub struct IncomingInfo {
 impl IncomingInfo {
     /// True when the receiver accepted it (it is transformed like a fixture).
     pub fn accepted(&self) -> bool {
-        (200..300).contains(&self.status)
+        hookbench_core::store::accepted(self.status, self.verification)
     }
 
     /// ✓ valid, ✗ invalid, – unsigned.

@@ -134,7 +134,7 @@ pub fn received(
 ) -> Vec<Effect> {
     app.listener.received += 1;
     let key = incoming_key(summary.id);
-    let accepted = (200..300).contains(&summary.status);
+    let accepted = summary.accepted();
     let what = summary
         .event_type
         .clone()

@@ -106,27 +106,6 @@ pub struct RunItem {
     pub parsed: Option<Value>,
 }
 
-impl RunItem {
-    /// The event type and what the handler receives, with the job's URL and env.
-    pub fn input(
-        &self,
-        settings: &PipelineSettings,
-    ) -> (String, hookbench_core::transform::RunInput) {
-        let event_type = self
-            .parsed
-            .as_ref()
-            .map(hookbench_core::pipeline::event_type_of)
-            .unwrap_or_default();
-        let input = hookbench_core::transform::RunInput {
-            body: self.body.clone(),
-            event_type: event_type.clone(),
-            url: settings.url.clone(),
-            env: settings.env.clone(),
-        };
-        (event_type, input)
-    }
-}
-
 /// Runs of one transformation source over some events. A later job for the same key makes an
 /// earlier one stale: the runtime skips stale items and `update` drops their results.
 #[derive(Debug, Clone)]
@@ -216,8 +195,8 @@ pub struct SendItem {
 pub struct SendHistory {
     pub delivery_id: i64,
     pub transform: String,
-    /// The run record as JSON.
-    pub record: String,
+    /// The run that made the call.
+    pub record: Box<RunRecord>,
 }
 
 /// Calls to send to one destination.

@@ -25,7 +25,10 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio_util::sync::CancellationToken;
 
 use hookbench_core::config::{self, Config};
-use hookbench_core::pipeline::{PipelineSettings, RunRecord};
+use hookbench_core::pipeline::RunRecord;
+use hookbench_core::schedule::RunScheduler;
+use hookbench_core::sending::{self, Dispatch, RunPurpose, dispatch, refusal};
+use hookbench_core::session::{Session, SessionOverrides};
 use hookbench_core::transform::presets;
 use hookbench_core::transform::{Engine, Limits, Program};
 use hookbench_core::webhook::FixtureSet;
@@ -34,16 +37,16 @@ use super::app::{App, AppInit};
 use super::clipboard::osc52;
 use super::keymap::KeyMap;
 use super::message::{
-    EditTarget, Effect, Message, PickerEntry, Recovery, RunJob, SendHistory, SendJob,
+    EditTarget, Effect, Message, PickerEntry, Recovery, RunItem, RunJob, SendHistory, SendJob,
 };
 use super::sending::SendState;
 use super::theme::Theme;
 use super::update::{self, update};
 use super::view::view;
+use hookbench_core::segment::WriteKey;
 use hookbench_core::segment::client::{Call, Client, ClientOptions};
 use hookbench_core::segment::keycheck::{self, KeyCheck, KeyStatus};
 use hookbench_core::segment::sink::{RunningSink, Sink};
-use hookbench_core::segment::{Region, WriteKey};
 use hookbench_core::store::Store;
 use hookbench_core::webhook::receiver::{Receiver, ReceiverOptions, RunningReceiver};
 use hookbench_core::webhook::signature::{DEFAULT_TOLERANCE_SECS, Secret};
@@ -107,12 +110,17 @@ pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
     let user_themes = config::default_path().and_then(|p| p.parent().map(|d| d.join("themes")));
     let theme = Theme::load(theme_spec, user_themes.as_deref(), no_color)?;
 
-    let spec = options
-        .transform
-        .as_deref()
-        .or(config.transform.default.as_deref())
-        .unwrap_or(presets::DEFAULT_PRESET);
-    let transform = presets::resolve(spec)?;
+    // The workbench takes no Segment flags: the key comes from the environment (a blank
+    // variable counts as unset, as the secret's does) or the file.
+    let overrides = SessionOverrides {
+        transform: options.transform.clone(),
+        write_key: std::env::var("SEGMENT_WRITE_KEY")
+            .ok()
+            .filter(|k| !k.trim().is_empty()),
+        ..SessionOverrides::default()
+    };
+    let session = Session::resolve(&config, &overrides)?;
+    let transform = session.load_transform()?;
 
     let mut fixtures = FixtureSet::builtin()?;
     if let Some(dir) = &options.fixtures {
@@ -122,32 +130,12 @@ pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
         fixtures.find(event)?;
     }
 
-    let settings = PipelineSettings::from_config(&config);
-    url::Url::parse(&settings.url)
-        .with_context(|| format!("[transform] url {:?}", settings.url))?;
-    let mut limits = Limits::default();
-    if let Some(timeout) = config.timeout() {
-        limits.timeout = timeout;
-    }
-    let write_key = std::env::var("SEGMENT_WRITE_KEY")
-        .ok()
-        .and_then(|k| WriteKey::new(&k))
-        .or_else(|| config.segment.write_key.clone());
-    let region = config
-        .segment
-        .region
-        .or_else(|| {
-            url::Url::parse(&settings.url)
-                .ok()
-                .and_then(|u| u.host_str().and_then(Region::of_host))
-        })
-        .unwrap_or(Region::Us);
-    let endpoint = config
-        .segment
-        .endpoint
-        .as_deref()
-        .and_then(|e| url::Url::parse(e).ok());
-    let send = SendState::new(write_key, region, endpoint, Some(config_path.clone()));
+    let send = SendState::new(
+        session.write_key.clone(),
+        session.region,
+        session.endpoint.clone(),
+        Some(config_path.clone()),
+    );
     let secret = match std::env::var("HOOKBENCH_WEBHOOK_SECRET") {
         Ok(text) if !text.trim().is_empty() => {
             Some(Secret::parse(text.trim()).context("HOOKBENCH_WEBHOOK_SECRET")?)
@@ -159,7 +147,7 @@ pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
         fixtures,
         transform,
         event: options.event.clone(),
-        settings,
+        settings: session.settings,
         theme,
         keymap,
         cwd,
@@ -174,7 +162,7 @@ pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
     };
     Ok(Prepared {
         init,
-        limits,
+        limits: session.limits,
         listen_at_start: options.listen.is_some(),
         incoming: IncomingSetup {
             data_dir: options.data_dir.clone(),
@@ -206,7 +194,7 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
         );
     }
     let mouse = prepared.init.mouse;
-    let engine = Arc::new(Engine::new(prepared.limits));
+    let engine = Engine::new(prepared.limits);
     // Two workers: sends, the local sink and runs proceed while the screen is drawn.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -272,7 +260,7 @@ fn install_panic_hook(mouse: bool) {
 /// The loop. Returns where unsaved edits were kept, if a signal ended it with some.
 async fn event_loop(
     init: AppInit,
-    engine: Arc<Engine>,
+    engine: Engine,
     mouse: bool,
     listen_at_start: bool,
     incoming: IncomingSetup,
@@ -409,14 +397,6 @@ impl Signals {
     }
 }
 
-/// A finished run: event key, event type, parsed body (for lint), output.
-type Finished = (
-    String,
-    String,
-    Option<serde_json::Value>,
-    hookbench_core::transform::RunOutput,
-);
-
 /// The largest delivery body the workbench's listener takes.
 const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 
@@ -434,7 +414,7 @@ enum Deferred {
 /// Carries out effects, reporting back through the channel.
 struct Executor {
     tx: UnboundedSender<Message>,
-    engine: Arc<Engine>,
+    engine: Engine,
     /// The newest job per event key, shared with running batches so they skip stale items.
     latest: Arc<Mutex<HashMap<String, u64>>>,
     /// The last compiled program, reused while the source is unchanged.
@@ -452,7 +432,7 @@ struct Executor {
 }
 
 impl Executor {
-    fn new(tx: UnboundedSender<Message>, engine: Arc<Engine>, incoming: IncomingSetup) -> Executor {
+    fn new(tx: UnboundedSender<Message>, engine: Engine, incoming: IncomingSetup) -> Executor {
         Executor {
             tx,
             engine,
@@ -656,7 +636,7 @@ impl Executor {
             let now = || chrono::Local::now().format("%H:%M:%S").to_string();
             let report = |key: String, delivery: hookbench_core::segment::Delivery| {
                 if let (Some(store), Some(history)) = (&store, histories.get(&key)) {
-                    keep_send(store.clone(), history.clone(), &delivery);
+                    keep_in_history(store.clone(), history.clone(), &delivery);
                 }
                 let _ = tx.send(Message::Delivered {
                     id: job.id,
@@ -674,41 +654,21 @@ impl Executor {
                 Ok(client) => client,
                 Err(e) => {
                     for item in job.items {
-                        let request = hookbench_core::segment::delivery::RequestInfo {
-                            method: item.call.method.clone(),
-                            url: item.call.url.clone(),
-                            headers: Default::default(),
-                            body: item.call.payload.clone(),
-                        };
                         report(
                             item.key,
-                            hookbench_core::segment::client::refused(
-                                &job.destination,
-                                request,
-                                e.to_string(),
-                            ),
+                            refusal(&job.destination, &item.call, e.to_string()),
                         );
                     }
                     return;
                 }
             };
-            if job.destination == hookbench_core::segment::Destination::DryRun {
-                for item in job.items {
-                    let delivery = client.dry_run(&item.call);
-                    report(item.key, delivery);
-                }
-            } else if job.batch {
-                let calls: Vec<Call> = job.items.iter().map(|i| i.call.clone()).collect();
-                let deliveries = client.send_batch(&calls, &cancel).await;
-                for (item, delivery) in job.items.into_iter().zip(deliveries) {
-                    report(item.key, delivery);
-                }
-            } else {
-                for item in job.items {
-                    let delivery = client.send_call(&item.call, &cancel).await;
-                    report(item.key, delivery);
-                }
-            }
+            // One call at a time: the deliveries list fills as they are answered.
+            let how = Dispatch::for_destination(&job.destination, job.batch, 1);
+            let calls: Vec<Call> = job.items.iter().map(|i| i.call.clone()).collect();
+            dispatch(&client, &calls, how, &cancel, |i, delivery| {
+                report(job.items[i].key.clone(), delivery);
+            })
+            .await;
         });
     }
 
@@ -732,42 +692,36 @@ impl Executor {
                 latest.insert(item.key.clone(), job.job);
             }
         }
-        let engine = Arc::clone(&self.engine);
+        let engine = self.engine.clone();
         let latest = Arc::clone(&self.latest);
         let tx = self.tx.clone();
         tokio::spawn(async move {
-            let is_current = |key: &str| {
+            let job_id = job.job;
+            let is_current = |(item, _): &(&RunItem, String)| {
                 latest
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .get(key)
-                    == Some(&job.job)
+                    .get(&item.key)
+                    == Some(&job_id)
             };
-            let finish = |(key, event_type, parsed, output): Finished| {
-                let record =
-                    RunRecord::from_output(event_type, output, parsed.as_ref(), &job.settings.lint);
+            let inputs = job.items.iter().map(|item| {
+                let input = job.settings.input(item.body.clone(), item.parsed.as_ref());
+                ((item, input.event_type.clone()), input)
+            });
+            let scheduled = RunScheduler::new(&engine, &program, inputs, RUN_WINDOW, is_current);
+            for ((item, event_type), pending) in scheduled {
+                let output = pending.await;
+                let record = RunRecord::from_output(
+                    event_type,
+                    output,
+                    item.parsed.as_ref(),
+                    &job.settings.lint,
+                );
                 let _ = tx.send(Message::RunDone {
-                    job: job.job,
-                    key,
+                    job: job_id,
+                    key: item.key.clone(),
                     record: Box::new(record),
                 });
-            };
-            let mut in_flight = VecDeque::new();
-            for item in &job.items {
-                if !is_current(&item.key) {
-                    continue;
-                }
-                let (event_type, input) = item.input(&job.settings);
-                let pending = engine.submit(&program, input);
-                in_flight.push_back((item.key.clone(), event_type, item.parsed.clone(), pending));
-                if in_flight.len() >= RUN_WINDOW
-                    && let Some((key, event_type, parsed, pending)) = in_flight.pop_front()
-                {
-                    finish((key, event_type, parsed, pending.await));
-                }
-            }
-            for (key, event_type, parsed, pending) in in_flight {
-                finish((key, event_type, parsed, pending.await));
             }
         });
     }
@@ -832,14 +786,26 @@ impl Executor {
     }
 }
 
-/// Writes a received delivery's run and its send into history, off the screen's thread.
-/// Failing to keep it costs the record only, never the send.
-fn keep_send(store: Store, history: SendHistory, delivery: &hookbench_core::segment::Delivery) {
-    let delivery = delivery.to_json().to_string();
+/// Writes a received delivery's run and its send into history, off the screen's thread, by the
+/// core's history rule (a preview run is kept because it was sent). Failing to keep it costs
+/// the record only, never the send.
+fn keep_in_history(
+    store: Store,
+    history: SendHistory,
+    delivery: &hookbench_core::segment::Delivery,
+) {
+    let delivery = delivery.clone();
     tokio::task::spawn_blocking(move || {
-        if let Ok(run) = store.record_run(history.delivery_id, &history.transform, &history.record)
-        {
-            let _ = store.record_send(run, &delivery);
+        let kept = sending::keep_run(
+            &store,
+            history.delivery_id,
+            &history.transform,
+            &history.record,
+            RunPurpose::Preview,
+            true,
+        );
+        if let Ok(Some(run)) = kept {
+            let _ = sending::keep_send(&store, run, &delivery);
         }
     });
 }

@@ -3,9 +3,10 @@
 
 use std::path::PathBuf;
 
-use hookbench_core::segment::client::Call;
 use hookbench_core::segment::keycheck::{KeyCheck, KeyStatus};
-use hookbench_core::segment::{Delivery, Destination, Outcome, Region, Severity, WriteKey};
+use hookbench_core::segment::{Delivery, Destination, Outcome, Region, WriteKey};
+use hookbench_core::sending::{SendPlan, SendPolicy};
+use hookbench_core::session::{DEFAULT_RETRIES, label_of};
 
 use super::app::{App, BottomTab, Confirm, Overlay};
 use super::message::{Effect, SendHistory, SendItem, SendJob};
@@ -101,7 +102,7 @@ impl SendState {
             deliveries: Vec::new(),
             in_flight: Vec::new(),
             next_send: 1,
-            retries: 4,
+            retries: DEFAULT_RETRIES,
             config_path,
         }
     }
@@ -233,6 +234,7 @@ pub fn send(app: &mut App, all: bool, force: bool) -> Vec<Effect> {
             .map(|e| vec![e.key.clone()])
             .unwrap_or_default()
     };
+    let policy = SendPolicy { force };
     let mut items = Vec::new();
     let mut skipped = 0;
     for key in &keys {
@@ -240,37 +242,29 @@ pub fn send(app: &mut App, all: bool, force: bool) -> Vec<Effect> {
             skipped += 1;
             continue;
         };
-        let Some(webhook) = result.record.webhook.as_ref().filter(|w| !w.cancel) else {
-            skipped += 1;
-            continue;
-        };
-        let lint_errors: Vec<String> = result
-            .record
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .map(|d| d.code.clone())
-            .collect();
-        if !lint_errors.is_empty() && !force {
-            if !all {
+        let call = match SendPlan::of(&result.record, policy, &destination) {
+            SendPlan::Send(call) => call,
+            SendPlan::Refused(_) if !all => {
                 app.overlay = Some(Overlay::Confirm(Confirm::ForceSend(key.clone())));
                 return Vec::new();
             }
-            skipped += 1;
-            continue;
-        }
+            SendPlan::TransformFailed | SendPlan::Cancelled | SendPlan::Refused(_) => {
+                skipped += 1;
+                continue;
+            }
+        };
         let history = app
             .events
             .entry(key)
             .and_then(|e| e.incoming.as_ref())
             .map(|info| SendHistory {
                 delivery_id: info.id,
-                transform: app.transform.source.name.clone(),
-                record: serde_json::to_string(&result.record).unwrap_or_default(),
+                transform: label_of(&app.transform.source.name, &app.transform.source.origin),
+                record: Box::new(result.record.clone()),
             });
         items.push(SendItem {
             key: key.clone(),
-            call: Call::from_webhook(webhook),
+            call,
             history,
         });
     }

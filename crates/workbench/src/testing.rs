@@ -10,6 +10,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
 use hookbench_core::pipeline::{PipelineSettings, RunRecord};
+use hookbench_core::schedule::RunScheduler;
 use hookbench_core::transform::presets::{self, TransformSource};
 use hookbench_core::transform::{Engine, Limits};
 use hookbench_core::webhook::FixtureSet;
@@ -21,6 +22,9 @@ use super::sending::SendState;
 use super::theme::Theme;
 use super::update::{self, update};
 use super::view::view;
+
+/// Runs a harness has in flight at once.
+const HARNESS_WINDOW: usize = 1;
 
 /// What a harness starts from, before it is built.
 pub fn init(width: u16, height: u16) -> AppInit {
@@ -161,15 +165,22 @@ impl Harness {
         }
     }
 
+    /// Runs a job through the core's scheduler, as the runtime does, but one run at a time:
+    /// run times are drawn on screen, and runs sharing the workers would make them vary more.
+    /// Every result is applied before the next effect, so nothing goes stale in between.
     fn run(&mut self, job: RunJob) -> Vec<Effect> {
         let program = self.engine.compile(&job.name, &job.source);
+        let inputs = job.items.into_iter().map(|item| {
+            let input = job.settings.input(item.body.clone(), item.parsed.as_ref());
+            ((item, input.event_type.clone()), input)
+        });
         let mut follow = Vec::new();
-        for item in job.items {
-            let (event_type, input) = item.input(&job.settings);
-            let output = self.engine.run(&program, input);
+        for ((item, event_type), pending) in
+            RunScheduler::all(&self.engine, &program, inputs, HARNESS_WINDOW)
+        {
             let record = RunRecord::from_output(
                 event_type,
-                output,
+                pending.wait(),
                 item.parsed.as_ref(),
                 &job.settings.lint,
             );

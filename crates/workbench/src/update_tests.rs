@@ -1201,7 +1201,8 @@ fn a_delivery_arrives_at_the_top_verified_and_transformed() {
     let job = sent_job(&mut h);
     let history = job.items[0].history.as_ref().expect("kept in history");
     assert_eq!(history.delivery_id, 7);
-    assert!(history.record.contains("Order Completed"));
+    let record = serde_json::to_string(&history.record).expect("serialises");
+    assert!(record.contains("Order Completed"));
     // A fixture's send is kept for the session only.
     h.press(KeyCode::Char('j'));
     h.press(KeyCode::Char('s'));

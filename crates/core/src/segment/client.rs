@@ -66,7 +66,7 @@ impl Default for ClientOptions {
         ClientOptions {
             destination: Destination::Segment(Region::Us),
             write_key: None,
-            retries: 4,
+            retries: crate::session::DEFAULT_RETRIES,
             backoff_base: Duration::from_millis(500),
             backoff_cap: Duration::from_secs(60),
             retry_after_cap: Duration::from_secs(300),

@@ -101,10 +101,21 @@ pub struct NewDelivery {
 }
 
 impl NewDelivery {
-    /// True for a 2xx status: the delivery was accepted.
+    /// True when the receiver accepts it (see [`accepted`]).
     pub fn accepted(&self) -> bool {
-        (200..300).contains(&self.status)
+        accepted(self.status, self.verification)
     }
+}
+
+/// True for a 2xx answer: the status a delivery is accepted with.
+pub fn is_accepted_status(status: u16) -> bool {
+    (200..300).contains(&status)
+}
+
+/// The acceptance rule: a received webhook counts as accepted (it is the one that gets
+/// transformed) when the receiver answered 2xx, and never when its signature is invalid.
+pub fn accepted(status: u16, verification: Verification) -> bool {
+    is_accepted_status(status) && verification != Verification::Invalid
 }
 
 /// What [`Store::record`] did with a delivery.
@@ -139,6 +150,13 @@ pub struct DeliverySummary {
     pub redeliveries: u32,
     /// The body's size in bytes.
     pub bytes: usize,
+}
+
+impl DeliverySummary {
+    /// True when the receiver accepted this delivery (see [`accepted`]).
+    pub fn accepted(&self) -> bool {
+        accepted(self.status, self.verification)
+    }
 }
 
 /// A stored delivery, whole.
@@ -398,5 +416,33 @@ impl Store {
 
     fn error(&self, error: rusqlite::Error) -> StoreError {
         StoreError::from_sqlite(&self.inner.path, error)
+    }
+}
+
+#[cfg(test)]
+mod acceptance_tests {
+    use super::*;
+
+    #[test]
+    fn only_2xx_answers_without_an_invalid_signature_are_accepted() {
+        for (status, verification, expected) in [
+            (200, Verification::Valid, true),
+            (202, Verification::Unsigned, true),
+            (299, Verification::Valid, true),
+            (200, Verification::Invalid, false),
+            (401, Verification::Invalid, false),
+            (400, Verification::Unsigned, false),
+            (413, Verification::Valid, false),
+            (500, Verification::Valid, false),
+            (199, Verification::Valid, false),
+        ] {
+            assert_eq!(
+                accepted(status, verification),
+                expected,
+                "{status} {verification:?}"
+            );
+        }
+        assert!(is_accepted_status(204));
+        assert!(!is_accepted_status(300));
     }
 }

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 use tokio::sync::oneshot;
 
+use super::program::{Program, ProgramSource};
 use super::worker::{Worker, WorkerJob};
 use super::{ErrorKind, Limits, RunInput, RunOutput, TransformError};
 
@@ -27,28 +28,6 @@ const WORKER_STACK_BYTES: usize = 8 * 1024 * 1024;
 const SPIN_BEFORE_PARK: Duration = Duration::from_micros(200);
 /// How often the supervisor looks for stuck workers while runs are in flight.
 const SUPERVISOR_TICK: Duration = Duration::from_millis(20);
-
-/// A transformation's source, compiled once per worker and reused across events.
-#[derive(Debug)]
-pub(crate) struct ProgramSource {
-    pub id: u64,
-    /// The name stack frames carry; also how positions are found in them.
-    pub filename: String,
-    pub source: String,
-}
-
-/// A handle on a transformation source, cheap to clone.
-#[derive(Debug, Clone)]
-pub struct Program {
-    inner: Arc<ProgramSource>,
-}
-
-impl Program {
-    /// The source text as given.
-    pub fn source(&self) -> &str {
-        &self.inner.source
-    }
-}
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -79,8 +58,15 @@ struct Shared {
     shutdown: AtomicBool,
 }
 
-/// Runs transformations. Dropping the engine stops its workers once their queue is empty.
+/// Runs transformations. Clones share the same workers (cloning is cheap); dropping the last
+/// clone stops the workers once their queue is empty.
+#[derive(Clone)]
 pub struct Engine {
+    inner: Arc<EngineInner>,
+}
+
+/// What every clone of an [`Engine`] shares.
+struct EngineInner {
     shared: Arc<Shared>,
     jobs_tx: Option<Sender<QueuedJob>>,
     supervisor: Option<thread::JoinHandle<()>>,
@@ -112,24 +98,24 @@ impl Engine {
             .spawn(move || supervise(&supervisor_shared))
             .ok();
         Engine {
-            shared,
-            jobs_tx: Some(jobs_tx),
-            supervisor,
-            next_program: AtomicU64::new(1),
+            inner: Arc::new(EngineInner {
+                shared,
+                jobs_tx: Some(jobs_tx),
+                supervisor,
+                next_program: AtomicU64::new(1),
+            }),
         }
     }
 
     /// Registers a source. Nothing runs here: syntax errors come back from the first run (or
     /// from [`Engine::check`]), positioned in the user's file.
     pub fn compile(&self, name: &str, source: impl Into<String>) -> Program {
-        let id = self.next_program.fetch_add(1, Ordering::Relaxed);
-        Program {
-            inner: Arc::new(ProgramSource {
-                id,
-                filename: sanitize_filename(name),
-                source: source.into(),
-            }),
-        }
+        let id = self.inner.next_program.fetch_add(1, Ordering::Relaxed);
+        Program::new(ProgramSource {
+            id,
+            filename: sanitize_filename(name),
+            source: source.into(),
+        })
     }
 
     /// Queues one run and returns its handle at once.
@@ -137,12 +123,12 @@ impl Engine {
         let (reply, rx) = oneshot::channel();
         let job = QueuedJob {
             job: WorkerJob {
-                program: Arc::clone(&program.inner),
+                program: program.shared_source(),
                 input,
             },
             reply,
         };
-        if let Some(tx) = &self.jobs_tx
+        if let Some(tx) = &self.inner.jobs_tx
             && let Err(crossbeam_channel::SendError(job)) = tx.send(job)
         {
             let _ = job.reply.send(stopped_output());
@@ -167,7 +153,7 @@ impl Engine {
     }
 }
 
-impl Drop for Engine {
+impl Drop for EngineInner {
     fn drop(&mut self) {
         self.shared.shutdown.store(true, Ordering::Relaxed);
         // Closing the queue lets idle workers exit; a stuck one is detached and ends with the

@@ -1,10 +1,11 @@
 //! The transformation engine: runs a user's `function handler(webhook)` in a sandboxed QuickJS
-//! runtime on worker threads the engine owns, with Svix semantics (DESIGN §3).
+//! runtime on worker threads the engine owns, with Svix semantics.
 
 mod compat;
 mod engine;
 mod normalize;
 pub mod presets;
+mod program;
 mod worker;
 
 use std::collections::BTreeMap;
@@ -14,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use compat::{CompatWarning, scan_compat};
-pub use engine::{Engine, PendingRun, Program};
+pub use engine::{Engine, PendingRun};
+pub use program::Program;
 
 /// The URL the handler's input carries when nothing else is configured.
 pub const DEFAULT_URL: &str = "https://api.segment.io/v1/track";

@@ -17,6 +17,7 @@ use rquickjs::context::EvalOptions;
 use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, Function, Persistent, Runtime, Value};
 
 use super::normalize::normalize_reply;
+use super::program::ProgramSource;
 use super::{ErrorKind, Limits, LogLevel, LogLine, RunInput, RunOutput, TransformError};
 
 /// What the wrapper puts before the user's source, on the user's first line.
@@ -95,7 +96,7 @@ const SETUP_JS: &str = r#"(function (sink) {
 
 /// A job as the worker sees it.
 pub(crate) struct WorkerJob {
-    pub program: Arc<super::engine::ProgramSource>,
+    pub program: Arc<ProgramSource>,
     pub input: RunInput,
 }
 
@@ -330,7 +331,7 @@ impl Worker {
 /// Compiles the wrapped source into a factory function, or the syntax error.
 fn compile(
     js: &JsState,
-    program: &super::engine::ProgramSource,
+    program: &ProgramSource,
     deadline: &Deadline,
     budget: Duration,
 ) -> CompiledProgram {
@@ -426,7 +427,7 @@ impl Failure {
     }
 
     /// The first stack frame in the user's file, mapped back to the user's own line and column.
-    fn position(&self, program: &super::engine::ProgramSource) -> Option<(u32, u32)> {
+    fn position(&self, program: &ProgramSource) -> Option<(u32, u32)> {
         let stack = self.stack.as_deref()?;
         let needle = format!("{}:", program.filename);
         stack.lines().find_map(|frame| {
@@ -494,7 +495,7 @@ fn classify(
     failure: Failure,
     timed_out: bool,
     limits: &Limits,
-    program: &super::engine::ProgramSource,
+    program: &ProgramSource,
 ) -> TransformError {
     let position = failure.position(program);
     let lower = failure.message.to_ascii_lowercase();

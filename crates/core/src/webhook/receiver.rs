@@ -78,6 +78,14 @@ pub struct Incoming {
     pub redelivery: bool,
 }
 
+impl Incoming {
+    /// True for an accepted delivery seen for the first time: the ones a listener transforms
+    /// (a redelivery was transformed when it first came).
+    pub fn is_new_and_accepted(&self) -> bool {
+        self.summary.accepted() && !self.redelivery
+    }
+}
+
 struct Shared {
     store: Store,
     options: ReceiverOptions,
@@ -458,7 +466,7 @@ async fn receive(State(shared): State<Arc<Shared>>, request: Request) -> Respons
 /// Stores the delivery, tells the listeners, and answers.
 async fn settle(shared: Arc<Shared>, delivery: NewDelivery) -> Response {
     let mut status = delivery.status;
-    let accepted = (200..300).contains(&status);
+    let accepted = crate::store::accepted(status, delivery.verification);
     let mut reason = delivery.reason.clone();
     // Only copied when someone listens.
     let copy = (shared.live.receiver_count() > 0).then(|| {

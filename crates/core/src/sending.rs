@@ -1,0 +1,235 @@
+//! The send service: what a run's output becomes on its way to Segment, the same for every
+//! front end. A run is planned (nothing to send, refused, or a call), refusals are answered
+//! locally, calls are dispatched (a dry run, one by one, or batched), and what happened to the
+//! calls of received webhooks is recorded in history. The CLI prints the results; the workbench
+//! draws them.
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
+use tokio_util::sync::CancellationToken;
+
+use crate::pipeline::RunRecord;
+use crate::segment::client::{Call, Client, refused};
+use crate::segment::delivery::RequestInfo;
+use crate::segment::{Delivery, Destination, Severity};
+use crate::store::{Store, StoreError};
+
+/// Whether calls with lint errors go out anyway.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SendPolicy {
+    /// Send despite lint errors (`--force`, or confirmed in the workbench).
+    pub force: bool,
+}
+
+/// What happens to one run's output.
+#[derive(Debug, Clone)]
+pub enum SendPlan {
+    /// The transformation failed: nothing to send.
+    TransformFailed,
+    /// The handler cancelled the webhook: nothing to send.
+    Cancelled,
+    /// Lint errors, and the policy does not force: answered locally, never sent.
+    Refused(Delivery),
+    /// A call to make.
+    Send(Call),
+}
+
+impl SendPlan {
+    /// Plans a run's output for `destination` under `policy`.
+    pub fn of(record: &RunRecord, policy: SendPolicy, destination: &Destination) -> SendPlan {
+        let Some(webhook) = &record.webhook else {
+            return SendPlan::TransformFailed;
+        };
+        if webhook.cancel {
+            return SendPlan::Cancelled;
+        }
+        let call = Call::from_webhook(webhook);
+        if record.has_lint_errors() && !policy.force {
+            let reason = format!(
+                "lint errors ({}): Segment would reject or drop it; --force sends anyway",
+                lint_error_codes(record).join(", ")
+            );
+            return SendPlan::Refused(refusal(destination, &call, reason));
+        }
+        SendPlan::Send(call)
+    }
+
+    /// The call to make, if any.
+    pub fn call(&self) -> Option<&Call> {
+        match self {
+            SendPlan::Send(call) => Some(call),
+            _ => None,
+        }
+    }
+}
+
+/// The codes of a run's lint errors, in order.
+pub fn lint_error_codes(record: &RunRecord) -> Vec<String> {
+    record
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.code.clone())
+        .collect()
+}
+
+/// A call answered locally with `reason`: the request shown is the call as it would have gone.
+pub fn refusal(destination: &Destination, call: &Call, reason: impl Into<String>) -> Delivery {
+    let request = RequestInfo {
+        method: call.method.clone(),
+        url: call.url.clone(),
+        headers: Default::default(),
+        body: call.payload.clone(),
+    };
+    refused(destination, request, reason)
+}
+
+/// How a set of calls goes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dispatch {
+    /// Each request is built and shown; nothing is sent.
+    DryRun,
+    /// One request per call, `concurrency` at once (at least one), answered in order.
+    OneByOne { concurrency: usize },
+    /// Packed into `/v1/batch` requests.
+    Batch,
+}
+
+impl Dispatch {
+    /// The dispatch for `destination`: a dry-run destination sends nothing, else batched when
+    /// asked, else one by one.
+    pub fn for_destination(destination: &Destination, batch: bool, concurrency: usize) -> Dispatch {
+        if *destination == Destination::DryRun {
+            Dispatch::DryRun
+        } else if batch {
+            Dispatch::Batch
+        } else {
+            Dispatch::OneByOne { concurrency }
+        }
+    }
+}
+
+/// Dispatches `calls`, handing each one's answer to `answered` with its index, in order.
+pub async fn dispatch(
+    client: &Client,
+    calls: &[Call],
+    how: Dispatch,
+    cancel: &CancellationToken,
+    mut answered: impl FnMut(usize, Delivery),
+) {
+    match how {
+        Dispatch::DryRun => {
+            for (i, call) in calls.iter().enumerate() {
+                answered(i, client.dry_run(call));
+            }
+        }
+        Dispatch::Batch => {
+            for (i, delivery) in client
+                .send_batch(calls, cancel)
+                .await
+                .into_iter()
+                .enumerate()
+            {
+                answered(i, delivery);
+            }
+        }
+        Dispatch::OneByOne { concurrency } => {
+            // Up to `concurrency` requests under way; answers are taken in call order.
+            let mut waiting = calls.iter();
+            let mut under_way = FuturesOrdered::new();
+            let mut next = 0;
+            loop {
+                while under_way.len() < concurrency.max(1) {
+                    match waiting.next() {
+                        Some(call) => under_way.push_back(client.send_call(call, cancel)),
+                        None => break,
+                    }
+                }
+                let Some(delivery) = under_way.next().await else {
+                    break;
+                };
+                answered(next, delivery);
+                next += 1;
+            }
+        }
+    }
+}
+
+/// One answer per plan, in order: the refusal for a refused plan, the dispatched call's answer
+/// for a call, None when there was nothing to send.
+pub async fn send_plans(
+    client: &Client,
+    plans: &[SendPlan],
+    how: Dispatch,
+    cancel: &CancellationToken,
+) -> Vec<Option<Delivery>> {
+    let mut answers: Vec<Option<Delivery>> = plans
+        .iter()
+        .map(|plan| match plan {
+            SendPlan::Refused(delivery) => Some(delivery.clone()),
+            _ => None,
+        })
+        .collect();
+    let (indices, calls): (Vec<usize>, Vec<Call>) = plans
+        .iter()
+        .enumerate()
+        .filter_map(|(i, plan)| plan.call().map(|call| (i, call.clone())))
+        .unzip();
+    dispatch(client, &calls, how, cancel, |i, delivery| {
+        answers[indices[i]] = Some(delivery);
+    })
+    .await;
+    answers
+}
+
+// ---- history ---------------------------------------------------------------------------------
+
+/// Why a stored delivery was run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunPurpose {
+    /// The delivery was processed: transformed as it arrived, or replayed.
+    Processing,
+    /// A preview while the transformation is being worked on (the workbench runs again on
+    /// every edit).
+    Preview,
+}
+
+/// The history rule: a run of a stored delivery is kept when it processed the delivery, or
+/// when its output was sent; a preview that was not sent is not history. Deliveries the store
+/// could not keep (id 0) have no history.
+pub fn keeps_run(delivery_id: i64, purpose: RunPurpose, sent: bool) -> bool {
+    delivery_id > 0 && (purpose == RunPurpose::Processing || sent)
+}
+
+/// A run or send that could not be kept.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("cannot serialise the run: {0}")]
+    Serialise(#[from] serde_json::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Keeps a run of a stored delivery when [`keeps_run`] says so; returns the run's id then.
+pub fn keep_run(
+    store: &Store,
+    delivery_id: i64,
+    transform: &str,
+    record: &RunRecord,
+    purpose: RunPurpose,
+    sent: bool,
+) -> Result<Option<i64>, HistoryError> {
+    if !keeps_run(delivery_id, purpose, sent) {
+        return Ok(None);
+    }
+    let json = serde_json::to_string(record)?;
+    Ok(Some(store.record_run(delivery_id, transform, &json)?))
+}
+
+/// Keeps the answer of a call made from a kept run (refusals included).
+pub fn keep_send(store: &Store, run_id: i64, delivery: &Delivery) -> Result<i64, HistoryError> {
+    Ok(store.record_send(run_id, &delivery.to_json().to_string())?)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,220 @@
+use super::*;
+use crate::pipeline::{Pipeline, PipelineSettings};
+use crate::segment::client::ClientOptions;
+use crate::segment::{Outcome, WriteKey};
+use crate::transform::{Engine, Limits};
+use serde_json::json;
+
+const CLEAN: &str = "function handler(webhook) { webhook.payload = { userId: 'u_1', event: 'Order Completed', n: webhook.payload.n }; return webhook; }";
+const NO_IDENTITY: &str =
+    "function handler(webhook) { webhook.payload = { event: 'Order Completed' }; return webhook; }";
+const CANCELS: &str = "function handler(webhook) { webhook.cancel = true; return webhook; }";
+const THROWS: &str = "function handler(webhook) { throw new Error('no'); }";
+
+fn record_of(source: &str, n: i64) -> RunRecord {
+    let engine = Engine::with_workers(Limits::default(), 1);
+    let pipeline = Pipeline::new(engine, "t.js", source, PipelineSettings::default());
+    let body = json!({ "type": "payment.succeeded", "n": n });
+    pipeline.run(body.to_string(), Some(body))
+}
+
+fn client(destination: Destination) -> Client {
+    Client::new(ClientOptions {
+        destination,
+        write_key: WriteKey::new("wk_1234567890abcdefghijklmnopqrstu"),
+        retries: 0,
+        ..ClientOptions::default()
+    })
+    .expect("a client")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+/// Nothing listens here: every request fails at once, in a known way.
+fn closed_endpoint() -> Destination {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    Destination::Endpoint(url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("url"))
+}
+
+#[test]
+fn failed_and_cancelled_runs_have_nothing_to_send() {
+    let policy = SendPolicy { force: true };
+    assert!(matches!(
+        SendPlan::of(&record_of(THROWS, 0), policy, &Destination::DryRun),
+        SendPlan::TransformFailed
+    ));
+    assert!(matches!(
+        SendPlan::of(&record_of(CANCELS, 0), policy, &Destination::DryRun),
+        SendPlan::Cancelled
+    ));
+}
+
+#[test]
+fn lint_errors_refuse_the_call_unless_forced() {
+    let record = record_of(NO_IDENTITY, 0);
+    let destination = Destination::Segment(crate::segment::Region::Us);
+    let SendPlan::Refused(refusal) = SendPlan::of(&record, SendPolicy::default(), &destination)
+    else {
+        panic!("lint errors must refuse the call");
+    };
+    assert_eq!(refusal.outcome, Outcome::Refused);
+    assert_eq!(refusal.attempts, 0);
+    let message = refusal.message.unwrap_or_default();
+    assert!(message.contains("missing-identity"), "{message}");
+    assert!(message.contains("--force sends anyway"), "{message}");
+    assert_eq!(
+        refusal.request.body["event"], "Order Completed",
+        "the request shown"
+    );
+    assert!(lint_error_codes(&record).contains(&"missing-identity".to_string()));
+
+    let forced = SendPlan::of(&record, SendPolicy { force: true }, &destination);
+    assert!(forced.call().is_some(), "forced: sent anyway");
+    let clean = SendPlan::of(&record_of(CLEAN, 0), SendPolicy::default(), &destination);
+    assert!(clean.call().is_some());
+}
+
+#[test]
+fn the_dispatch_follows_the_destination_and_the_batch_choice() {
+    let segment = Destination::Segment(crate::segment::Region::Eu);
+    assert_eq!(
+        Dispatch::for_destination(&Destination::DryRun, true, 8),
+        Dispatch::DryRun
+    );
+    assert_eq!(
+        Dispatch::for_destination(&segment, true, 8),
+        Dispatch::Batch
+    );
+    assert_eq!(
+        Dispatch::for_destination(&segment, false, 8),
+        Dispatch::OneByOne { concurrency: 8 }
+    );
+}
+
+#[test]
+fn a_dry_run_answers_every_plan_in_order_without_sending() {
+    let plans: Vec<SendPlan> = [CLEAN, THROWS, NO_IDENTITY, CANCELS, CLEAN]
+        .iter()
+        .enumerate()
+        .map(|(n, source)| {
+            SendPlan::of(
+                &record_of(source, n as i64),
+                SendPolicy::default(),
+                &Destination::DryRun,
+            )
+        })
+        .collect();
+    let client = client(Destination::DryRun);
+    let answers = runtime().block_on(send_plans(
+        &client,
+        &plans,
+        Dispatch::DryRun,
+        &CancellationToken::new(),
+    ));
+    let outcomes: Vec<Option<Outcome>> = answers
+        .iter()
+        .map(|a| a.as_ref().map(|d| d.outcome))
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            Some(Outcome::DryRun),
+            None,
+            Some(Outcome::Refused),
+            None,
+            Some(Outcome::DryRun)
+        ]
+    );
+    let n_of = |i: usize| answers[i].as_ref().map(|d| d.request.body["n"].clone());
+    assert_eq!(n_of(0), Some(json!(0)));
+    assert_eq!(n_of(4), Some(json!(4)));
+}
+
+#[test]
+fn one_by_one_and_batched_calls_are_answered_once_each_in_order() {
+    let destination = closed_endpoint();
+    let client = client(destination.clone());
+    let calls: Vec<Call> = (0..5)
+        .filter_map(|n| {
+            SendPlan::of(&record_of(CLEAN, n), SendPolicy::default(), &destination)
+                .call()
+                .cloned()
+        })
+        .collect();
+    assert_eq!(calls.len(), 5);
+    for how in [Dispatch::OneByOne { concurrency: 3 }, Dispatch::Batch] {
+        let mut seen = Vec::new();
+        runtime().block_on(dispatch(
+            &client,
+            &calls,
+            how,
+            &CancellationToken::new(),
+            |i, d| {
+                assert!(d.outcome.is_failure(), "{how:?}: nothing listens");
+                seen.push(i);
+            },
+        ));
+        assert_eq!(seen, vec![0, 1, 2, 3, 4], "{how:?}");
+    }
+}
+
+#[test]
+fn history_keeps_processed_runs_and_sent_previews_only() {
+    assert!(keeps_run(1, RunPurpose::Processing, false));
+    assert!(keeps_run(1, RunPurpose::Processing, true));
+    assert!(keeps_run(1, RunPurpose::Preview, true));
+    assert!(!keeps_run(1, RunPurpose::Preview, false));
+    assert!(
+        !keeps_run(0, RunPurpose::Processing, true),
+        "not stored: no history"
+    );
+}
+
+#[test]
+fn kept_runs_and_sends_are_in_the_store() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("store");
+    let delivery = crate::store::NewDelivery {
+        webhook_id: Some("msg_1".into()),
+        received_at: "2026-02-03T14:02:11Z".into(),
+        event_type: Some("payment.succeeded".into()),
+        body: b"{}".to_vec(),
+        headers: Vec::new(),
+        verification: crate::store::Verification::Unsigned,
+        status: 200,
+        reason: None,
+    };
+    let id = match store.record_blocking(delivery).expect("stored") {
+        crate::store::Recorded::New { id } => id,
+        other => panic!("{other:?}"),
+    };
+    let record = record_of(CLEAN, 7);
+    let preview = keep_run(&store, id, "t.js", &record, RunPurpose::Preview, false).expect("ok");
+    assert_eq!(preview, None);
+    let run = keep_run(&store, id, "t.js", &record, RunPurpose::Processing, false)
+        .expect("ok")
+        .expect("kept");
+    let answer = client(Destination::DryRun).dry_run(
+        SendPlan::of(&record, SendPolicy::default(), &Destination::DryRun)
+            .call()
+            .expect("a call"),
+    );
+    keep_send(&store, run, &answer).expect("kept");
+    let runs = store.runs(id).expect("runs");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].transform, "t.js");
+    let sends = store.sends(run).expect("sends");
+    assert_eq!(sends.len(), 1);
+    assert!(
+        sends[0].delivery.contains(r#""outcome":"dry-run""#),
+        "{}",
+        sends[0].delivery
+    );
+}

@@ -1,0 +1,111 @@
+//! A call's answer as `send` prints it; `listen --forward` and `history replay --send` print
+//! theirs the same way.
+
+use std::io::Write;
+
+use serde_json::Value;
+
+use hookbench_core::pipeline::RunRecord;
+use hookbench_core::segment::delivery::ResponseBody;
+use hookbench_core::segment::{Delivery, Outcome};
+
+use super::style::{BOLD, CYAN, DIM, GREEN, RED, YELLOW};
+
+pub fn print_json(
+    out: &mut dyn Write,
+    record: &RunRecord,
+    delivery: Option<&Delivery>,
+) -> std::io::Result<()> {
+    let mut value = serde_json::to_value(record).unwrap_or(Value::Null);
+    let delivery = match (record.cancelled(), delivery) {
+        (_, Some(d)) => d.to_json(),
+        (true, None) => serde_json::json!({"outcome": "cancelled"}),
+        (false, None) => Value::Null,
+    };
+    if let Value::Object(map) = &mut value {
+        map.insert("delivery".into(), delivery);
+    }
+    serde_json::to_writer(&mut *out, &value)?;
+    out.write_all(b"\n")
+}
+
+pub fn print_text(
+    out: &mut dyn Write,
+    label: &str,
+    record: &RunRecord,
+    delivery: Option<&Delivery>,
+) -> std::io::Result<()> {
+    if let Some(error) = &record.error {
+        writeln!(
+            out,
+            "{RED}✗{RED:#} {BOLD}{label}{BOLD:#} → {RED}transformation failed ({}){RED:#}: {}",
+            error.kind, error.message
+        )?;
+        return Ok(());
+    }
+    if record.cancelled() {
+        writeln!(
+            out,
+            "{DIM}○{DIM:#} {BOLD}{label}{BOLD:#} → {DIM}cancelled (not sent){DIM:#}"
+        )?;
+        return Ok(());
+    }
+    let Some(delivery) = delivery else {
+        return Ok(());
+    };
+    let status = delivery.status.map(|s| s.to_string()).unwrap_or_default();
+    let body = match &delivery.body {
+        Some(ResponseBody::Json(v)) => v.to_string(),
+        Some(ResponseBody::Text(t)) => t.trim().to_string(),
+        None => String::new(),
+    };
+    match delivery.outcome {
+        Outcome::DryRun => {
+            writeln!(
+                out,
+                "{CYAN}→{CYAN:#} {BOLD}{label}{BOLD:#} {CYAN}{} {}{CYAN:#} {DIM}(dry run: nothing sent){DIM:#}",
+                delivery.request.method, delivery.request.url
+            )?;
+            for (name, value) in &delivery.request.headers {
+                writeln!(out, "  {DIM}{name}: {value}{DIM:#}")?;
+            }
+            let pretty = serde_json::to_string_pretty(&delivery.request.body).unwrap_or_default();
+            for line in pretty.lines() {
+                writeln!(out, "  {line}")?;
+            }
+        }
+        Outcome::Delivered => writeln!(
+            out,
+            "{GREEN}✓{GREEN:#} {BOLD}{label}{BOLD:#} → {GREEN}{status}{GREEN:#} {DIM}· {} ms · attempt {} · {} {}{DIM:#} {body}",
+            delivery.latency_ms, delivery.attempts, delivery.request.method, delivery.request.url
+        )?,
+        Outcome::Refused => writeln!(
+            out,
+            "{RED}✗{RED:#} {BOLD}{label}{BOLD:#} → {RED}refused{RED:#}: {}",
+            delivery.message.as_deref().unwrap_or("")
+        )?,
+        Outcome::Rejected | Outcome::Failed | Outcome::Cancelled => writeln!(
+            out,
+            "{RED}✗{RED:#} {BOLD}{label}{BOLD:#} → {RED}{}{}{RED:#} {DIM}· {} ms · {} attempt(s){DIM:#} {}{body}",
+            delivery.outcome.as_str(),
+            if status.is_empty() {
+                String::new()
+            } else {
+                format!(" {status}")
+            },
+            delivery.latency_ms,
+            delivery.attempts,
+            delivery
+                .message
+                .as_deref()
+                .map(|m| format!("{m} "))
+                .unwrap_or_default()
+        )?,
+    }
+    if let Some(message) = &delivery.message
+        && delivery.outcome == Outcome::Delivered
+    {
+        writeln!(out, "  {YELLOW}{message}{YELLOW:#}")?;
+    }
+    Ok(())
+}

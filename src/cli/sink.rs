@@ -6,7 +6,7 @@ use anstyle::Style;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
-use hookbench_core::segment::sink::{ReceivedCall, Sink, Verdict};
+use hookbench_core::segment::sink::{ReceivedCall, Sink, SinkVerdict};
 use hookbench_core::text::{kilobytes, short_time, shorten};
 
 use super::Failure;
@@ -129,9 +129,9 @@ async fn print_calls(
 
 fn print_call(call: &ReceivedCall) {
     let style = match call.verdict {
-        Verdict::Accepted => Style::new(),
-        Verdict::Dropped(_) => YELLOW,
-        Verdict::Rejected(_) => RED_BOLD,
+        SinkVerdict::Accepted => Style::new(),
+        SinkVerdict::Dropped(_) => YELLOW,
+        SinkVerdict::Rejected(_) => RED_BOLD,
     };
     let mut out = anstream::stdout().lock();
     let _ = writeln!(out, "{style}{}{style:#}", call_line(call));
@@ -183,7 +183,7 @@ mod tests {
             message_id: None,
             bytes,
             status: 200,
-            verdict: Verdict::Accepted,
+            verdict: SinkVerdict::Accepted,
             write_key: None,
             retry_count: None,
             body: None,
@@ -217,7 +217,7 @@ mod tests {
         );
         let mut refused = call("/v1/x", None, 0);
         refused.status = 404;
-        refused.verdict = Verdict::Rejected("unknown path".into());
+        refused.verdict = SinkVerdict::Rejected("unknown path".into());
         assert!(call_line(&refused).contains("? /v1/x  no id  0 B  rejected (unknown path) · 404"));
     }
 

@@ -114,7 +114,7 @@ impl Call {
 /// A call made ready: messageId filled in (so every attempt carries the same one), target URL
 /// chosen, body serialised.
 #[derive(Clone)]
-pub struct Prepared {
+pub struct PreparedCall {
     /// What callers see: the key masked.
     request: RequestInfo,
     method: reqwest::Method,
@@ -131,7 +131,7 @@ pub struct Prepared {
     note: Option<&'static str>,
 }
 
-impl Prepared {
+impl PreparedCall {
     /// The request as it is sent, with the key masked.
     pub fn request(&self) -> &RequestInfo {
         &self.request
@@ -148,9 +148,9 @@ impl Prepared {
     }
 }
 
-impl std::fmt::Debug for Prepared {
+impl std::fmt::Debug for PreparedCall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Prepared")
+        f.debug_struct("PreparedCall")
             .field("request", &self.request)
             .field("size", &self.body.len())
             .field("carries_key", &self.carries_key)
@@ -255,14 +255,14 @@ impl Client {
 
     /// Fills messageId (UUID v4) when missing, picks the target, attaches the key where allowed,
     /// checks the local size limits. An error: refused, nothing may be sent.
-    pub fn prepare(&self, call: &Call) -> Result<Prepared, CallRefused> {
+    pub fn prepare(&self, call: &Call) -> Result<PreparedCall, CallRefused> {
         self.assemble(call)
             .map_err(|r| CallRefused { message: r.message })
     }
 
     /// Sends a prepared call, retrying as Segment's libraries do. Never panics, never waits
     /// past the retry budget; cancelling `cancel` ends it at once with [`Outcome::Failed`].
-    pub async fn send(&self, prepared: &Prepared, cancel: &CancellationToken) -> Delivery {
+    pub async fn send(&self, prepared: &PreparedCall, cancel: &CancellationToken) -> Delivery {
         if self.inner.options.destination == Destination::DryRun {
             return self.dry_run_delivery(prepared);
         }
@@ -397,7 +397,7 @@ impl Client {
     /// order. Calls that cannot go in a batch (for another host, already a batch, of no known
     /// type) are sent one by one; a call over the size limit is refused alone.
     pub async fn send_batch(&self, calls: &[Call], cancel: &CancellationToken) -> Vec<Delivery> {
-        let (jobs, packs) = self.plan(calls);
+        let (jobs, packs) = self.pack_batches(calls);
         let mut deliveries: Vec<Option<Delivery>> = vec![None; calls.len()];
         for job in jobs {
             match job {
@@ -528,7 +528,7 @@ impl Client {
     }
 
     /// Builds the request of a call, or says why it may not be sent.
-    fn assemble(&self, call: &Call) -> Result<Prepared, Box<Refusal>> {
+    fn assemble(&self, call: &Call) -> Result<PreparedCall, Box<Refusal>> {
         let refuse = |message: String| {
             Box::new(Refusal {
                 request: self.display_request(call),
@@ -591,7 +591,7 @@ impl Client {
         } else {
             "Segment".to_string()
         };
-        Ok(Prepared {
+        Ok(PreparedCall {
             request,
             method,
             url: target.url,
@@ -766,7 +766,7 @@ impl Client {
 
     fn finish(
         &self,
-        prepared: &Prepared,
+        prepared: &PreparedCall,
         start: Instant,
         attempts: u32,
         answer: Option<Answer>,
@@ -795,7 +795,7 @@ impl Client {
         }
     }
 
-    fn dry_run_delivery(&self, prepared: &Prepared) -> Delivery {
+    fn dry_run_delivery(&self, prepared: &PreparedCall) -> Delivery {
         Delivery {
             destination: self.destination().label(),
             request: prepared.request.clone(),
@@ -810,7 +810,7 @@ impl Client {
     }
 
     /// Sorts calls into batches (greedy, in input order), single sends and refusals.
-    fn plan(&self, calls: &[Call]) -> (Vec<Job>, Vec<Pack>) {
+    fn pack_batches(&self, calls: &[Call]) -> (Vec<Job>, Vec<Pack>) {
         let mut jobs = Vec::new();
         let mut packs: Vec<Pack> = Vec::new();
         let mut open: Option<usize> = None;

@@ -37,9 +37,9 @@ const LIVE_CAPACITY: usize = 4_096;
 /// occurrence of a very short key would mangle unrelated text.
 const SUBSTRING_REDACT_MIN: usize = 8;
 
-/// What Segment does with a call.
+/// What the sink decided about a call: what Segment would do with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub enum SinkVerdict {
     /// Answered 200 and kept.
     Accepted,
     /// Answered 200 but silently dropped, for the reason given.
@@ -48,23 +48,24 @@ pub enum Verdict {
     Rejected(String),
 }
 
-impl Verdict {
+impl SinkVerdict {
+    /// True when the call was answered 200 and kept.
     pub fn is_accepted(&self) -> bool {
-        matches!(self, Verdict::Accepted)
+        matches!(self, SinkVerdict::Accepted)
     }
 }
 
-impl std::fmt::Display for Verdict {
+impl std::fmt::Display for SinkVerdict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Verdict::Accepted => f.write_str("accepted"),
-            Verdict::Dropped(reason) => write!(f, "dropped ({reason})"),
-            Verdict::Rejected(reason) => write!(f, "rejected ({reason})"),
+            SinkVerdict::Accepted => f.write_str("accepted"),
+            SinkVerdict::Dropped(reason) => write!(f, "dropped ({reason})"),
+            SinkVerdict::Rejected(reason) => write!(f, "rejected ({reason})"),
         }
     }
 }
 
-impl Serialize for Verdict {
+impl Serialize for SinkVerdict {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
@@ -92,7 +93,7 @@ pub struct ReceivedCall {
     pub bytes: usize,
     /// The HTTP status the sink answered.
     pub status: u16,
-    pub verdict: Verdict,
+    pub verdict: SinkVerdict,
     /// The write key the call carried, masked (`abcd…wxyz`); never in clear.
     pub write_key: Option<String>,
     /// The `X-Retry-Count` header, when present.
@@ -131,11 +132,12 @@ pub struct Sink {
 }
 
 struct Inner {
-    store: Mutex<Store>,
+    log: Mutex<CallLog>,
     live: broadcast::Sender<ReceivedCall>,
 }
 
-struct Store {
+/// The calls the sink keeps, oldest first, with what it needs to judge the next ones.
+struct CallLog {
     calls: VecDeque<ReceivedCall>,
     limit: usize,
     next_seq: u64,
@@ -160,7 +162,7 @@ impl Sink {
         let (live, _) = broadcast::channel(LIVE_CAPACITY);
         Sink {
             inner: Arc::new(Inner {
-                store: Mutex::new(Store {
+                log: Mutex::new(CallLog {
                     calls: VecDeque::new(),
                     limit: limit.max(1),
                     next_seq: 1,
@@ -243,35 +245,35 @@ impl Sink {
     }
 
     fn record(&self, calls: Vec<ReceivedCall>) {
-        let mut store = self.inner.lock();
+        let mut log = self.inner.lock();
         for mut call in calls {
-            call.seq = store.next_seq;
-            store.next_seq += 1;
+            call.seq = log.next_seq;
+            log.next_seq += 1;
             if call.verdict.is_accepted()
                 && let Some(id) = &call.message_id
-                && !store.accepted_ids.insert(id.clone())
+                && !log.accepted_ids.insert(id.clone())
             {
-                call.verdict = Verdict::Dropped("duplicate messageId".into());
+                call.verdict = SinkVerdict::Dropped("duplicate messageId".into());
             }
-            if store.calls.len() >= store.limit
-                && let Some(old) = store.calls.pop_front()
+            if log.calls.len() >= log.limit
+                && let Some(old) = log.calls.pop_front()
                 && old.verdict.is_accepted()
                 && let Some(id) = &old.message_id
             {
-                store.accepted_ids.remove(id);
+                log.accepted_ids.remove(id);
             }
             // Sent under the lock so that listeners see calls in `seq` order; no listener is
             // not an error.
             let _ = self.inner.live.send(call.clone());
-            store.calls.push_back(call);
+            log.calls.push_back(call);
         }
     }
 }
 
 impl Inner {
-    fn lock(&self) -> MutexGuard<'_, Store> {
-        // A panic while holding the lock leaves the store consistent enough to read.
-        self.store
+    fn lock(&self) -> MutexGuard<'_, CallLog> {
+        // A panic while holding the lock leaves the log consistent enough to read.
+        self.log
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -410,7 +412,7 @@ impl Received {
             message_id: text("messageId"),
             bytes,
             status: 200,
-            verdict: Verdict::Accepted,
+            verdict: SinkVerdict::Accepted,
             write_key: None,
             retry_count: self.retry_count.clone(),
             body,
@@ -427,7 +429,7 @@ impl Received {
     ) -> ReceivedCall {
         let mut call = self.base(call_type.map(CallType::as_str), bytes, body);
         call.status = status;
-        call.verdict = Verdict::Rejected(reason.to_string());
+        call.verdict = SinkVerdict::Rejected(reason.to_string());
         call
     }
 }
@@ -564,7 +566,7 @@ async fn ingest(
             let mut masked = Value::Object(object.clone());
             mask_keys(&mut masked, &secrets);
             let mut call = received.base(Some(call_type.as_str()), size, Some(masked));
-            call.verdict = Verdict::Dropped("empty batch".into());
+            call.verdict = SinkVerdict::Dropped("empty batch".into());
             call.write_key = masked_key.clone();
             vec![call]
         } else {
@@ -575,7 +577,7 @@ async fn ingest(
                 .map(|(index, item)| {
                     let item_bytes = serde_json::to_vec(item).map_or(0, |v| v.len());
                     let verdict = if too_many {
-                        Verdict::Dropped("batch over 2,500 events".into())
+                        SinkVerdict::Dropped("batch over 2,500 events".into())
                     } else {
                         judge_batch_item(item, item_bytes)
                     };
@@ -618,9 +620,9 @@ fn has_id(object: &Map<String, Value>, name: &str) -> bool {
 }
 
 /// What Segment does with a call it answered 200 to.
-fn judge(call_type: CallType, object: &Map<String, Value>) -> Verdict {
+fn judge(call_type: CallType, object: &Map<String, Value>) -> SinkVerdict {
     let identified = has_id(object, "userId") || has_id(object, "anonymousId");
-    let dropped = |reason: &str| Verdict::Dropped(reason.to_string());
+    let dropped = |reason: &str| SinkVerdict::Dropped(reason.to_string());
     match call_type {
         CallType::Track
         | CallType::Identify
@@ -632,30 +634,30 @@ fn judge(call_type: CallType, object: &Map<String, Value>) -> Verdict {
             dropped("no userId/anonymousId")
         }
         CallType::Track => match object.get("event") {
-            Some(Value::String(event)) if !event.trim().is_empty() => Verdict::Accepted,
+            Some(Value::String(event)) if !event.trim().is_empty() => SinkVerdict::Accepted,
             _ => dropped("no event"),
         },
         CallType::Group if !has_id(object, "groupId") => dropped("no groupId"),
         CallType::Alias if !has_id(object, "userId") => dropped("no userId"),
         CallType::Alias if !has_id(object, "previousId") => dropped("no previousId"),
-        _ => Verdict::Accepted,
+        _ => SinkVerdict::Accepted,
     }
 }
 
-fn judge_batch_item(item: &Value, bytes: usize) -> Verdict {
+fn judge_batch_item(item: &Value, bytes: usize) -> SinkVerdict {
     let Some(object) = item.as_object() else {
-        return Verdict::Dropped("not an object".into());
+        return SinkVerdict::Dropped("not an object".into());
     };
     let call_type = match object.get("type") {
-        None | Some(Value::Null) => return Verdict::Dropped("no type".into()),
+        None | Some(Value::Null) => return SinkVerdict::Dropped("no type".into()),
         Some(Value::String(name)) => match CallType::from_name(name) {
             Some(t) if !t.is_batch() => t,
-            _ => return Verdict::Dropped(format!("unknown type {:?}", shorten(name, 20))),
+            _ => return SinkVerdict::Dropped(format!("unknown type {:?}", shorten(name, 20))),
         },
-        Some(_) => return Verdict::Dropped("type is not a string".into()),
+        Some(_) => return SinkVerdict::Dropped("type is not a string".into()),
     };
     if bytes > MAX_CALL_BYTES {
-        return Verdict::Dropped("event over 32 KB".into());
+        return SinkVerdict::Dropped("event over 32 KB".into());
     }
     judge(call_type, object)
 }
@@ -723,11 +725,11 @@ mod tests {
         let track = |v: Value| judge(CallType::Track, v.as_object().unwrap());
         assert_eq!(
             track(json!({"userId": "u", "event": "Order Completed"})),
-            Verdict::Accepted
+            SinkVerdict::Accepted
         );
         assert_eq!(
             track(json!({"anonymousId": 7, "event": "E"})),
-            Verdict::Accepted
+            SinkVerdict::Accepted
         );
         assert_eq!(
             track(json!({"event": "E"})).to_string(),
@@ -746,7 +748,7 @@ mod tests {
                 CallType::Identify,
                 json!({"userId": "u"}).as_object().unwrap()
             ),
-            Verdict::Accepted
+            SinkVerdict::Accepted
         );
         assert_eq!(
             judge(CallType::Group, json!({"userId": "u"}).as_object().unwrap()).to_string(),
@@ -1008,7 +1010,7 @@ mod tests {
         );
         assert_eq!(call.label().as_deref(), Some("Pricing"));
         assert_eq!((call.bytes, call.status), (99, 200));
-        assert_eq!(call.verdict, Verdict::Accepted);
+        assert_eq!(call.verdict, SinkVerdict::Accepted);
         let group = received.base(Some("group"), 9, Some(json!({"groupId": "g1"})));
         assert_eq!(group.label().as_deref(), Some("group=g1"));
         let refused = received.refused(None, 0, None, 404, "unknown path");

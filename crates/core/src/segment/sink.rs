@@ -6,7 +6,6 @@
 //! is set.
 
 use std::collections::{HashSet, VecDeque};
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
@@ -216,8 +215,8 @@ impl Sink {
     }
 
     /// Binds `addr` (`127.0.0.1:0` for any free port) and serves in a spawned task. Must be
-    /// called within a tokio runtime. The server stops when the handle is dropped or on
-    /// [`RunningSink::stop`].
+    /// called within a tokio runtime. The server stops when the handle is dropped (open requests
+    /// finish).
     pub async fn start(&self, addr: &str) -> std::io::Result<RunningSink> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
@@ -229,7 +228,7 @@ impl Sink {
         })?;
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let sink = self.clone();
-        let task = tokio::spawn(async move {
+        tokio::spawn(async move {
             sink.serve(listener, async move {
                 // Either a stop request or the handle dropped.
                 let _ = stop_rx.await;
@@ -238,9 +237,7 @@ impl Sink {
         });
         Ok(RunningSink {
             url,
-            addr: local,
             stop: Some(stop_tx),
-            task: Some(task),
         })
     }
 
@@ -282,30 +279,13 @@ impl Inner {
 /// A sink serving in the background. Dropping it stops the server.
 pub struct RunningSink {
     url: url::Url,
-    addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl RunningSink {
     /// The base URL: `http://127.0.0.1:PORT/`.
     pub fn url(&self) -> &url::Url {
         &self.url
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// Stops accepting, lets open requests finish, and waits for the server to end.
-    pub async fn stop(mut self) -> std::io::Result<()> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        match self.task.take() {
-            Some(task) => task.await.map_err(std::io::Error::other)?,
-            None => Ok(()),
-        }
     }
 }
 
@@ -980,13 +960,13 @@ mod tests {
     }
 
     #[test]
-    fn a_started_sink_serves_and_stops() {
+    fn a_started_sink_serves_until_dropped() {
         runtime().block_on(async {
             let sink = Sink::new();
             let running = sink.start("127.0.0.1:0").await.unwrap();
             assert_eq!(running.url().host_str(), Some("127.0.0.1"));
-            let addr = running.addr();
-            let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let addr = format!("127.0.0.1:{}", running.url().port().unwrap());
+            let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
             use tokio::io::{AsyncReadExt, AsyncWriteExt};
             stream
                 .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -995,8 +975,17 @@ mod tests {
             let mut answer = String::new();
             stream.read_to_string(&mut answer).await.unwrap();
             assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-            running.stop().await.unwrap();
-            assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+            drop(running);
+            // The server task closes its listener once it sees the handle gone.
+            let mut refused = false;
+            for _ in 0..250 {
+                if tokio::net::TcpStream::connect(&addr).await.is_err() {
+                    refused = true;
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            assert!(refused, "{addr} still answers after the handle was dropped");
         });
     }
 

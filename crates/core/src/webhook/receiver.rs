@@ -117,14 +117,6 @@ impl Receiver {
         self.shared.live.subscribe()
     }
 
-    pub fn options(&self) -> &ReceiverOptions {
-        &self.shared.options
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.shared.store
-    }
-
     /// The routes: `POST /webhook`, `POST /webhook/…`, `GET /health`; anything else is a JSON
     /// 404 (and another method on a webhook path a 405).
     pub fn router(&self) -> Router {

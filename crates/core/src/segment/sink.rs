@@ -101,29 +101,6 @@ pub struct ReceivedCall {
     pub body: Option<Value>,
 }
 
-impl ReceivedCall {
-    /// What the call is about: the event, the page or screen name, the group (`group=…`) or the
-    /// alias (`from=…`).
-    pub fn label(&self) -> Option<String> {
-        if let Some(event) = &self.event {
-            return Some(event.clone());
-        }
-        let body = self.body.as_ref()?.as_object()?;
-        match self.call_type.as_deref()? {
-            "page" | "screen" => body.get("name").and_then(id_text),
-            "group" => body
-                .get("groupId")
-                .and_then(id_text)
-                .map(|g| format!("group={g}")),
-            "alias" => body
-                .get("previousId")
-                .and_then(id_text)
-                .map(|p| format!("from={p}")),
-            _ => None,
-        }
-    }
-}
-
 /// A local Segment-compatible endpoint. Cloning shares the same record of calls.
 #[derive(Clone)]
 pub struct Sink {
@@ -990,21 +967,23 @@ mod tests {
     }
 
     #[test]
-    fn records_say_what_a_call_is_about() {
+    fn records_keep_what_a_call_carries() {
         let received = Received::new(&HeaderMap::new(), "/v1/page".into());
         let call = received.base(
             Some("page"),
             99,
             Some(json!({"anonymousId": "a1", "name": "Pricing"})),
         );
-        assert_eq!(call.label().as_deref(), Some("Pricing"));
+        assert_eq!(call.anonymous_id.as_deref(), Some("a1"));
+        assert_eq!(
+            call.body,
+            Some(json!({"anonymousId": "a1", "name": "Pricing"}))
+        );
         assert_eq!((call.bytes, call.status), (99, 200));
         assert_eq!(call.verdict, SinkVerdict::Accepted);
-        let group = received.base(Some("group"), 9, Some(json!({"groupId": "g1"})));
-        assert_eq!(group.label().as_deref(), Some("group=g1"));
         let refused = received.refused(None, 0, None, 404, "unknown path");
         assert_eq!(refused.call_type, None);
-        assert_eq!(refused.label(), None);
+        assert_eq!(refused.body, None);
         assert_eq!(refused.status, 404);
         assert_eq!(refused.verdict.to_string(), "rejected (unknown path)");
     }

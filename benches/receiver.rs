@@ -1,5 +1,6 @@
-//! The receiver budgets of DESIGN §10: signed deliveries stored and acknowledged (≥ 2,000/s,
-//! p99 ≤ 20 ms) and the memory of `hookbench listen` after 10,000 deliveries (≤ 80 MB RSS).
+//! The receiver's budgets: signed deliveries stored and acknowledged at 2,000/s or more with a
+//! p99 of 20 ms or less, and the memory of `hookbench listen` after 10,000 deliveries (80 MB RSS
+//! at most).
 //!
 //! A load generator on loopback keeps 32 requests in flight against an in-process `Receiver`
 //! (secret set, temp store): Dodo fixture bodies, each with its own webhook-id, signed before the

@@ -520,7 +520,11 @@ fn forward_sends_each_transformed_delivery() {
     let rt = runtime();
     let sink = hookbench_core::segment::sink::Sink::new();
     let running_sink = rt.block_on(sink.start("127.0.0.1:0")).expect("sink starts");
-    let endpoint = format!("http://{}", running_sink.addr());
+    let endpoint = running_sink
+        .url()
+        .as_str()
+        .trim_end_matches('/')
+        .to_string();
     let mut listener = Listener::start(
         "127.0.0.1",
         &[

@@ -1,5 +1,8 @@
-//! The webhook receiver in-process: every answer of DESIGN §6, what the store keeps for each,
-//! what live listeners are told, and 500 deliveries at once.
+//! The webhook receiver in-process: every answer it gives (200 once stored, a redelivery
+//! included; 401 for a missing header, a bad signature or a timestamp outside the tolerance; 413
+//! over the body limit; 400 for a body that is not JSON; 500 when the store fails; 404 and 405
+//! off the webhook paths), what the store keeps for each, what live listeners are told, and 500
+//! deliveries at once.
 
 use std::collections::HashSet;
 use std::io::{Read, Write};

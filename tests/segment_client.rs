@@ -17,7 +17,8 @@ use hookbench_core::segment::client::{Call, Client, ClientOptions, SINK_PLACEHOL
 use hookbench_core::segment::delivery::{
     Delivery, Destination, Outcome, RequestInfo, ResponseBody,
 };
-use hookbench_core::segment::{MAX_BATCH_EVENTS, Region, SAFE_BATCH_BYTES, WriteKey};
+use hookbench_core::segment::limits::SAFE_BATCH_BYTES;
+use hookbench_core::segment::{MAX_BATCH_EVENTS, Region, WriteKey};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
@@ -343,13 +344,23 @@ async fn a_message_id_that_is_there_is_kept() {
     let client = client_for(&server);
     let mut call = track(server.url("/v1/track"), "cus_1");
     call.payload["messageId"] = json!("dodo-evt-42");
-    let prepared = client.prepare(&call).expect("prepared");
-    assert!(prepared.carries_key());
-    assert_eq!(prepared.request().body["messageId"], "dodo-evt-42");
-    let delivery = client.send(&prepared, &CancellationToken::new()).await;
+    let delivery = client.send_call(&call, &CancellationToken::new()).await;
     assert_eq!(delivery.outcome, Outcome::Delivered);
-    assert_eq!(server.requests()[0].json()["messageId"], "dodo-evt-42");
-    assert_eq!(prepared.size(), server.requests()[0].body.len());
+    assert_eq!(
+        delivery
+            .request
+            .headers
+            .get("Authorization")
+            .map(String::as_str),
+        Some(format!("Basic {KEY_MASKED}").as_str())
+    );
+    assert_eq!(delivery.request.body["messageId"], "dodo-evt-42");
+    let sent = server.requests()[0].json();
+    assert_eq!(sent["messageId"], "dodo-evt-42");
+    // The request shown is the request sent, the key aside.
+    let mut shown = delivery.request.body.clone();
+    shown["writeKey"] = json!(KEY);
+    assert_eq!(sent, shown);
     server.stop().await;
 }
 
@@ -606,16 +617,16 @@ async fn an_oversize_call_is_refused_without_a_request() {
     let client = client_for(&server);
     let mut call = track(server.url("/v1/track"), "cus_1");
     call.payload["properties"]["notes"] = json!("x".repeat(40_000));
-    let message = client.prepare(&call).expect_err("refused").to_string();
+    let delivery = client.send_call(&call, &CancellationToken::new()).await;
+    assert_eq!(delivery.outcome, Outcome::Refused);
+    assert_eq!(delivery.attempts, 0);
+    let message = delivery.message.clone().unwrap_or_default();
     assert!(
         message.starts_with("the call is 40,")
             && message.ends_with(" bytes; Segment accepts at most 32,000 per call"),
         "{message}"
     );
-    let delivery = client.send_call(&call, &CancellationToken::new()).await;
-    assert_eq!(delivery.outcome, Outcome::Refused);
-    assert_eq!(delivery.attempts, 0);
-    assert_eq!(delivery.message.as_deref(), Some(message.as_str()));
+    assert_eq!(client.dry_run(&call).message, delivery.message);
     assert_eq!(delivery.request.url, server.url("/v1/track"));
     assert_masked(&delivery);
     assert!(server.requests().is_empty());
@@ -635,10 +646,10 @@ async fn an_oversize_batch_call_is_refused() {
         headers: BTreeMap::new(),
         payload: json!({ "batch": items }),
     };
-    let message = client
-        .prepare(&call)
-        .expect_err("too many items")
-        .to_string();
+    let cancel = CancellationToken::new();
+    let delivery = client.send_call(&call, &cancel).await;
+    assert_eq!(delivery.outcome, Outcome::Refused);
+    let message = delivery.message.unwrap_or_default();
     assert!(
         message.contains("2,501 calls") && message.contains("2,500"),
         "{message}"
@@ -651,10 +662,9 @@ async fn an_oversize_batch_call_is_refused() {
         payload: json!({ "batch": items }),
         ..call
     };
-    let message = client
-        .prepare(&call)
-        .expect_err("too many bytes")
-        .to_string();
+    let delivery = client.send_call(&call, &cancel).await;
+    assert_eq!(delivery.outcome, Outcome::Refused);
+    let message = delivery.message.unwrap_or_default();
     assert!(message.contains("475,000 per batch"), "{message}");
     assert!(server.requests().is_empty());
     server.stop().await;
@@ -671,9 +681,8 @@ async fn the_key_never_reaches_another_host() {
     let mut call = track(b.url("/v1/track"), "cus_1");
     // Even a key the transformation wrote into the payload is taken out.
     call.payload["writeKey"] = json!(KEY);
-    let prepared = client.prepare(&call).expect("prepared");
-    assert!(!prepared.carries_key());
-    let delivery = client.send(&prepared, &CancellationToken::new()).await;
+    let delivery = client.send_call(&call, &CancellationToken::new()).await;
+    assert!(!delivery.request.headers.contains_key("Authorization"));
 
     assert_eq!(delivery.outcome, Outcome::Delivered);
     assert_eq!(
@@ -783,12 +792,16 @@ async fn a_dry_run_shows_the_exact_request_and_sends_nothing() {
         client.dry_run(&eu).request.url,
         "https://events.eu1.segmentapis.com/v1/track"
     );
-    // send() on a dry-run client does not send either.
-    let prepared = client.prepare(&call).expect("prepared");
-    let delivery = client.send(&prepared, &CancellationToken::new()).await;
+    // send_call() on a dry-run client does not send either.
+    let delivery = client.send_call(&call, &CancellationToken::new()).await;
     assert_eq!(delivery.outcome, Outcome::DryRun);
-    assert_eq!(delivery.request, *prepared.request());
-    assert!(!format!("{prepared:?}").contains(KEY));
+    assert_eq!(delivery.attempts, 0);
+    let dry = client.dry_run(&call);
+    assert_eq!(
+        (&delivery.request.url, &delivery.request.headers),
+        (&dry.request.url, &dry.request.headers)
+    );
+    assert_masked(&delivery);
     assert!(!format!("{client:?}").contains(KEY));
 }
 
@@ -837,15 +850,10 @@ async fn the_key_is_masked_in_everything_a_caller_sees() {
     {
         assert_masked(delivery);
     }
-    let prepared = client.prepare(&call).expect("prepared");
     let b64 = base64::engine::general_purpose::STANDARD.encode(format!("{KEY}:"));
-    for text in [
-        format!("{prepared:?}"),
-        format!("{client:?}"),
-        format!("{:?}", client.options()),
-    ] {
-        assert!(!text.contains(KEY) && !text.contains(&b64), "{text}");
-    }
+    let text = format!("{client:?}");
+    assert!(text.contains("write_key"), "{text}");
+    assert!(!text.contains(KEY) && !text.contains(&b64), "{text}");
     server.stop().await;
     other.stop().await;
 }
@@ -1102,7 +1110,7 @@ fn a_client_built_outside_a_runtime_works_on_a_current_thread_runtime() {
         .expect("runtime");
     let client = Client::new(ClientOptions::default()).expect("client");
     assert_eq!(client.destination(), &Destination::Segment(Region::Us));
-    assert_eq!(client.options().retries, 4);
+    assert!(format!("{client:?}").contains("retries: 4"));
     runtime.block_on(async {
         let server = Server::start(vec![]).await;
         let client = client_for(&server);

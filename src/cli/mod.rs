@@ -149,7 +149,6 @@ macro_rules! input_failures {
 
 input_failures!(
     hookbench_core::segment::keycheck::KeyFormatError,
-    hookbench_core::segment::client::CallRefused,
     hookbench_core::webhook::fixtures::FixtureError,
     hookbench_core::webhook::fixtures::UnknownFixture,
     hookbench_core::store::StoreError,

@@ -6,8 +6,9 @@ use anstyle::Style;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
-use hookbench_core::segment::sink::{ReceivedCall, Sink, Verdict};
+use hookbench_core::segment::sink::{ReceivedCall, Sink, SinkVerdict};
 use hookbench_core::text::{kilobytes, short_time, shorten};
+use serde_json::Value;
 
 use super::Failure;
 use super::args::SinkArgs;
@@ -129,9 +130,9 @@ async fn print_calls(
 
 fn print_call(call: &ReceivedCall) {
     let style = match call.verdict {
-        Verdict::Accepted => Style::new(),
-        Verdict::Dropped(_) => YELLOW,
-        Verdict::Rejected(_) => RED_BOLD,
+        SinkVerdict::Accepted => Style::new(),
+        SinkVerdict::Dropped(_) => YELLOW,
+        SinkVerdict::Rejected(_) => RED_BOLD,
     };
     let mut out = anstream::stdout().lock();
     let _ = writeln!(out, "{style}{}{style:#}", call_line(call));
@@ -145,7 +146,7 @@ fn call_line(call: &ReceivedCall) -> String {
         Some(kind) => parts.push(kind.clone()),
         None => parts.push(format!("? {}", call.path)),
     }
-    if let Some(label) = call.label() {
+    if let Some(label) = call_label(call) {
         parts.push(shorten(&label, 60));
     }
     parts.push(match (&call.user_id, &call.anonymous_id) {
@@ -163,6 +164,27 @@ fn call_line(call: &ReceivedCall) -> String {
     }
     parts.push(verdict);
     parts.join("  ")
+}
+
+/// What the call is about: the event, the page or screen name, the group (`group=…`) or the
+/// alias (`from=…`).
+fn call_label(call: &ReceivedCall) -> Option<String> {
+    if let Some(event) = &call.event {
+        return Some(event.clone());
+    }
+    let body = call.body.as_ref()?.as_object()?;
+    // A string id as given, a number as written.
+    let id = |name: &str| match body.get(name)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    match call.call_type.as_deref()? {
+        "page" | "screen" => id("name"),
+        "group" => id("groupId").map(|g| format!("group={g}")),
+        "alias" => id("previousId").map(|p| format!("from={p}")),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -183,7 +205,7 @@ mod tests {
             message_id: None,
             bytes,
             status: 200,
-            verdict: Verdict::Accepted,
+            verdict: SinkVerdict::Accepted,
             write_key: None,
             retry_count: None,
             body: None,
@@ -217,8 +239,25 @@ mod tests {
         );
         let mut refused = call("/v1/x", None, 0);
         refused.status = 404;
-        refused.verdict = Verdict::Rejected("unknown path".into());
+        refused.verdict = SinkVerdict::Rejected("unknown path".into());
         assert!(call_line(&refused).contains("? /v1/x  no id  0 B  rejected (unknown path) · 404"));
+    }
+
+    #[test]
+    fn labels_say_what_a_call_is_about() {
+        let mut page = call("/v1/page", Some("page"), 99);
+        page.body = Some(json!({"anonymousId": "a1", "name": "Pricing"}));
+        assert_eq!(call_label(&page).as_deref(), Some("Pricing"));
+        let mut group = call("/v1/group", Some("group"), 9);
+        group.body = Some(json!({"groupId": "g1"}));
+        assert_eq!(call_label(&group).as_deref(), Some("group=g1"));
+        let mut alias = call("/v1/alias", Some("alias"), 9);
+        alias.body = Some(json!({"userId": "u", "previousId": 7}));
+        assert_eq!(call_label(&alias).as_deref(), Some("from=7"));
+        let mut track = call("/v1/track", Some("track"), 9);
+        track.event = Some("Order Completed".into());
+        assert_eq!(call_label(&track).as_deref(), Some("Order Completed"));
+        assert_eq!(call_label(&call("/v1/x", None, 0)), None);
     }
 
     #[test]

@@ -83,14 +83,6 @@ pub enum ClientError {
     Build(String),
 }
 
-/// A call refused before sending (a bad method, URL or header, a payload over Segment's
-/// limits): nothing was sent. The message says why, with the key masked.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct CallRefused {
-    pub message: String,
-}
-
 /// One call: the transformation's output.
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -113,8 +105,7 @@ impl Call {
 
 /// A call made ready: messageId filled in (so every attempt carries the same one), target URL
 /// chosen, body serialised.
-#[derive(Clone)]
-pub struct Prepared {
+struct PreparedCall {
     /// What callers see: the key masked.
     request: RequestInfo,
     method: reqwest::Method,
@@ -122,40 +113,12 @@ pub struct Prepared {
     /// The headers as sent, key in clear.
     headers: HeaderMap,
     body: Vec<u8>,
-    carries_key: bool,
     /// Who answers, in messages: "Segment", "the local sink" or `host:port`.
     answerer: String,
     /// `host:port` of the target, in connection error messages.
     peer: String,
     /// Said on every delivery of this call (the key was withheld).
     note: Option<&'static str>,
-}
-
-impl Prepared {
-    /// The request as it is sent, with the key masked.
-    pub fn request(&self) -> &RequestInfo {
-        &self.request
-    }
-
-    /// The body's size in bytes.
-    pub fn size(&self) -> usize {
-        self.body.len()
-    }
-
-    /// True when the write key (or the sink's placeholder key) is attached.
-    pub fn carries_key(&self) -> bool {
-        self.carries_key
-    }
-}
-
-impl std::fmt::Debug for Prepared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Prepared")
-            .field("request", &self.request)
-            .field("size", &self.body.len())
-            .field("carries_key", &self.carries_key)
-            .finish_non_exhaustive()
-    }
 }
 
 /// Sends calls. Cloning is cheap and clones share one connection pool, so many sends can run at
@@ -249,20 +212,9 @@ impl Client {
         &self.inner.options.destination
     }
 
-    pub fn options(&self) -> &ClientOptions {
-        &self.inner.options
-    }
-
-    /// Fills messageId (UUID v4) when missing, picks the target, attaches the key where allowed,
-    /// checks the local size limits. An error: refused, nothing may be sent.
-    pub fn prepare(&self, call: &Call) -> Result<Prepared, CallRefused> {
-        self.assemble(call)
-            .map_err(|r| CallRefused { message: r.message })
-    }
-
     /// Sends a prepared call, retrying as Segment's libraries do. Never panics, never waits
     /// past the retry budget; cancelling `cancel` ends it at once with [`Outcome::Failed`].
-    pub async fn send(&self, prepared: &Prepared, cancel: &CancellationToken) -> Delivery {
+    async fn send(&self, prepared: &PreparedCall, cancel: &CancellationToken) -> Delivery {
         if self.inner.options.destination == Destination::DryRun {
             return self.dry_run_delivery(prepared);
         }
@@ -376,7 +328,9 @@ impl Client {
         }
     }
 
-    /// [`Client::prepare`] then [`Client::send`], or a Refused delivery.
+    /// Fills messageId (UUID v4) when missing, picks the target, attaches the key where allowed,
+    /// checks the local size limits, then sends, retrying as Segment's libraries do. A call that
+    /// may not be sent gives a Refused delivery, with nothing sent.
     pub async fn send_call(&self, call: &Call, cancel: &CancellationToken) -> Delivery {
         match self.assemble(call) {
             Ok(prepared) => self.send(&prepared, cancel).await,
@@ -397,7 +351,7 @@ impl Client {
     /// order. Calls that cannot go in a batch (for another host, already a batch, of no known
     /// type) are sent one by one; a call over the size limit is refused alone.
     pub async fn send_batch(&self, calls: &[Call], cancel: &CancellationToken) -> Vec<Delivery> {
-        let (jobs, packs) = self.plan(calls);
+        let (jobs, packs) = self.pack_batches(calls);
         let mut deliveries: Vec<Option<Delivery>> = vec![None; calls.len()];
         for job in jobs {
             match job {
@@ -528,7 +482,7 @@ impl Client {
     }
 
     /// Builds the request of a call, or says why it may not be sent.
-    fn assemble(&self, call: &Call) -> Result<Prepared, Box<Refusal>> {
+    fn assemble(&self, call: &Call) -> Result<PreparedCall, Box<Refusal>> {
         let refuse = |message: String| {
             Box::new(Refusal {
                 request: self.display_request(call),
@@ -591,13 +545,12 @@ impl Client {
         } else {
             "Segment".to_string()
         };
-        Ok(Prepared {
+        Ok(PreparedCall {
             request,
             method,
             url: target.url,
             headers,
             body: bytes,
-            carries_key: key.is_some(),
             answerer,
             peer,
             note: (!target.trusted).then_some(NOT_SEGMENT_HOST),
@@ -766,7 +719,7 @@ impl Client {
 
     fn finish(
         &self,
-        prepared: &Prepared,
+        prepared: &PreparedCall,
         start: Instant,
         attempts: u32,
         answer: Option<Answer>,
@@ -795,7 +748,7 @@ impl Client {
         }
     }
 
-    fn dry_run_delivery(&self, prepared: &Prepared) -> Delivery {
+    fn dry_run_delivery(&self, prepared: &PreparedCall) -> Delivery {
         Delivery {
             destination: self.destination().label(),
             request: prepared.request.clone(),
@@ -810,7 +763,7 @@ impl Client {
     }
 
     /// Sorts calls into batches (greedy, in input order), single sends and refusals.
-    fn plan(&self, calls: &[Call]) -> (Vec<Job>, Vec<Pack>) {
+    fn pack_batches(&self, calls: &[Call]) -> (Vec<Job>, Vec<Pack>) {
         let mut jobs = Vec::new();
         let mut packs: Vec<Pack> = Vec::new();
         let mut open: Option<usize> = None;
@@ -1165,7 +1118,7 @@ fn check_limits(body: &Value, size: usize, call_type: Option<CallType>) -> Resul
     Ok(())
 }
 
-/// `40123` → `40,123`.
+/// `1 attempt`, `3 attempts`.
 fn plural(n: u32, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")

@@ -55,8 +55,3 @@ impl Diagnostic {
         }
     }
 }
-
-/// True when any diagnostic is an error.
-pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
-    diagnostics.iter().any(|d| d.severity == Severity::Error)
-}

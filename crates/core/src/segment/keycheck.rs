@@ -36,16 +36,6 @@ pub enum KeyStatus {
     Unverifiable,
 }
 
-impl KeyStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KeyStatus::Valid => "valid",
-            KeyStatus::Unknown => "unknown",
-            KeyStatus::Unverifiable => "unverifiable",
-        }
-    }
-}
-
 /// The outcome of a check. No field holds the key in clear.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyCheck {

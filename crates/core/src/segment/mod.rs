@@ -16,6 +16,6 @@ pub mod sink;
 pub use call::{CallType, Region};
 pub use delivery::{Delivery, Destination, Outcome, WriteKey};
 pub use diagnostic::{Diagnostic, Severity};
-pub use limits::{MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_CALL_BYTES, SAFE_BATCH_BYTES};
+pub use limits::MAX_BATCH_EVENTS;
 pub use lint::{LintOptions, lint};
-pub use mask::{mask_secret, redact};
+pub use mask::mask_secret;

@@ -6,7 +6,6 @@
 //! is set.
 
 use std::collections::{HashSet, VecDeque};
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
@@ -37,9 +36,9 @@ const LIVE_CAPACITY: usize = 4_096;
 /// occurrence of a very short key would mangle unrelated text.
 const SUBSTRING_REDACT_MIN: usize = 8;
 
-/// What Segment does with a call.
+/// What the sink decided about a call: what Segment would do with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub enum SinkVerdict {
     /// Answered 200 and kept.
     Accepted,
     /// Answered 200 but silently dropped, for the reason given.
@@ -48,23 +47,24 @@ pub enum Verdict {
     Rejected(String),
 }
 
-impl Verdict {
+impl SinkVerdict {
+    /// True when the call was answered 200 and kept.
     pub fn is_accepted(&self) -> bool {
-        matches!(self, Verdict::Accepted)
+        matches!(self, SinkVerdict::Accepted)
     }
 }
 
-impl std::fmt::Display for Verdict {
+impl std::fmt::Display for SinkVerdict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Verdict::Accepted => f.write_str("accepted"),
-            Verdict::Dropped(reason) => write!(f, "dropped ({reason})"),
-            Verdict::Rejected(reason) => write!(f, "rejected ({reason})"),
+            SinkVerdict::Accepted => f.write_str("accepted"),
+            SinkVerdict::Dropped(reason) => write!(f, "dropped ({reason})"),
+            SinkVerdict::Rejected(reason) => write!(f, "rejected ({reason})"),
         }
     }
 }
 
-impl Serialize for Verdict {
+impl Serialize for SinkVerdict {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
@@ -92,36 +92,13 @@ pub struct ReceivedCall {
     pub bytes: usize,
     /// The HTTP status the sink answered.
     pub status: u16,
-    pub verdict: Verdict,
+    pub verdict: SinkVerdict,
     /// The write key the call carried, masked (`abcd…wxyz`); never in clear.
     pub write_key: Option<String>,
     /// The `X-Retry-Count` header, when present.
     pub retry_count: Option<String>,
     /// The call as received, every write key masked; None when it was not JSON or too large.
     pub body: Option<Value>,
-}
-
-impl ReceivedCall {
-    /// What the call is about: the event, the page or screen name, the group (`group=…`) or the
-    /// alias (`from=…`).
-    pub fn label(&self) -> Option<String> {
-        if let Some(event) = &self.event {
-            return Some(event.clone());
-        }
-        let body = self.body.as_ref()?.as_object()?;
-        match self.call_type.as_deref()? {
-            "page" | "screen" => body.get("name").and_then(id_text),
-            "group" => body
-                .get("groupId")
-                .and_then(id_text)
-                .map(|g| format!("group={g}")),
-            "alias" => body
-                .get("previousId")
-                .and_then(id_text)
-                .map(|p| format!("from={p}")),
-            _ => None,
-        }
-    }
 }
 
 /// A local Segment-compatible endpoint. Cloning shares the same record of calls.
@@ -131,11 +108,12 @@ pub struct Sink {
 }
 
 struct Inner {
-    store: Mutex<Store>,
+    log: Mutex<CallLog>,
     live: broadcast::Sender<ReceivedCall>,
 }
 
-struct Store {
+/// The calls the sink keeps, oldest first, with what it needs to judge the next ones.
+struct CallLog {
     calls: VecDeque<ReceivedCall>,
     limit: usize,
     next_seq: u64,
@@ -160,7 +138,7 @@ impl Sink {
         let (live, _) = broadcast::channel(LIVE_CAPACITY);
         Sink {
             inner: Arc::new(Inner {
-                store: Mutex::new(Store {
+                log: Mutex::new(CallLog {
                     calls: VecDeque::new(),
                     limit: limit.max(1),
                     next_seq: 1,
@@ -214,8 +192,8 @@ impl Sink {
     }
 
     /// Binds `addr` (`127.0.0.1:0` for any free port) and serves in a spawned task. Must be
-    /// called within a tokio runtime. The server stops when the handle is dropped or on
-    /// [`RunningSink::stop`].
+    /// called within a tokio runtime. The server stops when the handle is dropped (open requests
+    /// finish).
     pub async fn start(&self, addr: &str) -> std::io::Result<RunningSink> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
@@ -227,7 +205,7 @@ impl Sink {
         })?;
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let sink = self.clone();
-        let task = tokio::spawn(async move {
+        tokio::spawn(async move {
             sink.serve(listener, async move {
                 // Either a stop request or the handle dropped.
                 let _ = stop_rx.await;
@@ -236,42 +214,40 @@ impl Sink {
         });
         Ok(RunningSink {
             url,
-            addr: local,
             stop: Some(stop_tx),
-            task: Some(task),
         })
     }
 
     fn record(&self, calls: Vec<ReceivedCall>) {
-        let mut store = self.inner.lock();
+        let mut log = self.inner.lock();
         for mut call in calls {
-            call.seq = store.next_seq;
-            store.next_seq += 1;
+            call.seq = log.next_seq;
+            log.next_seq += 1;
             if call.verdict.is_accepted()
                 && let Some(id) = &call.message_id
-                && !store.accepted_ids.insert(id.clone())
+                && !log.accepted_ids.insert(id.clone())
             {
-                call.verdict = Verdict::Dropped("duplicate messageId".into());
+                call.verdict = SinkVerdict::Dropped("duplicate messageId".into());
             }
-            if store.calls.len() >= store.limit
-                && let Some(old) = store.calls.pop_front()
+            if log.calls.len() >= log.limit
+                && let Some(old) = log.calls.pop_front()
                 && old.verdict.is_accepted()
                 && let Some(id) = &old.message_id
             {
-                store.accepted_ids.remove(id);
+                log.accepted_ids.remove(id);
             }
             // Sent under the lock so that listeners see calls in `seq` order; no listener is
             // not an error.
             let _ = self.inner.live.send(call.clone());
-            store.calls.push_back(call);
+            log.calls.push_back(call);
         }
     }
 }
 
 impl Inner {
-    fn lock(&self) -> MutexGuard<'_, Store> {
-        // A panic while holding the lock leaves the store consistent enough to read.
-        self.store
+    fn lock(&self) -> MutexGuard<'_, CallLog> {
+        // A panic while holding the lock leaves the log consistent enough to read.
+        self.log
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -280,30 +256,13 @@ impl Inner {
 /// A sink serving in the background. Dropping it stops the server.
 pub struct RunningSink {
     url: url::Url,
-    addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl RunningSink {
     /// The base URL: `http://127.0.0.1:PORT/`.
     pub fn url(&self) -> &url::Url {
         &self.url
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// Stops accepting, lets open requests finish, and waits for the server to end.
-    pub async fn stop(mut self) -> std::io::Result<()> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        match self.task.take() {
-            Some(task) => task.await.map_err(std::io::Error::other)?,
-            None => Ok(()),
-        }
     }
 }
 
@@ -410,7 +369,7 @@ impl Received {
             message_id: text("messageId"),
             bytes,
             status: 200,
-            verdict: Verdict::Accepted,
+            verdict: SinkVerdict::Accepted,
             write_key: None,
             retry_count: self.retry_count.clone(),
             body,
@@ -427,7 +386,7 @@ impl Received {
     ) -> ReceivedCall {
         let mut call = self.base(call_type.map(CallType::as_str), bytes, body);
         call.status = status;
-        call.verdict = Verdict::Rejected(reason.to_string());
+        call.verdict = SinkVerdict::Rejected(reason.to_string());
         call
     }
 }
@@ -564,7 +523,7 @@ async fn ingest(
             let mut masked = Value::Object(object.clone());
             mask_keys(&mut masked, &secrets);
             let mut call = received.base(Some(call_type.as_str()), size, Some(masked));
-            call.verdict = Verdict::Dropped("empty batch".into());
+            call.verdict = SinkVerdict::Dropped("empty batch".into());
             call.write_key = masked_key.clone();
             vec![call]
         } else {
@@ -575,7 +534,7 @@ async fn ingest(
                 .map(|(index, item)| {
                     let item_bytes = serde_json::to_vec(item).map_or(0, |v| v.len());
                     let verdict = if too_many {
-                        Verdict::Dropped("batch over 2,500 events".into())
+                        SinkVerdict::Dropped("batch over 2,500 events".into())
                     } else {
                         judge_batch_item(item, item_bytes)
                     };
@@ -618,9 +577,9 @@ fn has_id(object: &Map<String, Value>, name: &str) -> bool {
 }
 
 /// What Segment does with a call it answered 200 to.
-fn judge(call_type: CallType, object: &Map<String, Value>) -> Verdict {
+fn judge(call_type: CallType, object: &Map<String, Value>) -> SinkVerdict {
     let identified = has_id(object, "userId") || has_id(object, "anonymousId");
-    let dropped = |reason: &str| Verdict::Dropped(reason.to_string());
+    let dropped = |reason: &str| SinkVerdict::Dropped(reason.to_string());
     match call_type {
         CallType::Track
         | CallType::Identify
@@ -632,30 +591,30 @@ fn judge(call_type: CallType, object: &Map<String, Value>) -> Verdict {
             dropped("no userId/anonymousId")
         }
         CallType::Track => match object.get("event") {
-            Some(Value::String(event)) if !event.trim().is_empty() => Verdict::Accepted,
+            Some(Value::String(event)) if !event.trim().is_empty() => SinkVerdict::Accepted,
             _ => dropped("no event"),
         },
         CallType::Group if !has_id(object, "groupId") => dropped("no groupId"),
         CallType::Alias if !has_id(object, "userId") => dropped("no userId"),
         CallType::Alias if !has_id(object, "previousId") => dropped("no previousId"),
-        _ => Verdict::Accepted,
+        _ => SinkVerdict::Accepted,
     }
 }
 
-fn judge_batch_item(item: &Value, bytes: usize) -> Verdict {
+fn judge_batch_item(item: &Value, bytes: usize) -> SinkVerdict {
     let Some(object) = item.as_object() else {
-        return Verdict::Dropped("not an object".into());
+        return SinkVerdict::Dropped("not an object".into());
     };
     let call_type = match object.get("type") {
-        None | Some(Value::Null) => return Verdict::Dropped("no type".into()),
+        None | Some(Value::Null) => return SinkVerdict::Dropped("no type".into()),
         Some(Value::String(name)) => match CallType::from_name(name) {
             Some(t) if !t.is_batch() => t,
-            _ => return Verdict::Dropped(format!("unknown type {:?}", shorten(name, 20))),
+            _ => return SinkVerdict::Dropped(format!("unknown type {:?}", shorten(name, 20))),
         },
-        Some(_) => return Verdict::Dropped("type is not a string".into()),
+        Some(_) => return SinkVerdict::Dropped("type is not a string".into()),
     };
     if bytes > MAX_CALL_BYTES {
-        return Verdict::Dropped("event over 32 KB".into());
+        return SinkVerdict::Dropped("event over 32 KB".into());
     }
     judge(call_type, object)
 }
@@ -723,11 +682,11 @@ mod tests {
         let track = |v: Value| judge(CallType::Track, v.as_object().unwrap());
         assert_eq!(
             track(json!({"userId": "u", "event": "Order Completed"})),
-            Verdict::Accepted
+            SinkVerdict::Accepted
         );
         assert_eq!(
             track(json!({"anonymousId": 7, "event": "E"})),
-            Verdict::Accepted
+            SinkVerdict::Accepted
         );
         assert_eq!(
             track(json!({"event": "E"})).to_string(),
@@ -746,7 +705,7 @@ mod tests {
                 CallType::Identify,
                 json!({"userId": "u"}).as_object().unwrap()
             ),
-            Verdict::Accepted
+            SinkVerdict::Accepted
         );
         assert_eq!(
             judge(CallType::Group, json!({"userId": "u"}).as_object().unwrap()).to_string(),
@@ -978,13 +937,13 @@ mod tests {
     }
 
     #[test]
-    fn a_started_sink_serves_and_stops() {
+    fn a_started_sink_serves_until_dropped() {
         runtime().block_on(async {
             let sink = Sink::new();
             let running = sink.start("127.0.0.1:0").await.unwrap();
             assert_eq!(running.url().host_str(), Some("127.0.0.1"));
-            let addr = running.addr();
-            let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let addr = format!("127.0.0.1:{}", running.url().port().unwrap());
+            let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
             use tokio::io::{AsyncReadExt, AsyncWriteExt};
             stream
                 .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -993,27 +952,38 @@ mod tests {
             let mut answer = String::new();
             stream.read_to_string(&mut answer).await.unwrap();
             assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-            running.stop().await.unwrap();
-            assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+            drop(running);
+            // The server task closes its listener once it sees the handle gone.
+            let mut refused = false;
+            for _ in 0..250 {
+                if tokio::net::TcpStream::connect(&addr).await.is_err() {
+                    refused = true;
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            assert!(refused, "{addr} still answers after the handle was dropped");
         });
     }
 
     #[test]
-    fn records_say_what_a_call_is_about() {
+    fn records_keep_what_a_call_carries() {
         let received = Received::new(&HeaderMap::new(), "/v1/page".into());
         let call = received.base(
             Some("page"),
             99,
             Some(json!({"anonymousId": "a1", "name": "Pricing"})),
         );
-        assert_eq!(call.label().as_deref(), Some("Pricing"));
+        assert_eq!(call.anonymous_id.as_deref(), Some("a1"));
+        assert_eq!(
+            call.body,
+            Some(json!({"anonymousId": "a1", "name": "Pricing"}))
+        );
         assert_eq!((call.bytes, call.status), (99, 200));
-        assert_eq!(call.verdict, Verdict::Accepted);
-        let group = received.base(Some("group"), 9, Some(json!({"groupId": "g1"})));
-        assert_eq!(group.label().as_deref(), Some("group=g1"));
+        assert_eq!(call.verdict, SinkVerdict::Accepted);
         let refused = received.refused(None, 0, None, 404, "unknown path");
         assert_eq!(refused.call_type, None);
-        assert_eq!(refused.label(), None);
+        assert_eq!(refused.body, None);
         assert_eq!(refused.status, 404);
         assert_eq!(refused.verdict.to_string(), "rejected (unknown path)");
     }

@@ -92,20 +92,6 @@ pub enum FixtureError {
     },
 }
 
-impl FixtureError {
-    /// The file (or folder) the error is about, as shown in the message.
-    pub fn path(&self) -> &str {
-        match self {
-            FixtureError::Io { path, .. }
-            | FixtureError::Json { path, .. }
-            | FixtureError::NotObject { path, .. }
-            | FixtureError::MissingType { path }
-            | FixtureError::TypeNotString { path, .. }
-            | FixtureError::DuplicateName { path, .. } => path,
-        }
-    }
-}
-
 /// A fixture name that is not in the set.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown event type {name:?}{}", unknown_hint(suggestions))]
@@ -730,7 +716,10 @@ mod tests {
             "{shown}"
         );
         assert!(!shown.contains(" at line "), "{shown}");
-        assert!(err.path().ends_with("bad.json"));
+        let FixtureError::Json { path, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert!(path.ends_with("bad.json"), "{path}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The webhook receiver (DESIGN §6): `POST /webhook` (and any path under it) takes Dodo
+//! The webhook receiver: `POST /webhook` (and any path under it) takes Dodo
 //! deliveries, verifies their Standard Webhooks signature over the raw bytes when a secret is set,
 //! keeps every delivery (accepted or not) in the history store, and answers 2xx only once the
 //! store has committed it. `GET /health` answers 200.
@@ -123,14 +123,6 @@ impl Receiver {
     /// [`LIVE_CAPACITY`] deliveries behind gets `Lagged`; the store has them all.
     pub fn subscribe(&self) -> broadcast::Receiver<Incoming> {
         self.shared.live.subscribe()
-    }
-
-    pub fn options(&self) -> &ReceiverOptions {
-        &self.shared.options
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.shared.store
     }
 
     /// The routes: `POST /webhook`, `POST /webhook/…`, `GET /health`; anything else is a JSON

@@ -64,10 +64,6 @@ impl Secret {
         }
     }
 
-    pub fn from_bytes(bytes: Vec<u8>) -> Secret {
-        Secret(bytes)
-    }
-
     /// The HMAC keyed with this secret, before any content.
     fn mac(&self) -> HmacSha256 {
         // HMAC is defined for keys of any length (long keys are hashed first): this cannot fail.
@@ -506,17 +502,14 @@ mod tests {
 
         // Dodo's SDK tests use a padded secret: "secret\n".
         let padded = secret("whsec_c2VjcmV0Cg==");
-        assert_eq!(padded, Secret::from_bytes(b"secret\n".to_vec()));
+        assert_eq!(padded, Secret(b"secret\n".to_vec()));
         assert_eq!(secret("whsec_c2VjcmV0Cg"), padded);
         assert_eq!(secret("c2VjcmV0Cg"), padded);
 
         let bytes = vec![0xfb_u8; 25];
         let unpadded = UNPADDED.encode(&bytes);
         assert!(!unpadded.ends_with('='));
-        assert_eq!(
-            secret(&format!("whsec_{unpadded}")),
-            Secret::from_bytes(bytes)
-        );
+        assert_eq!(secret(&format!("whsec_{unpadded}")), Secret(bytes));
     }
 
     #[test]
@@ -573,8 +566,8 @@ mod tests {
 
     #[test]
     fn what_is_signed_verifies_and_nothing_else() {
-        let key = Secret::from_bytes(vec![7; 32]);
-        let other = Secret::from_bytes(vec![8; 32]);
+        let key = Secret(vec![7; 32]);
+        let other = Secret(vec![8; 32]);
         let body = b"{\"type\":\"payment.succeeded\"}\n";
         let id = new_message_id();
         let sig = sign(&key, &id, 1_700_000_000, body);

@@ -14,10 +14,8 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use hookbench_core::segment::client::{Call, Client, ClientOptions, SINK_PLACEHOLDER_KEY, refused};
-use hookbench_core::segment::delivery::{
-    Delivery, Destination, Outcome, RequestInfo, ResponseBody,
-};
 use hookbench_core::segment::limits::SAFE_BATCH_BYTES;
+use hookbench_core::segment::send::{Destination, Outcome, RequestInfo, ResponseBody, SendReport};
 use hookbench_core::segment::{MAX_BATCH_EVENTS, Region, WriteKey};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -248,7 +246,7 @@ fn is_uuid_v4(text: &str) -> bool {
 }
 
 /// The key appears nowhere in the delivery a caller can see, print or store.
-fn assert_masked(delivery: &Delivery) {
+fn assert_masked(delivery: &SendReport) {
     let debug = format!("{delivery:?}");
     let json = serde_json::to_string(&delivery.to_json()).expect("json");
     let full = serde_json::to_string(delivery).expect("json");
@@ -536,7 +534,7 @@ async fn a_refused_connection_fails_within_the_retry_budget() {
 
 /// Sends one track call to a server answering `reply`, cancelling the token 200 ms in; checks
 /// the send ended well before the server would have let it, and returns what it gave.
-async fn send_cancelled(reply: Reply) -> (Server, Client, CancellationToken, Delivery) {
+async fn send_cancelled(reply: Reply) -> (Server, Client, CancellationToken, SendReport) {
     let server = Server::start(vec![reply]).await;
     let client = client_for(&server);
     let cancel = CancellationToken::new();

@@ -146,8 +146,8 @@ fn the_diff_shows_what_an_edit_changed() {
 
 #[test]
 fn the_response_panel_shows_the_answer() {
-    use hookbench_core::segment::delivery::{RequestInfo, ResponseBody};
-    use hookbench_core::segment::{Delivery, Outcome};
+    use hookbench_core::segment::send::{RequestInfo, ResponseBody};
+    use hookbench_core::segment::{Outcome, SendReport};
     use hookbench_workbench::message::Message;
     let mut h = Harness::new(180, 45);
     let sink = url::Url::parse("http://127.0.0.1:9009/").expect("url");
@@ -161,7 +161,7 @@ fn the_response_panel_shows_the_answer() {
             _ => None,
         })
         .expect("a send");
-    let delivery = Delivery {
+    let delivery = SendReport {
         destination: "local sink http://127.0.0.1:9009 (does not reach Segment)".into(),
         request: RequestInfo {
             method: "POST".into(),

@@ -6,15 +6,15 @@ use std::io::Write;
 use serde_json::Value;
 
 use hookbench_core::pipeline::RunRecord;
-use hookbench_core::segment::delivery::ResponseBody;
-use hookbench_core::segment::{Delivery, Outcome};
+use hookbench_core::segment::send::ResponseBody;
+use hookbench_core::segment::{Outcome, SendReport};
 
 use super::style::{BOLD, CYAN, DIM, GREEN, RED, YELLOW};
 
 pub fn print_json(
     out: &mut dyn Write,
     record: &RunRecord,
-    delivery: Option<&Delivery>,
+    delivery: Option<&SendReport>,
 ) -> std::io::Result<()> {
     let mut value = serde_json::to_value(record).unwrap_or(Value::Null);
     let delivery = match (record.cancelled(), delivery) {
@@ -33,7 +33,7 @@ pub fn print_text(
     out: &mut dyn Write,
     label: &str,
     record: &RunRecord,
-    delivery: Option<&Delivery>,
+    delivery: Option<&SendReport>,
 ) -> std::io::Result<()> {
     if let Some(error) = &record.error {
         writeln!(

@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 use unicode_width::UnicodeWidthStr;
 
 use hookbench_core::pipeline::RunRecord;
-use hookbench_core::segment::Delivery;
+use hookbench_core::segment::SendReport;
 use hookbench_core::segment::client::{Client, ClientOptions};
 use hookbench_core::sending::{RunPurpose, SendPlan, SendPolicy, keep_run, keep_send};
 use hookbench_core::store::{
@@ -468,7 +468,11 @@ fn replay(
 
 /// Sends the record's webhook as `send` would (refused on lint errors unless `force`); None
 /// when there is nothing to send.
-fn deliver(client: &Client, record: &RunRecord, force: bool) -> Result<Option<Delivery>, Failure> {
+fn deliver(
+    client: &Client,
+    record: &RunRecord,
+    force: bool,
+) -> Result<Option<SendReport>, Failure> {
     let call = match SendPlan::of(record, SendPolicy { force }, client.destination()) {
         SendPlan::TransformFailed | SendPlan::Cancelled => return Ok(None),
         SendPlan::Refused(refusal) => return Ok(Some(refusal)),
@@ -485,7 +489,7 @@ fn deliver(client: &Client, record: &RunRecord, force: bool) -> Result<Option<De
 /// 1 the transformation failed, 3 lint errors (not sent), 4 the call was not delivered. With
 /// `--send`, as `send` exits: 3 when lint errors kept the call back, 4 when it was not
 /// delivered (a forced call that was delivered is 0).
-fn exit_code(record: &RunRecord, sending: bool, delivery: Option<&Delivery>) -> u8 {
+fn exit_code(record: &RunRecord, sending: bool, delivery: Option<&SendReport>) -> u8 {
     use hookbench_core::segment::Outcome;
     let mut verdict = Verdict::default();
     verdict.note_if(record.failed(), Finding::TransformFailed);

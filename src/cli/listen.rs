@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use hookbench_core::pipeline::{Pipeline, RunRecord};
 use hookbench_core::segment::client::{Client, ClientOptions};
-use hookbench_core::segment::{Delivery, Destination};
+use hookbench_core::segment::{Destination, SendReport};
 use hookbench_core::sending::{RunPurpose, SendPlan, SendPolicy, keep_run, keep_send};
 use hookbench_core::store::{DeliverySummary, Store, Verification, is_accepted_status};
 use hookbench_core::webhook::receiver::{self, Incoming, Receiver, ReceiverOptions};
@@ -293,7 +293,7 @@ impl Listening {
     /// Runs the transformation on an accepted delivery, keeps the run, and with `--forward`
     /// sends the output as `send` does (refused on lint errors) and keeps the answer. The
     /// answer is None when there was nothing to send (failed or cancelled).
-    fn process(&self, t: &Transforming, incoming: &Incoming) -> (RunRecord, Option<Delivery>) {
+    fn process(&self, t: &Transforming, incoming: &Incoming) -> (RunRecord, Option<SendReport>) {
         let text = String::from_utf8_lossy(&incoming.body).into_owned();
         let parsed = serde_json::from_str::<Value>(&text).ok();
         let record = t.pipeline.run(text, parsed);
@@ -334,7 +334,7 @@ impl Listening {
         &self,
         incoming: &Incoming,
         record: Option<&RunRecord>,
-        delivery: Option<&Delivery>,
+        delivery: Option<&SendReport>,
     ) {
         let mut out = anstream::stdout().lock();
         let _ = writeln!(out, "{}", delivery_line(incoming));
@@ -403,7 +403,7 @@ fn summary_json(summary: &DeliverySummary, redelivery: bool) -> Value {
 fn print_json(
     incoming: &Incoming,
     record: Option<&RunRecord>,
-    delivery: Option<&Delivery>,
+    delivery: Option<&SendReport>,
     forwarding: bool,
 ) {
     let mut map = serde_json::Map::new();
@@ -419,7 +419,7 @@ fn print_json(
         if forwarding {
             map.insert(
                 "send".into(),
-                delivery.map(Delivery::to_json).unwrap_or(Value::Null),
+                delivery.map(SendReport::to_json).unwrap_or(Value::Null),
             );
         }
     }

@@ -10,8 +10,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::pipeline::RunRecord;
 use crate::segment::client::{Call, Client, refused};
-use crate::segment::delivery::RequestInfo;
-use crate::segment::{Delivery, Destination, Severity};
+use crate::segment::send::RequestInfo;
+use crate::segment::{Destination, SendReport, Severity};
 use crate::store::{Store, StoreError};
 
 /// Whether calls with lint errors go out anyway.
@@ -29,7 +29,7 @@ pub enum SendPlan {
     /// The handler cancelled the webhook: nothing to send.
     Cancelled,
     /// Lint errors, and the policy does not force: answered locally, never sent.
-    Refused(Delivery),
+    Refused(SendReport),
     /// A call to make.
     Send(Call),
 }
@@ -74,7 +74,7 @@ pub fn lint_error_codes(record: &RunRecord) -> Vec<String> {
 }
 
 /// A call answered locally with `reason`: the request shown is the call as it would have gone.
-pub fn refusal(destination: &Destination, call: &Call, reason: impl Into<String>) -> Delivery {
+pub fn refusal(destination: &Destination, call: &Call, reason: impl Into<String>) -> SendReport {
     let request = RequestInfo {
         method: call.method.clone(),
         url: call.url.clone(),
@@ -115,7 +115,7 @@ pub async fn dispatch(
     calls: &[Call],
     how: Dispatch,
     cancel: &CancellationToken,
-    mut answered: impl FnMut(usize, Delivery),
+    mut answered: impl FnMut(usize, SendReport),
 ) {
     match how {
         Dispatch::DryRun => {
@@ -162,8 +162,8 @@ pub async fn send_plans(
     plans: &[SendPlan],
     how: Dispatch,
     cancel: &CancellationToken,
-) -> Vec<Option<Delivery>> {
-    let mut answers: Vec<Option<Delivery>> = plans
+) -> Vec<Option<SendReport>> {
+    let mut answers: Vec<Option<SendReport>> = plans
         .iter()
         .map(|plan| match plan {
             SendPlan::Refused(delivery) => Some(delivery.clone()),
@@ -227,7 +227,7 @@ pub fn keep_run(
 }
 
 /// Keeps the answer of a call made from a kept run (refusals included).
-pub fn keep_send(store: &Store, run_id: i64, delivery: &Delivery) -> Result<i64, HistoryError> {
+pub fn keep_send(store: &Store, run_id: i64, delivery: &SendReport) -> Result<i64, HistoryError> {
     Ok(store.record_send(run_id, &delivery.to_json().to_string())?)
 }
 

@@ -6,7 +6,7 @@ use similar::TextDiff;
 use unicode_width::UnicodeWidthStr;
 
 use hookbench_core::segment::Severity;
-use hookbench_core::segment::delivery::ResponseBody;
+use hookbench_core::segment::send::ResponseBody;
 
 use crate::app::{App, BottomTab, EventResult};
 use crate::highlight::Highlighter;

@@ -10,7 +10,7 @@ use serde_json::Value;
 use hookbench_core::pipeline::{PipelineSettings, RunRecord};
 use hookbench_core::segment::client::Call;
 use hookbench_core::segment::keycheck::KeyCheck;
-use hookbench_core::segment::{Delivery, Destination, WriteKey};
+use hookbench_core::segment::{Destination, SendReport, WriteKey};
 use hookbench_core::store::DeliverySummary;
 use hookbench_core::transform::presets::TransformSource;
 
@@ -61,7 +61,7 @@ pub enum Message {
     Delivered {
         id: u64,
         key: String,
-        delivery: Box<Delivery>,
+        delivery: Box<SendReport>,
         at: String,
     },
     /// The write-key check finished.

@@ -634,7 +634,7 @@ impl Executor {
             .collect();
         tokio::spawn(async move {
             let now = || chrono::Local::now().format("%H:%M:%S").to_string();
-            let report = |key: String, delivery: hookbench_core::segment::Delivery| {
+            let report = |key: String, delivery: hookbench_core::segment::SendReport| {
                 if let (Some(store), Some(history)) = (&store, histories.get(&key)) {
                     keep_in_history(store.clone(), history.clone(), &delivery);
                 }
@@ -792,7 +792,7 @@ impl Executor {
 fn keep_in_history(
     store: Store,
     history: SendHistory,
-    delivery: &hookbench_core::segment::Delivery,
+    delivery: &hookbench_core::segment::SendReport,
 ) {
     let delivery = delivery.clone();
     tokio::task::spawn_blocking(move || {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use hookbench_core::segment::keycheck::{KeyCheck, KeyStatus};
-use hookbench_core::segment::{Delivery, Destination, Outcome, Region, WriteKey};
+use hookbench_core::segment::{Destination, Outcome, Region, SendReport, WriteKey};
 use hookbench_core::sending::{SendPlan, SendPolicy};
 use hookbench_core::session::{DEFAULT_RETRIES, label_of};
 
@@ -57,7 +57,7 @@ pub struct DeliveryEntry {
     pub key: String,
     /// Local time, `HH:MM:SS`.
     pub at: String,
-    pub delivery: Delivery,
+    pub delivery: SendReport,
 }
 
 /// Everything about sending.
@@ -306,7 +306,7 @@ pub fn send(app: &mut App, all: bool, force: bool) -> Vec<Effect> {
 }
 
 /// One call's delivery came back.
-pub fn delivered(app: &mut App, id: u64, key: String, delivery: Delivery, at: String) {
+pub fn delivered(app: &mut App, id: u64, key: String, delivery: SendReport, at: String) {
     if let Some(progress) = app.send.in_flight.iter_mut().find(|p| p.id == id) {
         progress.done += 1;
     }

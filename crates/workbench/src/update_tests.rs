@@ -825,9 +825,9 @@ fn resizing_to_any_size_keeps_state_consistent() {
 
 use crate::app::BottomTab;
 use crate::sending::{DestinationChoice, SinkStatus};
-use hookbench_core::segment::delivery::{RequestInfo, ResponseBody};
 use hookbench_core::segment::keycheck::{KeyCheck, KeyStatus};
-use hookbench_core::segment::{Delivery, Destination, Outcome};
+use hookbench_core::segment::send::{RequestInfo, ResponseBody};
+use hookbench_core::segment::{Destination, Outcome, SendReport};
 
 const KEY: &str = "wk_1234567890abcdefghijklmnopqrstu";
 
@@ -848,8 +848,8 @@ fn sending_harness() -> Harness {
     h
 }
 
-fn delivery(outcome: Outcome, status: Option<u16>) -> Delivery {
-    Delivery {
+fn delivery(outcome: Outcome, status: Option<u16>) -> SendReport {
+    SendReport {
         destination: Destination::Sink(sink_url()).label(),
         request: RequestInfo {
             method: "POST".into(),

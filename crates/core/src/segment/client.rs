@@ -17,9 +17,9 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::call::{CallType, Region};
-use super::delivery::{Delivery, Destination, Outcome, RequestInfo, ResponseBody, WriteKey};
 use super::limits::{MAX_BATCH_EVENTS, MAX_CALL_BYTES, SAFE_BATCH_BYTES};
 use super::mask::{mask_secret, mask_write_keys, redact};
+use super::send::{Destination, Outcome, RequestInfo, ResponseBody, SendReport, WriteKey};
 use crate::text::{self, error_chain, group_digits};
 use crate::transform::WebhookOut;
 
@@ -171,7 +171,7 @@ struct Answer {
 
 /// One call's place in a batch run.
 enum Job {
-    Done(usize, Box<Delivery>),
+    Done(usize, Box<SendReport>),
     Single(usize),
     /// An index into the packs.
     Pack(usize),
@@ -214,9 +214,9 @@ impl Client {
 
     /// Sends a prepared call, retrying as Segment's libraries do. Never panics, never waits
     /// past the retry budget; cancelling `cancel` ends it at once with [`Outcome::Failed`].
-    async fn send(&self, prepared: &PreparedCall, cancel: &CancellationToken) -> Delivery {
+    async fn send(&self, prepared: &PreparedCall, cancel: &CancellationToken) -> SendReport {
         if self.inner.options.destination == Destination::DryRun {
-            return self.dry_run_delivery(prepared);
+            return self.dry_run_report(prepared);
         }
         let options = &self.inner.options;
         let start = Instant::now();
@@ -331,7 +331,7 @@ impl Client {
     /// Fills messageId (UUID v4) when missing, picks the target, attaches the key where allowed,
     /// checks the local size limits, then sends, retrying as Segment's libraries do. A call that
     /// may not be sent gives a Refused delivery, with nothing sent.
-    pub async fn send_call(&self, call: &Call, cancel: &CancellationToken) -> Delivery {
+    pub async fn send_call(&self, call: &Call, cancel: &CancellationToken) -> SendReport {
         match self.assemble(call) {
             Ok(prepared) => self.send(&prepared, cancel).await,
             Err(refusal) => refused(self.destination(), refusal.request, refusal.message),
@@ -340,19 +340,19 @@ impl Client {
 
     /// The delivery of a dry run: the exact request, outcome DryRun, no attempt. A call that
     /// would be refused gives a Refused delivery (with the request as far as it was built).
-    pub fn dry_run(&self, call: &Call) -> Delivery {
+    pub fn dry_run(&self, call: &Call) -> SendReport {
         match self.assemble(call) {
-            Ok(prepared) => self.dry_run_delivery(&prepared),
+            Ok(prepared) => self.dry_run_report(&prepared),
             Err(refusal) => refused(self.destination(), refusal.request, refusal.message),
         }
     }
 
-    /// Packs calls into `/v1/batch` requests and sends them; one Delivery per call, in input
+    /// Packs calls into `/v1/batch` requests and sends them; one SendReport per call, in input
     /// order. Calls that cannot go in a batch (for another host, already a batch, of no known
     /// type) are sent one by one; a call over the size limit is refused alone.
-    pub async fn send_batch(&self, calls: &[Call], cancel: &CancellationToken) -> Vec<Delivery> {
+    pub async fn send_batch(&self, calls: &[Call], cancel: &CancellationToken) -> Vec<SendReport> {
         let (jobs, packs) = self.pack_batches(calls);
-        let mut deliveries: Vec<Option<Delivery>> = vec![None; calls.len()];
+        let mut deliveries: Vec<Option<SendReport>> = vec![None; calls.len()];
         for job in jobs {
             match job {
                 Job::Done(index, delivery) => deliveries[index] = Some(*delivery),
@@ -725,7 +725,7 @@ impl Client {
         answer: Option<Answer>,
         outcome: Outcome,
         message: Option<String>,
-    ) -> Delivery {
+    ) -> SendReport {
         let message = match (prepared.note, message) {
             (Some(note), Some(message)) => Some(format!("{note}; {message}")),
             (Some(note), None) => Some(note.to_string()),
@@ -735,7 +735,7 @@ impl Client {
             Some(a) => (Some(a.status), a.headers, a.body),
             None => (None, BTreeMap::new(), None),
         };
-        Delivery {
+        SendReport {
             destination: self.destination().label(),
             request: prepared.request.clone(),
             status,
@@ -748,8 +748,8 @@ impl Client {
         }
     }
 
-    fn dry_run_delivery(&self, prepared: &PreparedCall) -> Delivery {
-        Delivery {
+    fn dry_run_report(&self, prepared: &PreparedCall) -> SendReport {
+        SendReport {
             destination: self.destination().label(),
             request: prepared.request.clone(),
             status: None,
@@ -855,7 +855,7 @@ impl Client {
     }
 
     /// Sends one batch; a delivery for each of its calls.
-    async fn send_pack(&self, pack: &Pack, cancel: &CancellationToken) -> Vec<(usize, Delivery)> {
+    async fn send_pack(&self, pack: &Pack, cancel: &CancellationToken) -> Vec<(usize, SendReport)> {
         let batch_url = batch_url(&pack.base);
         let items: Vec<Value> = pack.items.iter().map(|(_, item)| item.clone()).collect();
         let envelope = envelope_call(&batch_url, items, &now_rfc3339());
@@ -880,13 +880,13 @@ impl Client {
     }
 }
 
-/// A Delivery for a call refused before sending (lint errors, size limits, ...).
+/// A SendReport for a call refused before sending (lint errors, size limits, ...).
 pub fn refused(
     destination: &Destination,
     request: RequestInfo,
     message: impl Into<String>,
-) -> Delivery {
-    Delivery {
+) -> SendReport {
+    SendReport {
         destination: destination.label(),
         request,
         status: None,

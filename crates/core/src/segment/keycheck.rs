@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::Region;
-use super::delivery::WriteKey;
+use super::send::WriteKey;
 use super::mask::redact;
 
 /// Segment's settings CDN.

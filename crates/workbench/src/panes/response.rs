@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::highlight::{Highlighter, Language, content_key};
 use crate::sending::outcome_mark;
 use hookbench_core::segment::Outcome;
-use hookbench_core::segment::delivery::ResponseBody;
+use hookbench_core::segment::send::ResponseBody;
 
 /// The style of an outcome.
 pub fn outcome_style(app: &App, outcome: Outcome) -> Style {

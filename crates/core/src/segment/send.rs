@@ -1,5 +1,5 @@
 //! What a send is and what came of it: the write key (never shown in clear), the destination,
-//! and the delivery record every front end shows (`send --output json`'s `"delivery"`).
+//! and the report of one send that every front end shows (`send --output json`'s `"delivery"`).
 
 use std::collections::BTreeMap;
 
@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Region;
-pub use super::mask::{mask_secret, redact};
+use super::mask::mask_secret;
 
 /// A Segment write key. `Debug` and `Display` show it masked (`abcd…wxyz`); only
 /// [`WriteKey::expose`] gives the key itself, for the places that must send it.
@@ -163,7 +163,7 @@ pub enum ResponseBody {
 
 /// One call's delivery: what was sent where, what came back, how it ended.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Delivery {
+pub struct SendReport {
     /// [`Destination::label`].
     pub destination: String,
     pub request: RequestInfo,
@@ -181,8 +181,9 @@ pub struct Delivery {
     pub message: Option<String>,
 }
 
-/// The JSON shape of `send --output json`'s `"delivery"` (DESIGN §8).
-impl Delivery {
+impl SendReport {
+    /// The JSON shape of `send --output json`'s `"delivery"` member: destination, request (key
+    /// masked), status, body, attempts, latency and outcome.
     pub fn to_json(&self) -> Value {
         serde_json::json!({
             "destination": self.destination,
@@ -204,6 +205,7 @@ impl Delivery {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::segment::mask::redact;
 
     #[test]
     fn a_write_key_never_shows_in_clear() {

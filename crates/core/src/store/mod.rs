@@ -1,5 +1,5 @@
-//! History (DESIGN §7): the deliveries received, the transformation runs of them and the sends of
-//! those runs, in SQLite (WAL) at `<data dir>/history.sqlite3`.
+//! History: the deliveries received, the transformation runs of them and the sends of those runs,
+//! in SQLite (WAL) at `<data dir>/history.sqlite3`.
 //!
 //! One writer thread owns the write connection and commits queued writes in groups (one
 //! transaction for up to [`MAX_GROUP`] of them); a write is acknowledged only after the

@@ -10,10 +10,25 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use common::{Sandbox, json_lines, run};
-use hookbench_core::store::{NewDelivery, Store, Verification};
+use hookbench_core::store::{NewDelivery, Recorded, Store, StoreError, Verification};
 use serde_json::{Value, json};
 
 const KEY: &str = "wk_Secret0123456789abcdefghijklmn";
+
+/// Records `delivery` from outside async code, as a synchronous caller would: the store's
+/// `record`, waited on.
+trait RecordNow {
+    fn record_now(&self, delivery: NewDelivery) -> Result<Recorded, StoreError>;
+}
+
+impl RecordNow for Store {
+    fn record_now(&self, delivery: NewDelivery) -> Result<Recorded, StoreError> {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(self.record(delivery))
+    }
+}
 
 fn fixture_body(name: &str) -> String {
     let set = hookbench_core::webhook::FixtureSet::builtin().expect("fixtures");
@@ -46,8 +61,8 @@ fn fill(dir: &Path) {
         "payment.succeeded",
         fixture_body("payment.succeeded").as_bytes(),
     );
-    store.record_blocking(payment.clone()).expect("1");
-    store.record_blocking(payment).expect("1 again");
+    store.record_now(payment.clone()).expect("1");
+    store.record_now(payment).expect("1 again");
     let mut rejected = accepted(
         "msg_forged",
         "refund.succeeded",
@@ -57,11 +72,11 @@ fn fill(dir: &Path) {
     rejected.status = 401;
     rejected.reason = Some("no signature matched".to_string());
     rejected.received_at = "2026-02-03T14:03:00Z".to_string();
-    store.record_blocking(rejected).expect("2");
+    store.record_now(rejected).expect("2");
     let mut unsigned = accepted("msg_bytes", "dispute.opened", b"{\"note\":\"caf\xe9\"}\n");
     unsigned.verification = Verification::Unsigned;
     unsigned.received_at = "2026-02-03T14:04:00Z".to_string();
-    store.record_blocking(unsigned).expect("3");
+    store.record_now(unsigned).expect("3");
 }
 
 fn data_dir(sandbox: &Sandbox) -> PathBuf {
@@ -185,7 +200,7 @@ fn list_limit_takes_the_newest() {
         let store = Store::open(&dir).expect("store");
         for n in 0..1_203 {
             store
-                .record_blocking(accepted(&format!("msg_{n}"), "payment.failed", b"{}"))
+                .record_now(accepted(&format!("msg_{n}"), "payment.failed", b"{}"))
                 .expect("record");
         }
     }
@@ -409,13 +424,13 @@ fn replay_of_a_body_that_is_not_json_is_an_input_error() {
         let store = Store::open(&dir).expect("store");
         let mut broken = accepted("msg_broken", "payment.succeeded", b"{\n  \"type\": oops\n}");
         broken.status = 400;
-        store.record_blocking(broken).expect("1");
+        store.record_now(broken).expect("1");
         let mut empty = accepted("msg_big", "payment.succeeded", b"");
         empty.status = 413;
         empty.reason = Some("body over 1048576 bytes".to_string());
-        store.record_blocking(empty).expect("2");
+        store.record_now(empty).expect("2");
         store
-            .record_blocking(accepted(
+            .record_now(accepted(
                 "msg_latin",
                 "payment.succeeded",
                 b"{\"a\":\"\xff\"}",

@@ -1,4 +1,4 @@
-//! `hookbench run`: the JSON contract, exit codes and input handling (DESIGN §8).
+//! `hookbench run`: the JSON contract, exit codes and input handling.
 
 mod common;
 

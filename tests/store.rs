@@ -25,6 +25,28 @@ fn delivery(webhook_id: &str, status: u16) -> NewDelivery {
     }
 }
 
+/// Records `delivery` from outside async code, as a synchronous caller would: the store's
+/// `record`, waited on.
+trait RecordNow {
+    fn record_now(&self, delivery: NewDelivery) -> Result<Recorded, StoreError>;
+}
+
+impl RecordNow for Store {
+    fn record_now(&self, delivery: NewDelivery) -> Result<Recorded, StoreError> {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(self.record(delivery))
+    }
+}
+
+/// The row a delivery is (or was already) stored as.
+fn row_of(recorded: Recorded) -> i64 {
+    match recorded {
+        Recorded::New { id } | Recorded::Redelivery { id, .. } => id,
+    }
+}
+
 fn open(dir: &Path) -> Store {
     Store::open(dir).expect("opens")
 }
@@ -50,9 +72,8 @@ fn a_delivery_comes_back_exactly_as_recorded() {
         status: 202,
         reason: Some("no secret".to_string()),
     };
-    let recorded = store.record_blocking(new.clone()).expect("records");
+    let recorded = store.record_now(new.clone()).expect("records");
     assert_eq!(recorded, Recorded::New { id: 1 });
-    assert_eq!(recorded.id(), 1);
 
     let expected = DeliverySummary {
         id: 1,
@@ -110,7 +131,7 @@ fn optional_fields_and_an_empty_body_round_trip() {
         status: 413,
         reason: Some("body over 1048576 bytes".to_string()),
     };
-    let id = store.record_blocking(new.clone()).expect("records").id();
+    let id = row_of(store.record_now(new.clone()).expect("records"));
     let got = store.get(id).expect("get").expect("stored");
     assert_eq!(got.summary.webhook_id, None);
     assert_eq!(got.summary.event_type, None);
@@ -122,8 +143,8 @@ fn optional_fields_and_an_empty_body_round_trip() {
     // Deliveries without a webhook-id are never taken for redeliveries of each other.
     let mut accepted = new.clone();
     accepted.status = 200;
-    let a = store.record_blocking(accepted.clone()).expect("records");
-    let b = store.record_blocking(accepted).expect("records");
+    let a = store.record_now(accepted.clone()).expect("records");
+    let b = store.record_now(accepted).expect("records");
     assert!(matches!(a, Recorded::New { .. }));
     assert!(matches!(b, Recorded::New { .. }));
     assert_eq!(store.count().expect("count"), 3);
@@ -153,7 +174,7 @@ fn listing_is_newest_first_and_pages_with_before() {
     let store = open(dir.path());
     for n in 1..=7 {
         store
-            .record_blocking(delivery(&format!("msg_{n}"), 200))
+            .record_now(delivery(&format!("msg_{n}"), 200))
             .expect("records");
     }
     let ids = |rows: Vec<DeliverySummary>| rows.iter().map(|r| r.id).collect::<Vec<_>>();
@@ -183,22 +204,20 @@ fn listing_is_newest_first_and_pages_with_before() {
 fn a_redelivery_is_counted_not_stored_again() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = open(dir.path());
-    let first = store
-        .record_blocking(delivery("msg_r", 200))
-        .expect("first");
+    let first = store.record_now(delivery("msg_r", 200)).expect("first");
     assert_eq!(first, Recorded::New { id: 1 });
     let mut later = delivery("msg_r", 202);
     later.received_at = "2026-02-03T15:00:00Z".to_string();
     later.body = b"{\"changed\":true}".to_vec();
     assert_eq!(
-        store.record_blocking(later.clone()).expect("second"),
+        store.record_now(later.clone()).expect("second"),
         Recorded::Redelivery {
             id: 1,
             redeliveries: 1
         }
     );
     assert_eq!(
-        store.record_blocking(later).expect("third"),
+        store.record_now(later).expect("third"),
         Recorded::Redelivery {
             id: 1,
             redeliveries: 2
@@ -220,24 +239,24 @@ fn a_rejected_delivery_is_stored_on_its_own_every_time() {
     rejected.verification = Verification::Invalid;
     rejected.reason = Some("no signature matched".to_string());
     assert_eq!(
-        store.record_blocking(rejected.clone()).expect("rejected"),
+        store.record_now(rejected.clone()).expect("rejected"),
         Recorded::New { id: 1 }
     );
     assert_eq!(
-        store.record_blocking(rejected.clone()).expect("again"),
+        store.record_now(rejected.clone()).expect("again"),
         Recorded::New { id: 2 }
     );
     // The accepted one with the same id is a new row; a rejected one after it is too.
     assert_eq!(
-        store.record_blocking(delivery("msg_x", 200)).expect("ok"),
+        store.record_now(delivery("msg_x", 200)).expect("ok"),
         Recorded::New { id: 3 }
     );
     assert_eq!(
-        store.record_blocking(rejected).expect("rejected after"),
+        store.record_now(rejected).expect("rejected after"),
         Recorded::New { id: 4 }
     );
     assert_eq!(
-        store.record_blocking(delivery("msg_x", 200)).expect("ok"),
+        store.record_now(delivery("msg_x", 200)).expect("ok"),
         Recorded::Redelivery {
             id: 3,
             redeliveries: 1
@@ -352,7 +371,7 @@ fn blocking_and_async_records_mix_from_many_threads() {
             scope.spawn(move || {
                 for n in 0..25 {
                     store
-                        .record_blocking(delivery(&format!("msg_{t}_{n}"), 200))
+                        .record_now(delivery(&format!("msg_{t}_{n}"), 200))
                         .expect("records");
                 }
             });
@@ -415,9 +434,7 @@ fn a_version_1_file_is_migrated_and_keeps_its_rows() {
     assert_eq!(store.sends(run).expect("sends")[0].id, send);
     // And the partial unique index of v1 still counts redeliveries.
     assert_eq!(
-        store
-            .record_blocking(delivery("msg_old", 200))
-            .expect("again"),
+        store.record_now(delivery("msg_old", 200)).expect("again"),
         Recorded::Redelivery {
             id: 1,
             redeliveries: 4
@@ -445,10 +462,7 @@ fn a_version_1_file_is_migrated_and_keeps_its_rows() {
 fn runs_and_sends_are_stored_against_their_delivery_and_run() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = open(dir.path());
-    let id = store
-        .record_blocking(delivery("msg_1", 200))
-        .expect("d")
-        .id();
+    let id = row_of(store.record_now(delivery("msg_1", 200)).expect("d"));
     let first = store
         .record_run(
             id,
@@ -558,13 +572,13 @@ fn a_locked_file_gives_locked_not_a_hang_or_a_panic() {
     )
     .expect("opens");
     store
-        .record_blocking(delivery("msg_before", 200))
+        .record_now(delivery("msg_before", 200))
         .expect("before");
     let locker = rusqlite::Connection::open(store.path()).expect("open");
     locker.execute_batch("BEGIN EXCLUSIVE").expect("lock");
 
     let err = store
-        .record_blocking(delivery("msg_locked", 200))
+        .record_now(delivery("msg_locked", 200))
         .expect_err("locked");
     assert!(matches!(err, StoreError::Locked { .. }), "{err:?}");
     assert!(err.to_string().contains("history.sqlite3"), "{err}");
@@ -577,9 +591,7 @@ fn a_locked_file_gives_locked_not_a_hang_or_a_panic() {
 
     locker.execute_batch("ROLLBACK").expect("unlock");
     assert_eq!(
-        store
-            .record_blocking(delivery("msg_after", 200))
-            .expect("after"),
+        store.record_now(delivery("msg_after", 200)).expect("after"),
         Recorded::New { id: 2 }
     );
 }
@@ -605,9 +617,7 @@ fn records_survive_closing_and_reopening() {
     assert_eq!(store.count().expect("count"), 50);
     assert_eq!(store.list(0, None).expect("list"), before);
     assert_eq!(
-        store
-            .record_blocking(delivery("msg_1", 200))
-            .expect("again"),
+        store.record_now(delivery("msg_1", 200)).expect("again"),
         Recorded::Redelivery {
             id: 2,
             redeliveries: 1
@@ -620,9 +630,9 @@ fn two_stores_on_one_file_share_it() {
     let dir = tempfile::tempdir().expect("temp dir");
     let a = open(dir.path());
     let b = open(dir.path());
-    a.record_blocking(delivery("msg_a", 200)).expect("a");
+    a.record_now(delivery("msg_a", 200)).expect("a");
     assert_eq!(
-        b.record_blocking(delivery("msg_a", 200)).expect("b"),
+        b.record_now(delivery("msg_a", 200)).expect("b"),
         Recorded::Redelivery {
             id: 1,
             redeliveries: 1

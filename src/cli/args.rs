@@ -1,4 +1,5 @@
-//! The command line (DESIGN §8). Flags, JSON shapes and exit codes are a contract.
+//! The command line. Flags, JSON shapes and exit codes are a contract that scripts and CI rely
+//! on.
 
 use std::path::PathBuf;
 

@@ -16,7 +16,7 @@ use super::Failure;
 use super::args::{GlobalArgs, SegmentArgs, TransformArgs};
 
 pub fn load_config(global: &GlobalArgs) -> Result<Config, Failure> {
-    config::load(global.config.as_deref()).map_err(|e| Failure::input(e.to_string()))
+    Ok(config::load(global.config.as_deref())?)
 }
 
 /// The session a command runs with: the config under the transformation flags and, for
@@ -35,14 +35,12 @@ pub fn session(
         region: segment.and_then(|s| s.region),
         endpoint: segment.and_then(|s| s.endpoint.clone()),
     };
-    Session::resolve(config, &overrides).map_err(|e| Failure::input(e.to_string()))
+    Ok(Session::resolve(config, &overrides)?)
 }
 
 /// The session's transformation, loaded.
 pub fn load_transform(session: &Session) -> Result<TransformSource, Failure> {
-    session
-        .load_transform()
-        .map_err(|e| Failure::input(e.to_string()))
+    Ok(session.load_transform()?)
 }
 
 /// A pipeline running `transform` with the session's settings, and the name the
@@ -67,18 +65,16 @@ pub fn lint_options(config: &Config) -> LintOptions {
 
 /// The built-in fixtures, plus a user folder when given.
 pub fn fixture_set(dir: Option<&Path>) -> Result<FixtureSet, Failure> {
-    let builtin = FixtureSet::builtin().map_err(|e| Failure::input(e.to_string()))?;
+    let builtin = FixtureSet::builtin()?;
     match dir {
-        Some(dir) => builtin
-            .with_dir(dir)
-            .map_err(|e| Failure::input(e.to_string())),
+        Some(dir) => Ok(builtin.with_dir(dir)?),
         None => Ok(builtin),
     }
 }
 
 /// A fixture by name, or an error listing the closest names.
 pub fn find_fixture<'a>(set: &'a FixtureSet, name: &str) -> Result<&'a Fixture, Failure> {
-    set.find(name).map_err(|e| Failure::input(e.to_string()))
+    Ok(set.find(name)?)
 }
 
 /// Parses JSON text, or an error naming `origin`, line and column.

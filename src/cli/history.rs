@@ -12,7 +12,7 @@ use hookbench_core::segment::SendReport;
 use hookbench_core::segment::client::{Client, ClientOptions};
 use hookbench_core::sending::{RunPurpose, SendPlan, SendPolicy, keep_run, keep_send};
 use hookbench_core::store::{
-    DeliverySummary, Store, StoreError, StoredDelivery, Verification, is_accepted_status,
+    DeliverySummary, Store, StoredDelivery, Verification, is_accepted_status,
 };
 use hookbench_core::text::{escape_bytes, escape_controls, human_bytes};
 use hookbench_workbench::text::truncate;
@@ -54,13 +54,9 @@ pub fn run(global: &GlobalArgs, command: &HistoryCommand) -> Result<u8, Failure>
     }
 }
 
-fn store_failure(error: StoreError) -> Failure {
-    Failure::input(error.to_string())
-}
-
 fn open(global: &GlobalArgs) -> Result<Store, Failure> {
-    let dir = Store::resolve_dir(global.data_dir.as_deref()).map_err(store_failure)?;
-    Store::open(&dir).map_err(store_failure)
+    let dir = Store::resolve_dir(global.data_dir.as_deref())?;
+    Ok(Store::open(&dir)?)
 }
 
 fn stdout(output: OutputFormat) -> Box<dyn Write> {
@@ -73,12 +69,12 @@ fn stdout(output: OutputFormat) -> Box<dyn Write> {
 /// A delivery by number, else by webhook-id.
 fn find(store: &Store, id: &str) -> Result<StoredDelivery, Failure> {
     let by_number = match id.trim().parse::<i64>() {
-        Ok(n) => store.get(n).map_err(store_failure)?,
+        Ok(n) => store.get(n)?,
         Err(_) => None,
     };
     let found = match by_number {
         Some(found) => Some(found),
-        None => store.find_by_webhook_id(id).map_err(store_failure)?,
+        None => store.find_by_webhook_id(id)?,
     };
     found.ok_or_else(|| {
         Failure::input(format!(
@@ -104,7 +100,7 @@ fn list(global: &GlobalArgs, limit: usize, output: OutputFormat) -> Result<u8, F
         if want == 0 {
             break;
         }
-        let page = store.list(want, before).map_err(store_failure)?;
+        let page = store.list(want, before)?;
         let Some(last) = page.last() else { break };
         before = Some(last.id);
         // Write errors (a closed pipe) end the listing quietly.
@@ -398,16 +394,13 @@ fn replay(
     let sending = match segment {
         Some(_) => {
             let destination = session.destination(false);
-            let write_key = session
-                .write_key_for(&destination)
-                .map_err(|e| Failure::input(e.to_string()))?;
+            let write_key = session.write_key_for(&destination)?;
             let client = Client::new(ClientOptions {
                 destination,
                 write_key,
                 retries: how.retries,
                 ..ClientOptions::default()
-            })
-            .map_err(|e| Failure::input(e.to_string()))?;
+            })?;
             Some(client)
         }
         None => None,
@@ -422,15 +415,14 @@ fn replay(
         &record,
         RunPurpose::Processing,
         false,
-    )
-    .map_err(|e| Failure::input(e.to_string()))?;
+    )?;
 
     let delivery = match &sending {
         Some(client) => deliver(client, &record, how.force)?,
         None => None,
     };
     if let (Some(delivery), Some(run_id)) = (&delivery, run_id) {
-        keep_send(&store, run_id, delivery).map_err(|e| Failure::input(e.to_string()))?;
+        keep_send(&store, run_id, delivery)?;
     }
 
     let label = format!(

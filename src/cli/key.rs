@@ -23,7 +23,7 @@ pub fn verify(global: &GlobalArgs, args: &KeyVerifyArgs) -> Result<u8, Failure> 
     };
     let session = Session::resolve(&config, &overrides).map_err(|e| match e {
         SessionError::EmptyWriteKey => Failure::input("the write key is empty"),
-        other => Failure::input(other.to_string()),
+        other => other.into(),
     })?;
     let Some(raw) = session.write_key else {
         return Err(Failure::input(

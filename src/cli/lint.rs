@@ -9,7 +9,7 @@ use hookbench_core::segment::{Diagnostic, Severity, lint};
 use super::args::{GlobalArgs, LintArgs, OutputFormat};
 use super::input::{self, Source};
 use super::render;
-use super::{Failure, exit};
+use super::{Failure, Finding, Verdict};
 
 #[derive(Default)]
 struct Counts {
@@ -71,13 +71,10 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<u8, Failure> {
         );
     }
     let _ = out.flush();
-    Ok(if counts.bad_lines > 0 {
-        exit::INPUT
-    } else if counts.errors > 0 {
-        exit::LINT_ERRORS
-    } else {
-        exit::OK
-    })
+    let mut verdict = Verdict::default();
+    verdict.note_if(counts.bad_lines > 0, Finding::BadInput);
+    verdict.note_if(counts.errors > 0, Finding::LintErrors);
+    Ok(verdict.code())
 }
 
 fn print(

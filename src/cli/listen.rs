@@ -93,15 +93,12 @@ pub fn run(global: &GlobalArgs, args: &ListenArgs) -> Result<u8, Failure> {
                     ));
                 }
                 let destination = session.destination(false);
-                let write_key = session
-                    .write_key_for(&destination)
-                    .map_err(|e| Failure::input(e.to_string()))?;
+                let write_key = session.write_key_for(&destination)?;
                 let client = Client::new(ClientOptions {
                     destination: destination.clone(),
                     write_key,
                     ..ClientOptions::default()
-                })
-                .map_err(|e| Failure::input(e.to_string()))?;
+                })?;
                 Some(Forwarding {
                     client,
                     destination,
@@ -121,9 +118,8 @@ pub fn run(global: &GlobalArgs, args: &ListenArgs) -> Result<u8, Failure> {
     };
 
     // The store's errors name the file or tell what to do.
-    let dir = Store::resolve_dir(global.data_dir.as_deref())
-        .map_err(|e| Failure::input(e.to_string()))?;
-    let store = Store::open(&dir).map_err(|e| Failure::input(e.to_string()))?;
+    let dir = Store::resolve_dir(global.data_dir.as_deref())?;
+    let store = Store::open(&dir)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

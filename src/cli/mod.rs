@@ -148,7 +148,12 @@ macro_rules! input_failures {
 }
 
 input_failures!(
+    hookbench_core::config::ConfigError,
+    hookbench_core::session::SessionError,
+    hookbench_core::transform::presets::ResolveError,
+    hookbench_core::sending::HistoryError,
     hookbench_core::segment::keycheck::KeyFormatError,
+    hookbench_core::segment::client::ClientError,
     hookbench_core::webhook::fixtures::FixtureError,
     hookbench_core::webhook::fixtures::UnknownFixture,
     hookbench_core::store::StoreError,

@@ -55,9 +55,7 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
     let session = common::session(&config, &args.transform, Some(&segment))?;
     let transform = common::load_transform(&session)?;
     let destination = session.destination(args.dry_run);
-    let write_key = session
-        .write_key_for(&destination)
-        .map_err(|e| Failure::input(e.to_string()))?;
+    let write_key = session.write_key_for(&destination)?;
     let inputs = bodies::select(
         args.input.event.as_deref(),
         args.input.all,
@@ -69,8 +67,7 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
         write_key,
         retries: args.retries,
         ..ClientOptions::default()
-    })
-    .map_err(|e| Failure::input(e.to_string()))?;
+    })?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -1,8 +1,22 @@
-//! hookbench: the core library behind the `hookbench` binary.
+//! hookbench's core: everything the `hookbench` command line and the terminal workbench
+//! (`hookbench-workbench`) share. It knows nothing of terminals: both front ends only print or
+//! draw what these modules return.
 //!
-//! The pipeline runs Source → Webhook → Transform → Outcome → Lint. Every stage is a plain module
-//! here with no knowledge of a terminal; the CLI (and later the workbench) only print or draw what
-//! these modules return.
+//! An event goes Source → Webhook → Transform → Outcome → Lint, then on to Segment:
+//! - [`webhook`]: Dodo's event catalog, the fixtures, signatures and the receiver of live
+//!   deliveries;
+//! - [`transform`]: the sandboxed QuickJS engine running a `handler(webhook)`, its presets and
+//!   compatibility scan;
+//! - [`pipeline`]: one body through the engine and the linter, as one record; [`schedule`]: many
+//!   bodies through it, a window at a time;
+//! - [`segment`]: the call model, the linter, the HTTP client, the local sink and the write-key
+//!   check;
+//! - [`sending`]: what a run's output becomes on its way to Segment, and what history keeps of
+//!   it;
+//! - [`store`]: the history of deliveries, runs and sends in SQLite;
+//! - [`config`] and [`session`]: the configuration file and the flags over it, resolved once;
+//! - [`text`], [`json_error`], [`suggest`]: wording shared by both front ends (escaping, sizes,
+//!   times, JSON error positions, "did you mean").
 
 pub mod config;
 pub mod json_error;

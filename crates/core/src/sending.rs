@@ -64,7 +64,7 @@ impl SendPlan {
 }
 
 /// The codes of a run's lint errors, in order.
-pub fn lint_error_codes(record: &RunRecord) -> Vec<String> {
+fn lint_error_codes(record: &RunRecord) -> Vec<String> {
     record
         .diagnostics
         .iter()
@@ -194,10 +194,10 @@ pub enum RunPurpose {
     Preview,
 }
 
-/// The history rule: a run of a stored delivery is kept when it processed the delivery, or
-/// when its output was sent; a preview that was not sent is not history. Deliveries the store
-/// could not keep (id 0) have no history.
-pub fn keeps_run(delivery_id: i64, purpose: RunPurpose, sent: bool) -> bool {
+// The history rule: a run of a stored delivery is kept when it processed the delivery, or
+// when its output was sent; a preview that was not sent is not history. Deliveries the store
+// could not keep (id 0) have no history.
+fn keeps_run(delivery_id: i64, purpose: RunPurpose, sent: bool) -> bool {
     delivery_id > 0 && (purpose == RunPurpose::Processing || sent)
 }
 
@@ -210,7 +210,9 @@ pub enum HistoryError {
     Store(#[from] StoreError),
 }
 
-/// Keeps a run of a stored delivery when [`keeps_run`] says so; returns the run's id then.
+/// Keeps a run of a stored delivery when it processed the delivery or its output was sent (a
+/// preview that was not sent is not history; a delivery the store could not keep, id 0, has no
+/// history); returns the run's id then.
 pub fn keep_run(
     store: &Store,
     delivery_id: i64,

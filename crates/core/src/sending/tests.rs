@@ -191,7 +191,7 @@ fn kept_runs_and_sends_are_in_the_store() {
         status: 200,
         reason: None,
     };
-    let id = match store.record_blocking(delivery).expect("stored") {
+    let id = match runtime().block_on(store.record(delivery)).expect("stored") {
         crate::store::Recorded::New { id } => id,
         other => panic!("{other:?}"),
     };

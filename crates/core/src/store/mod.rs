@@ -1,5 +1,5 @@
-//! History (DESIGN §7): the deliveries received, the transformation runs of them and the sends of
-//! those runs, in SQLite (WAL) at `<data dir>/history.sqlite3`.
+//! History: the deliveries received, the transformation runs of them and the sends of those runs,
+//! in SQLite (WAL) at `<data dir>/history.sqlite3`.
 //!
 //! One writer thread owns the write connection and commits queued writes in groups (one
 //! transaction for up to [`MAX_GROUP`] of them); a write is acknowledged only after the
@@ -126,15 +126,6 @@ pub enum Recorded {
     /// An accepted delivery with this webhook-id was already stored: its count of redeliveries
     /// went up (to `redeliveries`) and nothing else was stored.
     Redelivery { id: i64, redeliveries: u32 },
-}
-
-impl Recorded {
-    /// The row the delivery is (or was already) stored as.
-    pub fn id(self) -> i64 {
-        match self {
-            Recorded::New { id } | Recorded::Redelivery { id, .. } => id,
-        }
-    }
 }
 
 /// A stored delivery without its headers and body: one row of `history list`.
@@ -324,13 +315,6 @@ impl Store {
         let (reply, answer) = tokio::sync::oneshot::channel();
         self.submit(Job::Delivery(delivery, Reply::Async(reply)))?;
         answer.await.map_err(|_| StoreError::WriterStopped)?
-    }
-
-    /// [`Store::record`] for callers outside async code (it blocks until the commit).
-    pub fn record_blocking(&self, delivery: NewDelivery) -> Result<Recorded, StoreError> {
-        let (reply, answer) = std::sync::mpsc::sync_channel(1);
-        self.submit(Job::Delivery(delivery, Reply::Blocking(reply)))?;
-        answer.recv().map_err(|_| StoreError::WriterStopped)?
     }
 
     /// Newest first; `before`: only ids below it (paging); `limit` 0: all.

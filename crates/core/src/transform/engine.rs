@@ -141,16 +141,6 @@ impl Engine {
     pub fn run(&self, program: &Program, input: RunInput) -> RunOutput {
         self.submit(program, input).wait()
     }
-
-    /// Checks that the source compiles and declares `handler`, by running it on an empty event.
-    /// Returns the syntax error, if any.
-    pub fn check(&self, program: &Program) -> Result<(), TransformError> {
-        let input = RunInput::from_body("{}", "");
-        match self.run(program, input).result {
-            Err(e) if e.kind == ErrorKind::Syntax => Err(e),
-            _ => Ok(()),
-        }
-    }
 }
 
 impl Drop for EngineInner {

@@ -126,7 +126,7 @@ pub fn resolve(spec: &str) -> Result<TransformSource, ResolveError> {
 }
 
 /// Reads a transformation file.
-pub fn load_file(path: &Path) -> Result<TransformSource, ResolveError> {
+fn load_file(path: &Path) -> Result<TransformSource, ResolveError> {
     let bytes = std::fs::read(path).map_err(|source| ResolveError::Read {
         path: path.to_path_buf(),
         source,

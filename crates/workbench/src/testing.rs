@@ -15,13 +15,13 @@ use hookbench_core::transform::presets::{self, TransformSource};
 use hookbench_core::transform::{Engine, Limits};
 use hookbench_core::webhook::FixtureSet;
 
-use super::app::{App, AppInit};
-use super::keymap::KeyMap;
-use super::message::{Effect, Message, RunJob};
-use super::sending::SendState;
-use super::theme::Theme;
-use super::update::{self, update};
-use super::view::view;
+use crate::keymap::KeyMap;
+use crate::model::app::{App, AppInit};
+use crate::model::message::{Effect, Message, RunJob};
+use crate::model::sending::SendState;
+use crate::theme::Theme;
+use crate::update::{self, update};
+use crate::view::view;
 
 /// Runs a harness has in flight at once.
 const HARNESS_WINDOW: usize = 1;

@@ -20,7 +20,7 @@ use crate::model::app::{App, AppInit};
 use crate::model::message::{Effect, Message, RunJob};
 use crate::model::sending::SendState;
 use crate::theme::Theme;
-use crate::update::{self, update};
+use crate::update::update;
 use crate::view::view;
 
 /// Runs a harness has in flight at once.
@@ -74,8 +74,7 @@ impl Harness {
     pub fn with_init(init: AppInit) -> Harness {
         let (width, height) = init.size;
         let mut harness = Harness::unstarted(init, width, height);
-        let effects = update::start(&mut harness.app);
-        harness.execute(effects);
+        harness.send(Message::Started { listen: false });
         harness
     }
 
@@ -85,7 +84,9 @@ impl Harness {
             size: (width, height),
             ..init
         });
-        update::settle_view(&mut app);
+        // Sizing settles the view, as the terminal's first size does; it asks for no effects.
+        let effects = update(&mut app, Message::Resize(width, height));
+        debug_assert!(effects.is_empty(), "a resize asks for nothing");
         Harness {
             app,
             terminal: Terminal::new(TestBackend::new(width, height)).unwrap_or_else(|e| match e {}),

@@ -17,6 +17,11 @@ use hookbench_core::transform::presets::TransformSource;
 /// Everything that can happen to the app: input, and the results of effects.
 #[derive(Debug)]
 pub enum Message {
+    /// The workbench opened: run every event and start what it starts with; `listen` starts the
+    /// listener too.
+    Started {
+        listen: bool,
+    },
     Key(KeyEvent),
     Mouse(MouseEvent),
     /// Text pasted into the terminal (bracketed paste).

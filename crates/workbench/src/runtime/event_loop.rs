@@ -18,7 +18,7 @@ use hookbench_core::transform::Engine;
 
 use crate::model::app::{App, AppInit};
 use crate::model::message::{Effect, Message};
-use crate::update::{self, update};
+use crate::update::update;
 use crate::view::view;
 
 use super::executor::{Deferred, Executor};
@@ -49,11 +49,12 @@ pub(super) async fn event_loop(
     let mut executor = Executor::new(tx.clone(), engine, incoming);
 
     // The first frame goes out before anything runs: runs report back as they finish.
-    let mut start_effects = update::start(&mut app);
-    if listen_at_start {
-        start_effects.extend(update::incoming::start(&mut app));
-    }
-    update::settle_view(&mut app);
+    let start_effects = update(
+        &mut app,
+        Message::Started {
+            listen: listen_at_start,
+        },
+    );
     terminal.draw(|f| view(&app, f))?;
     let mut recovered = None;
     let mut pending: VecDeque<Effect> = start_effects.into();

@@ -2,23 +2,24 @@
 //! here: what needs the outside world is returned as effects. One file per concern: runs, keys
 //! in the panes, keys in the overlays, scrolling (and the mouse), files, sending, receiving.
 
-pub mod files;
-pub mod incoming;
-pub mod keys;
-pub mod overlays;
-pub mod runs;
-pub mod scroll;
-pub mod sending;
+// Private: the only way into the state from outside is `update`.
+mod files;
+mod incoming;
+mod keys;
+mod overlays;
+mod runs;
+mod scroll;
+mod sending;
 
 use crate::model::app::App;
 use crate::model::message::{Effect, Message};
 
 pub use runs::EDIT_DEBOUNCE;
-pub use scroll::{areas, settle_view};
 
 /// Applies one message to the app and returns what the outside world must do for it.
 pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
     match message {
+        Message::Started { listen } => started(app, listen),
         Message::Key(key) => keys::on_key(app, key),
         Message::Mouse(mouse) => scroll::on_mouse(app, mouse),
         Message::Paste(text) => keys::on_paste(app, &text),
@@ -81,13 +82,19 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
     }
 }
 
-/// What the runtime does first: run every event and watch the transformation's file.
-pub fn start(app: &mut App) -> Vec<Effect> {
+/// The first message: run every event, start the sink when sends go there, watch the
+/// transformation's file and, when asked, start the listener; then settle the view for the first
+/// frame.
+fn started(app: &mut App, listen: bool) -> Vec<Effect> {
     let mut effects = vec![runs::run_all(app)];
     effects.extend(sending::start(app));
     if let Some(path) = app.transform.path() {
         effects.push(Effect::Watch(Some(path.clone())));
     }
+    if listen {
+        effects.extend(incoming::start(app));
+    }
+    scroll::settle_view(app);
     effects
 }
 

@@ -10,6 +10,7 @@ use crate::model::app::{Confirm, Mode, Overlay, Pane, Verdict};
 use crate::model::message::{EditTarget, PickerEntry};
 use crate::testing::{Harness, init};
 use crate::update::runs::run_keys;
+use crate::update::scroll::areas;
 use hookbench_core::transform::ErrorKind;
 
 /// A started harness, with the start's effects (the sink) already taken.

@@ -17,7 +17,7 @@ use hookbench_core::webhook::FixtureSet;
 
 use crate::keymap::KeyMap;
 use crate::model::app::{App, AppInit};
-use crate::model::message::{Effect, Message, RunJob};
+use crate::model::message::{Effect, Message, RunItem, RunJob};
 use crate::model::sending::SendState;
 use crate::theme::Theme;
 use crate::update::update;
@@ -175,9 +175,12 @@ impl Harness {
             let input = job.settings.input(item.body.clone(), item.parsed.as_ref());
             ((item, input.event_type.clone()), input)
         });
+        // The app's table decides, as in the runtime: items a newer job replaced never run.
+        let (latest, job_id) = (job.latest, job.job);
+        let is_current = |(item, _): &(RunItem, String)| latest.is_current(&item.key, job_id);
         let mut follow = Vec::new();
         for ((item, event_type), pending) in
-            RunScheduler::all(&self.engine, &program, inputs, HARNESS_WINDOW)
+            RunScheduler::new(&self.engine, &program, inputs, HARNESS_WINDOW, is_current)
         {
             let record = RunRecord::from_output(
                 event_type,
@@ -188,7 +191,7 @@ impl Harness {
             follow.extend(update(
                 &mut self.app,
                 Message::RunDone {
-                    job: job.job,
+                    job: job_id,
                     key: item.key,
                     record: Box::new(record),
                 },

@@ -16,6 +16,7 @@ use crate::theme::Theme;
 
 use super::editor::Editor;
 use super::events_list::{EventEntry, EventsList};
+use super::jobs::LatestJobs;
 use super::listener::ListenerState;
 use super::message::PickerEntry;
 use super::output::OutputView;
@@ -265,8 +266,9 @@ pub struct App {
     pub events: EventsList,
     pub transform: TransformState,
     pub results: HashMap<String, EventResult>,
-    /// The newest job asked for each event key; older results are dropped.
-    pub latest_job: HashMap<String, u64>,
+    /// The newest job asked for each event key; older results are dropped, and the runs they
+    /// came from skip items not yet started.
+    pub latest_job: LatestJobs,
     pub next_job: u64,
     pub focus: Pane,
     /// The middle pane shown when they are tabs.
@@ -315,7 +317,7 @@ impl App {
             events,
             transform: TransformState::new(init.transform),
             results: HashMap::new(),
-            latest_job: HashMap::new(),
+            latest_job: LatestJobs::default(),
             next_job: 1,
             focus: Pane::Events,
             tab: Pane::Segment,
@@ -357,7 +359,7 @@ impl App {
 
     pub fn is_running(&self, key: &str) -> bool {
         match (self.latest_job.get(key), self.results.get(key)) {
-            (Some(asked), Some(result)) => *asked > result.job,
+            (Some(asked), Some(result)) => asked > result.job,
             (Some(_), None) => true,
             _ => false,
         }

@@ -14,6 +14,8 @@ use hookbench_core::segment::{Delivery, Destination, WriteKey};
 use hookbench_core::store::DeliverySummary;
 use hookbench_core::transform::presets::TransformSource;
 
+use super::jobs::LatestJobs;
+
 /// Everything that can happen to the app: input, and the results of effects.
 #[derive(Debug)]
 pub enum Message {
@@ -112,7 +114,8 @@ pub struct RunItem {
 }
 
 /// Runs of one transformation source over some events. A later job for the same key makes an
-/// earlier one stale: the runtime skips stale items and `update` drops their results.
+/// earlier one stale: whoever runs it skips stale items (asking `latest`) and `update` drops
+/// their results.
 #[derive(Debug, Clone)]
 pub struct RunJob {
     pub job: u64,
@@ -121,6 +124,8 @@ pub struct RunJob {
     pub source: String,
     pub settings: PipelineSettings,
     pub items: Vec<RunItem>,
+    /// The app's table of the newest job per event, read to skip stale items.
+    pub latest: LatestJobs,
 }
 
 /// Side effects `update` asks for; the runtime reports back with messages.

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod editor;
 pub mod events_list;
+pub mod jobs;
 pub mod listener;
 pub mod measure;
 pub mod message;

@@ -34,7 +34,6 @@ const HIGHLIGHT_REDRAW: Duration = Duration::from_millis(16);
 pub(super) async fn event_loop(
     init: AppInit,
     engine: Engine,
-    mouse: bool,
     listen_at_start: bool,
     incoming: IncomingSetup,
 ) -> anyhow::Result<Option<PathBuf>> {
@@ -68,7 +67,8 @@ pub(super) async fn event_loop(
                 Deferred::None => {}
                 Deferred::Editor { target, text } => {
                     drop(input);
-                    let (screen, result) = terminal::suspend(mouse, || run_editor(&target, &text))?;
+                    let (screen, result) =
+                        terminal::suspend(app.mouse, || run_editor(&target, &text))?;
                     terminal = screen;
                     input = EventStream::new();
                     let _ = tx.send(Message::ExternalEditDone { target, result });

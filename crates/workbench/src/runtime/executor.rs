@@ -53,8 +53,6 @@ pub(super) enum Deferred {
 pub(super) struct Executor {
     tx: UnboundedSender<Message>,
     engine: Engine,
-    /// The newest job per event key, shared with running batches so they skip stale items.
-    latest: Arc<Mutex<HashMap<String, u64>>>,
     /// The last compiled program, reused while the source is unchanged.
     program: Option<(String, String, Program)>,
     watcher: Option<notify::RecommendedWatcher>,
@@ -78,7 +76,6 @@ impl Executor {
         Executor {
             tx,
             engine,
-            latest: Arc::new(Mutex::new(HashMap::new())),
             program: None,
             watcher: None,
             sink: Arc::new(Mutex::new(None)),
@@ -332,24 +329,13 @@ impl Executor {
 
     fn run(&mut self, job: RunJob) {
         let program = self.program(&job.name, &job.source);
-        {
-            let mut latest = self.latest.lock().unwrap_or_else(PoisonError::into_inner);
-            for item in &job.items {
-                latest.insert(item.key.clone(), job.job);
-            }
-        }
         let engine = self.engine.clone();
-        let latest = Arc::clone(&self.latest);
         let tx = self.tx.clone();
         tokio::spawn(async move {
             let job_id = job.job;
-            let is_current = |(item, _): &(&RunItem, String)| {
-                latest
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .get(&item.key)
-                    == Some(&job_id)
-            };
+            // The app's own table: an item a newer job replaced is skipped before it starts.
+            let is_current =
+                |(item, _): &(&RunItem, String)| job.latest.is_current(&item.key, job_id);
             let inputs = job.items.iter().map(|item| {
                 let input = job.settings.input(item.body.clone(), item.parsed.as_ref());
                 ((item, input.event_type.clone()), input)

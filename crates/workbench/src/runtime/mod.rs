@@ -42,7 +42,6 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
     let result = runtime.block_on(event_loop::event_loop(
         prepared.init,
         engine,
-        mouse,
         prepared.listen_at_start,
         prepared.incoming,
     ));

@@ -112,7 +112,7 @@ fn add(app: &mut App, entries: Vec<EventEntry>) -> Vec<String> {
         app.results
             .retain(|key, _| !key.starts_with('#') || events.entry(key).is_some());
         app.latest_job
-            .retain(|key, _| !key.starts_with('#') || events.entry(key).is_some());
+            .retain(|key| !key.starts_with('#') || events.entry(key).is_some());
     }
     added.keys
 }

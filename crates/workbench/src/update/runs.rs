@@ -40,7 +40,7 @@ pub fn run_keys(app: &mut App, keys: &[String]) -> Effect {
             continue;
         };
         let body = entry.body().to_string();
-        app.latest_job.insert(key.clone(), job);
+        app.latest_job.ask(key, job);
         items.push(RunItem {
             key: key.clone(),
             body,
@@ -53,11 +53,12 @@ pub fn run_keys(app: &mut App, keys: &[String]) -> Effect {
         source: app.transform.text(),
         settings: app.settings.clone(),
         items,
+        latest: app.latest_job.clone(),
     })
 }
 
 pub(super) fn on_run_done(app: &mut App, job: u64, key: String, record: RunRecord) {
-    if app.latest_job.get(&key) != Some(&job) {
+    if !app.latest_job.is_current(&key, job) {
         return; // A newer run of this event was asked for: this one is stale.
     }
     let output = record.webhook.as_ref().map(OutputView::of);

@@ -62,6 +62,9 @@ pub struct Harness {
     /// Effects that were not carried out (editor, save, copy, watch, picker, sends, sink, key
     /// checks, quit), in order: tests answer them with the messages the runtime would send.
     pub effects: Vec<Effect>,
+    /// Every run carried out, as (job, event key), in order: items a newer job replaced are
+    /// never among them.
+    pub ran: Vec<(u64, String)>,
 }
 
 impl Harness {
@@ -92,6 +95,7 @@ impl Harness {
             terminal: Terminal::new(TestBackend::new(width, height)).unwrap_or_else(|e| match e {}),
             engine: Engine::with_workers(Limits::default(), 2),
             effects: Vec::new(),
+            ran: Vec::new(),
         }
     }
 
@@ -149,7 +153,9 @@ impl Harness {
         out
     }
 
-    fn execute(&mut self, effects: Vec<Effect>) {
+    /// Carries out effects (and those they lead to) as `send` does, for effects a test took from
+    /// `update` itself.
+    pub fn execute(&mut self, effects: Vec<Effect>) {
         let mut queue: std::collections::VecDeque<Effect> = effects.into();
         while let Some(effect) = queue.pop_front() {
             let follow = match effect {
@@ -188,6 +194,7 @@ impl Harness {
                 item.parsed.as_ref(),
                 &job.settings.lint,
             );
+            self.ran.push((job_id, item.key.clone()));
             follow.extend(update(
                 &mut self.app,
                 Message::RunDone {

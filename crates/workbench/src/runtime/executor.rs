@@ -368,19 +368,27 @@ pub(super) fn keep_in_history(
     delivery: &hookbench_core::segment::Delivery,
 ) {
     let delivery = delivery.clone();
-    tokio::task::spawn_blocking(move || {
-        let kept = sending::keep_run(
-            &store,
-            history.delivery_id,
-            &history.transform,
-            &history.record,
-            RunPurpose::Preview,
-            true,
-        );
-        if let Ok(Some(run)) = kept {
-            let _ = sending::keep_send(&store, run, &delivery);
-        }
-    });
+    tokio::task::spawn_blocking(move || keep_sent(&store, &history, &delivery));
+}
+
+/// Keeps a sent run and its send in history now, by the core's history rule; errors are
+/// dropped, since they cost the record only.
+pub fn keep_sent(
+    store: &Store,
+    history: &SendHistory,
+    delivery: &hookbench_core::segment::Delivery,
+) {
+    let kept = sending::keep_run(
+        store,
+        history.delivery_id,
+        &history.transform,
+        &history.record,
+        RunPurpose::Preview,
+        true,
+    );
+    if let Ok(Some(run)) = kept {
+        let _ = sending::keep_send(store, run, delivery);
+    }
 }
 
 /// Checks a write key against Segment's settings CDN.

@@ -303,6 +303,36 @@ fn results_older_than_the_latest_job_are_dropped() {
 }
 
 #[test]
+fn a_run_a_newer_one_replaced_is_skipped_through_the_scheduler() {
+    let mut h = harness();
+    let ran_before = h.ran.len();
+    let rerun = || Message::Key(KeyEvent::new(KeyCode::Char('R'), KeyModifiers::NONE));
+    // Two reruns asked before either is carried out: the first is stale before it starts.
+    let mut effects = update(&mut h.app, rerun());
+    effects.extend(update(&mut h.app, rerun()));
+    let jobs: Vec<(u64, usize)> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Run(job) => Some((job.job, job.items.len())),
+            _ => None,
+        })
+        .collect();
+    let [(stale, _), (newest, items)] = jobs[..] else {
+        panic!("expected two runs, got {jobs:?}");
+    };
+    assert!(items > 1);
+    h.execute(effects);
+    let ran = &h.ran[ran_before..];
+    assert!(
+        !ran.iter().any(|(job, _)| *job == stale),
+        "the replaced job ran: {ran:?}"
+    );
+    assert_eq!(ran.len(), items, "the newest ran every event once");
+    assert!(ran.iter().all(|(job, _)| *job == newest));
+    assert!(h.app.results.values().all(|r| r.job == newest));
+}
+
+#[test]
 fn a_body_is_modified_in_the_app_marked_and_reset() {
     let mut h = harness();
     h.press(KeyCode::Char('m'));
@@ -404,39 +434,73 @@ fn a_body_edited_in_editor_comes_back_escaped_when_not_utf8() {
 
 #[test]
 fn saving_a_preset_writes_a_new_file_and_watches_it() {
-    let mut h = harness();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut start = init(160, 48);
+    start.cwd = dir.path().to_path_buf();
+    let mut h = Harness::with_init(start);
+    take_effects(&mut h);
+    std::fs::write(dir.path().join("segment-complete.js"), "taken").expect("write");
     ctrl(&mut h, 's');
-    let (path, text) = match take_effects(&mut h).as_slice() {
+    // Carried out as the runtime does: a new file beside the one already there.
+    let (result, text) = match take_effects(&mut h).as_slice() {
         [
             Effect::Save {
                 path,
-                dir,
+                dir: into,
                 stem,
                 text,
             },
         ] => {
             assert!(path.is_none(), "never over the built-in");
-            assert_eq!(dir, &PathBuf::from("."));
+            assert_eq!(into, dir.path());
             assert_eq!(stem, "segment-complete");
-            (PathBuf::from("./segment-complete.js"), text.clone())
+            (
+                crate::runtime::files::save(path.as_deref(), into, stem, text),
+                text.clone(),
+            )
         }
         other => panic!("expected a save, got {other:?}"),
     };
-    h.send(Message::Saved {
-        result: Ok(path.clone()),
-        text,
-    });
+    let path = result.clone().expect("saved");
+    assert_eq!(path, dir.path().join("segment-complete-2.js"));
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), text);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("segment-complete.js")).expect("read"),
+        "taken",
+        "the file already there is left alone"
+    );
+    h.send(Message::Saved { result, text });
     assert_eq!(h.app.transform.path(), Some(&path));
+    assert!(!h.app.transform.is_dirty());
     assert!(matches!(take_effects(&mut h).as_slice(), [Effect::Watch(Some(p))] if *p == path));
     // A save error is shown and nothing is lost.
     h.press(KeyCode::Char('i'));
     h.type_text("x");
     ctrl(&mut h, 's');
-    let text = h.app.transform.text();
-    h.send(Message::Saved {
-        result: Err("cannot write ./segment-complete.js: Permission denied".into()),
-        text,
-    });
+    std::fs::remove_dir_all(dir.path()).expect("the folder goes away");
+    let (result, text) = match take_effects(&mut h).as_slice() {
+        [
+            Effect::Save {
+                path: Some(over),
+                dir: into,
+                stem,
+                text,
+            },
+        ] => {
+            assert_eq!(over, &path, "over the file it was saved as");
+            (
+                crate::runtime::files::save(Some(over), into, stem, text),
+                text.clone(),
+            )
+        }
+        other => panic!("expected a save, got {other:?}"),
+    };
+    assert!(
+        result
+            .as_ref()
+            .is_err_and(|e| e.starts_with("cannot write"))
+    );
+    h.send(Message::Saved { result, text });
     assert!(h.app.transform.is_dirty());
     assert!(h.app.status.as_ref().is_some_and(|s| s.is_error));
 }
@@ -501,13 +565,26 @@ fn a_signal_keeps_unsaved_edits_in_a_recovery_file() {
     h.type_text("// mine\n");
     h.send(Message::Terminate);
     assert!(quit_asked(&h));
-    match take_effects(&mut h).as_slice() {
+    let recovery = match take_effects(&mut h).as_slice() {
         [Effect::Quit { recovery: Some(r) }] => {
             assert_eq!(r.stem, "segment-complete");
             assert!(r.text.starts_with("// mine\n"));
+            assert_eq!(r.dir, h.app.cwd);
+            r.clone()
         }
         other => panic!("expected a quit with recovery, got {other:?}"),
-    }
+    };
+    // Written as the runtime does on its way out, into a folder of its own here.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let recovery = crate::model::message::Recovery {
+        dir: dir.path().to_path_buf(),
+        ..recovery
+    };
+    let written = crate::runtime::files::write_recovery(&recovery).expect("kept");
+    assert_eq!(written, dir.path().join("segment-complete.recovered.js"));
+    let kept = std::fs::read_to_string(&written).expect("read");
+    assert_eq!(kept, h.app.transform.text());
+    assert!(kept.starts_with("// mine\n"));
 }
 
 #[test]
@@ -807,7 +884,7 @@ fn remapped_keys_replace_the_defaults() {
 fn resizing_to_any_size_keeps_state_consistent() {
     let mut h = harness();
     h.press(KeyCode::Char('G'));
-    for (w, h_) in [
+    let sizes = [
         (20, 5),
         (0, 0),
         (60, 15),
@@ -815,11 +892,60 @@ fn resizing_to_any_size_keeps_state_consistent() {
         (140, 40),
         (300, 100),
         (61, 16),
-    ] {
-        h.resize(w, h_);
-        let _ = h.screen();
-        let rows = h.app.events.rows().len();
-        assert!(h.app.events.offset <= rows);
+    ];
+    // Once with the last event selected, once scrolled to the bottom of the payload with the
+    // Segment pane focused (a tab on narrow screens).
+    for focused in [Pane::Events, Pane::Segment] {
+        if focused == Pane::Segment {
+            h.press(KeyCode::Char('4'));
+            h.press(KeyCode::Char('G'));
+        }
+        for (w, h_) in sizes {
+            h.resize(w, h_);
+            let _ = h.screen();
+            let at = format!("{w}×{h_}, {focused:?} focused");
+            let rows = h.app.events.rows().len();
+            assert!(h.app.events.offset <= rows, "{at}");
+            assert_consistent(&h.app, &at);
+            assert_eq!(h.app.focus, focused, "{at}: resizing keeps the focus");
+        }
+    }
+}
+
+/// What every size must keep true: the selection in view, every offset within its content,
+/// the focused pane on screen (its tab shown on narrow screens).
+fn assert_consistent(app: &crate::model::app::App, at: &str) {
+    use crate::model::measure;
+    let areas = areas(app);
+    let height = areas.inner_height(Pane::Events);
+    if height > 0 {
+        let selected = app.events.selected_row().expect("a selection");
+        assert!(
+            (app.events.offset..app.events.offset + height).contains(&selected),
+            "{at}: row {selected} out of view (offset {}, height {height})",
+            app.events.offset
+        );
+    }
+    let within = |offset: usize, total: usize, what: &str| {
+        assert!(
+            offset <= total.saturating_sub(1),
+            "{at}: {what} offset {offset} past {total} lines"
+        );
+    };
+    within(app.scroll.webhook, measure::webhook_lines(app), "webhook");
+    within(app.scroll.segment, measure::segment_lines(app), "segment");
+    within(app.scroll.logs, measure::logs_lines(app), "logs");
+    within(app.bottom_scroll, measure::bottom_lines(app), "bottom");
+    within(
+        app.transform.editor.top,
+        app.transform.editor.lines().len(),
+        "transform",
+    );
+    if !layout::too_small(app.size.0, app.size.1) {
+        assert!(areas.of(app.focus).is_some(), "{at}: focus off screen");
+        if app.focus.is_middle() {
+            assert_eq!(app.tab, app.focus, "{at}: the focused tab is shown");
+        }
     }
 }
 
@@ -1174,13 +1300,41 @@ fn a_delivery_arrives_at_the_top_verified_and_transformed() {
     assert!(screen.contains("payment.succeeded #7 ✓ valid"), "{screen}");
     assert!(screen.contains("⇣ 127.0.0.1:8787/webhook · 1"), "{screen}");
     // A redelivery updates the row; it is not run again.
+    let count_before = |h: &Harness| {
+        h.app
+            .events
+            .entry("#7")
+            .and_then(|e| e.incoming.as_ref())
+            .map(|i| i.redeliveries)
+    };
+    assert_eq!(count_before(&h), Some(0));
+    let entries_before = h.app.events.entries().len();
+    let job_before = h.app.latest_job.get("#7");
+    let result_job_before = h.app.results.get("#7").map(|r| r.job);
+    let ran_before = h.ran.len();
     let mut again = summary(7, "payment.succeeded", Verification::Valid, 200);
     again.redeliveries = 1;
-    h.send(Message::Received {
-        summary: Box::new(again),
-        body: fixture_body("payment.succeeded"),
-        redelivery: true,
-    });
+    let effects = update(
+        &mut h.app,
+        Message::Received {
+            summary: Box::new(again),
+            body: fixture_body("payment.succeeded"),
+            redelivery: true,
+        },
+    );
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Run(_))),
+        "no run asked for a redelivery: {effects:?}"
+    );
+    h.execute(effects);
+    assert_eq!(h.ran.len(), ran_before, "nothing ran");
+    assert_eq!(
+        h.app.latest_job.get("#7"),
+        job_before,
+        "no newer job for it"
+    );
+    assert_eq!(h.app.results.get("#7").map(|r| r.job), result_job_before);
+    assert_eq!(h.app.events.entries().len(), entries_before, "no new row");
     assert_eq!(
         h.app
             .events
@@ -1207,6 +1361,39 @@ fn a_delivery_arrives_at_the_top_verified_and_transformed() {
     assert_eq!(history.delivery_id, 7);
     let record = serde_json::to_string(&history.record).expect("serialises");
     assert!(record.contains("Order Completed"));
+    // Kept as the runtime keeps it, in a store of its own: ids count from one, so the seventh
+    // delivery stored is #7.
+    let data = tempfile::tempdir().expect("temp dir");
+    let store = hookbench_core::store::Store::open(data.path()).expect("store");
+    for n in 1..=7 {
+        let stored = store
+            .record_blocking(hookbench_core::store::NewDelivery {
+                webhook_id: Some(format!("msg_{n}")),
+                received_at: "2026-11-27T14:02:11+00:00".into(),
+                event_type: Some("payment.succeeded".into()),
+                body: fixture_body("payment.succeeded"),
+                headers: Vec::new(),
+                verification: Verification::Valid,
+                status: 200,
+                reason: None,
+            })
+            .expect("stored");
+        assert_eq!(stored.id(), n);
+    }
+    let answer = delivery(Outcome::Delivered, Some(200));
+    crate::runtime::executor::keep_sent(&store, history, &answer);
+    let runs = store.runs(7).expect("runs");
+    assert_eq!(runs.len(), 1, "the run is kept with the delivery");
+    assert_eq!(runs[0].transform, history.transform);
+    assert!(runs[0].record.contains("Order Completed"));
+    let sends = store.sends(runs[0].id).expect("sends");
+    assert_eq!(sends.len(), 1, "and its send with the run");
+    assert!(
+        sends[0].delivery.contains("delivered"),
+        "{}",
+        sends[0].delivery
+    );
+    assert!(store.runs(6).expect("runs").is_empty());
     // A fixture's send is kept for the session only.
     h.press(KeyCode::Char('j'));
     h.press(KeyCode::Char('s'));

@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use hookbench_core::webhook::FixtureSet;
-use hookbench_workbench::app::{Mode, Pane};
-use hookbench_workbench::message::Message;
+use hookbench_workbench::model::app::{Mode, Pane};
+use hookbench_workbench::model::message::Message;
 use hookbench_workbench::runtime::{self, Options};
 use hookbench_workbench::testing::{Harness, init};
-use hookbench_workbench::update::{self, update};
+use hookbench_workbench::update::update;
 use serde_json::{Value, json};
 
 const WIDTH: u16 = 160;
@@ -41,8 +41,7 @@ fn first_frame(c: &mut Criterion) {
         b.iter_with_large_drop(|| {
             let prepared = runtime::prepare(&options).expect("prepare");
             let mut harness = Harness::unstarted(prepared.init, WIDTH, HEIGHT);
-            let effects = update::start(&mut harness.app);
-            update::settle_view(&mut harness.app);
+            let effects = update(&mut harness.app, Message::Started { listen: false });
             black_box(harness.render());
             (harness, effects)
         });

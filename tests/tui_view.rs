@@ -130,7 +130,7 @@ fn the_diff_shows_what_an_edit_changed() {
         .transform
         .text()
         .replacen("\"Order Completed\"", "\"Order Placed\"", 1);
-    h.app.transform.editor = hookbench_workbench::editor::Editor::new(&source);
+    h.app.transform.editor = hookbench_workbench::model::editor::Editor::new(&source);
     h.app.transform.editor.go_to_line(line);
     h.type_text(" ");
     h.press_with(KeyCode::Char('z'), KeyModifiers::CONTROL);
@@ -148,7 +148,7 @@ fn the_diff_shows_what_an_edit_changed() {
 fn the_response_panel_shows_the_answer() {
     use hookbench_core::segment::send::{RequestInfo, ResponseBody};
     use hookbench_core::segment::{Outcome, SendReport};
-    use hookbench_workbench::message::Message;
+    use hookbench_workbench::model::message::Message;
     let mut h = Harness::new(180, 45);
     let sink = url::Url::parse("http://127.0.0.1:9009/").expect("url");
     h.send(Message::SinkStarted(Ok(sink)));
@@ -157,7 +157,7 @@ fn the_response_panel_shows_the_answer() {
         .effects
         .iter()
         .find_map(|e| match e {
-            hookbench_workbench::message::Effect::Send(job) => Some(job.id),
+            hookbench_workbench::model::message::Effect::Send(job) => Some(job.id),
             _ => None,
         })
         .expect("a send");

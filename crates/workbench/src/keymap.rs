@@ -913,6 +913,28 @@ fn first_conflict(
     found
 }
 
+/// The editor's own keys (not remappable: they are what text fields everywhere use), after its
+/// actions from the key map.
+pub const EDITOR_KEYS: &[(&str, &str)] = &[
+    ("shift-arrows", "Select"),
+    ("ctrl-a", "Select all"),
+    (
+        "alt-c / ctrl-x",
+        "Copy / cut the selection (also to the clipboard via OSC 52)",
+    ),
+    (
+        "ctrl-v",
+        "Paste what was copied or cut; terminal paste also works",
+    ),
+    ("ctrl-z / ctrl-y", "Undo / redo"),
+    (
+        "ctrl-w / alt-d",
+        "Delete the word before / after the cursor",
+    ),
+    ("ctrl-k / ctrl-j", "Delete to the end / start of the line"),
+    ("ctrl-c", "Quit (asks first when edits are unsaved)"),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

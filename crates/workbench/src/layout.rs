@@ -3,7 +3,40 @@
 
 use ratatui::layout::{Constraint, Layout as RatatuiLayout, Position, Rect};
 
-use super::app::Pane;
+/// The panes, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Events,
+    Webhook,
+    Transform,
+    Segment,
+    Logs,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] = [
+        Pane::Events,
+        Pane::Webhook,
+        Pane::Transform,
+        Pane::Segment,
+        Pane::Logs,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Events => "Events",
+            Pane::Webhook => "Webhook",
+            Pane::Transform => "Transform",
+            Pane::Segment => "Segment",
+            Pane::Logs => "Logs",
+        }
+    }
+
+    /// The three middle panes become tabs on narrow screens.
+    pub fn is_middle(self) -> bool {
+        matches!(self, Pane::Webhook | Pane::Transform | Pane::Segment)
+    }
+}
 
 /// Below this width the three middle panes become tabs.
 pub const TABS_BELOW_WIDTH: u16 = 140;

@@ -15,13 +15,13 @@ use hookbench_core::transform::presets::{self, TransformSource};
 use hookbench_core::transform::{Engine, Limits};
 use hookbench_core::webhook::FixtureSet;
 
-use super::app::{App, AppInit};
-use super::keymap::KeyMap;
-use super::message::{Effect, Message, RunJob};
-use super::sending::SendState;
-use super::theme::Theme;
-use super::update::{self, update};
-use super::view::view;
+use crate::keymap::KeyMap;
+use crate::model::app::{App, AppInit};
+use crate::model::message::{Effect, Message, RunItem, RunJob};
+use crate::model::sending::SendState;
+use crate::theme::Theme;
+use crate::update::update;
+use crate::view::view;
 
 /// Runs a harness has in flight at once.
 const HARNESS_WINDOW: usize = 1;
@@ -62,6 +62,9 @@ pub struct Harness {
     /// Effects that were not carried out (editor, save, copy, watch, picker, sends, sink, key
     /// checks, quit), in order: tests answer them with the messages the runtime would send.
     pub effects: Vec<Effect>,
+    /// Every run carried out, as (job, event key), in order: items a newer job replaced are
+    /// never among them.
+    pub ran: Vec<(u64, String)>,
 }
 
 impl Harness {
@@ -74,8 +77,7 @@ impl Harness {
     pub fn with_init(init: AppInit) -> Harness {
         let (width, height) = init.size;
         let mut harness = Harness::unstarted(init, width, height);
-        let effects = update::start(&mut harness.app);
-        harness.execute(effects);
+        harness.send(Message::Started { listen: false });
         harness
     }
 
@@ -85,12 +87,15 @@ impl Harness {
             size: (width, height),
             ..init
         });
-        update::settle_view(&mut app);
+        // Sizing settles the view, as the terminal's first size does; it asks for no effects.
+        let effects = update(&mut app, Message::Resize(width, height));
+        debug_assert!(effects.is_empty(), "a resize asks for nothing");
         Harness {
             app,
             terminal: Terminal::new(TestBackend::new(width, height)).unwrap_or_else(|e| match e {}),
             engine: Engine::with_workers(Limits::default(), 2),
             effects: Vec::new(),
+            ran: Vec::new(),
         }
     }
 
@@ -148,7 +153,9 @@ impl Harness {
         out
     }
 
-    fn execute(&mut self, effects: Vec<Effect>) {
+    /// Carries out effects (and those they lead to) as `send` does, for effects a test took from
+    /// `update` itself.
+    pub fn execute(&mut self, effects: Vec<Effect>) {
         let mut queue: std::collections::VecDeque<Effect> = effects.into();
         while let Some(effect) = queue.pop_front() {
             let follow = match effect {
@@ -174,9 +181,12 @@ impl Harness {
             let input = job.settings.input(item.body.clone(), item.parsed.as_ref());
             ((item, input.event_type.clone()), input)
         });
+        // The app's table decides, as in the runtime: items a newer job replaced never run.
+        let (latest, job_id) = (job.latest, job.job);
+        let is_current = |(item, _): &(RunItem, String)| latest.is_current(&item.key, job_id);
         let mut follow = Vec::new();
         for ((item, event_type), pending) in
-            RunScheduler::all(&self.engine, &program, inputs, HARNESS_WINDOW)
+            RunScheduler::new(&self.engine, &program, inputs, HARNESS_WINDOW, is_current)
         {
             let record = RunRecord::from_output(
                 event_type,
@@ -184,10 +194,11 @@ impl Harness {
                 item.parsed.as_ref(),
                 &job.settings.lint,
             );
+            self.ran.push((job_id, item.key.clone()));
             follow.extend(update(
                 &mut self.app,
                 Message::RunDone {
-                    job: job.job,
+                    job: job_id,
                     key: item.key,
                     record: Box::new(record),
                 },

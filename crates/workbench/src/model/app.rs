@@ -1,0 +1,391 @@
+//! The workbench's state. Everything the screen shows is derived from an [`App`]; only `update`
+//! changes it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use hookbench_core::pipeline::{PipelineSettings, RunRecord};
+use hookbench_core::segment::Severity;
+use hookbench_core::transform::presets::{TransformOrigin, TransformSource};
+use hookbench_core::transform::{CompatWarning, scan_compat};
+use hookbench_core::webhook::FixtureSet;
+
+use crate::highlight::Highlighter;
+use crate::keymap::KeyMap;
+use crate::theme::Theme;
+
+use super::editor::Editor;
+use super::events_list::{EventEntry, EventsList};
+use super::jobs::LatestJobs;
+use super::listener::ListenerState;
+use super::message::PickerEntry;
+use super::output::OutputView;
+use super::sending::SendState;
+
+/// The panes live with the layout that places them; the app's focus and tab are panes.
+pub use crate::layout::Pane;
+
+/// What keys currently go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    /// Typing into the transformation editor.
+    EditTransform,
+    /// Typing into the selected webhook body.
+    EditBody,
+    /// Typing the events filter.
+    Filter,
+}
+
+impl Mode {
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Normal => "NORMAL",
+            Mode::EditTransform => "EDIT",
+            Mode::EditBody => "EDIT BODY",
+            Mode::Filter => "FILTER",
+        }
+    }
+}
+
+/// A box drawn over the panes that takes the keys while open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help { scroll: u16 },
+    Picker(Picker),
+    Confirm(Confirm),
+    KeyDialog(KeyDialog),
+}
+
+/// The write-key dialog (`K`): the key typed so far (shown masked unless revealed) and the
+/// region it belongs to.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyDialog {
+    pub input: String,
+    pub region: hookbench_core::segment::Region,
+    pub reveal: bool,
+}
+
+impl std::fmt::Debug for KeyDialog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyDialog")
+            .field("input", &hookbench_core::segment::mask_secret(&self.input))
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
+/// The bottom panel's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BottomTab {
+    Logs,
+    Response,
+    Deliveries,
+}
+
+impl BottomTab {
+    pub const ALL: [BottomTab; 3] = [BottomTab::Logs, BottomTab::Response, BottomTab::Deliveries];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            BottomTab::Logs => "Logs",
+            BottomTab::Response => "Response",
+            BottomTab::Deliveries => "Deliveries",
+        }
+    }
+}
+
+/// The transformation picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    /// None while the list is being read.
+    pub entries: Option<Vec<PickerEntry>>,
+    pub selected: usize,
+}
+
+/// A question with its pending action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    /// Quit with unsaved transformation edits.
+    Quit,
+    /// Load another transformation over unsaved edits.
+    Discard(String),
+    /// Send an event whose output has lint errors.
+    ForceSend(String),
+}
+
+/// Where the transformation came from and how it is named. Its text is not kept here: the
+/// editor holds the text as it stands, [`TransformState::saved_text`] the text as saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransformLabel {
+    /// Preset name or file name, for titles and stack frames.
+    pub name: String,
+    /// The stem: `segment-complete` for both the preset and `./segment-complete.js`.
+    pub stem: String,
+    pub origin: TransformOrigin,
+}
+
+/// The transformation being worked on.
+pub struct TransformState {
+    pub source: TransformLabel,
+    /// The text as last loaded or saved: edits are unsaved while the editor differs from it.
+    pub saved_text: String,
+    pub editor: Editor,
+    /// Bumped on every change of the text, for run staleness and the highlight cache.
+    pub revision: u64,
+    pub compat: Vec<CompatWarning>,
+}
+
+impl TransformState {
+    pub fn new(source: TransformSource) -> TransformState {
+        let TransformSource {
+            name,
+            stem,
+            origin,
+            source: text,
+        } = source;
+        TransformState {
+            compat: scan_compat(&text),
+            editor: Editor::new(&text),
+            saved_text: text,
+            revision: 0,
+            source: TransformLabel { name, stem, origin },
+        }
+    }
+
+    /// The text as it stands in the editor.
+    pub fn text(&self) -> String {
+        self.editor.text()
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.editor.text() != self.saved_text
+    }
+
+    /// The file it lives in, if any (a preset has none until saved).
+    pub fn path(&self) -> Option<&PathBuf> {
+        match &self.source.origin {
+            TransformOrigin::File(path) => Some(path),
+            TransformOrigin::Preset => None,
+        }
+    }
+
+    /// The title shown on the pane: the file's path (relative to `cwd` when under it), or the
+    /// preset's name.
+    pub fn display_name_in(&self, cwd: &std::path::Path) -> String {
+        match &self.source.origin {
+            TransformOrigin::File(path) => path
+                .strip_prefix(cwd)
+                .map_or_else(|_| path.display().to_string(), |p| p.display().to_string()),
+            TransformOrigin::Preset => format!("{} (preset)", self.source.name),
+        }
+    }
+}
+
+/// The latest run of one event, and the output before it for the diff.
+pub struct EventResult {
+    pub job: u64,
+    pub record: RunRecord,
+    pub output: Option<OutputView>,
+    /// The last output that differed from the current one.
+    pub previous: Option<OutputView>,
+}
+
+impl EventResult {
+    /// The worst thing about this result, for the events list mark.
+    pub fn verdict(&self) -> Verdict {
+        if self.record.failed() {
+            return Verdict::Failed;
+        }
+        if self.record.cancelled() {
+            return Verdict::Cancelled;
+        }
+        match self.record.diagnostics.iter().map(|d| d.severity).min() {
+            Some(Severity::Error) => Verdict::Errors,
+            Some(Severity::Warning) => Verdict::Warnings,
+            Some(Severity::Info) | None => Verdict::Clean,
+        }
+    }
+}
+
+/// How an event's output fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The transformation failed.
+    Failed,
+    /// Lint errors: Segment rejects or drops it.
+    Errors,
+    Warnings,
+    Clean,
+    /// The handler cancelled it: nothing would be sent.
+    Cancelled,
+}
+
+/// Scroll offsets of the text panes, in lines. (The transformation's editor keeps its own.)
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scrolls {
+    pub webhook: usize,
+    pub segment: usize,
+    pub logs: usize,
+}
+
+/// A transient line in the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusMessage {
+    pub text: String,
+    pub is_error: bool,
+}
+
+/// Everything the workbench starts from.
+pub struct AppInit {
+    pub fixtures: FixtureSet,
+    pub transform: TransformSource,
+    /// The event (fixture name) to select first.
+    pub event: Option<String>,
+    pub settings: PipelineSettings,
+    pub theme: Theme,
+    pub keymap: KeyMap,
+    /// Where `*.js` files are listed from and presets are saved to.
+    pub cwd: PathBuf,
+    /// Transformation files the config names, for the picker.
+    pub config_paths: Vec<PathBuf>,
+    pub send: SendState,
+    /// Where `L` listens.
+    pub listen_addr: String,
+    pub mouse: bool,
+    pub size: (u16, u16),
+}
+
+/// The workbench.
+pub struct App {
+    pub size: (u16, u16),
+    pub theme: Theme,
+    pub keymap: KeyMap,
+    pub highlighter: Highlighter,
+    pub settings: PipelineSettings,
+    pub events: EventsList,
+    pub transform: TransformState,
+    pub results: HashMap<String, EventResult>,
+    /// The newest job asked for each event key; older results are dropped, and the runs they
+    /// came from skip items not yet started.
+    pub latest_job: LatestJobs,
+    pub next_job: u64,
+    pub focus: Pane,
+    /// The middle pane shown when they are tabs.
+    pub tab: Pane,
+    pub mode: Mode,
+    pub overlay: Option<Overlay>,
+    pub scroll: Scrolls,
+    pub diff: bool,
+    pub status: Option<StatusMessage>,
+    /// The body editor while `Mode::EditBody`: the event key and its editor.
+    pub body_editor: Option<(String, Editor)>,
+    /// Bumped on each keystroke that changes a text; a pause ending with an older value is
+    /// ignored, since more typing came after it.
+    pub edit_generation: u64,
+    /// Runs waiting for the pause after typing: every event (the transformation changed) and
+    /// single events (their bodies changed).
+    pub rerun_all_pending: bool,
+    pub rerun_keys_pending: Vec<String>,
+    pub cwd: PathBuf,
+    pub config_paths: Vec<PathBuf>,
+    pub send: SendState,
+    pub listener: ListenerState,
+    pub bottom: BottomTab,
+    /// First row shown in the Response and Deliveries tabs.
+    pub bottom_scroll: usize,
+    pub mouse: bool,
+    /// Quit once the pending save succeeds.
+    pub quit_after_save: bool,
+    /// Open `$EDITOR` once the pending save succeeds.
+    pub edit_after_save: bool,
+}
+
+impl App {
+    pub fn new(init: AppInit) -> App {
+        let entries: Vec<EventEntry> = init.fixtures.iter().map(EventEntry::from_fixture).collect();
+        let mut events = EventsList::new(entries);
+        if let Some(name) = &init.event {
+            events.select_key(name);
+        }
+        App {
+            size: init.size,
+            highlighter: Highlighter::new(&init.theme),
+            theme: init.theme,
+            keymap: init.keymap,
+            settings: init.settings,
+            events,
+            transform: TransformState::new(init.transform),
+            results: HashMap::new(),
+            latest_job: LatestJobs::default(),
+            next_job: 1,
+            focus: Pane::Events,
+            tab: Pane::Segment,
+            mode: Mode::Normal,
+            overlay: None,
+            scroll: Scrolls::default(),
+            diff: false,
+            status: None,
+            body_editor: None,
+            edit_generation: 0,
+            rerun_all_pending: false,
+            rerun_keys_pending: Vec::new(),
+            cwd: init.cwd,
+            config_paths: init.config_paths,
+            send: init.send,
+            listener: ListenerState::new(init.listen_addr),
+            bottom: BottomTab::Logs,
+            bottom_scroll: 0,
+            mouse: init.mouse,
+            quit_after_save: false,
+            edit_after_save: false,
+        }
+    }
+
+    /// The selected event, if the (filtered) list has any.
+    pub fn selected(&self) -> Option<&EventEntry> {
+        self.events.selected_entry()
+    }
+
+    /// The latest result of the selected event.
+    pub fn selected_result(&self) -> Option<&EventResult> {
+        self.selected().and_then(|e| self.results.get(&e.key))
+    }
+
+    /// True while a run of the selected event is queued or running.
+    pub fn selected_is_running(&self) -> bool {
+        self.selected().is_some_and(|e| self.is_running(&e.key))
+    }
+
+    pub fn is_running(&self, key: &str) -> bool {
+        match (self.latest_job.get(key), self.results.get(key)) {
+            (Some(asked), Some(result)) => asked > result.job,
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
+
+    /// The verdict of an event's latest result.
+    pub fn verdict(&self, key: &str) -> Option<Verdict> {
+        self.results.get(key).map(EventResult::verdict)
+    }
+
+    /// How the transformation is named on screen.
+    pub fn transform_name(&self) -> String {
+        self.transform.display_name_in(&self.cwd)
+    }
+
+    pub fn set_status(&mut self, text: impl Into<String>) {
+        self.status = Some(StatusMessage {
+            text: text.into(),
+            is_error: false,
+        });
+    }
+
+    pub fn set_error(&mut self, text: impl Into<String>) {
+        self.status = Some(StatusMessage {
+            text: text.into(),
+            is_error: true,
+        });
+    }
+}

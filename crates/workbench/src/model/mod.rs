@@ -1,0 +1,13 @@
+//! The model: the [`app::App`] and the state it is made of, and the [`message::Message`] and
+//! [`message::Effect`] vocabulary `update` speaks. Nothing here draws or changes state on its
+//! own behalf; [`measure`] counts what the panes will show, for `update` and the view alike.
+
+pub mod app;
+pub mod editor;
+pub mod events_list;
+pub mod jobs;
+pub mod listener;
+pub mod measure;
+pub mod message;
+pub mod output;
+pub mod sending;

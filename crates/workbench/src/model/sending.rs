@@ -1,0 +1,208 @@
+//! Sending state: where sends go, the write key (only ever held here, shown masked), sends in
+//! flight and the deliveries of the session.
+
+use std::path::PathBuf;
+
+use hookbench_core::segment::keycheck::{KeyCheck, KeyStatus};
+use hookbench_core::segment::{Destination, Outcome, Region, SendReport, WriteKey};
+use hookbench_core::session::DEFAULT_RETRIES;
+
+/// Where sends go, as the user picks it (`D` cycles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DestinationChoice {
+    DryRun,
+    Sink,
+    Segment,
+}
+
+impl DestinationChoice {
+    pub fn next(self) -> DestinationChoice {
+        match self {
+            DestinationChoice::DryRun => DestinationChoice::Sink,
+            DestinationChoice::Sink => DestinationChoice::Segment,
+            DestinationChoice::Segment => DestinationChoice::DryRun,
+        }
+    }
+}
+
+/// The in-process sink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SinkStatus {
+    NotStarted,
+    Starting,
+    Running(url::Url),
+    Failed(String),
+}
+
+/// A send's progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub id: u64,
+    pub total: usize,
+    pub done: usize,
+}
+
+/// One delivery of the session.
+#[derive(Debug, Clone)]
+pub struct DeliveryEntry {
+    pub send: u64,
+    /// The event it was made from.
+    pub key: String,
+    /// Local time, `HH:MM:SS`.
+    pub at: String,
+    pub delivery: SendReport,
+}
+
+/// Everything about sending.
+#[derive(Debug, Clone)]
+pub struct SendState {
+    pub choice: DestinationChoice,
+    pub region: Region,
+    /// The configured Segment-compatible endpoint, used for "Segment" when set.
+    pub endpoint: Option<url::Url>,
+    pub write_key: Option<WriteKey>,
+    pub key_check: Option<KeyCheck>,
+    pub sink: SinkStatus,
+    /// Newest last.
+    pub deliveries: Vec<DeliveryEntry>,
+    pub in_flight: Vec<Progress>,
+    pub next_send: u64,
+    /// Retries of a call after its first attempt.
+    pub retries: u32,
+    /// Where `K`'s "save" writes the key.
+    pub config_path: Option<PathBuf>,
+}
+
+impl SendState {
+    /// Sends go to Segment when a key is set, else to the local sink.
+    pub fn new(
+        write_key: Option<WriteKey>,
+        region: Region,
+        endpoint: Option<url::Url>,
+        config_path: Option<PathBuf>,
+    ) -> SendState {
+        SendState {
+            choice: if write_key.is_some() {
+                DestinationChoice::Segment
+            } else {
+                DestinationChoice::Sink
+            },
+            region,
+            endpoint,
+            write_key,
+            key_check: None,
+            sink: SinkStatus::NotStarted,
+            deliveries: Vec::new(),
+            in_flight: Vec::new(),
+            next_send: 1,
+            retries: DEFAULT_RETRIES,
+            config_path,
+        }
+    }
+
+    /// The destination sends go to now; None while it cannot take them (the sink is not up, or
+    /// Segment has no key), with the reason.
+    pub fn destination(&self) -> Result<Destination, String> {
+        match self.choice {
+            DestinationChoice::DryRun => Ok(Destination::DryRun),
+            DestinationChoice::Sink => match &self.sink {
+                SinkStatus::Running(url) => Ok(Destination::Sink(url.clone())),
+                SinkStatus::Failed(e) => Err(format!("the local sink could not start: {e}")),
+                _ => Err("the local sink is starting".to_string()),
+            },
+            DestinationChoice::Segment => {
+                if self.write_key.is_none() {
+                    return Err("no write key: K sets one (or set SEGMENT_WRITE_KEY)".to_string());
+                }
+                Ok(match &self.endpoint {
+                    Some(base) => Destination::Endpoint(base.clone()),
+                    None => Destination::Segment(self.region),
+                })
+            }
+        }
+    }
+
+    /// What the status bar says about where sends go.
+    pub fn label(&self) -> String {
+        match self.choice {
+            DestinationChoice::DryRun => "dry-run (nothing is sent)".to_string(),
+            DestinationChoice::Sink => match &self.sink {
+                SinkStatus::Running(url) => format!(
+                    "local sink {} — does not reach Segment",
+                    url.as_str().trim_end_matches('/')
+                ),
+                SinkStatus::Failed(_) => "local sink (failed to start)".to_string(),
+                _ => "local sink (starting)".to_string(),
+            },
+            DestinationChoice::Segment => match &self.endpoint {
+                Some(base) => format!("endpoint {}", base.as_str().trim_end_matches('/')),
+                None => Destination::Segment(self.region).label(),
+            },
+        }
+    }
+
+    /// The destination in a few words, for the status bar.
+    pub fn short_label(&self) -> String {
+        let host_port = |url: &url::Url| {
+            let host = url.host_str().unwrap_or_default();
+            match url.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_string(),
+            }
+        };
+        match self.choice {
+            DestinationChoice::DryRun => "dry-run".to_string(),
+            DestinationChoice::Sink => match &self.sink {
+                SinkStatus::Running(url) => format!("sink {} (not Segment)", host_port(url)),
+                SinkStatus::Failed(_) => "sink failed".to_string(),
+                _ => "sink starting".to_string(),
+            },
+            DestinationChoice::Segment => match &self.endpoint {
+                Some(base) => format!("endpoint {}", host_port(base)),
+                None => Destination::Segment(self.region).label(),
+            },
+        }
+    }
+
+    /// The key as the status bar shows it: masked, with the check's verdict.
+    pub fn key_label(&self) -> String {
+        match &self.write_key {
+            None => "no write key".to_string(),
+            Some(key) => {
+                let mark = match self.key_check.as_ref().map(|c| c.status) {
+                    Some(KeyStatus::Valid) => " ✓",
+                    Some(KeyStatus::Unknown) => " ✗ unknown",
+                    Some(KeyStatus::Unverifiable) => " ? unverified",
+                    None => " (unchecked)",
+                };
+                format!("key {}{mark}", key.masked())
+            }
+        }
+    }
+
+    /// The key masked, without the check's verdict.
+    pub fn key_label_plain(&self) -> String {
+        self.write_key
+            .as_ref()
+            .map_or_else(|| "(none)".to_string(), WriteKey::masked)
+    }
+
+    /// The newest delivery of an event.
+    pub fn last_delivery(&self, key: &str) -> Option<&DeliveryEntry> {
+        self.deliveries.iter().rev().find(|d| d.key == key)
+    }
+
+    pub fn is_sending(&self) -> bool {
+        !self.in_flight.is_empty()
+    }
+}
+
+/// The label a delivery's outcome gets in lists.
+pub fn outcome_mark(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Delivered => "✓",
+        Outcome::DryRun => "→",
+        Outcome::Cancelled => "⊘",
+        Outcome::Rejected | Outcome::Failed | Outcome::Refused => "✗",
+    }
+}

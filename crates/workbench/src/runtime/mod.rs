@@ -1,0 +1,57 @@
+//! The workbench's shell: the terminal ([`terminal`]), the loop ([`event_loop`]), the executor
+//! of effects ([`executor`]), and the outside world it touches: files ([`files`]), `$EDITOR`
+//! ([`external_editor`]) and file watching ([`watch`]). What is read before the terminal is
+//! taken is in [`setup`].
+
+pub mod event_loop;
+pub mod executor;
+pub mod external_editor;
+pub mod files;
+pub mod setup;
+pub mod terminal;
+pub mod watch;
+
+use std::io::{self, IsTerminal};
+
+use anyhow::{Context, bail};
+
+use hookbench_core::transform::Engine;
+
+pub use setup::{DEFAULT_LISTEN_ADDR, IncomingSetup, Options, Prepared, prepare};
+
+/// Opens the workbench and runs it until the user quits.
+pub fn run(options: &Options) -> anyhow::Result<()> {
+    // Input errors first: they are worth knowing about even without a terminal.
+    let prepared = prepare(options)?;
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        bail!(
+            "the workbench needs a terminal; for scripts and CI use `hookbench run`, `check` or `lint`"
+        );
+    }
+    let mouse = prepared.init.mouse;
+    let engine = Engine::new(prepared.limits);
+    // Two workers: sends, the local sink and runs proceed while the screen is drawn.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the event loop")?;
+
+    terminal::install_panic_hook(mouse);
+    terminal::enter_terminal(mouse).context("cannot set up the terminal")?;
+    let result = runtime.block_on(event_loop::event_loop(
+        prepared.init,
+        engine,
+        prepared.listen_at_start,
+        prepared.incoming,
+    ));
+    terminal::leave_terminal(mouse);
+    let recovered = result?;
+    if let Some(path) = recovered {
+        eprintln!(
+            "hookbench: unsaved transformation edits were kept in {}",
+            path.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,111 @@
+//! Runs: the transformation over every event or some, results coming back (stale ones dropped)
+//! and the pause after typing before the next run.
+
+use std::time::Duration;
+
+use hookbench_core::pipeline::RunRecord;
+use hookbench_core::transform::scan_compat;
+
+use crate::model::app::{App, EventResult};
+use crate::model::message::{Effect, RunItem, RunJob};
+use crate::model::output::OutputView;
+use crate::update::scroll::settle_view;
+
+/// The pause after the last keystroke before the transformation runs again.
+pub const EDIT_DEBOUNCE: Duration = Duration::from_millis(200);
+
+/// Runs the transformation on every event, the selected one first.
+pub fn run_all(app: &mut App) -> Effect {
+    let mut keys: Vec<String> = app.events.entries().iter().map(|e| e.key.clone()).collect();
+    if let Some(selected) = app.selected().map(|e| e.key.clone())
+        && let Some(at) = keys.iter().position(|k| *k == selected)
+    {
+        let first = keys.remove(at);
+        keys.insert(0, first);
+    }
+    run_keys(app, &keys)
+}
+
+/// Runs the transformation on some events. Bodies that are not JSON are left out: the Webhook
+/// pane shows why.
+pub fn run_keys(app: &mut App, keys: &[String]) -> Effect {
+    let job = app.next_job;
+    app.next_job += 1;
+    let mut items = Vec::with_capacity(keys.len());
+    for key in keys {
+        let Some(entry) = app.events.entry(key).filter(|e| e.runnable()) else {
+            continue;
+        };
+        let Some(parsed) = entry.view.parsed.clone() else {
+            continue;
+        };
+        let body = entry.body().to_string();
+        app.latest_job.ask(key, job);
+        items.push(RunItem {
+            key: key.clone(),
+            body,
+            parsed: Some(parsed),
+        });
+    }
+    Effect::Run(RunJob {
+        job,
+        name: app.transform.source.name.clone(),
+        source: app.transform.text(),
+        settings: app.settings.clone(),
+        items,
+        latest: app.latest_job.clone(),
+    })
+}
+
+pub(super) fn on_run_done(app: &mut App, job: u64, key: String, record: RunRecord) {
+    if !app.latest_job.is_current(&key, job) {
+        return; // A newer run of this event was asked for: this one is stale.
+    }
+    let output = record.webhook.as_ref().map(OutputView::of);
+    let previous = match app.results.remove(&key) {
+        Some(old) if old.output != output && old.output.is_some() => old.output,
+        Some(old) => old.previous,
+        None => None,
+    };
+    app.results.insert(
+        key,
+        EventResult {
+            job,
+            record,
+            output,
+            previous,
+        },
+    );
+    settle_view(app);
+}
+
+pub(super) fn on_settled(app: &mut App, generation: u64) -> Vec<Effect> {
+    if generation != app.edit_generation {
+        return Vec::new();
+    }
+    let mut effects = Vec::new();
+    if let Some((key, editor)) = &app.body_editor {
+        let (key, text) = (key.clone(), editor.text());
+        if let Some(entry) = app.events.entry_mut(&key) {
+            entry.set_modified(Some(text));
+        }
+    }
+    if app.rerun_all_pending {
+        app.rerun_all_pending = false;
+        app.rerun_keys_pending.clear();
+        app.transform.compat = scan_compat(&app.transform.text());
+        effects.push(run_all(app));
+    } else if !app.rerun_keys_pending.is_empty() {
+        let keys = std::mem::take(&mut app.rerun_keys_pending);
+        effects.push(run_keys(app, &keys));
+    }
+    effects
+}
+
+pub(super) fn debounce(app: &mut App) -> Effect {
+    app.edit_generation += 1;
+    Effect::Debounce {
+        generation: app.edit_generation,
+        delay: EDIT_DEBOUNCE,
+    }
+}

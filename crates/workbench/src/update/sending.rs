@@ -1,0 +1,218 @@
+//! Sending from the workbench: `s`/`S` build the calls, deliveries come back one by one, `x`
+//! cancels and `D` switches where sends go.
+
+use hookbench_core::segment::SendReport;
+use hookbench_core::segment::keycheck::{KeyCheck, KeyStatus};
+use hookbench_core::sending::{SendPlan, SendPolicy};
+use hookbench_core::session::label_of;
+
+use crate::model::app::{App, BottomTab, Confirm, Overlay};
+use crate::model::message::{Effect, SendHistory, SendItem, SendJob};
+use crate::model::sending::{DeliveryEntry, DestinationChoice, Progress, SinkStatus};
+
+/// Deliveries kept for the session's list; older ones drop off.
+const MAX_DELIVERIES: usize = 1000;
+
+/// What the workbench starts with: the sink when sends go there.
+pub fn start(app: &mut App) -> Vec<Effect> {
+    if app.send.choice == DestinationChoice::Sink && app.send.sink == SinkStatus::NotStarted {
+        app.send.sink = SinkStatus::Starting;
+        return vec![Effect::StartSink];
+    }
+    Vec::new()
+}
+
+/// `s` (one event) and `S` (every listed event, batched). Lint errors refuse a call, unless
+/// `force` (asked for once in a dialog for a single event).
+pub fn send(app: &mut App, all: bool, force: bool) -> Vec<Effect> {
+    let destination = match app.send.destination() {
+        Ok(d) => d,
+        Err(why) => {
+            app.set_error(format!("cannot send: {why}"));
+            return Vec::new();
+        }
+    };
+    let keys: Vec<String> = if all {
+        let visible = app.events.visible();
+        visible
+            .iter()
+            .map(|&i| app.events.entries()[i].key.clone())
+            .collect()
+    } else {
+        app.selected()
+            .map(|e| vec![e.key.clone()])
+            .unwrap_or_default()
+    };
+    let policy = SendPolicy { force };
+    let mut items = Vec::new();
+    let mut skipped = 0;
+    for key in &keys {
+        let Some(result) = app.results.get(key) else {
+            skipped += 1;
+            continue;
+        };
+        let call = match SendPlan::of(&result.record, policy, &destination) {
+            SendPlan::Send(call) => call,
+            SendPlan::Refused(_) if !all => {
+                app.overlay = Some(Overlay::Confirm(Confirm::ForceSend(key.clone())));
+                return Vec::new();
+            }
+            SendPlan::TransformFailed | SendPlan::Cancelled | SendPlan::Refused(_) => {
+                skipped += 1;
+                continue;
+            }
+        };
+        let history = app
+            .events
+            .entry(key)
+            .and_then(|e| e.incoming.as_ref())
+            .map(|info| SendHistory {
+                delivery_id: info.id,
+                transform: label_of(&app.transform.source.name, &app.transform.source.origin),
+                record: Box::new(result.record.clone()),
+            });
+        items.push(SendItem {
+            key: key.clone(),
+            call,
+            history,
+        });
+    }
+    if items.is_empty() {
+        app.set_error(if all {
+            "nothing to send: every listed event failed, was cancelled or has lint errors"
+                .to_string()
+        } else {
+            "nothing to send: the transformation failed on this event or cancelled it".to_string()
+        });
+        return Vec::new();
+    }
+    let id = app.send.next_send;
+    app.send.next_send += 1;
+    app.send.in_flight.push(Progress {
+        id,
+        total: items.len(),
+        done: 0,
+    });
+    let count = items.len();
+    let note = if skipped > 0 {
+        format!(" ({skipped} skipped: failed, cancelled or lint errors)")
+    } else {
+        String::new()
+    };
+    app.set_status(format!(
+        "sending {count} call(s) to {}{note}",
+        app.send.label()
+    ));
+    app.bottom = BottomTab::Response;
+    vec![Effect::Send(SendJob {
+        id,
+        destination,
+        write_key: app.send.write_key.clone(),
+        retries: app.send.retries,
+        batch: all,
+        items,
+    })]
+}
+
+/// One call's delivery came back.
+pub fn delivered(app: &mut App, id: u64, key: String, delivery: SendReport, at: String) {
+    if let Some(progress) = app.send.in_flight.iter_mut().find(|p| p.id == id) {
+        progress.done += 1;
+    }
+    let outcome = delivery.outcome;
+    app.send.deliveries.push(DeliveryEntry {
+        send: id,
+        key: key.clone(),
+        at,
+        delivery,
+    });
+    if app.send.deliveries.len() > MAX_DELIVERIES {
+        let extra = app.send.deliveries.len() - MAX_DELIVERIES;
+        app.send.deliveries.drain(..extra);
+    }
+    let finished = app
+        .send
+        .in_flight
+        .iter()
+        .position(|p| p.id == id && p.done >= p.total);
+    if let Some(at) = finished {
+        let progress = app.send.in_flight.remove(at);
+        let failures = app
+            .send
+            .deliveries
+            .iter()
+            .rev()
+            .take(progress.total)
+            .filter(|d| d.send == id && d.delivery.outcome.is_failure())
+            .count();
+        if failures > 0 {
+            app.set_error(format!(
+                "sent {}: {failures} not delivered (see Deliveries, ])",
+                progress.total
+            ));
+        } else if progress.total == 1 {
+            app.set_status(format!("{key}: {}", outcome.as_str()));
+        } else {
+            app.set_status(format!("sent {} call(s)", progress.total));
+        }
+    }
+}
+
+/// `x`: stop sends that are waiting to retry.
+pub fn cancel(app: &mut App) -> Vec<Effect> {
+    if !app.send.is_sending() {
+        app.set_status("nothing is being sent");
+        return Vec::new();
+    }
+    app.set_status("cancelling sends…");
+    vec![Effect::CancelSends]
+}
+
+/// `D`: the next destination; starts the sink on first use.
+pub fn switch_destination(app: &mut App) -> Vec<Effect> {
+    app.send.choice = app.send.choice.next();
+    let effects = start(app);
+    if app.send.choice == DestinationChoice::Segment && app.send.write_key.is_none() {
+        app.set_error("sends now go to Segment, but no write key is set: K sets one");
+    } else {
+        app.set_status(format!("sends go to {}", app.send.label()));
+    }
+    effects
+}
+
+/// The local sink is up, or could not start.
+pub fn on_sink_started(app: &mut App, result: Result<url::Url, String>) {
+    app.send.sink = match result {
+        Ok(url) => SinkStatus::Running(url),
+        Err(e) => {
+            app.set_error(format!("the local sink could not start: {e}"));
+            SinkStatus::Failed(e)
+        }
+    };
+}
+
+/// The write-key check finished.
+pub fn on_key_checked(app: &mut App, check: KeyCheck) {
+    let text = format!(
+        "write key {}: {}",
+        app.send.key_label_plain(),
+        check.message
+    );
+    if check.status == KeyStatus::Valid {
+        app.set_status(text);
+    } else {
+        app.set_error(text);
+    }
+    app.send.key_check = Some(check);
+}
+
+/// The write key was saved to the config file, or why not.
+pub fn on_key_saved(app: &mut App, result: Result<std::path::PathBuf, String>) {
+    match result {
+        Ok(path) => app.set_status(format!(
+            "write key saved to {} (readable by you only)",
+            path.display()
+        )),
+        Err(e) => app.set_error(format!("write key not saved: {e}")),
+    }
+}

@@ -1,0 +1,1576 @@
+//! `update` driven through the test harness: every action, and the messages effects send back.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+
+use super::*;
+use crate::layout;
+use crate::model::app::{Confirm, Mode, Overlay, Pane, Verdict};
+use crate::model::message::{EditTarget, PickerEntry};
+use crate::testing::{Harness, init};
+use crate::update::runs::run_keys;
+use crate::update::scroll::areas;
+use hookbench_core::transform::ErrorKind;
+
+/// A started harness, with the start's effects (the sink) already taken.
+fn harness() -> Harness {
+    let mut h = Harness::new(180, 50);
+    h.effects.clear();
+    h
+}
+
+fn selected_key(h: &Harness) -> String {
+    h.app.selected().map(|e| e.key.clone()).unwrap_or_default()
+}
+
+fn output_event(h: &Harness) -> Option<String> {
+    h.app
+        .selected_result()
+        .and_then(|r| r.record.webhook.as_ref())
+        .and_then(|w| w.payload.get("event"))
+        .and_then(|e| e.as_str())
+        .map(str::to_string)
+}
+
+fn ctrl(h: &mut Harness, c: char) {
+    h.press_with(KeyCode::Char(c), KeyModifiers::CONTROL);
+}
+
+fn take_effects(h: &mut Harness) -> Vec<Effect> {
+    std::mem::take(&mut h.effects)
+}
+
+fn is_quit(effect: &Effect) -> bool {
+    matches!(effect, Effect::Quit { .. })
+}
+
+/// Whether `update` asked to leave (since the effects were last taken).
+fn quit_asked(h: &Harness) -> bool {
+    h.effects.iter().any(is_quit)
+}
+
+/// A harness over one fixture folder, so slow transformations stay fast to test.
+fn one_event_harness(source: &str) -> (Harness, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("one.json"),
+        r#"{"business_id":"b","type":"payment.succeeded","timestamp":"2025-01-01T00:00:00Z","data":{"payload_type":"Payment","total_amount":400,"currency":"USD","customer":{"customer_id":"cus_1"}}}"#,
+    )
+    .expect("fixture");
+    let mut start = init(180, 50);
+    start.fixtures = hookbench_core::webhook::FixtureSet::from_dir(dir.path()).expect("fixtures");
+    start.transform.source = source.to_string();
+    start.cwd = dir.path().to_path_buf();
+    (Harness::with_init(start), dir)
+}
+
+#[test]
+fn start_runs_every_event_and_selects_the_first() {
+    let h = harness();
+    assert_eq!(selected_key(&h), "payment.succeeded");
+    assert_eq!(h.app.results.len(), h.app.events.entries().len());
+    assert_eq!(output_event(&h).as_deref(), Some("Order Completed"));
+    assert_eq!(h.app.verdict("payment.succeeded"), Some(Verdict::Clean));
+    assert_eq!(
+        h.app.verdict("payment.processing"),
+        Some(Verdict::Cancelled)
+    );
+    assert!(!h.app.is_running("payment.succeeded"));
+}
+
+#[test]
+fn start_selects_the_event_asked_for() {
+    let mut start = init(180, 50);
+    start.event = Some("refund.succeeded".into());
+    let h = Harness::with_init(start);
+    assert_eq!(selected_key(&h), "refund.succeeded");
+    assert_eq!(output_event(&h).as_deref(), Some("Order Refunded"));
+}
+
+#[test]
+fn moving_through_the_list_shows_each_events_output() {
+    let mut h = harness();
+    h.press(KeyCode::Char('j'));
+    assert_eq!(selected_key(&h), "payment.failed");
+    assert!(output_event(&h).is_some());
+    h.press(KeyCode::Down);
+    assert_eq!(selected_key(&h), "payment.processing");
+    h.press(KeyCode::Char('k'));
+    assert_eq!(selected_key(&h), "payment.failed");
+    h.press(KeyCode::Char('G'));
+    let last = h.app.events.visible().last().copied().expect("events");
+    assert_eq!(selected_key(&h), h.app.events.entries()[last].key);
+    h.press(KeyCode::Char('g'));
+    assert_eq!(selected_key(&h), "payment.succeeded");
+    ctrl(&mut h, 'd');
+    assert_ne!(selected_key(&h), "payment.succeeded");
+    ctrl(&mut h, 'u');
+    assert_eq!(selected_key(&h), "payment.succeeded");
+}
+
+#[test]
+fn focus_moves_by_tab_number_and_arrows() {
+    let mut h = harness();
+    assert_eq!(h.app.focus, Pane::Events);
+    h.press(KeyCode::Tab);
+    assert_eq!(h.app.focus, Pane::Webhook);
+    h.press(KeyCode::BackTab);
+    h.press(KeyCode::BackTab);
+    assert_eq!(h.app.focus, Pane::Logs);
+    h.press(KeyCode::Char('4'));
+    assert_eq!(h.app.focus, Pane::Segment);
+    h.press(KeyCode::Char('h'));
+    assert_eq!(h.app.focus, Pane::Transform);
+    h.press(KeyCode::Char('l'));
+    h.press(KeyCode::Char('l'));
+    assert_eq!(h.app.focus, Pane::Segment, "stops at the last column");
+    h.press(KeyCode::Char('1'));
+    assert_eq!(h.app.focus, Pane::Events);
+}
+
+#[test]
+fn on_narrow_screens_focus_picks_the_tab() {
+    let mut h = Harness::new(100, 40);
+    h.press(KeyCode::Char('3'));
+    assert_eq!(h.app.tab, Pane::Transform);
+    assert!(areas(&h.app).transform.is_some());
+    assert!(areas(&h.app).webhook.is_none());
+    h.press(KeyCode::Char('2'));
+    assert_eq!(h.app.tab, Pane::Webhook);
+    h.press(KeyCode::Char('5'));
+    assert_eq!(h.app.tab, Pane::Webhook, "the logs keep the last tab");
+}
+
+#[test]
+fn text_panes_scroll_within_their_content() {
+    let mut h = harness();
+    h.press(KeyCode::Char('2'));
+    h.press(KeyCode::Char('j'));
+    h.press(KeyCode::Char('j'));
+    assert_eq!(h.app.scroll.webhook, 2);
+    h.press(KeyCode::Char('G'));
+    let lines = crate::model::measure::webhook_lines(&h.app);
+    let height = areas(&h.app).inner_height(Pane::Webhook);
+    assert_eq!(h.app.scroll.webhook, lines - height);
+    h.press(KeyCode::Char('g'));
+    assert_eq!(h.app.scroll.webhook, 0);
+    // Another event starts at its top.
+    h.press(KeyCode::Char('j'));
+    h.press(KeyCode::Char('1'));
+    h.press(KeyCode::Char('j'));
+    assert_eq!(h.app.scroll.webhook, 0);
+    h.press(KeyCode::Char('3'));
+    h.press(KeyCode::Char('j'));
+    assert_eq!(h.app.transform.editor.top, 1);
+}
+
+#[test]
+fn the_filter_narrows_the_list_and_esc_clears_it() {
+    let mut h = harness();
+    h.press(KeyCode::Char('/'));
+    assert_eq!(h.app.mode, Mode::Filter);
+    h.type_text("refund");
+    assert_eq!(h.app.events.filter, "refund");
+    assert_eq!(h.app.events.visible().len(), 3);
+    assert!(selected_key(&h).starts_with("refund."));
+    h.press(KeyCode::Enter);
+    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.events.visible().len(), 3, "Enter keeps the filter");
+    h.press(KeyCode::Char('/'));
+    h.press(KeyCode::Backspace);
+    assert_eq!(h.app.events.filter, "refun");
+    h.press(KeyCode::Esc);
+    assert!(h.app.events.filter.is_empty());
+    assert_eq!(h.app.events.visible().len(), h.app.events.entries().len());
+}
+
+#[test]
+fn z_toggles_grouping() {
+    let mut h = harness();
+    let grouped_rows = h.app.events.rows().len();
+    h.press(KeyCode::Char('z'));
+    assert!(!h.app.events.grouped);
+    assert_eq!(h.app.events.rows().len(), h.app.events.entries().len());
+    assert!(grouped_rows > h.app.events.rows().len());
+}
+
+#[test]
+fn editing_sends_letters_to_the_editor_and_reruns_after_the_pause() {
+    let mut h = harness();
+    h.press(KeyCode::Char('i'));
+    assert_eq!(h.app.mode, Mode::EditTransform);
+    assert_eq!(h.app.focus, Pane::Transform);
+    // Letters that are shortcuts in normal mode are text here.
+    h.type_text("q?/jy");
+    assert!(!quit_asked(&h));
+    assert!(h.app.overlay.is_none());
+    assert!(h.app.transform.text().starts_with("q?/jy"));
+    assert!(h.app.transform.is_dirty());
+    // The harness lets the pause elapse: the runs saw the edit, which breaks the source.
+    let error = h
+        .app
+        .selected_result()
+        .and_then(|r| r.record.error.clone())
+        .expect("a syntax error");
+    assert_eq!(error.kind, ErrorKind::Syntax);
+    assert_eq!(error.line, Some(1));
+    assert_eq!(h.app.verdict("refund.succeeded"), Some(Verdict::Failed));
+    h.press(KeyCode::Esc);
+    assert_eq!(h.app.mode, Mode::Normal);
+    // Undo everything: the output comes back.
+    h.press(KeyCode::Char('i'));
+    for _ in 0..5 {
+        ctrl(&mut h, 'z');
+    }
+    assert!(
+        !h.app.transform.is_dirty(),
+        "{}",
+        &h.app.transform.text()[..20]
+    );
+    assert_eq!(output_event(&h).as_deref(), Some("Order Completed"));
+}
+
+#[test]
+fn typing_is_debounced_and_only_the_last_pause_runs() {
+    let mut h = harness();
+    h.press(KeyCode::Char('i'));
+    let first = update(
+        &mut h.app,
+        Message::Key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE)),
+    );
+    let second = update(
+        &mut h.app,
+        Message::Key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE)),
+    );
+    let generation_of = |effects: &[Effect]| match effects {
+        [Effect::Debounce { generation, delay }] => {
+            assert_eq!(*delay, EDIT_DEBOUNCE);
+            *generation
+        }
+        other => panic!("expected one debounce, got {other:?}"),
+    };
+    let (g1, g2) = (generation_of(&first), generation_of(&second));
+    assert!(g2 > g1);
+    assert!(update(&mut h.app, Message::EditSettled { generation: g1 }).is_empty());
+    let runs = update(&mut h.app, Message::EditSettled { generation: g2 });
+    match runs.as_slice() {
+        [Effect::Run(job)] => {
+            assert_eq!(job.items.len(), h.app.events.entries().len());
+            assert_eq!(
+                job.items[0].key, "payment.succeeded",
+                "the selected event runs first"
+            );
+            assert!(job.source.starts_with("  "));
+        }
+        other => panic!("expected one run, got {other:?}"),
+    }
+}
+
+#[test]
+fn results_older_than_the_latest_job_are_dropped() {
+    let mut h = harness();
+    let before = h.app.selected_result().expect("result").job;
+    let Effect::Run(newer) = run_keys(&mut h.app, &["payment.succeeded".to_string()]) else {
+        panic!("a run");
+    };
+    let stale_record = h.app.selected_result().expect("result").record.clone();
+    let mut changed = stale_record.clone();
+    changed.event_type = "stale".into();
+    update(
+        &mut h.app,
+        Message::RunDone {
+            job: before,
+            key: "payment.succeeded".into(),
+            record: Box::new(changed),
+        },
+    );
+    assert_eq!(
+        h.app.selected_result().expect("result").record.event_type,
+        "payment.succeeded"
+    );
+    assert!(h.app.is_running("payment.succeeded"));
+    update(
+        &mut h.app,
+        Message::RunDone {
+            job: newer.job,
+            key: "payment.succeeded".into(),
+            record: Box::new(stale_record),
+        },
+    );
+    assert!(!h.app.is_running("payment.succeeded"));
+    assert_eq!(h.app.selected_result().expect("result").job, newer.job);
+}
+
+#[test]
+fn a_run_a_newer_one_replaced_is_skipped_through_the_scheduler() {
+    let mut h = harness();
+    let ran_before = h.ran.len();
+    let rerun = || Message::Key(KeyEvent::new(KeyCode::Char('R'), KeyModifiers::NONE));
+    // Two reruns asked before either is carried out: the first is stale before it starts.
+    let mut effects = update(&mut h.app, rerun());
+    effects.extend(update(&mut h.app, rerun()));
+    let jobs: Vec<(u64, usize)> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Run(job) => Some((job.job, job.items.len())),
+            _ => None,
+        })
+        .collect();
+    let [(stale, _), (newest, items)] = jobs[..] else {
+        panic!("expected two runs, got {jobs:?}");
+    };
+    assert!(items > 1);
+    h.execute(effects);
+    let ran = &h.ran[ran_before..];
+    assert!(
+        !ran.iter().any(|(job, _)| *job == stale),
+        "the replaced job ran: {ran:?}"
+    );
+    assert_eq!(ran.len(), items, "the newest ran every event once");
+    assert!(ran.iter().all(|(job, _)| *job == newest));
+    assert!(h.app.results.values().all(|r| r.job == newest));
+}
+
+#[test]
+fn a_body_is_modified_in_the_app_marked_and_reset() {
+    let mut h = harness();
+    h.press(KeyCode::Char('m'));
+    assert_eq!(h.app.mode, Mode::EditBody);
+    assert_eq!(h.app.focus, Pane::Webhook);
+    // Select all and replace with a body in yen.
+    ctrl(&mut h, 'a');
+    h.send(Message::Paste(
+        r#"{"business_id":"b","type":"payment.succeeded","timestamp":"2025-01-01T00:00:00Z","data":{"payload_type":"Payment","payment_id":"pay_1","total_amount":1500,"currency":"JPY","customer":{"customer_id":"cus_1"}}}"#.into(),
+    ));
+    h.press(KeyCode::Esc);
+    assert_eq!(h.app.mode, Mode::Normal);
+    let entry = h.app.selected().expect("entry");
+    assert!(entry.modified.is_some());
+    let total = h
+        .app
+        .selected_result()
+        .and_then(|r| r.record.webhook.as_ref())
+        .map(|w| w.payload["properties"]["total"].clone());
+    assert_eq!(
+        total,
+        Some(serde_json::json!(1500)),
+        "yen has no minor unit"
+    );
+    h.press(KeyCode::Char('r'));
+    assert!(h.app.selected().expect("entry").modified.is_none());
+    let total = h
+        .app
+        .selected_result()
+        .and_then(|r| r.record.webhook.as_ref())
+        .map(|w| w.payload["properties"]["total"].clone());
+    assert_eq!(total, Some(serde_json::json!(4)));
+    h.press(KeyCode::Char('r'));
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("not modified"))
+    );
+}
+
+#[test]
+fn a_body_that_is_not_json_is_kept_and_not_run() {
+    let mut h = harness();
+    let job = h.app.selected_result().expect("result").job;
+    h.press(KeyCode::Char('m'));
+    h.press(KeyCode::Char('{'));
+    h.press(KeyCode::Esc);
+    let entry = h.app.selected().expect("entry");
+    assert!(entry.view.parse_error.is_some());
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .is_some_and(|s| s.is_error && s.text.contains("not valid JSON"))
+    );
+    assert_eq!(h.app.selected_result().expect("result").job, job, "not run");
+}
+
+#[test]
+fn a_body_edited_in_editor_comes_back_escaped_when_not_utf8() {
+    let mut h = harness();
+    h.press(KeyCode::Char('M'));
+    let target = match take_effects(&mut h).as_slice() {
+        [Effect::OpenEditor { target, text }] => {
+            assert!(text.contains("payment.succeeded"));
+            target.clone()
+        }
+        other => panic!("expected the editor, got {other:?}"),
+    };
+    assert_eq!(target, EditTarget::Body("payment.succeeded".into()));
+    h.send(Message::ExternalEditDone {
+        target: target.clone(),
+        result: Ok(b"{\"type\":\"payment.succeeded\",\"x\":\"\xff\"}".to_vec()),
+    });
+    let entry = h.app.selected().expect("entry");
+    assert_eq!(
+        entry.modified.as_deref(),
+        Some("{\"type\":\"payment.succeeded\",\"x\":\"\\xFF\"}")
+    );
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .is_some_and(|s| s.is_error && s.text.contains("not UTF-8"))
+    );
+    // A failed editor leaves everything as it was.
+    h.send(Message::ExternalEditDone {
+        target,
+        result: Err("vi exited with 1".into()),
+    });
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("vi exited"))
+    );
+}
+
+#[test]
+fn saving_a_preset_writes_a_new_file_and_watches_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut start = init(160, 48);
+    start.cwd = dir.path().to_path_buf();
+    let mut h = Harness::with_init(start);
+    take_effects(&mut h);
+    std::fs::write(dir.path().join("segment-complete.js"), "taken").expect("write");
+    ctrl(&mut h, 's');
+    // Carried out as the runtime does: a new file beside the one already there.
+    let (result, text) = match take_effects(&mut h).as_slice() {
+        [
+            Effect::Save {
+                path,
+                dir: into,
+                stem,
+                text,
+            },
+        ] => {
+            assert!(path.is_none(), "never over the built-in");
+            assert_eq!(into, dir.path());
+            assert_eq!(stem, "segment-complete");
+            (
+                crate::runtime::files::save(path.as_deref(), into, stem, text),
+                text.clone(),
+            )
+        }
+        other => panic!("expected a save, got {other:?}"),
+    };
+    let path = result.clone().expect("saved");
+    assert_eq!(path, dir.path().join("segment-complete-2.js"));
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), text);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("segment-complete.js")).expect("read"),
+        "taken",
+        "the file already there is left alone"
+    );
+    h.send(Message::Saved { result, text });
+    assert_eq!(h.app.transform.path(), Some(&path));
+    assert!(!h.app.transform.is_dirty());
+    assert!(matches!(take_effects(&mut h).as_slice(), [Effect::Watch(Some(p))] if *p == path));
+    // A save error is shown and nothing is lost.
+    h.press(KeyCode::Char('i'));
+    h.type_text("x");
+    ctrl(&mut h, 's');
+    std::fs::remove_dir_all(dir.path()).expect("the folder goes away");
+    let (result, text) = match take_effects(&mut h).as_slice() {
+        [
+            Effect::Save {
+                path: Some(over),
+                dir: into,
+                stem,
+                text,
+            },
+        ] => {
+            assert_eq!(over, &path, "over the file it was saved as");
+            (
+                crate::runtime::files::save(Some(over), into, stem, text),
+                text.clone(),
+            )
+        }
+        other => panic!("expected a save, got {other:?}"),
+    };
+    assert!(
+        result
+            .as_ref()
+            .is_err_and(|e| e.starts_with("cannot write"))
+    );
+    h.send(Message::Saved { result, text });
+    assert!(h.app.transform.is_dirty());
+    assert!(h.app.status.as_ref().is_some_and(|s| s.is_error));
+}
+
+#[test]
+fn quitting_asks_when_edits_are_unsaved() {
+    let mut h = harness();
+    h.press(KeyCode::Char('q'));
+    assert!(quit_asked(&h));
+    assert!(take_effects(&mut h).iter().any(is_quit));
+
+    let mut h = harness();
+    h.press(KeyCode::Char('i'));
+    h.type_text("x");
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Char('q'));
+    assert!(!quit_asked(&h));
+    assert_eq!(h.app.overlay, Some(Overlay::Confirm(Confirm::Quit)));
+    h.press(KeyCode::Esc);
+    assert!(h.app.overlay.is_none() && !quit_asked(&h));
+    // s saves, then quits once the save is done.
+    h.press(KeyCode::Char('q'));
+    h.press(KeyCode::Char('s'));
+    let text = match take_effects(&mut h).as_slice() {
+        [Effect::Save { text, .. }] => text.clone(),
+        other => panic!("expected a save, got {other:?}"),
+    };
+    assert!(!quit_asked(&h));
+    h.send(Message::Saved {
+        result: Ok(PathBuf::from("./segment-complete.js")),
+        text,
+    });
+    assert!(quit_asked(&h));
+    assert!(take_effects(&mut h).iter().any(is_quit));
+}
+
+#[test]
+fn ctrl_c_quits_at_once_or_asks_once() {
+    let mut h = harness();
+    h.press(KeyCode::Char('i'));
+    ctrl(&mut h, 'c');
+    assert!(quit_asked(&h), "clean: Ctrl-C quits even while editing");
+
+    let mut h = harness();
+    h.press(KeyCode::Char('i'));
+    h.type_text("x");
+    ctrl(&mut h, 'c');
+    assert_eq!(h.app.overlay, Some(Overlay::Confirm(Confirm::Quit)));
+    ctrl(&mut h, 'c');
+    assert!(quit_asked(&h));
+    assert!(
+        take_effects(&mut h)
+            .iter()
+            .any(|e| matches!(e, Effect::Quit { recovery: None }))
+    );
+}
+
+#[test]
+fn a_signal_keeps_unsaved_edits_in_a_recovery_file() {
+    let mut h = harness();
+    h.press(KeyCode::Char('i'));
+    h.type_text("// mine\n");
+    h.send(Message::Terminate);
+    assert!(quit_asked(&h));
+    let recovery = match take_effects(&mut h).as_slice() {
+        [Effect::Quit { recovery: Some(r) }] => {
+            assert_eq!(r.stem, "segment-complete");
+            assert!(r.text.starts_with("// mine\n"));
+            assert_eq!(r.dir, h.app.cwd);
+            r.clone()
+        }
+        other => panic!("expected a quit with recovery, got {other:?}"),
+    };
+    // Written as the runtime does on its way out, into a folder of its own here.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let recovery = crate::model::message::Recovery {
+        dir: dir.path().to_path_buf(),
+        ..recovery
+    };
+    let written = crate::runtime::files::write_recovery(&recovery).expect("kept");
+    assert_eq!(written, dir.path().join("segment-complete.recovered.js"));
+    let kept = std::fs::read_to_string(&written).expect("read");
+    assert_eq!(kept, h.app.transform.text());
+    assert!(kept.starts_with("// mine\n"));
+}
+
+#[test]
+fn e_opens_the_file_in_the_editor_saving_a_preset_first() {
+    let mut h = harness();
+    h.press(KeyCode::Char('e'));
+    let text = match take_effects(&mut h).as_slice() {
+        [
+            Effect::Save {
+                path: None, text, ..
+            },
+        ] => text.clone(),
+        other => panic!("expected a save first, got {other:?}"),
+    };
+    let path = PathBuf::from("./segment-complete.js");
+    h.send(Message::Saved {
+        result: Ok(path.clone()),
+        text,
+    });
+    let effects = take_effects(&mut h);
+    assert!(effects.iter().any(|e| matches!(e,
+        Effect::OpenEditor { target: EditTarget::Transform(p), .. } if *p == path)));
+    // Saved and clean: the editor opens at once.
+    h.press(KeyCode::Char('e'));
+    assert!(matches!(
+        take_effects(&mut h).as_slice(),
+        [Effect::OpenEditor { .. }]
+    ));
+}
+
+#[test]
+fn a_change_on_disk_reloads_unless_it_would_lose_edits() {
+    let (mut h, dir) = one_event_harness(
+        "function handler(w) { w.payload = {userId: 'u', event: 'Order Completed'}; return w; }",
+    );
+    let path = dir.path().join("mine.js");
+    h.send(Message::Saved {
+        result: Ok(path.clone()),
+        text: h.app.transform.text(),
+    });
+    let edited =
+        "function handler(w) { w.payload = {userId: 'u', event: 'Order Refunded'}; return w; }";
+    h.send(Message::FileChanged {
+        path: path.clone(),
+        contents: Ok(edited.into()),
+    });
+    assert_eq!(h.app.transform.text(), edited);
+    assert!(!h.app.transform.is_dirty());
+    assert_eq!(output_event(&h).as_deref(), Some("Order Refunded"));
+    // Unsaved edits here win; the user is told.
+    h.press(KeyCode::Char('i'));
+    h.type_text("// here\n");
+    h.send(Message::FileChanged {
+        path: path.clone(),
+        contents: Ok("function handler(w) { return w; }".into()),
+    });
+    assert!(h.app.transform.text().starts_with("// here\n"));
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .is_some_and(|s| s.is_error && s.text.contains("changed on disk"))
+    );
+    // Another file's change is none of our business.
+    h.send(Message::FileChanged {
+        path: dir.path().join("other.js"),
+        contents: Ok(String::new()),
+    });
+    assert!(h.app.transform.text().starts_with("// here\n"));
+}
+
+#[test]
+fn d_diffs_against_the_previous_output() {
+    let mut h = harness();
+    h.press(KeyCode::Char('d'));
+    assert!(h.app.diff);
+    assert!(h.app.selected_result().expect("result").previous.is_none());
+    h.press(KeyCode::Char('d'));
+    h.press(KeyCode::Char('i'));
+    // Rename the event of payment.succeeded.
+    let source =
+        h.app
+            .transform
+            .text()
+            .replacen("\"Order Completed\"", "\"Checkout Completed\"", 1);
+    h.app.transform.editor = crate::model::editor::Editor::new(&source);
+    h.type_text(" ");
+    let result = h.app.selected_result().expect("result");
+    let previous = result.previous.as_ref().expect("previous output");
+    assert!(previous.text.contains("Order Completed"));
+    assert!(
+        result
+            .output
+            .as_ref()
+            .expect("output")
+            .text
+            .contains("Checkout Completed")
+    );
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Char('d'));
+    let screen = h.screen();
+    assert!(
+        screen.contains("-   \"event\": \"Order Completed\""),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("+   \"event\": \"Checkout Completed\""),
+        "{screen}"
+    );
+}
+
+#[test]
+fn y_and_shift_y_copy_the_payload_and_a_curl_command() {
+    let mut h = harness();
+    h.press(KeyCode::Char('y'));
+    match take_effects(&mut h).as_slice() {
+        [Effect::Copy(text)] => {
+            let value: serde_json::Value = serde_json::from_str(text).expect("JSON");
+            assert_eq!(value["event"], "Order Completed");
+        }
+        other => panic!("expected a copy, got {other:?}"),
+    }
+    h.press(KeyCode::Char('Y'));
+    match take_effects(&mut h).as_slice() {
+        [Effect::Copy(text)] => {
+            assert!(text.starts_with("curl -sS -X POST 'https://api.segment.io/v1/track'"));
+            assert!(text.contains("$SEGMENT_WRITE_KEY"));
+        }
+        other => panic!("expected a copy, got {other:?}"),
+    }
+    // A cancelled event has nothing to copy.
+    h.press(KeyCode::Char('j'));
+    h.press(KeyCode::Char('j'));
+    assert_eq!(selected_key(&h), "payment.processing");
+    h.press(KeyCode::Char('y'));
+    assert!(take_effects(&mut h).is_empty());
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .is_some_and(|s| s.is_error && s.text.contains("cancelled"))
+    );
+}
+
+#[test]
+fn the_picker_lists_loads_and_guards_unsaved_edits() {
+    let mut h = harness();
+    h.press(KeyCode::Char('t'));
+    assert!(matches!(
+        take_effects(&mut h).as_slice(),
+        [Effect::ListTransforms { .. }]
+    ));
+    let entries = vec![
+        PickerEntry {
+            spec: "segment-complete".into(),
+            origin: "preset",
+        },
+        PickerEntry {
+            spec: "segment-track-payment".into(),
+            origin: "preset",
+        },
+    ];
+    h.send(Message::TransformsListed(entries));
+    h.press(KeyCode::Char('j'));
+    h.press(KeyCode::Enter);
+    match take_effects(&mut h).as_slice() {
+        [Effect::LoadTransform(spec)] => assert_eq!(spec, "segment-track-payment"),
+        other => panic!("expected a load, got {other:?}"),
+    }
+    h.send(Message::TransformLoaded(Ok(crate::testing::preset(
+        "segment-track-payment",
+    ))));
+    assert_eq!(h.app.transform.source.stem, "segment-track-payment");
+    assert_eq!(output_event(&h).as_deref(), Some("Payment Completed"));
+    // With unsaved edits, loading asks first.
+    h.press(KeyCode::Char('i'));
+    h.type_text("x");
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Char('t'));
+    h.send(Message::TransformsListed(vec![PickerEntry {
+        spec: "segment-complete".into(),
+        origin: "preset",
+    }]));
+    take_effects(&mut h);
+    h.press(KeyCode::Enter);
+    assert!(matches!(
+        h.app.overlay,
+        Some(Overlay::Confirm(Confirm::Discard(_)))
+    ));
+    h.press(KeyCode::Char('y'));
+    assert!(matches!(
+        take_effects(&mut h).as_slice(),
+        [Effect::LoadTransform(_)]
+    ));
+    h.send(Message::TransformLoaded(Err(
+        "cannot read transformation ./x.js".into(),
+    )));
+    assert!(h.app.status.as_ref().is_some_and(|s| s.is_error));
+}
+
+#[test]
+fn help_opens_scrolls_and_closes() {
+    let mut h = Harness::new(180, 30);
+    h.press(KeyCode::Char('?'));
+    assert_eq!(h.app.overlay, Some(Overlay::Help { scroll: 0 }));
+    h.press(KeyCode::Char('j'));
+    assert_eq!(h.app.overlay, Some(Overlay::Help { scroll: 1 }));
+    h.press(KeyCode::Char('q'));
+    assert!(h.app.overlay.is_none());
+    assert!(!quit_asked(&h), "q closes help, it does not quit");
+}
+
+#[test]
+fn the_mouse_focuses_selects_and_scrolls() {
+    let mut h = harness();
+    let areas = areas(&h.app);
+    let click = |column, row| {
+        Message::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    // Row 0 of the list is the "payment" header, row 2 the second event.
+    h.send(click(areas.events.x + 3, areas.events.y + 3));
+    assert_eq!(selected_key(&h), "payment.failed");
+    let webhook = areas.webhook.expect("webhook pane");
+    h.send(click(webhook.x + 2, webhook.y + 2));
+    assert_eq!(h.app.focus, Pane::Webhook);
+    h.send(Message::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: webhook.x + 2,
+        row: webhook.y + 2,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(h.app.scroll.webhook, 3);
+    let mut narrow = Harness::new(100, 40);
+    let tabs = areas_of(&narrow).tabs.expect("tabs");
+    narrow.send(click(tabs.x + 1, tabs.y));
+    assert_eq!(narrow.app.tab, Pane::Webhook);
+    assert_eq!(narrow.app.focus, Pane::Webhook);
+}
+
+fn areas_of(h: &Harness) -> layout::Areas {
+    areas(&h.app)
+}
+
+#[test]
+fn paste_goes_to_the_editor_or_is_refused() {
+    let mut h = harness();
+    h.send(Message::Paste("text".into()));
+    assert!(!h.app.transform.is_dirty());
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("paste ignored"))
+    );
+    h.press(KeyCode::Char('i'));
+    h.send(Message::Paste("// pasted\r\n".into()));
+    assert!(h.app.transform.text().starts_with("// pasted\n"));
+}
+
+#[test]
+fn a_runaway_transformation_times_out_with_the_ui_answering() {
+    let (mut h, _dir) = one_event_harness("function handler(w) { while (true) {} }");
+    let error = h
+        .app
+        .selected_result()
+        .and_then(|r| r.record.error.clone())
+        .expect("timeout");
+    assert_eq!(error.kind, ErrorKind::Timeout);
+    h.press(KeyCode::Char('j'));
+    let screen = h.screen();
+    assert!(screen.contains("✗ timeout"), "{screen}");
+}
+
+#[test]
+fn remapped_keys_replace_the_defaults() {
+    let bindings = vec![hookbench_core::config::KeyBinding {
+        action: "quit".into(),
+        keys: vec!["ctrl-q".into()],
+        line: 2,
+    }];
+    let mut start = init(180, 50);
+    start.keymap = crate::keymap::KeyMap::with_config(&bindings, std::path::Path::new("c.toml"))
+        .expect("valid");
+    let mut h = Harness::with_init(start);
+    h.press(KeyCode::Char('q'));
+    assert!(!quit_asked(&h));
+    ctrl(&mut h, 'q');
+    assert!(quit_asked(&h));
+}
+
+#[test]
+fn resizing_to_any_size_keeps_state_consistent() {
+    let mut h = harness();
+    h.press(KeyCode::Char('G'));
+    let sizes = [
+        (20, 5),
+        (0, 0),
+        (60, 15),
+        (139, 40),
+        (140, 40),
+        (300, 100),
+        (61, 16),
+    ];
+    // Once with the last event selected, once scrolled to the bottom of the payload with the
+    // Segment pane focused (a tab on narrow screens).
+    for focused in [Pane::Events, Pane::Segment] {
+        if focused == Pane::Segment {
+            h.press(KeyCode::Char('4'));
+            h.press(KeyCode::Char('G'));
+        }
+        for (w, h_) in sizes {
+            h.resize(w, h_);
+            let _ = h.screen();
+            let at = format!("{w}×{h_}, {focused:?} focused");
+            let rows = h.app.events.rows().len();
+            assert!(h.app.events.offset <= rows, "{at}");
+            assert_consistent(&h.app, &at);
+            assert_eq!(h.app.focus, focused, "{at}: resizing keeps the focus");
+        }
+    }
+}
+
+/// What every size must keep true: the selection in view, every offset within its content,
+/// the focused pane on screen (its tab shown on narrow screens).
+fn assert_consistent(app: &crate::model::app::App, at: &str) {
+    use crate::model::measure;
+    let areas = areas(app);
+    let height = areas.inner_height(Pane::Events);
+    if height > 0 {
+        let selected = app.events.selected_row().expect("a selection");
+        assert!(
+            (app.events.offset..app.events.offset + height).contains(&selected),
+            "{at}: row {selected} out of view (offset {}, height {height})",
+            app.events.offset
+        );
+    }
+    let within = |offset: usize, total: usize, what: &str| {
+        assert!(
+            offset <= total.saturating_sub(1),
+            "{at}: {what} offset {offset} past {total} lines"
+        );
+    };
+    within(app.scroll.webhook, measure::webhook_lines(app), "webhook");
+    within(app.scroll.segment, measure::segment_lines(app), "segment");
+    within(app.scroll.logs, measure::logs_lines(app), "logs");
+    within(app.bottom_scroll, measure::bottom_lines(app), "bottom");
+    within(
+        app.transform.editor.top,
+        app.transform.editor.lines().len(),
+        "transform",
+    );
+    if !layout::too_small(app.size.0, app.size.1) {
+        assert!(areas.of(app.focus).is_some(), "{at}: focus off screen");
+        if app.focus.is_middle() {
+            assert_eq!(app.tab, app.focus, "{at}: the focused tab is shown");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sending
+
+use crate::model::app::BottomTab;
+use crate::model::sending::{DestinationChoice, SinkStatus};
+use hookbench_core::segment::keycheck::{KeyCheck, KeyStatus};
+use hookbench_core::segment::send::{RequestInfo, ResponseBody};
+use hookbench_core::segment::{Destination, Outcome, SendReport};
+
+const KEY: &str = "wk_1234567890abcdefghijklmnopqrstu";
+
+fn sink_url() -> url::Url {
+    url::Url::parse("http://127.0.0.1:9009/").expect("url")
+}
+
+/// A harness whose sink is up, as the runtime would report it.
+fn sending_harness() -> Harness {
+    let mut h = Harness::new(180, 50);
+    assert!(
+        take_effects(&mut h)
+            .iter()
+            .any(|e| matches!(e, Effect::StartSink)),
+        "without a key the workbench starts its sink"
+    );
+    h.send(Message::SinkStarted(Ok(sink_url())));
+    h
+}
+
+fn delivery(outcome: Outcome, status: Option<u16>) -> SendReport {
+    SendReport {
+        destination: Destination::Sink(sink_url()).label(),
+        request: RequestInfo {
+            method: "POST".into(),
+            url: "http://127.0.0.1:9009/v1/track".into(),
+            headers: [("authorization".to_string(), "Basic aG9v…".to_string())].into(),
+            body: serde_json::json!({"event": "Order Completed"}),
+        },
+        status,
+        response_headers: [("content-type".to_string(), "application/json".to_string())].into(),
+        body: Some(ResponseBody::Json(serde_json::json!({"success": true}))),
+        attempts: 1,
+        latency_ms: 12,
+        outcome,
+        message: None,
+    }
+}
+
+fn sent_job(h: &mut Harness) -> crate::model::message::SendJob {
+    match take_effects(h).as_slice() {
+        [Effect::Send(job)] => job.clone(),
+        other => panic!("expected one send, got {other:?}"),
+    }
+}
+
+#[test]
+fn without_a_key_sends_go_to_the_local_sink() {
+    let mut h = harness();
+    assert_eq!(h.app.send.choice, DestinationChoice::Sink);
+    assert_eq!(h.app.send.sink, SinkStatus::Starting);
+    h.press(KeyCode::Char('s'));
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .is_some_and(|s| s.is_error && s.text.contains("starting"))
+    );
+    h.send(Message::SinkStarted(Ok(sink_url())));
+    let screen = h.screen();
+    assert!(
+        screen.contains("→ sink 127.0.0.1:9009 (not Segment)"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn s_sends_the_selected_event_and_the_answer_shows() {
+    let mut h = sending_harness();
+    h.press(KeyCode::Char('s'));
+    let job = sent_job(&mut h);
+    assert!(!job.batch);
+    assert_eq!(job.destination, Destination::Sink(sink_url()));
+    assert_eq!(job.items.len(), 1);
+    assert_eq!(job.items[0].key, "payment.succeeded");
+    assert_eq!(job.items[0].call.payload["event"], "Order Completed");
+    assert!(h.app.send.is_sending());
+    assert_eq!(h.app.bottom, BottomTab::Response);
+    h.send(Message::Delivered {
+        id: job.id,
+        key: "payment.succeeded".into(),
+        delivery: Box::new(delivery(Outcome::Delivered, Some(200))),
+        at: "12:00:01".into(),
+    });
+    assert!(!h.app.send.is_sending());
+    assert_eq!(h.app.send.deliveries.len(), 1);
+    let screen = h.screen();
+    assert!(
+        screen.contains("✓ delivered 200 OK · 12 ms · 1 attempt(s)"),
+        "{screen}"
+    );
+    assert!(screen.contains("{\"success\":true}"), "{screen}");
+}
+
+#[test]
+fn shift_s_sends_every_listed_event_batched_skipping_what_cannot_go() {
+    let mut h = sending_harness();
+    h.press(KeyCode::Char('/'));
+    h.type_text("payment.");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('S'));
+    let job = sent_job(&mut h);
+    assert!(job.batch);
+    let keys: Vec<&str> = job.items.iter().map(|i| i.key.as_str()).collect();
+    assert!(keys.contains(&"payment.succeeded"));
+    assert!(
+        !keys.contains(&"payment.processing"),
+        "cancelled events are not sent"
+    );
+    assert_eq!(h.app.send.in_flight[0].total, job.items.len());
+    // Answers come one by one; the progress follows.
+    for (n, item) in job.items.iter().enumerate() {
+        h.send(Message::Delivered {
+            id: job.id,
+            key: item.key.clone(),
+            delivery: Box::new(delivery(Outcome::Delivered, Some(200))),
+            at: "12:00:02".into(),
+        });
+        if n + 1 < job.items.len() {
+            assert_eq!(h.app.send.in_flight[0].done, n + 1);
+        }
+    }
+    assert!(!h.app.send.is_sending());
+    h.press(KeyCode::Char(']'));
+    assert_eq!(h.app.bottom, BottomTab::Deliveries);
+    let screen = h.screen();
+    assert!(screen.contains("✓ delivered"), "{screen}");
+}
+
+#[test]
+fn lint_errors_ask_before_sending_one_event() {
+    let mut start = init(180, 50);
+    start.transform = crate::testing::preset("segment-track-payment");
+    start.event = Some("refund.succeeded".into());
+    let mut h = Harness::with_init(start);
+    take_effects(&mut h);
+    h.send(Message::SinkStarted(Ok(sink_url())));
+    assert_eq!(h.app.verdict("refund.succeeded"), Some(Verdict::Errors));
+    h.press(KeyCode::Char('s'));
+    assert!(matches!(
+        h.app.overlay,
+        Some(Overlay::Confirm(Confirm::ForceSend(_)))
+    ));
+    assert!(take_effects(&mut h).is_empty());
+    h.press(KeyCode::Esc);
+    assert!(h.app.overlay.is_none());
+    h.press(KeyCode::Char('s'));
+    h.press(KeyCode::Char('y'));
+    let job = sent_job(&mut h);
+    assert_eq!(job.items[0].key, "refund.succeeded");
+}
+
+#[test]
+fn d_switches_the_destination_and_segment_needs_a_key() {
+    let mut h = sending_harness();
+    h.press(KeyCode::Char('D'));
+    assert_eq!(h.app.send.choice, DestinationChoice::Segment);
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .is_some_and(|s| s.is_error && s.text.contains("no write key"))
+    );
+    h.press(KeyCode::Char('s'));
+    assert!(take_effects(&mut h).is_empty(), "no key, no send");
+    h.press(KeyCode::Char('D'));
+    assert_eq!(h.app.send.choice, DestinationChoice::DryRun);
+    h.press(KeyCode::Char('s'));
+    assert_eq!(sent_job(&mut h).destination, Destination::DryRun);
+    h.press(KeyCode::Char('D'));
+    assert_eq!(h.app.send.choice, DestinationChoice::Sink);
+}
+
+#[test]
+fn the_key_dialog_sets_checks_and_saves_a_key_without_showing_it() {
+    let mut h = sending_harness();
+    h.app.send.config_path = Some(PathBuf::from("/tmp/hookbench-test/config.toml"));
+    h.press(KeyCode::Char('K'));
+    assert!(matches!(h.app.overlay, Some(Overlay::KeyDialog(_))));
+    // Letters are the key's, not shortcuts.
+    h.send(Message::Paste(KEY.into()));
+    h.press(KeyCode::Char('q'));
+    h.press(KeyCode::Backspace);
+    h.press(KeyCode::Tab);
+    let screen = h.screen();
+    assert!(!screen.contains(KEY), "{screen}");
+    assert!(
+        screen.contains("wk_1…rstu (34 characters; Segment's keys have 32)"),
+        "{screen}"
+    );
+    h.press_with(KeyCode::Char('k'), KeyModifiers::CONTROL);
+    assert!(h.app.overlay.is_none());
+    assert_eq!(h.app.send.write_key.as_ref().map(|k| k.expose()), Some(KEY));
+    assert_eq!(h.app.send.region, hookbench_core::segment::Region::Eu);
+    match take_effects(&mut h).as_slice() {
+        [Effect::VerifyKey(key)] => assert_eq!(key.expose(), KEY),
+        other => panic!("expected a key check, got {other:?}"),
+    }
+    h.send(Message::KeyChecked(Box::new(KeyCheck {
+        status: KeyStatus::Valid,
+        http_status: Some(200),
+        region: Some(hookbench_core::segment::Region::Eu),
+        api_host: Some("events.eu1.segmentapis.com/v1".into()),
+        destinations: vec!["Amplitude".into()],
+        message: "valid".into(),
+    })));
+    // Sends now can go to Segment, in the key's region.
+    h.press(KeyCode::Char('D'));
+    assert_eq!(h.app.send.choice, DestinationChoice::Segment);
+    let screen = h.screen();
+    assert!(screen.contains("Segment EU · key wk_1…rstu ✓"), "{screen}");
+    assert!(!screen.contains(KEY));
+    h.press(KeyCode::Char('s'));
+    let job = sent_job(&mut h);
+    assert_eq!(
+        job.destination,
+        Destination::Segment(hookbench_core::segment::Region::Eu)
+    );
+    assert_eq!(job.write_key.as_ref().map(|k| k.expose()), Some(KEY));
+    // ctrl-s saves it to the config file.
+    h.press(KeyCode::Char('K'));
+    h.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(matches!(
+        take_effects(&mut h).as_slice(),
+        [Effect::SaveKey { .. }]
+    ));
+    assert!(
+        !format!("{:?}", h.app.send).contains(KEY),
+        "Debug never shows the key"
+    );
+}
+
+#[test]
+fn x_cancels_sends_waiting_to_retry() {
+    let mut h = sending_harness();
+    h.press(KeyCode::Char('x'));
+    assert!(take_effects(&mut h).is_empty());
+    h.press(KeyCode::Char('s'));
+    let job = sent_job(&mut h);
+    h.press(KeyCode::Char('x'));
+    assert!(matches!(
+        take_effects(&mut h).as_slice(),
+        [Effect::CancelSends]
+    ));
+    let mut failed = delivery(Outcome::Failed, None);
+    failed.message = Some("cancelled after 2 attempt(s)".into());
+    h.send(Message::Delivered {
+        id: job.id,
+        key: "payment.succeeded".into(),
+        delivery: Box::new(failed),
+        at: "12:00:03".into(),
+    });
+    assert!(!h.app.send.is_sending());
+    assert!(h.app.status.as_ref().is_some_and(|s| s.is_error));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receiving
+
+use crate::model::listener::ListenerStatus;
+use crate::update::incoming::PAGE;
+use hookbench_core::store::{DeliverySummary, Verification};
+
+fn listening_harness() -> Harness {
+    let mut h = harness();
+    h.press(KeyCode::Char('L'));
+    match take_effects(&mut h).as_slice() {
+        [Effect::StartListener { addr }] => assert_eq!(addr, "127.0.0.1:8787"),
+        other => panic!("expected the listener to start, got {other:?}"),
+    }
+    let url = url::Url::parse("http://127.0.0.1:8787/webhook").expect("url");
+    h.send(Message::ListenerStarted(Ok(url)));
+    match take_effects(&mut h).as_slice() {
+        [
+            Effect::LoadDeliveries {
+                before: None,
+                limit,
+            },
+        ] => assert_eq!(*limit, PAGE),
+        other => panic!("expected history to be read, got {other:?}"),
+    }
+    h.send(Message::DeliveriesLoaded(Ok(Vec::new())));
+    h
+}
+
+fn summary(id: i64, event_type: &str, verification: Verification, status: u16) -> DeliverySummary {
+    DeliverySummary {
+        id,
+        webhook_id: Some(format!("msg_{id}")),
+        received_at: "2026-11-27T14:02:11+00:00".into(),
+        event_type: Some(event_type.into()),
+        verification,
+        status,
+        reason: (status >= 300)
+            .then(|| "no signature matches: wrong secret, or the body was changed".into()),
+        redeliveries: 0,
+        bytes: 0,
+    }
+}
+
+fn fixture_body(name: &str) -> Vec<u8> {
+    hookbench_core::webhook::FixtureSet::builtin()
+        .expect("fixtures")
+        .get(name)
+        .expect("fixture")
+        .body
+        .clone()
+        .into_bytes()
+}
+
+#[test]
+fn a_delivery_arrives_at_the_top_verified_and_transformed() {
+    let mut h = listening_harness();
+    let screen = h.screen();
+    assert!(screen.contains("⇣ 127.0.0.1:8787/webhook · 0"), "{screen}");
+    h.send(Message::Received {
+        summary: Box::new(summary(7, "payment.succeeded", Verification::Valid, 200)),
+        body: fixture_body("payment.succeeded"),
+        redelivery: false,
+    });
+    let rows = h.app.events.rows();
+    assert!(matches!(
+        rows[0],
+        crate::model::events_list::Row::Header {
+            group: "incoming",
+            count: 1
+        }
+    ));
+    let result = h.app.results.get("#7").expect("the delivery was run");
+    assert_eq!(
+        result.record.webhook.as_ref().expect("output").payload["event"],
+        "Order Completed"
+    );
+    // The selection stays where it was; the new row is above it.
+    assert_eq!(selected_key(&h), "payment.succeeded");
+    h.press(KeyCode::Char('g'));
+    assert_eq!(selected_key(&h), "#7");
+    let screen = h.screen();
+    assert!(screen.contains("▾ incoming 1"), "{screen}");
+    assert!(screen.contains("✓ ✓ "), "{screen}");
+    assert!(screen.contains("payment.succeeded #7 ✓ valid"), "{screen}");
+    assert!(screen.contains("⇣ 127.0.0.1:8787/webhook · 1"), "{screen}");
+    // A redelivery updates the row; it is not run again.
+    let count_before = |h: &Harness| {
+        h.app
+            .events
+            .entry("#7")
+            .and_then(|e| e.incoming.as_ref())
+            .map(|i| i.redeliveries)
+    };
+    assert_eq!(count_before(&h), Some(0));
+    let entries_before = h.app.events.entries().len();
+    let job_before = h.app.latest_job.get("#7");
+    let result_job_before = h.app.results.get("#7").map(|r| r.job);
+    let ran_before = h.ran.len();
+    let mut again = summary(7, "payment.succeeded", Verification::Valid, 200);
+    again.redeliveries = 1;
+    let effects = update(
+        &mut h.app,
+        Message::Received {
+            summary: Box::new(again),
+            body: fixture_body("payment.succeeded"),
+            redelivery: true,
+        },
+    );
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Run(_))),
+        "no run asked for a redelivery: {effects:?}"
+    );
+    h.execute(effects);
+    assert_eq!(h.ran.len(), ran_before, "nothing ran");
+    assert_eq!(
+        h.app.latest_job.get("#7"),
+        job_before,
+        "no newer job for it"
+    );
+    assert_eq!(h.app.results.get("#7").map(|r| r.job), result_job_before);
+    assert_eq!(h.app.events.entries().len(), entries_before, "no new row");
+    assert_eq!(
+        h.app
+            .events
+            .rows()
+            .iter()
+            .filter(|r| matches!(r, crate::model::events_list::Row::Event(_)))
+            .count(),
+        h.app.events.entries().len()
+    );
+    assert_eq!(
+        h.app
+            .events
+            .entry("#7")
+            .and_then(|e| e.incoming.as_ref())
+            .map(|i| i.redeliveries),
+        Some(1)
+    );
+    assert!(h.screen().contains("✓ valid ↻1"));
+    // Sending it keeps the run and the send in history with the delivery.
+    h.send(Message::SinkStarted(Ok(sink_url())));
+    h.press(KeyCode::Char('s'));
+    let job = sent_job(&mut h);
+    let history = job.items[0].history.as_ref().expect("kept in history");
+    assert_eq!(history.delivery_id, 7);
+    let record = serde_json::to_string(&history.record).expect("serialises");
+    assert!(record.contains("Order Completed"));
+    // Kept as the runtime keeps it, in a store of its own: ids count from one, so the seventh
+    // delivery stored is #7.
+    let data = tempfile::tempdir().expect("temp dir");
+    let store = hookbench_core::store::Store::open(data.path()).expect("store");
+    for n in 1..=7 {
+        let delivery = hookbench_core::store::NewDelivery {
+            webhook_id: Some(format!("msg_{n}")),
+            received_at: "2026-11-27T14:02:11+00:00".into(),
+            event_type: Some("payment.succeeded".into()),
+            body: fixture_body("payment.succeeded"),
+            headers: Vec::new(),
+            verification: Verification::Valid,
+            status: 200,
+            reason: None,
+        };
+        let stored = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(store.record(delivery))
+            .expect("stored");
+        assert_eq!(stored, hookbench_core::store::Recorded::New { id: n });
+    }
+    let answer = delivery(Outcome::Delivered, Some(200));
+    crate::runtime::executor::keep_sent(&store, history, &answer);
+    let runs = store.runs(7).expect("runs");
+    assert_eq!(runs.len(), 1, "the run is kept with the delivery");
+    assert_eq!(runs[0].transform, history.transform);
+    assert!(runs[0].record.contains("Order Completed"));
+    let sends = store.sends(runs[0].id).expect("sends");
+    assert_eq!(sends.len(), 1, "and its send with the run");
+    assert!(
+        sends[0].delivery.contains("delivered"),
+        "{}",
+        sends[0].delivery
+    );
+    assert!(store.runs(6).expect("runs").is_empty());
+    // A fixture's send is kept for the session only.
+    h.press(KeyCode::Char('j'));
+    h.press(KeyCode::Char('s'));
+    assert!(sent_job(&mut h).items[0].history.is_none());
+}
+
+#[test]
+fn a_rejected_delivery_is_dimmed_with_its_reason_and_not_run() {
+    let mut h = listening_harness();
+    h.send(Message::Received {
+        summary: Box::new(summary(3, "payment.succeeded", Verification::Invalid, 401)),
+        body: fixture_body("payment.succeeded"),
+        redelivery: false,
+    });
+    assert!(
+        !h.app.results.contains_key("#3"),
+        "rejected deliveries are not transformed"
+    );
+    h.press(KeyCode::Char('g'));
+    let screen = h.screen();
+    assert!(screen.contains("· ✗ "), "{screen}");
+    assert!(screen.contains("401 no signatu"), "{screen}");
+    assert!(screen.contains("the receiver answered 401"), "{screen}");
+    // Modifying it is replaying it with modifications: then it runs.
+    h.press(KeyCode::Char('m'));
+    h.press(KeyCode::Char(' '));
+    h.press(KeyCode::Esc);
+    assert!(h.app.results.contains_key("#3"));
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_shown_escaped() {
+    let mut h = listening_harness();
+    h.send(Message::Received {
+        summary: Box::new(summary(4, "", Verification::Unsigned, 400)),
+        body: b"{\"a\":\"\xff\"}".to_vec(),
+        redelivery: false,
+    });
+    h.press(KeyCode::Char('g'));
+    let screen = h.screen();
+    assert!(screen.contains("\\xFF"), "{screen}");
+    assert!(screen.contains("– unsigned"), "{screen}");
+}
+
+#[test]
+fn older_deliveries_page_in_when_the_oldest_is_reached() {
+    let mut h = listening_harness();
+    let page: Vec<(DeliverySummary, Vec<u8>)> = (1..=PAGE as i64)
+        .rev()
+        .map(|id| {
+            (
+                summary(id + 1000, "refund.succeeded", Verification::Valid, 200),
+                fixture_body("refund.succeeded"),
+            )
+        })
+        .collect();
+    h.send(Message::DeliveriesLoaded(Ok(page)));
+    assert!(h.app.listener.more_in_store);
+    assert!(
+        h.app.results.contains_key("#1001"),
+        "stored deliveries run too"
+    );
+    h.press(KeyCode::Char('g'));
+    assert_eq!(selected_key(&h), format!("#{}", 1000 + PAGE));
+    // Walk down to the oldest listed delivery: the next page is asked for.
+    for _ in 0..PAGE - 1 {
+        h.press(KeyCode::Char('j'));
+    }
+    assert_eq!(selected_key(&h), "#1001");
+    match take_effects(&mut h).as_slice() {
+        [
+            ..,
+            Effect::LoadDeliveries {
+                before: Some(1001),
+                limit,
+            },
+        ] => assert_eq!(*limit, PAGE),
+        other => panic!("expected the next page, got {other:?}"),
+    }
+    // A short page means the store has no more.
+    h.send(Message::DeliveriesLoaded(Ok(vec![(
+        summary(900, "refund.succeeded", Verification::Valid, 200),
+        fixture_body("refund.succeeded"),
+    )])));
+    assert!(!h.app.listener.more_in_store);
+    assert!(h.app.events.entry("#900").is_some());
+}
+
+#[test]
+fn l_stops_the_listener_and_a_failed_start_is_reported() {
+    let mut h = listening_harness();
+    h.press(KeyCode::Char('L'));
+    assert!(matches!(
+        take_effects(&mut h).as_slice(),
+        [Effect::StopListener]
+    ));
+    assert_eq!(h.app.listener.status, ListenerStatus::Off);
+    h.press(KeyCode::Char('L'));
+    take_effects(&mut h);
+    h.send(Message::ListenerStarted(Err(
+        "Address already in use (os error 98)".into(),
+    )));
+    assert!(matches!(h.app.listener.status, ListenerStatus::Failed(_)));
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .is_some_and(|s| s.is_error && s.text.contains("127.0.0.1:8787"))
+    );
+}
+
+#[test]
+fn the_memory_window_slides_both_ways_through_history() {
+    use crate::update::incoming::KEEP_IN_MEMORY;
+    let mut h = listening_harness();
+    let page = |from: i64| -> Vec<(DeliverySummary, Vec<u8>)> {
+        (from - PAGE as i64 + 1..=from)
+            .rev()
+            .map(|id| {
+                (
+                    summary(id, "refund.succeeded", Verification::Valid, 200),
+                    fixture_body("refund.succeeded"),
+                )
+            })
+            .collect()
+    };
+    // The store holds ids 1..=1000; the newest page comes first.
+    h.send(Message::DeliveriesLoaded(Ok(page(1000))));
+    h.press(KeyCode::Char('g'));
+    let mut pages = 1;
+    // Walk down: each time the oldest listed is reached, the next older page is read.
+    while pages < 7 {
+        h.press(KeyCode::Char('j'));
+        if let Some(Effect::LoadDeliveries {
+            before: Some(before),
+            ..
+        }) = take_effects(&mut h).last().cloned()
+        {
+            h.send(Message::DeliveriesLoaded(Ok(page(before - 1))));
+            pages += 1;
+        }
+    }
+    let listed = h
+        .app
+        .events
+        .entries()
+        .iter()
+        .filter(|e| e.incoming.is_some())
+        .count();
+    assert_eq!(listed, KEEP_IN_MEMORY, "at most the window stays in memory");
+    assert!(
+        h.app.events.entry("#1000").is_none(),
+        "the newest were let go"
+    );
+    assert!(h.app.listener.newer_in_store);
+    assert!(
+        !h.app.results.contains_key("#1000"),
+        "and their results with them"
+    );
+    // Walk back up to the newest listed: the newer page is read back.
+    let newest = h.app.events.newest_incoming().expect("listed");
+    let mut asked = None;
+    for _ in 0..KEEP_IN_MEMORY {
+        h.press(KeyCode::Char('k'));
+        if let Some(Effect::LoadDeliveries {
+            before: Some(before),
+            ..
+        }) = take_effects(&mut h).last().cloned()
+        {
+            asked = Some(before);
+            break;
+        }
+    }
+    assert_eq!(asked, Some(newest + PAGE as i64 + 1));
+    h.send(Message::DeliveriesLoaded(Ok(page(newest + PAGE as i64))));
+    assert_eq!(h.app.events.newest_incoming(), Some(newest + PAGE as i64));
+}

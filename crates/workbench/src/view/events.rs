@@ -1,0 +1,163 @@
+//! The events list: every fixture, grouped by family, with a mark for how its output fares.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::model::app::{App, Mode, Pane, Verdict};
+use crate::model::events_list::{EventEntry, Row};
+use crate::text::truncate;
+use hookbench_core::store::Verification;
+use hookbench_core::text::short_local_time;
+
+use super::frame::pane_block;
+
+/// The mark and its style for an event's verdict.
+pub fn verdict_mark(app: &App, verdict: Option<Verdict>, running: bool) -> (&'static str, Style) {
+    let p = &app.theme.palette;
+    if running && verdict.is_none() {
+        return ("…", p.dim);
+    }
+    match verdict {
+        None => ("·", p.dim),
+        Some(Verdict::Failed) => ("✗", p.error),
+        Some(Verdict::Errors) => ("●", p.error),
+        Some(Verdict::Warnings) => ("▲", p.warning),
+        Some(Verdict::Clean) => ("✓", p.ok),
+        Some(Verdict::Cancelled) => ("⊘", p.dim),
+    }
+}
+
+/// A received delivery's row: outcome mark, verification badge, time and type; a rejected one
+/// dimmed, with its status and reason.
+fn incoming_row(
+    app: &App,
+    entry: &EventEntry,
+    width: usize,
+    grouped: bool,
+    selected: bool,
+) -> Line<'static> {
+    let p = &app.theme.palette;
+    let Some(info) = &entry.incoming else {
+        return Line::raw("");
+    };
+    let indent = if grouped { "  " } else { "" };
+    let time = short_local_time(&info.received_at);
+    let (mark, mark_style) = if info.accepted() {
+        verdict_mark(app, app.verdict(&entry.key), app.is_running(&entry.key))
+    } else {
+        ("·", p.dim)
+    };
+    let badge_style = match info.verification {
+        Verification::Valid => p.ok,
+        Verification::Invalid => p.error,
+        Verification::Unsigned => p.dim,
+    };
+    let what = if info.accepted() {
+        if entry.event_type.is_empty() {
+            "(no type)".to_string()
+        } else {
+            entry.event_type.clone()
+        }
+    } else {
+        format!(
+            "{} {}",
+            info.status,
+            info.reason.as_deref().unwrap_or("rejected")
+        )
+    };
+    let used = indent.len() + 4 + time.len() + 1;
+    let text = truncate(&what, width.saturating_sub(used));
+    let pad = " ".repeat(width.saturating_sub(used + text.chars().count()));
+    let text_style = if info.accepted() { p.text } else { p.dim };
+    let mut line = Line::from(vec![
+        Span::raw(indent),
+        Span::styled(mark, mark_style),
+        Span::raw(" "),
+        Span::styled(info.badge(), badge_style),
+        Span::raw(" "),
+        Span::styled(format!("{time} "), p.dim),
+        Span::styled(text, text_style),
+        Span::raw(pad),
+    ]);
+    if selected {
+        line = line.patch_style(p.selection);
+    }
+    line
+}
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let list = &app.events;
+    let visible = list.visible().len();
+    let total = list.entries().len();
+    let mut title = vec![Span::raw("1 Events")];
+    if app.mode == Mode::Filter || !list.filter.is_empty() {
+        let cursor = if app.mode == Mode::Filter { "▏" } else { "" };
+        title.push(Span::styled(
+            format!(" /{}{cursor}", list.filter),
+            app.theme.palette.accent,
+        ));
+        title.push(Span::raw(format!(" {visible}/{total}")));
+    } else {
+        title.push(Span::raw(format!(" {total}")));
+    }
+    let block = pane_block(app, Pane::Events, title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let width = usize::from(inner.width);
+    let height = usize::from(inner.height);
+    let selected = list.selected_index();
+    let p = &app.theme.palette;
+    let rows = list.rows();
+    if rows.is_empty() {
+        let hint = if list.filter.is_empty() {
+            "no events"
+        } else {
+            "no event matches; Esc clears the filter"
+        };
+        frame.render_widget(Paragraph::new(Line::styled(hint, p.dim)), inner);
+        return;
+    }
+    let lines: Vec<Line> = rows
+        .iter()
+        .skip(list.offset)
+        .take(height)
+        .map(|row| match *row {
+            Row::Header { group, count } => Line::from(vec![
+                Span::styled(format!("▾ {group}"), p.accent),
+                Span::styled(format!(" {count}"), p.dim),
+            ]),
+            Row::Event(index) if list.entries()[index].incoming.is_some() => {
+                let entry = &list.entries()[index];
+                incoming_row(app, entry, width, list.grouped, Some(index) == selected)
+            }
+            Row::Event(index) => {
+                let entry = &list.entries()[index];
+                let running = app.is_running(&entry.key);
+                let (mark, mark_style) = verdict_mark(app, app.verdict(&entry.key), running);
+                let modified = if entry.modified.is_some() { " ✎" } else { "" };
+                let indent = if list.grouped { "  " } else { "" };
+                let name_width = width.saturating_sub(indent.len() + 2 + modified.chars().count());
+                let name = truncate(&entry.key, name_width);
+                let used = indent.len() + 2 + name.chars().count() + modified.chars().count();
+                let pad = " ".repeat(width.saturating_sub(used));
+                let mut line = Line::from(vec![
+                    Span::raw(indent),
+                    Span::styled(mark, mark_style),
+                    Span::raw(" "),
+                    Span::styled(name, p.text),
+                    Span::styled(modified, p.warning),
+                    Span::raw(pad),
+                ]);
+                if Some(index) == selected {
+                    line = line.patch_style(p.selection);
+                }
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,58 @@
+//! The bottom panel's Logs tab: the selected run's console output and the sandbox warnings
+//! about the transformation.
+
+use ratatui::text::{Line, Span};
+
+use crate::model::app::App;
+use hookbench_core::transform::LogLevel;
+
+pub(crate) fn lines(app: &App) -> Vec<Line<'static>> {
+    let p = &app.theme.palette;
+    let mut lines = Vec::new();
+    for warning in &app.transform.compat {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("▲ sandbox {}:{} ", warning.line, warning.column),
+                p.warning,
+            ),
+            Span::styled(warning.message.clone(), p.text),
+        ]));
+    }
+    let Some(result) = app.selected_result() else {
+        return lines;
+    };
+    for log in &result.record.logs {
+        let style = match log.level {
+            LogLevel::Error => p.error,
+            LogLevel::Warn => p.warning,
+            LogLevel::Info => p.info,
+            LogLevel::Debug => p.dim,
+            LogLevel::Log => p.text,
+        };
+        let label = format!("console.{}: ", log.level.as_str());
+        for (i, text) in log.message.split('\n').enumerate() {
+            let prefix = if i == 0 {
+                label.clone()
+            } else {
+                " ".repeat(label.len())
+            };
+            lines.push(Line::from(vec![
+                Span::styled(prefix, p.dim),
+                Span::styled(text.replace('\t', "  "), style),
+            ]));
+        }
+    }
+    if result.record.logs.is_empty() {
+        lines.push(Line::styled("no console output from this run", p.dim));
+    }
+    lines
+}
+
+/// The Logs tab's visible lines.
+pub fn visible_lines(app: &App, height: usize) -> Vec<Line<'static>> {
+    lines(app)
+        .into_iter()
+        .skip(app.scroll.logs)
+        .take(height)
+        .collect()
+}

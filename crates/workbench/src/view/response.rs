@@ -1,0 +1,126 @@
+//! The Response tab: the selected event's last delivery — status, latency, attempts, where it
+//! went, the answer's body and headers, and the request's headers (key masked).
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use crate::highlight::{Highlighter, Language, content_key};
+use crate::model::app::App;
+use crate::model::sending::outcome_mark;
+use hookbench_core::segment::Outcome;
+use hookbench_core::segment::send::ResponseBody;
+
+/// The style of an outcome.
+pub fn outcome_style(app: &App, outcome: Outcome) -> Style {
+    let p = &app.theme.palette;
+    match outcome {
+        Outcome::Delivered => p.ok,
+        Outcome::DryRun | Outcome::Cancelled => p.accent,
+        Outcome::Rejected | Outcome::Failed | Outcome::Refused => p.error,
+    }
+}
+
+pub fn lines(app: &App) -> Vec<Line<'static>> {
+    let p = &app.theme.palette;
+    let Some(event) = app.selected() else {
+        return Vec::new();
+    };
+    let in_flight = app.send.is_sending();
+    let Some(entry) = app.send.last_delivery(&event.key) else {
+        let hint = if in_flight {
+            "sending…".to_string()
+        } else {
+            format!(
+                "Not sent yet. s sends this event to {}; S sends every listed event.",
+                app.send.label()
+            )
+        };
+        return vec![Line::styled(hint, p.dim)];
+    };
+    let d = &entry.delivery;
+    let status = d
+        .status
+        .map(|s| format!("{s} {}", reason(s)))
+        .unwrap_or_else(|| "no answer".to_string());
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            format!("{} {} ", outcome_mark(d.outcome), d.outcome.as_str()),
+            outcome_style(app, d.outcome),
+        ),
+        Span::styled(status, p.text),
+        Span::styled(
+            format!(
+                " · {} ms · {} attempt(s) · {} · {}",
+                d.latency_ms, d.attempts, d.destination, entry.at
+            ),
+            p.dim,
+        ),
+    ])];
+    if let Some(message) = &d.message {
+        lines.push(Line::styled(message.clone(), p.warning));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("→ ", p.dim),
+        Span::styled(format!("{} {}", d.request.method, d.request.url), p.accent),
+    ]));
+    match &d.body {
+        Some(ResponseBody::Json(value)) => {
+            // Short answers ({"success":true}) on one line, so the headers stay in view.
+            let compact = value.to_string();
+            let text = if compact.len() <= 100 {
+                compact
+            } else {
+                serde_json::to_string_pretty(value).unwrap_or(compact)
+            };
+            let count = Highlighter::line_count(&text);
+            let styled = app
+                .highlighter
+                .lines(content_key(&text), &text, Language::Json, 0, count);
+            for spans in styled {
+                let mut line = vec![Span::styled("← ", p.dim)];
+                line.extend(spans.into_iter().map(|(style, t)| Span::styled(t, style)));
+                lines.push(Line::from(line));
+            }
+        }
+        Some(ResponseBody::Text(text)) => {
+            for line in text.lines().take(20) {
+                lines.push(Line::from(vec![
+                    Span::styled("← ", p.dim),
+                    Span::styled(line.replace('\t', "  "), p.text),
+                ]));
+            }
+        }
+        None => {}
+    }
+    for (name, value) in &d.response_headers {
+        lines.push(Line::styled(format!("← {name}: {value}"), p.dim));
+    }
+    for (name, value) in &d.request.headers {
+        lines.push(Line::styled(format!("→ {name}: {value}"), p.dim));
+    }
+    lines
+}
+
+/// The reason phrase of common statuses.
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        408 => "Request Timeout",
+        410 => "Gone",
+        413 => "Payload Too Large",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}

@@ -1,0 +1,25 @@
+//! The tab bar over the middle pane on narrow screens.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::layout::tab_label;
+use crate::model::app::{App, Pane};
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let p = &app.theme.palette;
+    let mut spans = Vec::new();
+    for pane in [Pane::Webhook, Pane::Transform, Pane::Segment] {
+        let style = if pane == app.tab {
+            p.selection.patch(p.title_focused)
+        } else {
+            p.dim
+        };
+        spans.push(Span::styled(tab_label(pane), style));
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Span::styled("Tab/h/l switch", p.dim));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,89 @@
+//! The Transform pane: the transformation's source, highlighted, with the selected event's
+//! error and the sandbox warnings marked at their lines; the editor while editing.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::highlight::Language;
+use crate::model::app::{App, Mode, Pane};
+use hookbench_core::transform::TransformError;
+
+use super::code::{GutterMark, render_editor};
+use super::frame::pane_block;
+
+/// The selected event's transformation error, when it has one.
+pub fn selected_error(app: &App) -> Option<&TransformError> {
+    app.selected_result().and_then(|r| r.record.error.as_ref())
+}
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let p = &app.theme.palette;
+    let editing = app.mode == Mode::EditTransform;
+    let mut title = vec![
+        Span::raw("3 Transform "),
+        Span::styled(app.transform_name(), p.accent),
+    ];
+    if app.transform.is_dirty() {
+        title.push(Span::styled(" ● unsaved (ctrl-s)", p.warning));
+    }
+    if editing {
+        title.push(Span::styled(" · editing, Esc leaves", p.accent));
+    }
+    let block = pane_block(app, Pane::Transform, title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let error = selected_error(app);
+    let error_line = error
+        .and_then(|e| e.line)
+        .map(|l| (l as usize).saturating_sub(1));
+    let (code_area, message_area) = match error {
+        Some(_) if inner.height > 4 => {
+            let [code, message] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(inner);
+            (code, Some(message))
+        }
+        _ => (inner, None),
+    };
+    let compat = &app.transform.compat;
+    render_editor(
+        app,
+        frame,
+        code_area,
+        &app.transform.editor,
+        Language::JavaScript,
+        editing,
+        |line| {
+            if Some(line) == error_line {
+                Some(GutterMark {
+                    symbol: "✗",
+                    style: p.error,
+                })
+            } else if compat
+                .iter()
+                .any(|w| (w.line as usize).saturating_sub(1) == line)
+            {
+                Some(GutterMark {
+                    symbol: "▲",
+                    style: p.warning,
+                })
+            } else {
+                None
+            }
+        },
+    );
+    if let (Some(area), Some(error)) = (message_area, error) {
+        let at = match (error.line, error.column) {
+            (Some(l), Some(c)) => format!(" at {l}:{c}"),
+            (Some(l), None) => format!(" at line {l}"),
+            _ => String::new(),
+        };
+        let text = Line::from(vec![
+            Span::styled(format!("✗ {}{at}: ", error.kind), p.error),
+            Span::styled(error.message.clone(), p.text),
+        ]);
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), area);
+    }
+}

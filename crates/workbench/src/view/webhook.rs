@@ -1,0 +1,111 @@
+//! The Webhook pane: the selected event's body as received (or as modified), highlighted; the
+//! body editor while modifying it.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::highlight::Language;
+use crate::model::app::{App, Mode, Pane};
+
+use super::code::{GutterMark, code_view, render_code, render_editor};
+use super::frame::pane_block;
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let p = &app.theme.palette;
+    let Some(entry) = app.selected() else {
+        let block = pane_block(app, Pane::Webhook, vec![Span::raw("2 Webhook")]);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        frame.render_widget(
+            Paragraph::new(Line::styled("no event selected", p.dim)),
+            inner,
+        );
+        return;
+    };
+    let editing = app.mode == Mode::EditBody
+        && app
+            .body_editor
+            .as_ref()
+            .is_some_and(|(k, _)| *k == entry.key);
+    let mut title = vec![Span::raw("2 Webhook ")];
+    match &entry.incoming {
+        Some(info) => {
+            let name = if entry.event_type.is_empty() {
+                entry.key.clone()
+            } else {
+                format!("{} {}", entry.event_type, entry.key)
+            };
+            title.push(Span::styled(name, p.accent));
+            let (text, style) = match info.verification {
+                hookbench_core::store::Verification::Valid => ("✓ valid", p.ok),
+                hookbench_core::store::Verification::Invalid => ("✗ invalid", p.error),
+                hookbench_core::store::Verification::Unsigned => ("– unsigned", p.dim),
+            };
+            title.push(Span::styled(format!(" {text}"), style));
+            if info.redeliveries > 0 {
+                // Redelivered: Dodo retried it; counted, not stored again.
+                title.push(Span::styled(format!(" ↻{}", info.redeliveries), p.warning));
+            }
+            title.push(Span::styled(format!(" · {}", entry.origin), p.dim));
+        }
+        None => {
+            title.push(Span::styled(entry.key.clone(), p.accent));
+            title.push(Span::styled(format!(" · {}", entry.origin), p.dim));
+        }
+    }
+    if entry.modified.is_some() {
+        title.push(Span::styled(" ✎ modified (r resets)", p.warning));
+    }
+    if editing {
+        title.push(Span::styled(" · editing, Esc to run", p.accent));
+    }
+    let block = pane_block(app, Pane::Webhook, title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    if editing && let Some((_, editor)) = &app.body_editor {
+        render_editor(app, frame, inner, editor, Language::Json, true, |_| None);
+        return;
+    }
+
+    let (code_area, error_area) = match &entry.view.parse_error {
+        Some(_) => {
+            let [code, error] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(inner);
+            (code, Some(error))
+        }
+        None => (inner, None),
+    };
+    let error_line = entry.view.parse_error.as_deref().and_then(parse_error_line);
+    let view = code_view(
+        app,
+        entry.view.doc,
+        &entry.view.text,
+        Language::Json,
+        app.scroll.webhook,
+        usize::from(code_area.height),
+        |line| {
+            (Some(line) == error_line).then_some(GutterMark {
+                symbol: "✗",
+                style: p.error,
+            })
+        },
+    );
+    render_code(frame, code_area, view, 0);
+    if let (Some(area), Some(error)) = (error_area, &entry.view.parse_error) {
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!("✗ not valid JSON: {error}"), p.error))
+                .wrap(Wrap { trim: false }),
+            area,
+        );
+    }
+}
+
+/// The 0-based line of a "line L, column C: …" parse error.
+fn parse_error_line(error: &str) -> Option<usize> {
+    let rest = error.strip_prefix("line ")?;
+    let number: usize = rest.split(',').next()?.trim().parse().ok()?;
+    number.checked_sub(1)
+}

@@ -1,4 +1,4 @@
-//! The workbench's screen budgets of DESIGN, timed on a test backend (160 × 45):
+//! The workbench's screen budgets, timed on a test backend (160 × 45):
 //! the first frame within 100 ms, a frame within 16 ms with a 1 MB webhook body open, and a
 //! keystroke in the transformation editor within 16 ms.
 

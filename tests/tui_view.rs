@@ -181,10 +181,10 @@ fn the_response_panel_shows_the_answer() {
         outcome: Outcome::Delivered,
         message: None,
     };
-    h.send(Message::Delivered {
+    h.send(Message::SendAnswered {
         id,
         key: "payment.succeeded".into(),
-        delivery: Box::new(delivery),
+        report: Box::new(delivery),
         at: "14:02:11".into(),
     });
     let screen = snapshot(&mut h);

@@ -80,17 +80,17 @@ impl std::fmt::Debug for KeyDialog {
 pub enum BottomTab {
     Logs,
     Response,
-    Deliveries,
+    Sends,
 }
 
 impl BottomTab {
-    pub const ALL: [BottomTab; 3] = [BottomTab::Logs, BottomTab::Response, BottomTab::Deliveries];
+    pub const ALL: [BottomTab; 3] = [BottomTab::Logs, BottomTab::Response, BottomTab::Sends];
 
     pub fn title(self) -> &'static str {
         match self {
             BottomTab::Logs => "Logs",
             BottomTab::Response => "Response",
-            BottomTab::Deliveries => "Deliveries",
+            BottomTab::Sends => "Sends",
         }
     }
 }
@@ -193,24 +193,24 @@ pub struct EventResult {
 
 impl EventResult {
     /// The worst thing about this result, for the events list mark.
-    pub fn verdict(&self) -> Verdict {
+    pub fn verdict(&self) -> RunMark {
         if self.record.failed() {
-            return Verdict::Failed;
+            return RunMark::Failed;
         }
         if self.record.cancelled() {
-            return Verdict::Cancelled;
+            return RunMark::Cancelled;
         }
         match self.record.diagnostics.iter().map(|d| d.severity).min() {
-            Some(Severity::Error) => Verdict::Errors,
-            Some(Severity::Warning) => Verdict::Warnings,
-            Some(Severity::Info) | None => Verdict::Clean,
+            Some(Severity::Error) => RunMark::Errors,
+            Some(Severity::Warning) => RunMark::Warnings,
+            Some(Severity::Info) | None => RunMark::Clean,
         }
     }
 }
 
 /// How an event's output fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub enum RunMark {
     /// The transformation failed.
     Failed,
     /// Lint errors: Segment rejects or drops it.
@@ -292,7 +292,7 @@ pub struct App {
     pub send: SendState,
     pub listener: ListenerState,
     pub bottom: BottomTab,
-    /// First row shown in the Response and Deliveries tabs.
+    /// First row shown in the Response and Sends tabs.
     pub bottom_scroll: usize,
     pub mouse: bool,
     /// Quit once the pending save succeeds.
@@ -366,7 +366,7 @@ impl App {
     }
 
     /// The verdict of an event's latest result.
-    pub fn verdict(&self, key: &str) -> Option<Verdict> {
+    pub fn verdict(&self, key: &str) -> Option<RunMark> {
         self.results.get(key).map(EventResult::verdict)
     }
 

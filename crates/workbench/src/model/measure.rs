@@ -152,7 +152,7 @@ pub fn bottom_lines(app: &App) -> usize {
     match app.bottom {
         BottomTab::Logs => logs_lines(app),
         BottomTab::Response => response_lines(app),
-        BottomTab::Deliveries => app.send.deliveries.len().max(1),
+        BottomTab::Sends => app.send.reports.len().max(1),
     }
 }
 
@@ -161,10 +161,10 @@ fn response_lines(app: &App) -> usize {
     let Some(event) = app.selected() else {
         return 0;
     };
-    let Some(entry) = app.send.last_delivery(&event.key) else {
+    let Some(entry) = app.send.last_report(&event.key) else {
         return 1;
     };
-    let d = &entry.delivery;
+    let d = &entry.report;
     let body = match &d.body {
         Some(ResponseBody::Json(value)) => {
             let compact = value.to_string();

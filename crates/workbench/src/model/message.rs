@@ -64,11 +64,11 @@ pub enum Message {
     Terminate,
     /// The in-process sink is listening at this base URL, or could not start.
     SinkStarted(Result<url::Url, String>),
-    /// One call of send `id` was delivered (or not); `at` is the local time, `HH:MM:SS`.
-    Delivered {
+    /// One call of send `id` was answered (or refused, or failed); `at` is the local time, `HH:MM:SS`.
+    SendAnswered {
         id: u64,
         key: String,
-        delivery: Box<SendReport>,
+        report: Box<SendReport>,
         at: String,
     },
     /// The write-key check finished.

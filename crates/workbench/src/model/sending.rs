@@ -1,5 +1,5 @@
 //! Sending state: where sends go, the write key (only ever held here, shown masked), sends in
-//! flight and the deliveries of the session.
+//! flight and the sends of the session.
 
 use std::path::PathBuf;
 
@@ -42,15 +42,15 @@ pub struct Progress {
     pub done: usize,
 }
 
-/// One delivery of the session.
+/// One send of the session.
 #[derive(Debug, Clone)]
-pub struct DeliveryEntry {
+pub struct SendEntry {
     pub send: u64,
     /// The event it was made from.
     pub key: String,
     /// Local time, `HH:MM:SS`.
     pub at: String,
-    pub delivery: SendReport,
+    pub report: SendReport,
 }
 
 /// Everything about sending.
@@ -64,7 +64,7 @@ pub struct SendState {
     pub key_check: Option<KeyCheck>,
     pub sink: SinkStatus,
     /// Newest last.
-    pub deliveries: Vec<DeliveryEntry>,
+    pub reports: Vec<SendEntry>,
     pub in_flight: Vec<Progress>,
     pub next_send: u64,
     /// Retries of a call after its first attempt.
@@ -92,7 +92,7 @@ impl SendState {
             write_key,
             key_check: None,
             sink: SinkStatus::NotStarted,
-            deliveries: Vec::new(),
+            reports: Vec::new(),
             in_flight: Vec::new(),
             next_send: 1,
             retries: DEFAULT_RETRIES,
@@ -187,9 +187,9 @@ impl SendState {
             .map_or_else(|| "(none)".to_string(), WriteKey::masked)
     }
 
-    /// The newest delivery of an event.
-    pub fn last_delivery(&self, key: &str) -> Option<&DeliveryEntry> {
-        self.deliveries.iter().rev().find(|d| d.key == key)
+    /// The newest send of an event.
+    pub fn last_report(&self, key: &str) -> Option<&SendEntry> {
+        self.reports.iter().rev().find(|d| d.key == key)
     }
 
     pub fn is_sending(&self) -> bool {
@@ -197,7 +197,7 @@ impl SendState {
     }
 }
 
-/// The label a delivery's outcome gets in lists.
+/// The label a send's outcome gets in lists.
 pub fn outcome_mark(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::Delivered => "✓",

@@ -281,10 +281,10 @@ impl Executor {
                 if let (Some(store), Some(history)) = (&store, histories.get(&key)) {
                     keep_in_history(store.clone(), history.clone(), &delivery);
                 }
-                let _ = tx.send(Message::Delivered {
+                let _ = tx.send(Message::SendAnswered {
                     id: job.id,
                     key,
-                    delivery: Box::new(delivery),
+                    report: Box::new(delivery),
                     at: now(),
                 });
             };

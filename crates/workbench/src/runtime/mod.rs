@@ -17,7 +17,7 @@ use anyhow::{Context, bail};
 
 use hookbench_core::transform::Engine;
 
-pub use setup::{DEFAULT_LISTEN_ADDR, IncomingSetup, Options, Prepared, prepare};
+pub use setup::{DEFAULT_LISTEN_ADDR, IncomingSetup, Options, Startup, prepare};
 
 /// Opens the workbench and runs it until the user quits.
 pub fn run(options: &Options) -> anyhow::Result<()> {

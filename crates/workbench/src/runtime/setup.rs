@@ -35,7 +35,7 @@ pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:8787";
 
 /// Everything the workbench needs before it takes the terminal; every input error surfaces here,
 /// before the screen changes.
-pub struct Prepared {
+pub struct Startup {
     pub init: AppInit,
     pub limits: Limits,
     /// Start the listener with the first frame.
@@ -52,7 +52,7 @@ pub struct IncomingSetup {
 }
 
 /// Reads config, keys, theme, transformation and fixtures.
-pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
+pub fn prepare(options: &Options) -> anyhow::Result<Startup> {
     let config = config::load(options.config.as_deref())?;
     let config_path = options
         .config
@@ -119,7 +119,7 @@ pub fn prepare(options: &Options) -> anyhow::Result<Prepared> {
         mouse: config.ui.mouse.unwrap_or(true),
         size: (80, 24),
     };
-    Ok(Prepared {
+    Ok(Startup {
         init,
         limits: session.limits,
         listen_at_start: options.listen.is_some(),

@@ -46,13 +46,13 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             sending::on_sink_started(app, result);
             Vec::new()
         }
-        Message::Delivered {
+        Message::SendAnswered {
             id,
             key,
-            delivery,
+            report,
             at,
         } => {
-            sending::delivered(app, id, key, *delivery, at);
+            sending::answered(app, id, key, *report, at);
             Vec::new()
         }
         Message::KeyChecked(check) => {

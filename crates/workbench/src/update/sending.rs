@@ -8,10 +8,10 @@ use hookbench_core::session::label_of;
 
 use crate::model::app::{App, BottomTab, Confirm, Overlay};
 use crate::model::message::{Effect, SendHistory, SendItem, SendJob};
-use crate::model::sending::{DeliveryEntry, DestinationChoice, Progress, SinkStatus};
+use crate::model::sending::{DestinationChoice, Progress, SendEntry, SinkStatus};
 
 /// Deliveries kept for the session's list; older ones drop off.
-const MAX_DELIVERIES: usize = 1000;
+const MAX_SENDS: usize = 1000;
 
 /// What the workbench starts with: the sink when sends go there.
 pub fn start(app: &mut App) -> Vec<Effect> {
@@ -114,21 +114,21 @@ pub fn send(app: &mut App, all: bool, force: bool) -> Vec<Effect> {
     })]
 }
 
-/// One call's delivery came back.
-pub fn delivered(app: &mut App, id: u64, key: String, delivery: SendReport, at: String) {
+/// One call of a send came back (answered, refused or failed).
+pub fn answered(app: &mut App, id: u64, key: String, report: SendReport, at: String) {
     if let Some(progress) = app.send.in_flight.iter_mut().find(|p| p.id == id) {
         progress.done += 1;
     }
-    let outcome = delivery.outcome;
-    app.send.deliveries.push(DeliveryEntry {
+    let outcome = report.outcome;
+    app.send.reports.push(SendEntry {
         send: id,
         key: key.clone(),
         at,
-        delivery,
+        report,
     });
-    if app.send.deliveries.len() > MAX_DELIVERIES {
-        let extra = app.send.deliveries.len() - MAX_DELIVERIES;
-        app.send.deliveries.drain(..extra);
+    if app.send.reports.len() > MAX_SENDS {
+        let extra = app.send.reports.len() - MAX_SENDS;
+        app.send.reports.drain(..extra);
     }
     let finished = app
         .send
@@ -139,11 +139,11 @@ pub fn delivered(app: &mut App, id: u64, key: String, delivery: SendReport, at: 
         let progress = app.send.in_flight.remove(at);
         let failures = app
             .send
-            .deliveries
+            .reports
             .iter()
             .rev()
             .take(progress.total)
-            .filter(|d| d.send == id && d.delivery.outcome.is_failure())
+            .filter(|d| d.send == id && d.report.outcome.is_failure())
             .count();
         if failures > 0 {
             app.set_error(format!(

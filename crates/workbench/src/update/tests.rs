@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 
 use super::*;
 use crate::layout;
-use crate::model::app::{Confirm, Mode, Overlay, Pane, Verdict};
+use crate::model::app::{Confirm, Mode, Overlay, Pane, RunMark};
 use crate::model::message::{EditTarget, PickerEntry};
 use crate::testing::{Harness, init};
 use crate::update::runs::run_keys;
@@ -71,10 +71,10 @@ fn start_runs_every_event_and_selects_the_first() {
     assert_eq!(selected_key(&h), "payment.succeeded");
     assert_eq!(h.app.results.len(), h.app.events.entries().len());
     assert_eq!(output_event(&h).as_deref(), Some("Order Completed"));
-    assert_eq!(h.app.verdict("payment.succeeded"), Some(Verdict::Clean));
+    assert_eq!(h.app.verdict("payment.succeeded"), Some(RunMark::Clean));
     assert_eq!(
         h.app.verdict("payment.processing"),
-        Some(Verdict::Cancelled)
+        Some(RunMark::Cancelled)
     );
     assert!(!h.app.is_running("payment.succeeded"));
 }
@@ -215,7 +215,7 @@ fn editing_sends_letters_to_the_editor_and_reruns_after_the_pause() {
         .expect("a syntax error");
     assert_eq!(error.kind, ErrorKind::Syntax);
     assert_eq!(error.line, Some(1));
-    assert_eq!(h.app.verdict("refund.succeeded"), Some(Verdict::Failed));
+    assert_eq!(h.app.verdict("refund.succeeded"), Some(RunMark::Failed));
     h.press(KeyCode::Esc);
     assert_eq!(h.app.mode, Mode::Normal);
     // Undo everything: the output comes back.
@@ -1035,14 +1035,14 @@ fn s_sends_the_selected_event_and_the_answer_shows() {
     assert_eq!(job.items[0].call.payload["event"], "Order Completed");
     assert!(h.app.send.is_sending());
     assert_eq!(h.app.bottom, BottomTab::Response);
-    h.send(Message::Delivered {
+    h.send(Message::SendAnswered {
         id: job.id,
         key: "payment.succeeded".into(),
-        delivery: Box::new(delivery(Outcome::Delivered, Some(200))),
+        report: Box::new(delivery(Outcome::Delivered, Some(200))),
         at: "12:00:01".into(),
     });
     assert!(!h.app.send.is_sending());
-    assert_eq!(h.app.send.deliveries.len(), 1);
+    assert_eq!(h.app.send.reports.len(), 1);
     let screen = h.screen();
     assert!(
         screen.contains("✓ delivered 200 OK · 12 ms · 1 attempt(s)"),
@@ -1069,10 +1069,10 @@ fn shift_s_sends_every_listed_event_batched_skipping_what_cannot_go() {
     assert_eq!(h.app.send.in_flight[0].total, job.items.len());
     // Answers come one by one; the progress follows.
     for (n, item) in job.items.iter().enumerate() {
-        h.send(Message::Delivered {
+        h.send(Message::SendAnswered {
             id: job.id,
             key: item.key.clone(),
-            delivery: Box::new(delivery(Outcome::Delivered, Some(200))),
+            report: Box::new(delivery(Outcome::Delivered, Some(200))),
             at: "12:00:02".into(),
         });
         if n + 1 < job.items.len() {
@@ -1081,7 +1081,7 @@ fn shift_s_sends_every_listed_event_batched_skipping_what_cannot_go() {
     }
     assert!(!h.app.send.is_sending());
     h.press(KeyCode::Char(']'));
-    assert_eq!(h.app.bottom, BottomTab::Deliveries);
+    assert_eq!(h.app.bottom, BottomTab::Sends);
     let screen = h.screen();
     assert!(screen.contains("✓ delivered"), "{screen}");
 }
@@ -1094,7 +1094,7 @@ fn lint_errors_ask_before_sending_one_event() {
     let mut h = Harness::with_init(start);
     take_effects(&mut h);
     h.send(Message::SinkStarted(Ok(sink_url())));
-    assert_eq!(h.app.verdict("refund.succeeded"), Some(Verdict::Errors));
+    assert_eq!(h.app.verdict("refund.succeeded"), Some(RunMark::Errors));
     h.press(KeyCode::Char('s'));
     assert!(matches!(
         h.app.overlay,
@@ -1203,10 +1203,10 @@ fn x_cancels_sends_waiting_to_retry() {
     ));
     let mut failed = delivery(Outcome::Failed, None);
     failed.message = Some("cancelled after 2 attempt(s)".into());
-    h.send(Message::Delivered {
+    h.send(Message::SendAnswered {
         id: job.id,
         key: "payment.succeeded".into(),
-        delivery: Box::new(failed),
+        report: Box::new(failed),
         at: "12:00:03".into(),
     });
     assert!(!h.app.send.is_sending());

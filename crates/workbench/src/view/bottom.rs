@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use crate::model::app::{App, BottomTab, Pane};
 
 use super::frame::pane_block;
-use super::{deliveries, logs, response};
+use super::{logs, response, sends};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let p = &app.theme.palette;
@@ -19,8 +19,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             title.push(Span::styled(" │ ", p.dim));
         }
         let label = match tab {
-            BottomTab::Deliveries if !app.send.deliveries.is_empty() => {
-                format!("{} {}", tab.title(), app.send.deliveries.len())
+            BottomTab::Sends if !app.send.reports.is_empty() => {
+                format!("{} {}", tab.title(), app.send.reports.len())
             }
             _ => tab.title().to_string(),
         };
@@ -45,7 +45,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .skip(app.bottom_scroll)
             .take(height)
             .collect(),
-        BottomTab::Deliveries => deliveries::lines(app, usize::from(inner.width))
+        BottomTab::Sends => sends::lines(app, usize::from(inner.width))
             .into_iter()
             .skip(app.bottom_scroll)
             .take(height)

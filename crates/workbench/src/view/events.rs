@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::model::app::{App, Mode, Pane, Verdict};
+use crate::model::app::{App, Mode, Pane, RunMark};
 use crate::model::events_list::{EventEntry, Row};
 use crate::text::truncate;
 use hookbench_core::store::Verification;
@@ -15,18 +15,18 @@ use hookbench_core::text::short_local_time;
 use super::frame::pane_block;
 
 /// The mark and its style for an event's verdict.
-pub fn verdict_mark(app: &App, verdict: Option<Verdict>, running: bool) -> (&'static str, Style) {
+pub fn verdict_mark(app: &App, verdict: Option<RunMark>, running: bool) -> (&'static str, Style) {
     let p = &app.theme.palette;
     if running && verdict.is_none() {
         return ("…", p.dim);
     }
     match verdict {
         None => ("·", p.dim),
-        Some(Verdict::Failed) => ("✗", p.error),
-        Some(Verdict::Errors) => ("●", p.error),
-        Some(Verdict::Warnings) => ("▲", p.warning),
-        Some(Verdict::Clean) => ("✓", p.ok),
-        Some(Verdict::Cancelled) => ("⊘", p.dim),
+        Some(RunMark::Failed) => ("✗", p.error),
+        Some(RunMark::Errors) => ("●", p.error),
+        Some(RunMark::Warnings) => ("▲", p.warning),
+        Some(RunMark::Clean) => ("✓", p.ok),
+        Some(RunMark::Cancelled) => ("⊘", p.dim),
     }
 }
 

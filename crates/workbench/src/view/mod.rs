@@ -5,7 +5,6 @@
 pub mod bottom;
 pub mod code;
 pub mod confirm;
-pub mod deliveries;
 pub mod events;
 pub mod frame;
 pub mod help;
@@ -14,6 +13,7 @@ pub mod logs;
 pub mod picker;
 pub mod response;
 pub mod segment;
+pub mod sends;
 pub mod status;
 pub mod tabs;
 pub mod transform;

@@ -26,7 +26,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         return Vec::new();
     };
     let in_flight = app.send.is_sending();
-    let Some(entry) = app.send.last_delivery(&event.key) else {
+    let Some(entry) = app.send.last_report(&event.key) else {
         let hint = if in_flight {
             "sending…".to_string()
         } else {
@@ -37,7 +37,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         };
         return vec![Line::styled(hint, p.dim)];
     };
-    let d = &entry.delivery;
+    let d = &entry.report;
     let status = d
         .status
         .map(|s| format!("{s} {}", reason(s)))

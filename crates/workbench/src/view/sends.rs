@@ -10,7 +10,7 @@ use crate::model::sending::outcome_mark;
 
 pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let p = &app.theme.palette;
-    if app.send.deliveries.is_empty() {
+    if app.send.reports.is_empty() {
         return vec![Line::styled(
             "No sends yet this session: s sends the selected event, S every listed one.",
             p.dim,
@@ -30,8 +30,8 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
             )
         })
         .collect();
-    lines.extend(app.send.deliveries.iter().rev().map(|entry| {
-        let d = &entry.delivery;
+    lines.extend(app.send.reports.iter().rev().map(|entry| {
+        let d = &entry.report;
         let status = d
             .status
             .map(|s| s.to_string())

@@ -208,9 +208,14 @@ pub struct SendArgs {
     /// Pack the calls into /v1/batch requests (475,000 bytes and 2,500 events at most each).
     #[arg(long)]
     pub batch: bool,
-    /// Print the exact request that would be sent (key masked) and send nothing.
+    /// Print the exact request that would be sent (URL, headers, body; key masked) and send
+    /// nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Compress request bodies with gzip (Content-Encoding: gzip), as Segment accepts (also
+    /// [segment] gzip = true).
+    #[arg(long)]
+    pub gzip: bool,
     /// Send even when the linter finds errors.
     #[arg(long)]
     pub force: bool,

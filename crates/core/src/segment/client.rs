@@ -1553,6 +1553,89 @@ mod tests {
         assert_eq!(sink.attached_key(false), None);
     }
 
+    /// `sentAt`'s value (24 characters) replaced, so two writes of one request compare.
+    fn without_sent_at(text: &str) -> String {
+        let at = text.find("\"sentAt\":\"").expect("sentAt") + 10;
+        format!("{}<sentAt>{}", &text[..at], &text[at + 24..])
+    }
+
+    #[test]
+    fn a_dry_run_in_each_region_is_the_request_a_send_would_make() {
+        let key = "wk_0123456789abcdefghijklmnopqrstu";
+        for region in [Region::Us, Region::Eu] {
+            for gzip in [false, true] {
+                let options = ClientOptions {
+                    destination: Destination::Segment(region),
+                    write_key: WriteKey::new(key),
+                    gzip,
+                    ..ClientOptions::default()
+                };
+                let real = Client::new(options.clone()).unwrap();
+                let dry = Client::new(ClientOptions {
+                    dry_run: true,
+                    ..options
+                })
+                .unwrap();
+                let call = Call {
+                    method: "POST".into(),
+                    // The preset's URL: a send goes to the destination's region.
+                    url: "https://api.segment.io/v1/track".into(),
+                    headers: BTreeMap::new(),
+                    payload: serde_json::json!({
+                        "userId": "cus_1", "event": "Order Completed", "messageId": "m-1",
+                    }),
+                };
+                let shown = dry.dry_run(&call);
+                assert_eq!(shown.outcome, Outcome::DryRun);
+                assert_eq!(shown.destination, "dry-run");
+                let Ok(prepared) = real.assemble(&call) else {
+                    panic!("the call is sent")
+                };
+                let expected_url = format!("{}/v1/track", region.base_url());
+                assert_eq!(prepared.url.as_str(), expected_url);
+                assert_eq!(shown.request.url, expected_url);
+                // The headers sent, the key masked, are the headers shown.
+                let sent_headers: BTreeMap<String, String> = prepared
+                    .headers
+                    .iter()
+                    .map(|(name, value)| {
+                        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                        // Shown as `Basic <the key masked>`.
+                        let value = value.replace(&basic_credentials(key), &mask_secret(key));
+                        (name.as_str().to_string(), real.scrub(&value))
+                    })
+                    .collect();
+                let shown_headers: BTreeMap<String, String> = shown
+                    .request
+                    .headers
+                    .iter()
+                    .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+                    .collect();
+                assert_eq!(
+                    sent_headers.get("authorization").map(String::as_str),
+                    Some("Basic wk_0…rstu")
+                );
+                assert_eq!(sent_headers, shown_headers);
+                assert_eq!(
+                    shown_headers.get("content-encoding").is_some(),
+                    gzip,
+                    "{shown_headers:?}"
+                );
+                // The body written, the key masked, is the body shown.
+                let (json, wire) = real
+                    .write_body(&prepared.body, "2026-02-03T10:00:00.000Z")
+                    .unwrap();
+                assert_eq!(wire.starts_with(&[0x1f, 0x8b]), gzip);
+                let written = shown.request.written.as_deref().expect("written");
+                assert_eq!(
+                    without_sent_at(&real.scrub(&json)),
+                    without_sent_at(written)
+                );
+                assert!(!written.contains(key));
+            }
+        }
+    }
+
     #[test]
     fn messages_ids_are_filled_once() {
         let mut single = serde_json::json!({"event": "x"});

@@ -309,13 +309,13 @@ pub struct VerifyArgs {
     )]
     pub secret: String,
     /// The webhook-id header.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", aliases = ["webhook-id", "svix-id"])]
     pub id: String,
     /// The webhook-timestamp header (Unix seconds).
-    #[arg(long, value_name = "TS")]
+    #[arg(long, value_name = "TS", aliases = ["webhook-timestamp", "svix-timestamp"])]
     pub timestamp: String,
     /// The webhook-signature header (one or more space-separated v1,<base64>).
-    #[arg(long, value_name = "SIG")]
+    #[arg(long, value_name = "SIG", aliases = ["webhook-signature", "svix-signature"])]
     pub signature: String,
     /// The body exactly as received: a file or - for stdin (default: stdin).
     #[arg(long, short = 'p', value_name = "FILE|-", default_value = "-")]

@@ -3,7 +3,8 @@
 
 mod common;
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
+use std::io::Read as _;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -20,7 +21,31 @@ const KEY: &str = "wk_Secret0123456789abcdefghijklmn";
 struct Seen {
     path: String,
     authorization: Option<String>,
+    /// Lower-case names.
+    headers: BTreeMap<String, String>,
+    /// The body as it came, before any decompression.
+    raw: Vec<u8>,
+    /// The body as JSON, decompressed when it came gzipped.
     body: Value,
+}
+
+impl Seen {
+    /// The body as text, decompressed when it came gzipped.
+    fn text(&self) -> String {
+        String::from_utf8(decoded(&self.headers, &self.raw)).expect("utf-8")
+    }
+}
+
+fn decoded(headers: &BTreeMap<String, String>, raw: &[u8]) -> Vec<u8> {
+    if headers.get("content-encoding").map(String::as_str) == Some("gzip") {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(raw)
+            .read_to_end(&mut out)
+            .expect("a gzip body");
+        out
+    } else {
+        raw.to_vec()
+    }
 }
 
 #[derive(Default)]
@@ -77,13 +102,21 @@ async fn answer(
     body: Bytes,
 ) -> (StatusCode, String) {
     let mut script = script.lock().expect("lock");
+    let headers: BTreeMap<String, String> = headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_string(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
     script.seen.push(Seen {
         path: uri.path().to_string(),
-        authorization: headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
-        body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+        authorization: headers.get("authorization").cloned(),
+        body: serde_json::from_slice(&decoded(&headers, &body)).unwrap_or(Value::Null),
+        headers,
+        raw: body.to_vec(),
     });
     let status = script.statuses.pop_front().unwrap_or(200);
     let body = if status == 200 {
@@ -322,4 +355,200 @@ fn without_a_key_it_says_where_to_put_one() {
             .args(["send", "--event", "payment.succeeded", "--write-key", "  "]));
     assert_eq!(ran.code, Some(2), "{}", ran.stderr);
     assert!(ran.stderr.contains("empty"), "{}", ran.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A dry run is the request a send makes
+
+const KEY_MASKED: &str = "wk_S…klmn";
+
+/// `text` with every `sentAt` value (always 24 characters) and the key in clear replaced, so
+/// that a dry run's request and a sent one compare byte for byte.
+fn normalised(text: &str) -> String {
+    const SENT_AT: &str = "\"sentAt\":\"";
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(SENT_AT) {
+        let value = at + SENT_AT.len();
+        out.push_str(&rest[..value]);
+        out.push_str("<sentAt>");
+        rest = &rest[(value + 24).min(rest.len())..];
+    }
+    out.push_str(rest);
+    out.replace(KEY, KEY_MASKED)
+}
+
+/// The requests a dry run shows (one per request: the calls of a batch share one), and the
+/// requests the same send makes, compared: URL, headers (the key masked) and body.
+fn assert_dry_run_is_the_send(args: &[&str]) {
+    let sandbox = Sandbox::new();
+    let server = Server::start(&[]);
+    let mut dry_args = args.to_vec();
+    dry_args.extend(["--dry-run", "--output", "json"]);
+    let dry = send(&sandbox, &server, &dry_args);
+    assert_eq!(dry.code, Some(0), "{}", dry.stderr);
+    assert!(server.seen().is_empty(), "a dry run sends nothing");
+    assert_no_key(&dry);
+    let mut shown: Vec<Value> = Vec::new();
+    for record in json_lines(&dry.stdout) {
+        if record["delivery"]["outcome"] == "cancelled" {
+            continue;
+        }
+        let request = record["delivery"]["request"].clone();
+        assert!(request.is_object(), "{record}");
+        assert_eq!(record["delivery"]["outcome"], "dry-run");
+        assert_eq!(record["delivery"]["destination"], "dry-run");
+        if shown.last() != Some(&request) {
+            shown.push(request);
+        }
+    }
+
+    let sent = send(&sandbox, &server, args);
+    assert_eq!(sent.code, Some(0), "{}", sent.stderr);
+    let seen = server.seen();
+    assert_eq!(
+        shown.len(),
+        seen.len(),
+        "one request shown per request sent"
+    );
+    for (request, seen) in shown.iter().zip(&seen) {
+        assert_eq!(
+            request["url"].as_str(),
+            Some(format!("{}{}", server.base, seen.path).as_str())
+        );
+        assert_eq!(request["method"], "POST");
+        let headers = request["headers"].as_object().expect("headers");
+        for (name, value) in headers {
+            let got = seen.headers.get(&name.to_ascii_lowercase());
+            assert_eq!(
+                got.map(|v| v.replace(&base64_key(), KEY_MASKED)).as_deref(),
+                value.as_str(),
+                "header {name}"
+            );
+        }
+        for name in seen.headers.keys() {
+            let ours = headers.keys().any(|n| n.eq_ignore_ascii_case(name));
+            let transport = ["host", "content-length", "accept"].contains(&name.as_str());
+            assert!(ours || transport, "header {name} was sent but not shown");
+        }
+        let written = serde_json::to_string(&request["body"]).expect("json");
+        assert_eq!(normalised(&written), normalised(&seen.text()));
+        let sent_at = seen.body["sentAt"].as_str().expect("sentAt");
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(sent_at).is_ok(),
+            "{sent_at}"
+        );
+    }
+}
+
+/// The key's Basic credentials, shown masked like the key.
+fn base64_key() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(format!("{KEY}:"))
+}
+
+#[test]
+fn a_dry_run_shows_the_single_call_the_endpoint_gets() {
+    assert_dry_run_is_the_send(&["--event", "payment.succeeded"]);
+}
+
+#[test]
+fn a_dry_run_of_a_batch_shows_the_batch_request() {
+    assert_dry_run_is_the_send(&["--all", "--batch"]);
+}
+
+#[test]
+fn a_gzip_dry_run_shows_the_request_a_gzip_send_makes() {
+    assert_dry_run_is_the_send(&["--event", "payment.succeeded", "--gzip"]);
+    assert_dry_run_is_the_send(&["--all", "--batch", "--gzip"]);
+}
+
+#[test]
+fn gzip_bodies_decompress_to_the_calls_json() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(&[]);
+    let ran = send(
+        &sandbox,
+        &server,
+        &["--event", "payment.succeeded", "--gzip"],
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let plain = send(&sandbox, &server, &["--event", "payment.succeeded"]);
+    assert_eq!(plain.code, Some(0), "{}", plain.stderr);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(
+        seen[0].headers.get("content-encoding").map(String::as_str),
+        Some("gzip")
+    );
+    assert!(seen[0].raw.starts_with(&[0x1f, 0x8b]), "a gzip stream");
+    assert_eq!(seen[1].headers.get("content-encoding"), None);
+    assert_eq!(normalised(&seen[0].text()), normalised(&seen[1].text()));
+
+    // `[segment] gzip = true` does the same.
+    let config = sandbox.write("hookbench.toml", "[segment]\ngzip = true\n");
+    let mut cmd = sandbox.cmd();
+    cmd.env_remove("SEGMENT_WRITE_KEY")
+        .arg("--config")
+        .arg(&config)
+        .args(["send", "--endpoint", &server.base, "--write-key", KEY])
+        .args(["--event", "payment.succeeded"]);
+    let configured = run(&mut cmd);
+    assert_eq!(configured.code, Some(0), "{}", configured.stderr);
+    let seen = server.seen();
+    assert_eq!(
+        seen[2].headers.get("content-encoding").map(String::as_str),
+        Some("gzip")
+    );
+    assert_eq!(normalised(&seen[2].text()), normalised(&seen[1].text()));
+}
+
+#[test]
+fn every_call_carries_sent_at_and_hookbench_as_its_library() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(&[]);
+    let ran = send(&sandbox, &server, &["--event", "payment.succeeded"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let batch = send(&sandbox, &server, &["--all", "--batch"]);
+    assert_eq!(batch.code, Some(0), "{}", batch.stderr);
+    let seen = server.seen();
+    let single = &seen[0].body;
+    assert!(single["sentAt"].is_string(), "{single}");
+    assert_eq!(single["context"]["library"]["name"], "hookbench");
+    assert_eq!(
+        single["context"]["library"]["version"],
+        env!("CARGO_PKG_VERSION")
+    );
+    let envelope = &seen[1].body;
+    assert!(envelope["sentAt"].is_string());
+    for item in envelope["batch"].as_array().expect("batch") {
+        assert_eq!(item["context"]["library"]["name"], "hookbench", "{item}");
+    }
+}
+
+#[test]
+fn a_dry_run_in_text_prints_a_batch_body_once() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(&[]);
+    let ran = send(&sandbox, &server, &["--all", "--batch", "--dry-run"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(server.seen().is_empty());
+    assert!(
+        ran.stdout
+            .contains(&format!("POST {}/v1/batch", server.base)),
+        "{}",
+        ran.stdout
+    );
+    assert_eq!(
+        ran.stdout.matches("\"batch\": [").count(),
+        1,
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains("(in the batch request above)"),
+        "{}",
+        ran.stdout
+    );
+    assert_no_key(&ran);
 }

@@ -289,3 +289,32 @@ fn an_unreadable_payload_is_an_input_error_naming_it() {
     assert!(ran.stderr.contains("missing.json"), "{}", ran.stderr);
     assert_no_secret(&ran, A_SECRET);
 }
+
+#[test]
+fn verify_takes_the_values_under_their_header_names_svix_or_standard() {
+    let sandbox = Sandbox::new();
+    let payload = sandbox.write("b.json", B_BODY);
+    for prefix in ["svix", "webhook"] {
+        let mut cmd = sandbox.cmd();
+        cmd.env_remove("HOOKBENCH_WEBHOOK_SECRET")
+            .args(["verify", "--secret", B_SECRET])
+            .arg(format!("--{prefix}-id"))
+            .arg(B_ID)
+            .arg(format!("--{prefix}-timestamp"))
+            .arg(B_TS)
+            .arg(format!("--{prefix}-signature"))
+            .arg(B_SIG)
+            .arg("--payload")
+            .arg(&payload)
+            .args(["--tolerance", HUGE_TOLERANCE]);
+        let ran = run(&mut cmd);
+        assert_eq!(
+            ran.code,
+            Some(0),
+            "{prefix}: {}\n{}",
+            ran.stdout,
+            ran.stderr
+        );
+        assert_eq!(ran.stdout, "✓ valid signature\n");
+    }
+}

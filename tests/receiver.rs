@@ -650,3 +650,72 @@ async fn the_url_names_the_webhook_path_on_loopback() {
     assert!(!is_loopback(&running.addr()));
     running.stop().await;
 }
+
+/// The signature headers under Svix's default names.
+fn svix_headers(id: &str, timestamp: i64, body: &[u8]) -> Vec<(&'static str, String)> {
+    signed_headers(id, timestamp, body)
+        .into_iter()
+        .map(|(name, value)| {
+            let svix = match name {
+                "webhook-id" => "svix-id",
+                "webhook-timestamp" => "svix-timestamp",
+                _ => "svix-signature",
+            };
+            (svix, value)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_signed_with_svix_default_header_names_is_verified() {
+    let h = Harness::signed().await;
+    let body = payment_body();
+    let headers = svix_headers("msg_svix_1", now(), &body);
+    let (status, answer) = h.post("/webhook", &headers, body.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    let stored = h.store.get(id_of(&answer)).expect("read").expect("stored");
+    assert_eq!(stored.summary.verification, Verification::Valid);
+    assert_eq!(stored.summary.webhook_id.as_deref(), Some("msg_svix_1"));
+
+    // A Svix delivery missing one of its headers is named by its own header.
+    let partial: Vec<_> = svix_headers("msg_svix_2", now(), &body)
+        .into_iter()
+        .filter(|(name, _)| *name != "svix-signature")
+        .collect();
+    let (status, answer) = h.post("/webhook", &partial, body.clone()).await;
+    assert_eq!(status, 401, "{answer}");
+    assert_eq!(answer["error"], "missing svix-signature header");
+
+    // Tampered under Svix's names: refused like any other.
+    let (status, _) = h
+        .post("/webhook", &headers, br#"{"tampered":true}"#.to_vec())
+        .await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_both_header_sets_the_webhook_names_win() {
+    let h = Harness::signed().await;
+    let body = payment_body();
+    // Valid webhook-* and garbage svix-*: accepted, with the webhook-id.
+    let mut headers = signed_headers("msg_both_1", now(), &body);
+    headers.extend([
+        ("svix-id", "msg_other".to_string()),
+        ("svix-timestamp", "1".to_string()),
+        ("svix-signature", "v1,AAAA".to_string()),
+    ]);
+    let (status, answer) = h.post("/webhook", &headers, body.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    let stored = h.store.get(id_of(&answer)).expect("read").expect("stored");
+    assert_eq!(stored.summary.webhook_id.as_deref(), Some("msg_both_1"));
+
+    // Garbage webhook-* and valid svix-*: the webhook-* set is the one checked.
+    let mut headers = svix_headers("msg_both_2", now(), &body);
+    headers.extend([
+        ("webhook-id", "msg_both_2".to_string()),
+        ("webhook-timestamp", now().to_string()),
+        ("webhook-signature", "v1,AAAA".to_string()),
+    ]);
+    let (status, answer) = h.post("/webhook", &headers, body).await;
+    assert_eq!(status, 401, "{answer}");
+}

@@ -172,6 +172,7 @@ fn the_response_panel_shows_the_answer() {
             ]
             .into(),
             body: serde_json::json!({}),
+            written: None,
         },
         status: Some(200),
         response_headers: [("content-type".to_string(), "application/json".to_string())].into(),

@@ -35,6 +35,18 @@ pub fn print_text(
     record: &RunRecord,
     delivery: Option<&SendReport>,
 ) -> std::io::Result<()> {
+    print_text_after(out, label, record, delivery, false)
+}
+
+/// [`print_text`], for a call whose request body was printed just above (the calls of one
+/// batch share one request): a dry run then says so instead of printing the body again.
+pub fn print_text_after(
+    out: &mut dyn Write,
+    label: &str,
+    record: &RunRecord,
+    delivery: Option<&SendReport>,
+    body_shown_above: bool,
+) -> std::io::Result<()> {
     if let Some(error) = &record.error {
         writeln!(
             out,
@@ -69,9 +81,14 @@ pub fn print_text(
             for (name, value) in &delivery.request.headers {
                 writeln!(out, "  {DIM}{name}: {value}{DIM:#}")?;
             }
-            let pretty = serde_json::to_string_pretty(&delivery.request.body).unwrap_or_default();
-            for line in pretty.lines() {
-                writeln!(out, "  {line}")?;
+            if body_shown_above {
+                writeln!(out, "  {DIM}(in the batch request above){DIM:#}")?;
+            } else {
+                let written = delivery.request.written_json();
+                let pretty = serde_json::to_string_pretty(&written).unwrap_or_default();
+                for line in pretty.lines() {
+                    writeln!(out, "  {line}")?;
+                }
             }
         }
         Outcome::Delivered => writeln!(

@@ -208,9 +208,14 @@ pub struct SendArgs {
     /// Pack the calls into /v1/batch requests (475,000 bytes and 2,500 events at most each).
     #[arg(long)]
     pub batch: bool,
-    /// Print the exact request that would be sent (key masked) and send nothing.
+    /// Print the exact request that would be sent (URL, headers, body; key masked) and send
+    /// nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Compress request bodies with gzip (Content-Encoding: gzip), as Segment accepts (also
+    /// [segment] gzip = true).
+    #[arg(long)]
+    pub gzip: bool,
     /// Send even when the linter finds errors.
     #[arg(long)]
     pub force: bool,
@@ -304,13 +309,13 @@ pub struct VerifyArgs {
     )]
     pub secret: String,
     /// The webhook-id header.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", aliases = ["webhook-id", "svix-id"])]
     pub id: String,
     /// The webhook-timestamp header (Unix seconds).
-    #[arg(long, value_name = "TS")]
+    #[arg(long, value_name = "TS", aliases = ["webhook-timestamp", "svix-timestamp"])]
     pub timestamp: String,
     /// The webhook-signature header (one or more space-separated v1,<base64>).
-    #[arg(long, value_name = "SIG")]
+    #[arg(long, value_name = "SIG", aliases = ["webhook-signature", "svix-signature"])]
     pub signature: String,
     /// The body exactly as received: a file or - for stdin (default: stdin).
     #[arg(long, short = 'p', value_name = "FILE|-", default_value = "-")]

@@ -6,11 +6,11 @@ use std::io::{BufWriter, Write};
 use tokio_util::sync::CancellationToken;
 
 use hookbench_core::segment::client::{Client, ClientOptions};
-use hookbench_core::segment::{MAX_BATCH_EVENTS, Outcome};
+use hookbench_core::segment::{Destination, MAX_BATCH_EVENTS, Outcome};
 use hookbench_core::sending::{Dispatch, SendPlan, SendPolicy, send_plans};
 
 use super::answers;
-use super::args::{GlobalArgs, OutputFormat, SegmentArgs, SendArgs};
+use super::args::{GlobalArgs, OutputFormat, SendArgs};
 use super::bodies::{self, Body};
 use super::render;
 use super::style::{BOLD, DIM};
@@ -46,16 +46,16 @@ impl Counts {
 
 pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
     let config = common::load_config(global)?;
-    // A dry run goes nowhere: `--endpoint` is not looked at.
-    let segment = SegmentArgs {
-        write_key: args.segment.write_key.clone(),
-        region: args.segment.region,
-        endpoint: args.segment.endpoint.clone().filter(|_| !args.dry_run),
-    };
-    let session = common::session(&config, &args.transform, Some(&segment))?;
+    let session = common::session(&config, &args.transform, Some(&args.segment))?;
     let transform = common::load_transform(&session)?;
-    let destination = session.destination(args.dry_run);
-    let write_key = session.write_key_for(&destination)?;
+    // A dry run builds the requests for the real destination and stops before the socket; it
+    // needs no key (the key is shown masked when there is one).
+    let destination = session.destination(false);
+    let write_key = if args.dry_run {
+        session.write_key_for(&Destination::DryRun)?
+    } else {
+        session.write_key_for(&destination)?
+    };
     let inputs = bodies::select(
         args.input.event.as_deref(),
         args.input.all,
@@ -66,6 +66,8 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
         destination: destination.clone(),
         write_key,
         retries: args.retries,
+        dry_run: args.dry_run,
+        gzip: args.gzip || config.segment.gzip,
         ..ClientOptions::default()
     })?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -76,6 +78,12 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
     let (pipeline, _) = common::pipeline(&session, &transform);
     let policy = SendPolicy { force: args.force };
     let dispatch = Dispatch::for_destination(&destination, args.batch, CONCURRENT_SENDS);
+    // Refusals name where the calls were going: nowhere, on a dry run.
+    let shown_destination = if args.dry_run {
+        Destination::DryRun
+    } else {
+        destination.clone()
+    };
 
     let mut out: Box<dyn Write> = match args.output {
         OutputFormat::Json => Box::new(BufWriter::new(std::io::stdout().lock())),
@@ -87,6 +95,8 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
     let cancel = CancellationToken::new();
     let mut counts = Counts::default();
     let mut inputs = inputs.peekable();
+    // The body of the request printed last: the calls of one batch share it.
+    let mut last_written: Option<std::sync::Arc<str>> = None;
     while inputs.peek().is_some() {
         let mut labels = Vec::new();
         let mut chunk = Vec::new();
@@ -106,7 +116,7 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
         pipeline.run_ordered(chunk, 64, |record| records.push(record));
         let plans: Vec<SendPlan> = records
             .iter()
-            .map(|r| SendPlan::of(r, policy, &destination))
+            .map(|r| SendPlan::of(r, policy, &shown_destination))
             .collect();
         let answered = runtime.block_on(send_plans(&client, &plans, dispatch, &cancel));
         for ((label, record), (plan, delivery)) in
@@ -125,7 +135,21 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
             let _ = match args.output {
                 OutputFormat::Json => answers::print_json(&mut out, record, delivery.as_ref()),
                 OutputFormat::Text => {
-                    answers::print_text(&mut out, label, record, delivery.as_ref())
+                    let written = delivery.as_ref().and_then(|d| d.request.written.clone());
+                    let shown_above = matches!(
+                        (&written, &last_written),
+                        (Some(this), Some(last)) if std::sync::Arc::ptr_eq(this, last)
+                    );
+                    if written.is_some() {
+                        last_written = written;
+                    }
+                    answers::print_text_after(
+                        &mut out,
+                        label,
+                        record,
+                        delivery.as_ref(),
+                        shown_above,
+                    )
                 }
             };
         }

@@ -52,6 +52,7 @@ struct RawSegmentConfig {
     region: Option<Region>,
     endpoint: Option<String>,
     write_key: Option<crate::segment::WriteKey>,
+    gzip: Option<bool>,
 }
 
 /// `[ui]`
@@ -125,6 +126,8 @@ pub struct SegmentConfig {
     /// The write key, when not given by `--write-key` or `SEGMENT_WRITE_KEY`. Keep the file
     /// private (the workbench writes it with mode 0600).
     pub write_key: Option<crate::segment::WriteKey>,
+    /// Compress the bodies `send` writes with gzip (`gzip = true`), as Segment accepts.
+    pub gzip: bool,
 }
 
 impl Config {
@@ -192,6 +195,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             region: raw.segment.region,
             endpoint,
             write_key: raw.segment.write_key,
+            gzip: raw.segment.gzip.unwrap_or(false),
         },
         ui: raw.ui,
         keys: raw.keys,
@@ -248,11 +252,22 @@ mod tests {
             Some("eu")
         );
         assert_eq!(config.segment.region, Some(Region::Eu));
+        assert!(
+            !config.segment.gzip,
+            "bodies are not compressed unless asked"
+        );
         assert_eq!(
             config.segment.endpoint.as_ref().map(url::Url::as_str),
             Some("http://127.0.0.1:9009/"),
             "URLs are parsed once, at load"
         );
+    }
+
+    #[test]
+    fn gzip_is_a_segment_setting() {
+        let config = parse("[segment]\ngzip = true\n", Path::new("c.toml")).expect("parses");
+        assert!(config.segment.gzip);
+        assert!(parse("[segment]\ngzip = \"yes\"\n", Path::new("c.toml")).is_err());
     }
 
     #[test]

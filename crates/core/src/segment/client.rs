@@ -32,8 +32,9 @@ const MAX_RESPONSE_BYTES: usize = 1 << 20;
 /// How much of an error body goes into a message.
 const SHORT_BODY_CHARS: usize = 200;
 /// Headers a call may not set: ours, or the ones the HTTP layer owns.
-const RESERVED_HEADERS: [&str; 7] = [
+const RESERVED_HEADERS: [&str; 8] = [
     "content-type",
+    "content-encoding",
     "authorization",
     "content-length",
     "transfer-encoding",
@@ -59,6 +60,11 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
     /// For one whole attempt, answer body included.
     pub request_timeout: Duration,
+    /// Build every request exactly as a send would (URL, headers, body) and stop before the
+    /// socket: each call is answered with [`Outcome::DryRun`].
+    pub dry_run: bool,
+    /// Compress request bodies with gzip (`Content-Encoding: gzip`), as Segment accepts.
+    pub gzip: bool,
 }
 
 impl Default for ClientOptions {
@@ -72,6 +78,8 @@ impl Default for ClientOptions {
             retry_after_cap: Duration::from_secs(300),
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
+            dry_run: false,
+            gzip: false,
         }
     }
 }
@@ -103,8 +111,8 @@ impl Call {
     }
 }
 
-/// A call made ready: messageId filled in (so every attempt carries the same one), target URL
-/// chosen, body serialised.
+/// A call made ready: messageId and `context.library` filled in (so every attempt carries the
+/// same ones), target URL chosen, limits checked. `sentAt` is set again on each attempt.
 struct PreparedCall {
     /// What callers see: the key masked.
     request: RequestInfo,
@@ -112,7 +120,8 @@ struct PreparedCall {
     url: Url,
     /// The headers as sent, key in clear.
     headers: HeaderMap,
-    body: Vec<u8>,
+    /// The body as sent, key in clear; each attempt sets its own `sentAt`.
+    body: Value,
     /// Who answers, in messages: "Segment", "the local sink" or `host:port`.
     answerer: String,
     /// `host:port` of the target, in connection error messages.
@@ -215,9 +224,24 @@ impl Client {
     /// Sends a prepared call, retrying as Segment's libraries do. Never panics, never waits
     /// past the retry budget; cancelling `cancel` ends it at once with [`Outcome::Failed`].
     async fn send(&self, prepared: &PreparedCall, cancel: &CancellationToken) -> SendReport {
-        if self.inner.options.destination == Destination::DryRun {
+        if self.is_dry_run() {
             return self.dry_run_report(prepared);
         }
+        let mut shown = prepared.request.clone();
+        let report = self.send_attempts(prepared, &mut shown, cancel).await;
+        SendReport {
+            request: shown,
+            ..report
+        }
+    }
+
+    /// The attempts of a send; `shown` gets the body of each attempt as it is written.
+    async fn send_attempts(
+        &self,
+        prepared: &PreparedCall,
+        shown: &mut RequestInfo,
+        cancel: &CancellationToken,
+    ) -> SendReport {
         let options = &self.inner.options;
         let start = Instant::now();
         let mut attempts: u32 = 0;
@@ -241,12 +265,29 @@ impl Client {
                     HeaderValue::from(attempts - 1),
                 );
             }
+            // Each attempt is a new request made now: its own `sentAt`.
+            let sent_at = now_rfc3339();
+            let (json, wire) = match self.write_body(&prepared.body, &sent_at) {
+                Ok(written) => written,
+                Err(message) => {
+                    return self.finish(
+                        prepared,
+                        start,
+                        attempts - 1,
+                        last,
+                        Outcome::Failed,
+                        Some(message),
+                    );
+                }
+            };
+            shown.written = Some(self.scrub(&json).into());
+            set_sent_at(&mut shown.body, &sent_at);
             let request = self
                 .inner
                 .http
                 .request(prepared.method.clone(), prepared.url.clone())
                 .headers(headers)
-                .body(prepared.body.clone());
+                .body(wire);
             let result = tokio::select! {
                 biased;
                 _ = cancel.cancelled() => {
@@ -328,23 +369,66 @@ impl Client {
         }
     }
 
-    /// Fills messageId (UUID v4) when missing, picks the target, attaches the key where allowed,
-    /// checks the local size limits, then sends, retrying as Segment's libraries do. A call that
-    /// may not be sent gives a Refused delivery, with nothing sent.
+    /// Fills messageId (UUID v4) and `context.library` when missing, picks the target,
+    /// attaches the key where allowed, checks the local size limits, then sends (with `sentAt`
+    /// set on each attempt), retrying as Segment's libraries do. A call that may not be sent
+    /// gives a Refused delivery, with nothing sent; a dry-run client stops before the socket.
     pub async fn send_call(&self, call: &Call, cancel: &CancellationToken) -> SendReport {
         match self.assemble(call) {
             Ok(prepared) => self.send(&prepared, cancel).await,
-            Err(refusal) => refused(self.destination(), refusal.request, refusal.message),
+            Err(refusal) => self.refused(*refusal),
         }
     }
 
-    /// The delivery of a dry run: the exact request, outcome DryRun, no attempt. A call that
-    /// would be refused gives a Refused delivery (with the request as far as it was built).
+    /// The delivery of a dry run: the exact request a send would make, outcome DryRun, no
+    /// attempt. A call that would be refused gives a Refused delivery (with the request as far
+    /// as it was built).
     pub fn dry_run(&self, call: &Call) -> SendReport {
         match self.assemble(call) {
             Ok(prepared) => self.dry_run_report(&prepared),
-            Err(refusal) => refused(self.destination(), refusal.request, refusal.message),
+            Err(refusal) => self.refused(*refusal),
         }
+    }
+
+    /// True when nothing is sent: the client was made for a dry run, or the destination is
+    /// [`Destination::DryRun`].
+    pub fn is_dry_run(&self) -> bool {
+        self.inner.options.dry_run || self.inner.options.destination == Destination::DryRun
+    }
+
+    /// How deliveries name where calls went: `dry-run` when nothing is sent.
+    fn destination_label(&self) -> String {
+        if self.is_dry_run() {
+            Destination::DryRun.label()
+        } else {
+            self.destination().label()
+        }
+    }
+
+    fn refused(&self, refusal: Refusal) -> SendReport {
+        self.refused_with(refusal.request, refusal.message)
+    }
+
+    fn refused_with(&self, request: RequestInfo, message: impl Into<String>) -> SendReport {
+        SendReport {
+            destination: self.destination_label(),
+            ..refused(self.destination(), request, message)
+        }
+    }
+
+    /// The body of one request: `sentAt` set to `sent_at`, serialised (the JSON, key in clear)
+    /// and as written to the socket (compressed when the client compresses).
+    fn write_body(&self, body: &Value, sent_at: &str) -> Result<(String, Vec<u8>), String> {
+        let mut body = body.clone();
+        set_sent_at(&mut body, sent_at);
+        let json = serde_json::to_string(&body)
+            .map_err(|e| format!("the payload cannot be serialised: {e}"))?;
+        if !self.inner.options.gzip {
+            let wire = json.clone().into_bytes();
+            return Ok((json, wire));
+        }
+        let wire = gzip(json.as_bytes()).map_err(|e| format!("cannot compress the body: {e}"))?;
+        Ok((json, wire))
     }
 
     /// Packs calls into `/v1/batch` requests and sends them; one SendReport per call, in input
@@ -374,7 +458,7 @@ impl Client {
             .map(|(delivery, call)| {
                 delivery.unwrap_or_else(|| {
                     let request = self.display_request(call);
-                    refused(self.destination(), request, "the call was not sent")
+                    self.refused_with(request, "the call was not sent")
                 })
             })
             .collect()
@@ -495,7 +579,7 @@ impl Client {
         let call_type = target.call_type;
 
         let mut body = call.payload.clone();
-        fill_message_ids(&mut body, call_type);
+        complete_messages(&mut body, call_type);
         if let Value::Object(map) = &mut body {
             match &key {
                 Some(key) => {
@@ -513,10 +597,11 @@ impl Client {
                 None => {}
             }
         }
-        let bytes = match serde_json::to_vec(&body) {
-            Ok(bytes) => bytes,
-            Err(e) => return Err(refuse(format!("the payload cannot be serialised: {e}"))),
-        };
+        // `sentAt` is always 24 characters: the size of this body is the size of every
+        // attempt's.
+        set_sent_at(&mut body, &now_rfc3339());
+        let json = serde_json::to_string(&body)
+            .map_err(|e| refuse(format!("the payload cannot be serialised: {e}")))?;
 
         let (headers, shown) = self
             .headers(key.as_deref(), &call.headers)
@@ -528,6 +613,7 @@ impl Client {
             url: self.scrub(target.url.as_str()),
             headers: shown,
             body: shown_body,
+            written: Some(self.scrub(&json).into()),
         };
         let refuse_with = |message: String| {
             Box::new(Refusal {
@@ -535,7 +621,7 @@ impl Client {
                 message,
             })
         };
-        check_limits(&body, bytes.len(), call_type).map_err(refuse_with)?;
+        check_limits(&body, json.len(), call_type).map_err(refuse_with)?;
 
         let peer = peer(&target.url);
         let answerer = if !target.trusted {
@@ -550,7 +636,7 @@ impl Client {
             method,
             url: target.url,
             headers,
-            body: bytes,
+            body,
             answerer,
             peer,
             note: (!target.trusted).then_some(NOT_SEGMENT_HOST),
@@ -589,6 +675,9 @@ impl Client {
             "application/json",
             "application/json".to_string(),
         )?;
+        if self.inner.options.gzip {
+            put("Content-Encoding", "gzip", "gzip".to_string())?;
+        }
         put("User-Agent", &user_agent, user_agent.clone())?;
         if let Some(key) = key {
             put(
@@ -629,6 +718,7 @@ impl Client {
             url: self.scrub(&url),
             headers,
             body,
+            written: None,
         }
     }
 
@@ -736,7 +826,7 @@ impl Client {
             None => (None, BTreeMap::new(), None),
         };
         SendReport {
-            destination: self.destination().label(),
+            destination: self.destination_label(),
             request: prepared.request.clone(),
             status,
             response_headers,
@@ -750,7 +840,7 @@ impl Client {
 
     fn dry_run_report(&self, prepared: &PreparedCall) -> SendReport {
         SendReport {
-            destination: self.destination().label(),
+            destination: self.destination_label(),
             request: prepared.request.clone(),
             status: None,
             response_headers: BTreeMap::new(),
@@ -797,7 +887,7 @@ impl Client {
                 );
                 jobs.push(Job::Done(
                     index,
-                    Box::new(refused(self.destination(), request, message)),
+                    Box::new(self.refused_with(request, message)),
                 ));
                 continue;
             }
@@ -851,6 +941,7 @@ impl Client {
             url: self.scrub(batch_url.as_str()),
             headers,
             body,
+            written: None,
         }
     }
 
@@ -861,7 +952,7 @@ impl Client {
         let envelope = envelope_call(&batch_url, items, &now_rfc3339());
         let mut delivery = match self.assemble(&envelope) {
             Ok(prepared) => self.send(&prepared, cancel).await,
-            Err(refusal) => refused(self.destination(), refusal.request, refusal.message),
+            Err(refusal) => self.refused(*refusal),
         };
         // Each call shows its own item, not the whole envelope.
         delivery.request.body = Value::Null;
@@ -1019,20 +1110,58 @@ fn peer(url: &Url) -> String {
     }
 }
 
-/// Fills a missing (or null) `messageId` on the call, or on each item of a batch.
-fn fill_message_ids(body: &mut Value, call_type: Option<CallType>) {
+/// Completes the call, or each item of a batch, as Segment's libraries send it: a missing (or
+/// null) `messageId` and `context.library` filled in.
+fn complete_messages(body: &mut Value, call_type: Option<CallType>) {
     let Value::Object(map) = body else { return };
     if call_type.is_some_and(CallType::is_batch) {
         if let Some(Value::Array(items)) = map.get_mut("batch") {
             for item in items {
                 if let Value::Object(item) = item {
-                    fill_message_id(item);
+                    complete_message(item);
                 }
             }
         }
     } else {
-        fill_message_id(map);
+        complete_message(map);
     }
+}
+
+fn complete_message(map: &mut Map<String, Value>) {
+    fill_message_id(map);
+    fill_library(map);
+}
+
+/// `context.library` names hookbench unless the handler set its own; a `context` that is not
+/// an object is left as it is (the linter speaks of it).
+fn fill_library(map: &mut Map<String, Value>) {
+    if map.get("context").is_none_or(Value::is_null) {
+        map.insert("context".to_string(), Value::Object(Map::new()));
+    }
+    if let Some(Value::Object(context)) = map.get_mut("context")
+        && context.get("library").is_none_or(Value::is_null)
+    {
+        context.insert("library".to_string(), library());
+    }
+}
+
+/// `{name: "hookbench", version}`, as Segment's libraries name themselves.
+fn library() -> Value {
+    serde_json::json!({"name": "hookbench", "version": env!("CARGO_PKG_VERSION")})
+}
+
+/// Sets the request's `sentAt`: when it is made, so Segment can correct the sender's clock.
+fn set_sent_at(body: &mut Value, sent_at: &str) {
+    if let Value::Object(map) = body {
+        map.insert("sentAt".to_string(), Value::String(sent_at.to_string()));
+    }
+}
+
+fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes)?;
+    encoder.finish()
 }
 
 fn fill_message_id(map: &mut Map<String, Value>) {
@@ -1052,7 +1181,7 @@ fn batch_item(payload: &Map<String, Value>, call_type: CallType) -> Value {
         Value::String(call_type.as_str().to_string()),
     );
     item.shift_remove("writeKey");
-    fill_message_id(&mut item);
+    complete_message(&mut item);
     Value::Object(item)
 }
 
@@ -1424,17 +1553,100 @@ mod tests {
         assert_eq!(sink.attached_key(false), None);
     }
 
+    /// `sentAt`'s value (24 characters) replaced, so two writes of one request compare.
+    fn without_sent_at(text: &str) -> String {
+        let at = text.find("\"sentAt\":\"").expect("sentAt") + 10;
+        format!("{}<sentAt>{}", &text[..at], &text[at + 24..])
+    }
+
+    #[test]
+    fn a_dry_run_in_each_region_is_the_request_a_send_would_make() {
+        let key = "wk_0123456789abcdefghijklmnopqrstu";
+        for region in [Region::Us, Region::Eu] {
+            for gzip in [false, true] {
+                let options = ClientOptions {
+                    destination: Destination::Segment(region),
+                    write_key: WriteKey::new(key),
+                    gzip,
+                    ..ClientOptions::default()
+                };
+                let real = Client::new(options.clone()).unwrap();
+                let dry = Client::new(ClientOptions {
+                    dry_run: true,
+                    ..options
+                })
+                .unwrap();
+                let call = Call {
+                    method: "POST".into(),
+                    // The preset's URL: a send goes to the destination's region.
+                    url: "https://api.segment.io/v1/track".into(),
+                    headers: BTreeMap::new(),
+                    payload: serde_json::json!({
+                        "userId": "cus_1", "event": "Order Completed", "messageId": "m-1",
+                    }),
+                };
+                let shown = dry.dry_run(&call);
+                assert_eq!(shown.outcome, Outcome::DryRun);
+                assert_eq!(shown.destination, "dry-run");
+                let Ok(prepared) = real.assemble(&call) else {
+                    panic!("the call is sent")
+                };
+                let expected_url = format!("{}/v1/track", region.base_url());
+                assert_eq!(prepared.url.as_str(), expected_url);
+                assert_eq!(shown.request.url, expected_url);
+                // The headers sent, the key masked, are the headers shown.
+                let sent_headers: BTreeMap<String, String> = prepared
+                    .headers
+                    .iter()
+                    .map(|(name, value)| {
+                        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                        // Shown as `Basic <the key masked>`.
+                        let value = value.replace(&basic_credentials(key), &mask_secret(key));
+                        (name.as_str().to_string(), real.scrub(&value))
+                    })
+                    .collect();
+                let shown_headers: BTreeMap<String, String> = shown
+                    .request
+                    .headers
+                    .iter()
+                    .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+                    .collect();
+                assert_eq!(
+                    sent_headers.get("authorization").map(String::as_str),
+                    Some("Basic wk_0…rstu")
+                );
+                assert_eq!(sent_headers, shown_headers);
+                assert_eq!(
+                    shown_headers.contains_key("content-encoding"),
+                    gzip,
+                    "{shown_headers:?}"
+                );
+                // The body written, the key masked, is the body shown.
+                let (json, wire) = real
+                    .write_body(&prepared.body, "2026-02-03T10:00:00.000Z")
+                    .unwrap();
+                assert_eq!(wire.starts_with(&[0x1f, 0x8b]), gzip);
+                let written = shown.request.written.as_deref().expect("written");
+                assert_eq!(
+                    without_sent_at(&real.scrub(&json)),
+                    without_sent_at(written)
+                );
+                assert!(!written.contains(key));
+            }
+        }
+    }
+
     #[test]
     fn messages_ids_are_filled_once() {
         let mut single = serde_json::json!({"event": "x"});
-        fill_message_ids(&mut single, Some(CallType::Track));
+        complete_messages(&mut single, Some(CallType::Track));
         let id = single["messageId"].as_str().unwrap().to_string();
         assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 4);
-        fill_message_ids(&mut single, Some(CallType::Track));
+        complete_messages(&mut single, Some(CallType::Track));
         assert_eq!(single["messageId"], id.as_str());
 
         let mut batch = serde_json::json!({"batch": [{"type": "track"}, {"messageId": "kept"}]});
-        fill_message_ids(&mut batch, Some(CallType::Batch));
+        complete_messages(&mut batch, Some(CallType::Batch));
         assert!(batch.get("messageId").is_none());
         assert!(batch["batch"][0]["messageId"].is_string());
         assert_eq!(batch["batch"][1]["messageId"], "kept");

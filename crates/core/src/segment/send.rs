@@ -2,6 +2,7 @@
 //! and the report of one send that every front end shows (`send --output json`'s `"delivery"`).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -149,8 +150,35 @@ pub struct RequestInfo {
     pub url: String,
     /// Header name → value; `Authorization` masked.
     pub headers: BTreeMap<String, String>,
-    /// The body as sent, `writeKey` masked.
+    /// The body as sent, `writeKey` masked; for a call sent in a batch, its own item.
     pub body: Value,
+    /// The whole request body exactly as written (the batch envelope for a batched call),
+    /// `writeKey` masked, before any compression: the last attempt's for a send, the one that
+    /// would go for a dry run. None when the request was never built. Shared by the calls of
+    /// one batch.
+    #[serde(serialize_with = "serialize_written")]
+    pub written: Option<Arc<str>>,
+}
+
+fn serialize_written<S: serde::Serializer>(
+    written: &Option<Arc<str>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match written {
+        Some(text) => serializer.serialize_some(&**text),
+        None => serializer.serialize_none(),
+    }
+}
+
+impl RequestInfo {
+    /// The request body as written, as JSON: [`RequestInfo::written`] when the request was
+    /// built (and is JSON), else the call's own body.
+    pub fn written_json(&self) -> Value {
+        self.written
+            .as_deref()
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_else(|| self.body.clone())
+    }
 }
 
 /// The response body, parsed leniently: JSON when it is, else text.
@@ -183,7 +211,8 @@ pub struct SendReport {
 
 impl SendReport {
     /// The JSON shape of `send --output json`'s `"delivery"` member: destination, request (key
-    /// masked), status, body, attempts, latency and outcome.
+    /// masked, with the body as written), status, the answer's body, attempts, latency and
+    /// outcome.
     pub fn to_json(&self) -> Value {
         serde_json::json!({
             "destination": self.destination,
@@ -191,6 +220,7 @@ impl SendReport {
                 "method": self.request.method,
                 "url": self.request.url,
                 "headers": self.request.headers,
+                "body": self.request.written_json(),
             },
             "status": self.status,
             "body": self.body,

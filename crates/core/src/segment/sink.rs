@@ -1,5 +1,6 @@
 //! A local Segment-compatible endpoint: it answers as Segment documents (200 `{"success":true}`,
-//! 400 for invalid JSON, over-size bodies and missing write keys) and records every call it
+//! 400 for invalid JSON, over-size bodies and missing write keys), takes gzip bodies as Segment
+//! does (limits on the decompressed size; a broken stream is a 400), and records every call it
 //! received with what Segment would have done with it, without reaching Segment.
 //!
 //! `hookbench sink` serves it on its own; the workbench starts one in-process when no write key
@@ -454,27 +455,48 @@ async fn ingest(
             return refuse(size, None, limit_reason, &message);
         }
     };
+    let kb = limit / 1_000;
+    let encoding = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("identity"));
+    let bytes = match encoding {
+        None => bytes.to_vec(),
+        // Segment takes gzip bodies; its limits are on the decompressed size.
+        Some(encoding) if is_gzip(encoding) => match gunzip(&bytes, limit) {
+            Ok(decoded) => decoded,
+            Err(Gunzip::OverLimit) => {
+                let message = format!(
+                    "Request body is over {} bytes once decompressed: {what} may not exceed \
+                     {kb} KB ({} bytes)",
+                    group_digits(limit),
+                    group_digits(limit)
+                );
+                return refuse(bytes.len(), None, limit_reason, &message);
+            }
+            Err(Gunzip::Broken(e)) => {
+                let message = format!("Invalid gzip body (Content-Encoding: gzip): {e}");
+                return refuse(bytes.len(), None, "invalid gzip", &message);
+            }
+        },
+        Some(encoding) => {
+            let message = format!(
+                "Content-Encoding {} is not supported by hookbench sink: send the body \
+                 uncompressed or gzip-compressed",
+                shorten(encoding, 20)
+            );
+            return refuse(bytes.len(), None, "compressed body", &message);
+        }
+    };
     let size = bytes.len();
     if size > limit {
-        let kb = limit / 1_000;
         let message = format!(
             "Request body is {} bytes: {what} may not exceed {kb} KB ({} bytes)",
             group_digits(size),
             group_digits(limit)
         );
         return refuse(size, None, limit_reason, &message);
-    }
-    if let Some(encoding) = headers
-        .get(header::CONTENT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("identity"))
-    {
-        let message = format!(
-            "Content-Encoding {} is not supported by hookbench sink: send the body uncompressed",
-            shorten(encoding, 20)
-        );
-        return refuse(size, None, "compressed body", &message);
     }
     let value: Value = match serde_json::from_slice(&bytes) {
         Ok(value) => value,
@@ -568,6 +590,34 @@ async fn ingest(
 }
 
 /// A usable id: a non-blank string or a number.
+fn is_gzip(encoding: &str) -> bool {
+    encoding.eq_ignore_ascii_case("gzip") || encoding.eq_ignore_ascii_case("x-gzip")
+}
+
+/// Why a gzip body could not be taken.
+enum Gunzip {
+    /// It decompresses to more than the limit.
+    OverLimit,
+    /// Not a (complete) gzip stream.
+    Broken(std::io::Error),
+}
+
+/// Decompresses a gzip body, reading no more than `limit` + 1 decompressed bytes, so a small
+/// body that inflates enormously costs no more memory than the limit.
+fn gunzip(bytes: &[u8], limit: usize) -> Result<Vec<u8>, Gunzip> {
+    use std::io::Read as _;
+    let bound = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let mut decoded = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(bound)
+        .read_to_end(&mut decoded)
+        .map_err(Gunzip::Broken)?;
+    if decoded.len() > limit {
+        return Err(Gunzip::OverLimit);
+    }
+    Ok(decoded)
+}
+
 fn has_id(object: &Map<String, Value>, name: &str) -> bool {
     match object.get(name) {
         Some(Value::String(s)) => !s.trim().is_empty(),
@@ -747,6 +797,117 @@ mod tests {
         );
         headers.insert(header::AUTHORIZATION, bare.parse().unwrap());
         assert_eq!(basic_key(&headers).as_deref(), Some("abc123"));
+    }
+
+    fn gzipped(text: &str) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(text.as_bytes()).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    /// POSTs `body` as it is, with `Content-Encoding: encoding`.
+    async fn post_encoded(
+        running: &RunningSink,
+        path: &str,
+        body: Vec<u8>,
+        encoding: &str,
+    ) -> (u16, Value) {
+        let url = running.url().join(path).unwrap();
+        let response = reqwest::Client::new()
+            .post(url)
+            .header("content-type", "application/json")
+            .header("content-encoding", encoding)
+            .header("authorization", basic(KEY))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    #[test]
+    fn gzip_bodies_are_taken_as_segment_takes_them() {
+        runtime().block_on(async {
+            let sink = Sink::new();
+            let running = sink.start("127.0.0.1:0").await.unwrap();
+            let single = r#"{"userId":"cus_1","event":"Order Completed","messageId":"g1"}"#;
+            let answer = post_encoded(&running, "/v1/track", gzipped(single), "gzip").await;
+            assert_eq!(answer, (200, json!({"success": true})));
+
+            let batch = json!({"batch": [
+                {"type": "track", "userId": "u1", "event": "E", "messageId": "g2"},
+                {"type": "identify", "userId": "u2", "messageId": "g3"},
+            ]})
+            .to_string();
+            let answer = post_encoded(&running, "/v1/batch", gzipped(&batch), "GZIP").await;
+            assert_eq!(answer, (200, json!({"success": true})));
+
+            // Small on the wire, over 32 KB once decompressed: the limit is on the call.
+            let big = format!(
+                r#"{{"userId":"u","event":"E","properties":{{"p":"{}"}}}}"#,
+                "x".repeat(MAX_CALL_BYTES)
+            );
+            let small = gzipped(&big);
+            assert!(small.len() < 1_000);
+            let (status, body) = post_encoded(&running, "/v1/track", small, "gzip").await;
+            assert_eq!(status, 400);
+            let message = body["message"].as_str().unwrap();
+            assert!(
+                message.contains("decompressed") && message.contains("32 KB"),
+                "{message}"
+            );
+
+            // A gzip bomb: 100 MB of zeros in a small body, refused without inflating it all.
+            let bomb = {
+                use std::io::Write as _;
+                let mut encoder =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+                let zeros = vec![b'0'; 1 << 20];
+                for _ in 0..100 {
+                    encoder.write_all(&zeros).unwrap();
+                }
+                encoder.finish().unwrap()
+            };
+            let (status, _) = post_encoded(&running, "/v1/batch", bomb, "gzip").await;
+            assert_eq!(status, 400);
+
+            let mut corrupt = gzipped(single);
+            corrupt.truncate(corrupt.len() / 2);
+            let (status, body) = post_encoded(&running, "/v1/track", corrupt, "gzip").await;
+            assert_eq!(status, 400);
+            let message = body["message"].as_str().unwrap();
+            assert!(message.contains("Invalid gzip body"), "{message}");
+            let (status, _) =
+                post_encoded(&running, "/v1/track", b"not gzip".to_vec(), "gzip").await;
+            assert_eq!(status, 400);
+
+            let (status, body) =
+                post_encoded(&running, "/v1/track", single.as_bytes().to_vec(), "br").await;
+            assert_eq!(status, 400);
+            assert!(body["message"].as_str().unwrap().contains("not supported"));
+
+            let calls = sink.calls();
+            let verdicts: Vec<String> = calls.iter().map(|c| c.verdict.to_string()).collect();
+            assert_eq!(
+                verdicts,
+                [
+                    "accepted",
+                    "accepted",
+                    "accepted",
+                    "rejected (body over 32 KB)",
+                    "rejected (batch over 500 KB)",
+                    "rejected (invalid gzip)",
+                    "rejected (invalid gzip)",
+                    "rejected (compressed body)",
+                ]
+            );
+            assert_eq!(calls[0].message_id.as_deref(), Some("g1"));
+            assert_eq!(calls[0].bytes, single.len(), "the decompressed size");
+            assert_eq!(calls[2].message_id.as_deref(), Some("g3"));
+            assert_eq!(calls[0].write_key.as_deref(), Some("Q7mv…aZ1u"));
+        });
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The webhook receiver: `POST /webhook` (and any path under it) takes Dodo
-//! deliveries, verifies their Standard Webhooks signature over the raw bytes when a secret is set,
+//! deliveries, verifies their Standard Webhooks signature over the raw bytes when a secret is set
+//! (`webhook-id`/`-timestamp`/`-signature`, or Svix's default `svix-*` names; `webhook-*` wins),
 //! keeps every delivery (accepted or not) in the history store, and answers 2xx only once the
 //! store has committed it. `GET /health` answers 200.
 //!
@@ -42,9 +43,44 @@ const DRAIN_TIME: Duration = Duration::from_secs(5);
 const BODY_TIME: Duration = Duration::from_secs(30);
 
 /// The signature headers of Standard Webhooks, as Dodo sends them.
-const ID_HEADER: &str = "webhook-id";
-const TIMESTAMP_HEADER: &str = "webhook-timestamp";
-const SIGNATURE_HEADER: &str = "webhook-signature";
+/// The signature headers: Standard Webhooks' names (Dodo's, Svix white-labelled) first, then
+/// Svix's default names. The first set with any header present is the one read.
+const HEADER_SETS: [SignatureHeaderNames; 2] = [
+    SignatureHeaderNames {
+        id: "webhook-id",
+        timestamp: "webhook-timestamp",
+        signature: "webhook-signature",
+    },
+    SignatureHeaderNames {
+        id: "svix-id",
+        timestamp: "svix-timestamp",
+        signature: "svix-signature",
+    },
+];
+
+/// The names of one set of signature headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignatureHeaderNames {
+    pub id: &'static str,
+    pub timestamp: &'static str,
+    pub signature: &'static str,
+}
+
+impl SignatureHeaderNames {
+    /// The set a delivery is signed with: `webhook-*` when any of those is present (it wins
+    /// over `svix-*`), else `svix-*` when any of those is, else `webhook-*` (whose missing
+    /// headers are then named).
+    pub fn of(has: impl Fn(&str) -> bool) -> SignatureHeaderNames {
+        HEADER_SETS
+            .into_iter()
+            .find(|set| [set.id, set.timestamp, set.signature].into_iter().any(&has))
+            .unwrap_or(HEADER_SETS[0])
+    }
+}
+
+fn header_names(headers: &HeaderMap) -> SignatureHeaderNames {
+    SignatureHeaderNames::of(|name| headers.contains_key(name))
+}
 
 /// How the receiver judges deliveries.
 #[derive(Debug, Clone)]
@@ -343,11 +379,12 @@ fn check_signature(
     body: &[u8],
     tolerance_secs: u64,
 ) -> Result<(), VerifyError> {
-    let id = header_text(headers, ID_HEADER).ok_or(VerifyError::MissingHeader(ID_HEADER))?;
-    let timestamp = header_text(headers, TIMESTAMP_HEADER)
-        .ok_or(VerifyError::MissingHeader(TIMESTAMP_HEADER))?;
-    let signature = header_text(headers, SIGNATURE_HEADER)
-        .ok_or(VerifyError::MissingHeader(SIGNATURE_HEADER))?;
+    let names = header_names(headers);
+    let id = header_text(headers, names.id).ok_or(VerifyError::MissingHeader(names.id))?;
+    let timestamp =
+        header_text(headers, names.timestamp).ok_or(VerifyError::MissingHeader(names.timestamp))?;
+    let signature =
+        header_text(headers, names.signature).ok_or(VerifyError::MissingHeader(names.signature))?;
     let signed = SignedHeaders {
         id: &id,
         timestamp: &timestamp,
@@ -378,7 +415,7 @@ fn assess(
         Verification::Unsigned
     };
     let mut delivery = NewDelivery {
-        webhook_id: header_text(headers, ID_HEADER),
+        webhook_id: header_text(headers, header_names(headers).id),
         received_at: now_rfc3339(),
         event_type: None,
         body: Vec::new(),

@@ -985,6 +985,7 @@ fn delivery(outcome: Outcome, status: Option<u16>) -> SendReport {
             url: "http://127.0.0.1:9009/v1/track".into(),
             headers: [("authorization".to_string(), "Basic aG9v…".to_string())].into(),
             body: serde_json::json!({"event": "Order Completed"}),
+            written: None,
         },
         status,
         response_headers: [("content-type".to_string(), "application/json".to_string())].into(),

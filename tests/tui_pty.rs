@@ -361,6 +361,8 @@ fn sends_to_its_local_sink_and_shows_the_answer() {
     w.wait_for("the local sink in the status bar", |w| {
         w.screen().contains("→ sink 127.0.0.1:") && w.screen().contains("(not Segment)")
     });
+    // `s` goes in as soon as the sink is up, whether or not the first runs have finished: a send
+    // asked for while its run is pending waits for it and sends its output.
     w.press("s");
     w.wait_for_text("✓ delivered 200 OK");
     w.wait_for_text("← {\"success\":true}");

@@ -131,7 +131,8 @@ pub struct TransformState {
     /// The text as last loaded or saved: edits are unsaved while the editor differs from it.
     pub saved_text: String,
     pub editor: Editor,
-    /// Bumped on every change of the text, for run staleness and the highlight cache.
+    /// Bumped on every change of the text (a loaded transformation included), for run
+    /// staleness and the highlight cache: an output belongs to the revision it was run with.
     pub revision: u64,
     pub compat: Vec<CompatWarning>,
 }
@@ -182,9 +183,19 @@ impl TransformState {
     }
 }
 
+/// What a run's output came from: the transformation's revision and the body's content key.
+/// An output is the event's current one only while both still hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunBasis {
+    pub revision: u64,
+    pub body: u64,
+}
+
 /// The latest run of one event, and the output before it for the diff.
 pub struct EventResult {
     pub job: u64,
+    /// The transformation text and body the run used.
+    pub basis: RunBasis,
     pub record: RunRecord,
     pub output: Option<OutputView>,
     /// The last output that differed from the current one.
@@ -219,6 +230,11 @@ pub enum RunMark {
     Clean,
     /// The handler cancelled it: nothing would be sent.
     Cancelled,
+    /// A newer run is waiting for the pause after typing or in flight: the output shown, if
+    /// any, is not the current one.
+    Pending,
+    /// The body is not valid JSON: it is not run and cannot be sent.
+    InvalidBody,
 }
 
 /// Scroll offsets of the text panes, in lines. (The transformation's editor keeps its own.)
@@ -269,6 +285,8 @@ pub struct App {
     /// The newest job asked for each event key; older results are dropped, and the runs they
     /// came from skip items not yet started.
     pub latest_job: LatestJobs,
+    /// What the newest run asked for each event is run with; its result keeps it.
+    pub run_bases: HashMap<String, RunBasis>,
     pub next_job: u64,
     pub focus: Pane,
     /// The middle pane shown when they are tabs.
@@ -318,6 +336,7 @@ impl App {
             transform: TransformState::new(init.transform),
             results: HashMap::new(),
             latest_job: LatestJobs::default(),
+            run_bases: HashMap::new(),
             next_job: 1,
             focus: Pane::Events,
             tab: Pane::Segment,
@@ -347,14 +366,30 @@ impl App {
         self.events.selected_entry()
     }
 
-    /// The latest result of the selected event.
+    /// The result of the selected event the screen shows (see [`App::shown_result`]).
     pub fn selected_result(&self) -> Option<&EventResult> {
-        self.selected().and_then(|e| self.results.get(&e.key))
+        self.selected().and_then(|e| self.shown_result(&e.key))
+    }
+
+    /// The latest result of an event, unless its body can no longer have one: a body that is
+    /// not valid JSON, or a delivery that is not transformed. Such an event shows why instead
+    /// of an output that belongs to another body.
+    pub fn shown_result(&self, key: &str) -> Option<&EventResult> {
+        let entry = self.events.entry(key)?;
+        if !entry.runnable() || entry.view.parsed.is_none() {
+            return None;
+        }
+        self.results.get(key)
     }
 
     /// True while a run of the selected event is queued or running.
     pub fn selected_is_running(&self) -> bool {
         self.selected().is_some_and(|e| self.is_running(&e.key))
+    }
+
+    /// True while a run of the selected event is pending (see [`App::is_pending`]).
+    pub fn selected_is_pending(&self) -> bool {
+        self.selected().is_some_and(|e| self.is_pending(&e.key))
     }
 
     pub fn is_running(&self, key: &str) -> bool {
@@ -365,9 +400,60 @@ impl App {
         }
     }
 
-    /// The verdict of an event's latest result.
+    /// What a run of the event would be run with now: the transformation as it stands and the
+    /// body as it stands. None for an event that is not run (a body that is not valid JSON, a
+    /// delivery that is not transformed).
+    pub fn basis_now(&self, key: &str) -> Option<RunBasis> {
+        let entry = self.events.entry(key)?;
+        if !entry.runnable() || entry.view.parsed.is_none() {
+            return None;
+        }
+        Some(RunBasis {
+            revision: self.transform.revision,
+            body: entry.view.body_key,
+        })
+    }
+
+    /// The event's result, only when it came from the transformation and body on screen and
+    /// no newer run is pending: the only output a send may take.
+    pub fn current_result(&self, key: &str) -> Option<&EventResult> {
+        if self.is_pending(key) {
+            return None;
+        }
+        self.shown_result(key)
+    }
+
+    /// True while the event's output is not yet the one of the transformation and body on
+    /// screen: a run waits for the pause after typing, is in flight, or was not asked yet.
+    /// Events that are not run are never pending.
+    pub fn is_pending(&self, key: &str) -> bool {
+        let Some(now) = self.basis_now(key) else {
+            return false;
+        };
+        self.rerun_all_pending
+            || self.rerun_keys_pending.iter().any(|k| k == key)
+            || self.is_running(key)
+            || self.results.get(key).is_none_or(|r| r.basis != now)
+    }
+
+    /// The verdict of an event's latest shown result.
     pub fn verdict(&self, key: &str) -> Option<RunMark> {
-        self.results.get(key).map(EventResult::verdict)
+        self.shown_result(key).map(EventResult::verdict)
+    }
+
+    /// The events list's mark: a body that is not valid JSON, a pending run, else the verdict.
+    pub fn mark(&self, key: &str) -> Option<RunMark> {
+        if self
+            .events
+            .entry(key)
+            .is_some_and(|e| e.runnable() && e.invalid_body().is_some())
+        {
+            return Some(RunMark::InvalidBody);
+        }
+        if self.is_pending(key) {
+            return Some(RunMark::Pending);
+        }
+        self.verdict(key)
     }
 
     /// How the transformation is named on screen.

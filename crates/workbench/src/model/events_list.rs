@@ -22,6 +22,9 @@ pub struct BodyView {
     pub text: String,
     /// Content key for the highlight cache.
     pub doc: u64,
+    /// Content key of the body itself (as runs take it, before any pretty-printing): a run's
+    /// output belongs to the body with this key.
+    pub body_key: u64,
     /// Why the body is not valid JSON ("line L, column C: …"), if it is not.
     pub parse_error: Option<String>,
     /// The body as JSON, when it is valid.
@@ -49,6 +52,7 @@ impl BodyView {
         };
         BodyView {
             doc: content_key(&text),
+            body_key: content_key(body),
             text,
             parse_error,
             parsed,
@@ -166,6 +170,11 @@ impl EventEntry {
     /// The body runs use: the modified one when there is one.
     pub fn body(&self) -> &str {
         self.modified.as_deref().unwrap_or(&self.original)
+    }
+
+    /// The body is not valid JSON: it cannot be run, so nothing can be sent for it.
+    pub fn invalid_body(&self) -> Option<&str> {
+        self.view.parse_error.as_deref()
     }
 
     /// Replaces the modified body (None: back to the original).

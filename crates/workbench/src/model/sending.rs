@@ -53,6 +53,18 @@ pub struct SendEntry {
     pub report: SendReport,
 }
 
+/// A send asked for while a run it needs was pending: it goes once those runs are in, with
+/// their outputs, never with the ones they replace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingSend {
+    /// The events to send, as listed when it was asked for.
+    pub keys: Vec<String>,
+    /// `S`: every listed event, batched.
+    pub all: bool,
+    /// Lint errors were confirmed already.
+    pub force: bool,
+}
+
 /// Everything about sending.
 #[derive(Debug, Clone)]
 pub struct SendState {
@@ -66,6 +78,8 @@ pub struct SendState {
     /// Newest last.
     pub reports: Vec<SendEntry>,
     pub in_flight: Vec<Progress>,
+    /// The send waiting for runs to finish, if any (a newer `s` or `S` replaces it).
+    pub waiting: Option<WaitingSend>,
     pub next_send: u64,
     /// Retries of a call after its first attempt.
     pub retries: u32,
@@ -94,6 +108,7 @@ impl SendState {
             sink: SinkStatus::NotStarted,
             reports: Vec::new(),
             in_flight: Vec::new(),
+            waiting: None,
             next_send: 1,
             retries: DEFAULT_RETRIES,
             config_path,

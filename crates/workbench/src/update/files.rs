@@ -188,7 +188,10 @@ pub(super) fn load_transform(app: &mut App, source: TransformSource) -> Vec<Effe
         TransformOrigin::File(path) => Some(path.clone()),
         TransformOrigin::Preset => None,
     };
+    // The revision goes on: outputs of the transformation it replaces must not look current.
+    let revision = app.transform.revision + 1;
     app.transform = TransformState::new(source);
+    app.transform.revision = revision;
     app.mode = Mode::Normal;
     app.set_status(format!("loaded {}", app.transform_name()));
     vec![Effect::Watch(path), run_all(app)]

@@ -113,6 +113,8 @@ fn add(app: &mut App, entries: Vec<EventEntry>) -> Vec<String> {
             .retain(|key, _| !key.starts_with('#') || events.entry(key).is_some());
         app.latest_job
             .retain(|key| !key.starts_with('#') || events.entry(key).is_some());
+        app.run_bases
+            .retain(|key, _| !key.starts_with('#') || events.entry(key).is_some());
     }
     added.keys
 }

@@ -16,8 +16,15 @@ use crate::model::message::{Effect, Message};
 
 pub use runs::EDIT_DEBOUNCE;
 
-/// Applies one message to the app and returns what the outside world must do for it.
+/// Applies one message to the app and returns what the outside world must do for it. A send
+/// that waits for runs goes after the message that ends its wait (a run coming in, most often).
 pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
+    let mut effects = dispatch(app, message);
+    effects.extend(sending::resume_waiting(app));
+    effects
+}
+
+fn dispatch(app: &mut App, message: Message) -> Vec<Effect> {
     match message {
         Message::Started { listen } => started(app, listen),
         Message::Key(key) => keys::on_key(app, key),

@@ -6,7 +6,7 @@ use std::time::Duration;
 use hookbench_core::pipeline::RunRecord;
 use hookbench_core::transform::scan_compat;
 
-use crate::model::app::{App, EventResult};
+use crate::model::app::{App, EventResult, RunBasis};
 use crate::model::message::{Effect, RunItem, RunJob};
 use crate::model::output::OutputView;
 use crate::update::scroll::settle_view;
@@ -40,7 +40,12 @@ pub fn run_keys(app: &mut App, keys: &[String]) -> Effect {
             continue;
         };
         let body = entry.body().to_string();
+        let basis = RunBasis {
+            revision: app.transform.revision,
+            body: entry.view.body_key,
+        };
         app.latest_job.ask(key, job);
+        app.run_bases.insert(key.clone(), basis);
         items.push(RunItem {
             key: key.clone(),
             body,
@@ -57,10 +62,14 @@ pub fn run_keys(app: &mut App, keys: &[String]) -> Effect {
     })
 }
 
+/// A run finished: its result replaces the event's unless a newer run was asked.
 pub(super) fn on_run_done(app: &mut App, job: u64, key: String, record: RunRecord) {
     if !app.latest_job.is_current(&key, job) {
         return; // A newer run of this event was asked for: this one is stale.
     }
+    let Some(basis) = app.run_bases.get(&key).copied() else {
+        return; // Forgotten with its event (the memory window let it go).
+    };
     let output = record.webhook.as_ref().map(OutputView::of);
     let previous = match app.results.remove(&key) {
         Some(old) if old.output != output && old.output.is_some() => old.output,
@@ -71,6 +80,7 @@ pub(super) fn on_run_done(app: &mut App, job: u64, key: String, record: RunRecor
         key,
         EventResult {
             job,
+            basis,
             record,
             output,
             previous,
@@ -83,6 +93,20 @@ pub(super) fn on_settled(app: &mut App, generation: u64) -> Vec<Effect> {
     if generation != app.edit_generation {
         return Vec::new();
     }
+    run_pending(app)
+}
+
+/// Asks now for the runs waiting for the pause after typing, and makes the pause, when it
+/// ends, ask for nothing more.
+pub(super) fn run_now(app: &mut App) -> Vec<Effect> {
+    if !app.rerun_all_pending && app.rerun_keys_pending.is_empty() {
+        return Vec::new();
+    }
+    app.edit_generation += 1;
+    run_pending(app)
+}
+
+fn run_pending(app: &mut App) -> Vec<Effect> {
     let mut effects = Vec::new();
     if let Some((key, editor)) = &app.body_editor {
         let (key, text) = (key.clone(), editor.text());

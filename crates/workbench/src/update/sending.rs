@@ -8,7 +8,8 @@ use hookbench_core::session::label_of;
 
 use crate::model::app::{App, BottomTab, Confirm, Overlay};
 use crate::model::message::{Effect, SendHistory, SendItem, SendJob};
-use crate::model::sending::{DestinationChoice, Progress, SendEntry, SinkStatus};
+use crate::model::sending::{DestinationChoice, Progress, SendEntry, SinkStatus, WaitingSend};
+use crate::update::runs;
 
 /// Deliveries kept for the session's list; older ones drop off.
 const MAX_SENDS: usize = 1000;
@@ -23,15 +24,9 @@ pub fn start(app: &mut App) -> Vec<Effect> {
 }
 
 /// `s` (one event) and `S` (every listed event, batched). Lint errors refuse a call, unless
-/// `force` (asked for once in a dialog for a single event).
+/// `force` (asked for once in a dialog for a single event). Only current outputs go: a send
+/// that needs a pending run waits for it.
 pub fn send(app: &mut App, all: bool, force: bool) -> Vec<Effect> {
-    let destination = match app.send.destination() {
-        Ok(d) => d,
-        Err(why) => {
-            app.set_error(format!("cannot send: {why}"));
-            return Vec::new();
-        }
-    };
     let keys: Vec<String> = if all {
         let visible = app.events.visible();
         visible
@@ -43,18 +38,119 @@ pub fn send(app: &mut App, all: bool, force: bool) -> Vec<Effect> {
             .map(|e| vec![e.key.clone()])
             .unwrap_or_default()
     };
+    send_keys(app, keys, all, force)
+}
+
+/// A send that waited goes once none of its events is pending any more.
+pub fn resume_waiting(app: &mut App) -> Vec<Effect> {
+    let ready = app
+        .send
+        .waiting
+        .as_ref()
+        .is_some_and(|w| !w.keys.iter().any(|k| app.is_pending(k)));
+    match app.send.waiting.take() {
+        Some(waiting) if ready => send_keys(app, waiting.keys, waiting.all, waiting.force),
+        other => {
+            app.send.waiting = other;
+            Vec::new()
+        }
+    }
+}
+
+/// Why one event cannot be sent whatever its runs: a body that is not valid JSON, or a
+/// delivery the receiver rejected (it is not transformed).
+fn refusal(app: &App, key: &str) -> Option<String> {
+    let entry = app.events.entry(key)?;
+    if !entry.runnable() {
+        return Some(format!(
+            "{key}: not sent: the receiver rejected this delivery, so it is not transformed \
+             (m modifies its body to try it anyway)"
+        ));
+    }
+    entry.invalid_body().map(|error| {
+        format!("{key}: not sent: the body is not valid JSON ({error}); m fixes it, r resets it")
+    })
+}
+
+/// Waits for the pending runs of `pending` before sending `keys`: runs waiting for the pause
+/// after typing start now, and an event whose output is behind what is on screen is run.
+fn wait(
+    app: &mut App,
+    keys: Vec<String>,
+    all: bool,
+    force: bool,
+    pending: &[String],
+) -> Vec<Effect> {
+    let mut effects = runs::run_now(app);
+    let unasked: Vec<String> = pending
+        .iter()
+        .filter(|k| app.is_pending(k) && !app.is_running(k))
+        .cloned()
+        .collect();
+    if !unasked.is_empty() {
+        effects.push(runs::run_keys(app, &unasked));
+    }
+    if all {
+        app.set_status(format!(
+            "waiting for {} run(s) to finish, then sending (x cancels)",
+            pending.len()
+        ));
+    } else {
+        let key = pending.first().map_or("", String::as_str);
+        app.set_status(format!(
+            "{key}: running…; sent once the run finishes (x cancels)"
+        ));
+    }
+    app.send.waiting = Some(WaitingSend { keys, all, force });
+    effects
+}
+
+fn send_keys(app: &mut App, keys: Vec<String>, all: bool, force: bool) -> Vec<Effect> {
+    let destination = match app.send.destination() {
+        Ok(d) => d,
+        Err(why) => {
+            app.send.waiting = None;
+            app.set_error(format!("cannot send: {why}"));
+            return Vec::new();
+        }
+    };
+    if !all && let Some(why) = keys.first().and_then(|key| refusal(app, key)) {
+        app.send.waiting = None;
+        app.set_error(why);
+        return Vec::new();
+    }
+    let pending: Vec<String> = keys.iter().filter(|k| app.is_pending(k)).cloned().collect();
+    if !pending.is_empty() {
+        return wait(app, keys, all, force, &pending);
+    }
+    app.send.waiting = None;
     let policy = SendPolicy { force };
     let mut items = Vec::new();
     let mut skipped = 0;
+    let mut invalid_bodies = 0;
     for key in &keys {
-        let Some(result) = app.results.get(key) else {
+        if app
+            .events
+            .entry(key)
+            .is_some_and(|e| e.runnable() && e.invalid_body().is_some())
+        {
+            invalid_bodies += 1;
+            continue;
+        }
+        let Some(result) = app.current_result(key) else {
             skipped += 1;
             continue;
         };
         let call = match SendPlan::of(&result.record, policy, &destination) {
             SendPlan::Send(call) => call,
             SendPlan::Refused(_) if !all => {
-                app.overlay = Some(Overlay::Confirm(Confirm::ForceSend(key.clone())));
+                if app.overlay.is_some() {
+                    app.set_error(format!(
+                        "{key}: not sent: its output has lint errors (s asks to send it anyway)"
+                    ));
+                } else {
+                    app.overlay = Some(Overlay::Confirm(Confirm::ForceSend(key.clone())));
+                }
                 return Vec::new();
             }
             SendPlan::TransformFailed | SendPlan::Cancelled | SendPlan::Refused(_) => {
@@ -78,7 +174,11 @@ pub fn send(app: &mut App, all: bool, force: bool) -> Vec<Effect> {
         });
     }
     if items.is_empty() {
-        app.set_error(if all {
+        app.set_error(if all && invalid_bodies > 0 {
+            "nothing to send: every listed event failed, was cancelled, has lint errors or a \
+             body that is not valid JSON"
+                .to_string()
+        } else if all {
             "nothing to send: every listed event failed, was cancelled or has lint errors"
                 .to_string()
         } else {
@@ -94,10 +194,19 @@ pub fn send(app: &mut App, all: bool, force: bool) -> Vec<Effect> {
         done: 0,
     });
     let count = items.len();
-    let note = if skipped > 0 {
-        format!(" ({skipped} skipped: failed, cancelled or lint errors)")
-    } else {
+    let mut skips = Vec::new();
+    if skipped > 0 {
+        skips.push(format!(
+            "{skipped} skipped: failed, cancelled or lint errors"
+        ));
+    }
+    if invalid_bodies > 0 {
+        skips.push(format!("{invalid_bodies} skipped: body not valid JSON"));
+    }
+    let note = if skips.is_empty() {
         String::new()
+    } else {
+        format!(" ({})", skips.join("; "))
     };
     app.set_status(format!(
         "sending {count} call(s) to {}{note}",
@@ -158,10 +267,15 @@ pub fn answered(app: &mut App, id: u64, key: String, report: SendReport, at: Str
     }
 }
 
-/// `x`: stop sends that are waiting to retry.
+/// `x`: stop sends that are waiting to retry, and a send waiting for its runs.
 pub fn cancel(app: &mut App) -> Vec<Effect> {
+    let was_waiting = app.send.waiting.take().is_some();
     if !app.send.is_sending() {
-        app.set_status("nothing is being sent");
+        app.set_status(if was_waiting {
+            "send cancelled before its runs finished: nothing was sent"
+        } else {
+            "nothing is being sent"
+        });
         return Vec::new();
     }
     app.set_status("cancelling sends…");

@@ -389,7 +389,15 @@ fn a_body_that_is_not_json_is_kept_and_not_run() {
             .as_ref()
             .is_some_and(|s| s.is_error && s.text.contains("not valid JSON"))
     );
-    assert_eq!(h.app.selected_result().expect("result").job, job, "not run");
+    assert_eq!(
+        h.app.results.get("payment.succeeded").expect("result").job,
+        job,
+        "not run"
+    );
+    assert!(
+        h.app.selected_result().is_none(),
+        "the earlier body's output is not shown as this body's"
+    );
 }
 
 #[test]
@@ -1105,6 +1113,243 @@ fn lint_errors_ask_before_sending_one_event() {
     h.press(KeyCode::Esc);
     assert!(h.app.overlay.is_none());
     h.press(KeyCode::Char('s'));
+    h.press(KeyCode::Char('y'));
+    let job = sent_job(&mut h);
+    assert_eq!(job.items[0].key, "refund.succeeded");
+}
+
+/// A key through `update` alone: the effects it asks for are returned, not carried out, so a
+/// pause after typing has not elapsed and runs are still in flight.
+fn key_effects(h: &mut Harness, code: KeyCode) -> Vec<Effect> {
+    update(
+        &mut h.app,
+        Message::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+    )
+}
+
+/// Replaces the transformation's text as typing would, leaving the editor; the pause after it
+/// has not elapsed. Returns the pending pause's generation.
+fn retype_transformation(h: &mut Harness, source: &str) -> u64 {
+    key_effects(h, KeyCode::Char('i'));
+    update(
+        &mut h.app,
+        Message::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL)),
+    );
+    let generation = match update(&mut h.app, Message::Paste(source.into())).as_slice() {
+        [Effect::Debounce { generation, .. }] => *generation,
+        other => panic!("expected a pause, got {other:?}"),
+    };
+    assert!(key_effects(h, KeyCode::Esc).is_empty());
+    assert_eq!(h.app.mode, Mode::Normal);
+    generation
+}
+
+const EDITED: &str =
+    "function handler(w) { w.payload = {userId: 'u', event: 'Edited'}; return w; }";
+
+fn sends_of(effects: &[Effect]) -> usize {
+    effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Send(_)))
+        .count()
+}
+
+#[test]
+fn a_send_right_after_an_edit_carries_the_new_output() {
+    let mut h = sending_harness();
+    let generation = retype_transformation(&mut h, EDITED);
+    // The pause has not ended: the output on screen is the old text's, and says so.
+    assert_eq!(output_event(&h).as_deref(), Some("Order Completed"));
+    assert_eq!(h.app.mark("payment.succeeded"), Some(RunMark::Pending));
+    let screen = h.screen();
+    assert!(screen.contains("◌ payment.succeeded"), "{screen}");
+    assert!(screen.contains("◌ running… (out of date"), "{screen}");
+    let effects = key_effects(&mut h, KeyCode::Char('s'));
+    assert_eq!(sends_of(&effects), 0, "nothing is sent before the run");
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Run(_))),
+        "the send starts the run the pause was holding: {effects:?}"
+    );
+    let status = h.app.status.clone().expect("status");
+    assert!(
+        !status.is_error && status.text.contains("running…"),
+        "{status:?}"
+    );
+    assert!(h.app.send.waiting.is_some());
+    h.execute(effects);
+    let job = sent_job(&mut h);
+    assert_eq!(job.items.len(), 1);
+    assert_eq!(job.items[0].key, "payment.succeeded");
+    assert_eq!(job.items[0].call.payload["event"], "Edited");
+    assert!(h.app.send.waiting.is_none());
+    assert_eq!(
+        h.app.selected_result().map(|r| r.basis.revision),
+        Some(h.app.transform.revision)
+    );
+    // The pause, ending later, asks for nothing more: its runs already went.
+    assert!(update(&mut h.app, Message::EditSettled { generation }).is_empty());
+}
+
+#[test]
+fn a_body_that_is_not_json_is_marked_and_refused_by_s_and_skipped_by_shift_s() {
+    let mut h = sending_harness();
+    h.press(KeyCode::Char('m'));
+    h.press(KeyCode::Char('{'));
+    h.press(KeyCode::Esc);
+    take_effects(&mut h);
+    assert_eq!(h.app.mark("payment.succeeded"), Some(RunMark::InvalidBody));
+    assert!(
+        h.app.selected_result().is_none(),
+        "the old body's output is not shown"
+    );
+    let screen = h.screen();
+    assert!(screen.contains("! payment.succeeded"), "{screen}");
+    assert!(
+        screen.contains("! the body is not valid JSON: line"),
+        "{screen}"
+    );
+    h.press(KeyCode::Char('s'));
+    assert!(take_effects(&mut h).is_empty(), "nothing is sent");
+    let status = h.app.status.clone().expect("status");
+    assert!(
+        status.is_error && status.text.contains("not sent: the body is not valid JSON"),
+        "{status:?}"
+    );
+    assert!(h.app.send.in_flight.is_empty());
+    // `S` sends the rest of the list and counts the body it skipped.
+    h.press(KeyCode::Char('/'));
+    h.type_text("payment.succeeded");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('S'));
+    let job = sent_job(&mut h);
+    let keys: Vec<&str> = job.items.iter().map(|i| i.key.as_str()).collect();
+    assert!(!keys.contains(&"payment.succeeded"), "{keys:?}");
+    assert!(keys.contains(&"payment.succeeded.jpy"), "{keys:?}");
+    let status = h.app.status.clone().expect("status");
+    assert!(
+        status.text.contains("1 skipped: body not valid JSON"),
+        "{status:?}"
+    );
+}
+
+#[test]
+fn shift_s_waits_for_pending_runs_and_sends_no_stale_output() {
+    let mut h = sending_harness();
+    retype_transformation(&mut h, EDITED);
+    let runnable = h.app.events.entries().len();
+    assert!(
+        h.app
+            .events
+            .entries()
+            .iter()
+            .all(|e| h.app.mark(&e.key) == Some(RunMark::Pending)),
+        "every event waits for the pause"
+    );
+    let effects = key_effects(&mut h, KeyCode::Char('S'));
+    assert_eq!(sends_of(&effects), 0, "no stale output goes");
+    let status = h.app.status.clone().expect("status");
+    assert!(
+        status
+            .text
+            .contains(&format!("waiting for {runnable} run(s)")),
+        "{status:?}"
+    );
+    h.execute(effects);
+    let job = sent_job(&mut h);
+    assert!(job.batch);
+    assert_eq!(job.items.len(), runnable);
+    assert!(
+        job.items
+            .iter()
+            .all(|i| i.call.payload["event"] == "Edited"),
+        "every call carries the new output"
+    );
+}
+
+#[test]
+fn a_send_while_a_run_is_in_flight_waits_for_it_and_x_cancels_the_wait() {
+    let mut h = sending_harness();
+    // `R` asks for runs; they are still in flight.
+    let runs = key_effects(&mut h, KeyCode::Char('R'));
+    let Some(Effect::Run(rerun)) = runs.first() else {
+        panic!("a run: {runs:?}");
+    };
+    let rerun = rerun.job;
+    assert_eq!(h.app.mark("payment.succeeded"), Some(RunMark::Pending));
+    let waiting = key_effects(&mut h, KeyCode::Char('S'));
+    assert!(
+        waiting.is_empty(),
+        "the runs are asked already: {waiting:?}"
+    );
+    assert!(h.app.send.waiting.is_some());
+    // `x` drops the waiting send: the runs finish and nothing goes.
+    h.press(KeyCode::Char('x'));
+    assert!(h.app.send.waiting.is_none());
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("nothing was sent"))
+    );
+    h.execute(runs.clone());
+    assert_eq!(sends_of(&take_effects(&mut h)), 0);
+    // Asked again while a run is in flight, `s` goes once it is in, with its output.
+    let runs = key_effects(&mut h, KeyCode::Char('R'));
+    assert!(key_effects(&mut h, KeyCode::Char('s')).is_empty());
+    h.execute(runs);
+    let job = sent_job(&mut h);
+    assert_eq!(job.items.len(), 1);
+    assert!(h.app.results.values().all(|r| r.job > rerun));
+    assert!(!h.app.is_pending("payment.succeeded"));
+}
+
+#[test]
+fn s_at_start_up_waits_for_the_first_run() {
+    let mut h = Harness::unstarted(init(180, 50), 180, 50);
+    let start = update(&mut h.app, Message::Started { listen: false });
+    assert!(update(&mut h.app, Message::SinkStarted(Ok(sink_url()))).is_empty());
+    assert!(h.app.results.is_empty(), "no run has finished");
+    assert_eq!(h.app.mark("payment.succeeded"), Some(RunMark::Pending));
+    let screen = h.screen();
+    assert!(screen.contains("◌ payment.succeeded"), "{screen}");
+    assert!(screen.contains("running…"), "{screen}");
+    assert!(key_effects(&mut h, KeyCode::Char('s')).is_empty());
+    let status = h.app.status.clone().expect("status");
+    assert!(
+        !status.is_error && status.text.contains("running…"),
+        "never \"the transformation failed\": {status:?}"
+    );
+    h.execute(start);
+    let sends: Vec<_> = take_effects(&mut h)
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Send(job) => Some(job),
+            _ => None,
+        })
+        .collect();
+    let [job] = sends.as_slice() else {
+        panic!("expected one send, got {sends:?}");
+    };
+    assert_eq!(job.items[0].key, "payment.succeeded");
+    assert_eq!(job.items[0].call.payload["event"], "Order Completed");
+}
+
+#[test]
+fn a_pending_send_with_lint_errors_asks_once_its_run_is_in() {
+    let mut start = init(180, 50);
+    start.transform = crate::testing::preset("segment-track-payment");
+    start.event = Some("refund.succeeded".into());
+    let mut h = Harness::unstarted(start, 180, 50);
+    let runs = update(&mut h.app, Message::Started { listen: false });
+    update(&mut h.app, Message::SinkStarted(Ok(sink_url())));
+    assert!(key_effects(&mut h, KeyCode::Char('s')).is_empty());
+    assert!(h.app.overlay.is_none());
+    h.execute(runs);
+    assert!(matches!(
+        h.app.overlay,
+        Some(Overlay::Confirm(Confirm::ForceSend(_)))
+    ));
+    assert_eq!(sends_of(&take_effects(&mut h)), 0);
     h.press(KeyCode::Char('y'));
     let job = sent_job(&mut h);
     assert_eq!(job.items[0].key, "refund.succeeded");

@@ -1,4 +1,5 @@
-//! The events list: every fixture, grouped by family, with a mark for how its output fares.
+//! The events list: every fixture, grouped by family, with a mark for how its output fares
+//! (or that its run is pending, or that its body is not valid JSON).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -14,19 +15,18 @@ use hookbench_core::text::short_local_time;
 
 use super::frame::pane_block;
 
-/// The mark and its style for an event's verdict.
-pub fn verdict_mark(app: &App, verdict: Option<RunMark>, running: bool) -> (&'static str, Style) {
+/// The mark and its style for an event's mark ([`App::mark`]).
+pub fn verdict_mark(app: &App, mark: Option<RunMark>) -> (&'static str, Style) {
     let p = &app.theme.palette;
-    if running && verdict.is_none() {
-        return ("…", p.dim);
-    }
-    match verdict {
+    match mark {
         None => ("·", p.dim),
         Some(RunMark::Failed) => ("✗", p.error),
         Some(RunMark::Errors) => ("●", p.error),
         Some(RunMark::Warnings) => ("▲", p.warning),
         Some(RunMark::Clean) => ("✓", p.ok),
         Some(RunMark::Cancelled) => ("⊘", p.dim),
+        Some(RunMark::Pending) => ("◌", p.dim),
+        Some(RunMark::InvalidBody) => ("!", p.error),
     }
 }
 
@@ -46,7 +46,7 @@ fn incoming_row(
     let indent = if grouped { "  " } else { "" };
     let time = short_local_time(&info.received_at);
     let (mark, mark_style) = if info.accepted() {
-        verdict_mark(app, app.verdict(&entry.key), app.is_running(&entry.key))
+        verdict_mark(app, app.mark(&entry.key))
     } else {
         ("·", p.dim)
     };
@@ -136,8 +136,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             }
             Row::Event(index) => {
                 let entry = &list.entries()[index];
-                let running = app.is_running(&entry.key);
-                let (mark, mark_style) = verdict_mark(app, app.verdict(&entry.key), running);
+                let (mark, mark_style) = verdict_mark(app, app.mark(&entry.key));
                 let modified = if entry.modified.is_some() { " ✎" } else { "" };
                 let indent = if list.grouped { "  " } else { "" };
                 let name_width = width.saturating_sub(indent.len() + 2 + modified.chars().count());

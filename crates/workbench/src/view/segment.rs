@@ -164,8 +164,19 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     if app.diff {
         title.push(Span::styled(" · diff vs previous output", p.accent));
     }
-    if app.selected_is_running() {
-        title.push(Span::styled(" · running…", p.dim));
+    if app.selected_is_pending() {
+        // An output shown while pending came from an earlier text or body: say so.
+        let stale = app.selected().is_some_and(|e| {
+            let now = app.basis_now(&e.key);
+            app.shown_result(&e.key)
+                .is_some_and(|r| Some(r.basis) != now)
+        });
+        let text = if stale {
+            " · ◌ running… (out of date until it finishes; s waits for it)"
+        } else {
+            " · ◌ running…"
+        };
+        title.push(Span::styled(text, p.dim));
     }
     let block = pane_block(app, Pane::Segment, title);
     let inner = block.inner(area);
@@ -193,8 +204,19 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         return;
     }
+    if let Some(error) = app.selected().and_then(|e| e.invalid_body()) {
+        let lines = vec![
+            Line::styled(format!("! the body is not valid JSON: {error}"), p.error),
+            Line::styled(
+                "It is not run and nothing can be sent for it: m fixes the body, r resets it.",
+                p.dim,
+            ),
+        ];
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        return;
+    }
     let Some(result) = app.selected_result() else {
-        let text = if app.selected_is_running() {
+        let text = if app.selected_is_pending() {
             "running…"
         } else {
             "no output yet"

@@ -11,8 +11,8 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::Region;
-use super::send::WriteKey;
 use super::mask::redact;
+use super::send::WriteKey;
 
 /// Segment's settings CDN.
 pub const DEFAULT_CDN: &str = "https://cdn.segment.com";

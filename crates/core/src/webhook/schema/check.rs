@@ -97,8 +97,13 @@ impl Checker<'_> {
             .data_model
             .is_some_and(|data| std::ptr::eq(data, model));
         for field in &model.fields {
+            let value = map.get(&field.name);
+            // Most values are plain and right: skip building their place.
+            if value.is_some_and(|v| plainly_valid(&field.ty, v)) {
+                continue;
+            }
             let place = at.key(&field.name);
-            match map.get(&field.name) {
+            match value {
                 None if field.required => self.push(
                     Severity::Error,
                     codes::MISSING_FIELD,
@@ -303,6 +308,18 @@ impl Schema {
         }
         checker.object(&self.envelope, map, &root);
         checker.out
+    }
+}
+
+/// True when `value` is a valid, non-null value of a scalar type that needs no further look.
+fn plainly_valid(ty: &FieldType, value: &Value) -> bool {
+    match ty {
+        FieldType::String => value.is_string(),
+        FieldType::Integer => value.is_i64() || value.is_u64(),
+        FieldType::Boolean => value.is_boolean(),
+        FieldType::Object => value.is_object(),
+        FieldType::Array(_) => value.as_array().is_some_and(Vec::is_empty),
+        _ => false,
     }
 }
 

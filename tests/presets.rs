@@ -554,7 +554,7 @@ fn guide_cases(set: &FixtureSet) -> Vec<(&'static str, &'static str, WebhookOut)
                 "userId": "cus_8VbC6JDZzPEqfBPUdpj0K",
                 "event": "Subscription Cancelled",
                 "properties": {
-                    "subscription_id": "sub_7EeHq2ewQuadropD2ra",
+                    "subscription_id": "sub_QYJmO3h3jso8QHz6Pog",
                     "product_id": "pdt_RUST4raxbl0Rfe4VQi1z",
                     "cancelled_at": "2025-08-04T05:48:25.139421Z",
                     "cancel_at_next_billing": false,

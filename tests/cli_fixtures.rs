@@ -39,10 +39,19 @@ fn list_json_covers_the_catalog_and_variants() {
             .collect();
         assert_eq!(
             keys,
-            ["type", "name", "group", "payload_kind", "variant", "source"],
+            [
+                "type",
+                "name",
+                "group",
+                "payload_kind",
+                "variant",
+                "source",
+                "not_dodo"
+            ],
             "{row}"
         );
         assert!(row["variant"].is_boolean(), "{row}");
+        assert!(row["not_dodo"].is_boolean(), "{row}");
         let source = row["source"].as_str().expect("source");
         assert!(manifest(source).is_file(), "{source} is not in the crate");
     }
@@ -89,6 +98,50 @@ fn list_text_has_a_header_and_a_row_per_fixture() {
     assert!(body[0].starts_with("payment.succeeded "), "{text}");
     assert!(
         body.iter().any(|l| l.starts_with("payment.succeeded.jpy ")),
+        "{text}"
+    );
+}
+
+#[test]
+fn list_labels_the_bodies_that_are_not_what_dodo_sends() {
+    let sb = Sandbox::new();
+    let rows = rows(&sb, &[]);
+    let not_dodo: Vec<&Value> = rows.iter().filter(|r| r["not_dodo"] == true).collect();
+    assert!(!not_dodo.is_empty());
+    for row in &not_dodo {
+        let source = row["source"].as_str().expect("source");
+        assert!(source.starts_with("fixtures/webhooks/not-dodo/"), "{row}");
+        assert_eq!(row["variant"], true, "{row}");
+    }
+    assert!(
+        not_dodo
+            .iter()
+            .any(|r| r["name"] == "payment.succeeded.null-name")
+    );
+    let samples = rows.len() - not_dodo.len();
+
+    let ran = run(sb.cmd().args(["fixtures", "list"]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let text = ran.stdout.as_str();
+    assert!(
+        text.lines().next().is_some_and(|h| h.ends_with("NOTE")),
+        "{text}"
+    );
+    let null_name = text
+        .lines()
+        .find(|l| l.starts_with("payment.succeeded.null-name "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(null_name.ends_with("not what Dodo sends"), "{null_name}");
+    let jpy = text
+        .lines()
+        .find(|l| l.starts_with("payment.succeeded.jpy "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(!jpy.contains("not what Dodo sends"), "{jpy}");
+    assert!(
+        text.contains(&format!(
+            "{samples} Dodo samples, {} not what Dodo sends",
+            not_dodo.len()
+        )),
         "{text}"
     );
 }

@@ -283,6 +283,51 @@ fn show_by_number_prints_everything_with_bytes_escaped() {
 }
 
 #[test]
+fn show_checks_the_body_against_dodos_schema() {
+    let sandbox = Sandbox::new();
+    let dir = data_dir(&sandbox);
+    fill(&dir);
+    let mut off: Value = serde_json::from_str(&fixture_body("refund.succeeded")).expect("JSON");
+    off["data"]["status"] = json!("done");
+    let store = Store::open(&dir).expect("store");
+    store
+        .record_now(accepted(
+            "msg_off",
+            "refund.succeeded",
+            off.to_string().as_bytes(),
+        ))
+        .expect("recorded");
+    drop(store);
+
+    let ran = history(&sandbox, &["show", "msg_off", "-o", "json"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let shown = &json_lines(&ran.stdout)[0];
+    assert_eq!(
+        shown["input_diagnostics"][0]["code"], "not-in-enum",
+        "{shown}"
+    );
+    assert_eq!(shown["input_diagnostics"][0]["path"], "/data/status");
+    let ran = history(&sandbox, &["show", "msg_off"]);
+    let out = &ran.stdout;
+    assert!(
+        out.contains("webhook body vs Dodo's schema (2026-12):"),
+        "{out}"
+    );
+    assert!(
+        out.contains("refund.succeeded: `data.status` is `\"done\"`, not one of"),
+        "{out}"
+    );
+
+    // A built-in body conforms; a body that is not JSON has nothing to check.
+    let ran = history(&sandbox, &["show", "msg_payment", "-o", "json"]);
+    assert_eq!(json_lines(&ran.stdout)[0]["input_diagnostics"], json!([]));
+    let ran = history(&sandbox, &["show", "msg_payment"]);
+    assert!(!ran.stdout.contains("Dodo's schema"), "{}", ran.stdout);
+    let ran = history(&sandbox, &["show", "msg_bytes", "-o", "json"]);
+    assert_eq!(json_lines(&ran.stdout)[0]["input_diagnostics"], json!([]));
+}
+
+#[test]
 fn show_by_webhook_id_as_json() {
     let sandbox = Sandbox::new();
     fill(&data_dir(&sandbox));

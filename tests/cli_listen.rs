@@ -194,6 +194,16 @@ fn the_banner_then_a_line_per_delivery_and_sigterm_ends_cleanly() {
     );
     let line = listener.wait_line("the redelivery", |l| l.contains("redelivery #1"));
     assert!(line.contains("✓ valid") && line.contains(" 200"), "{line}");
+    // A conforming body has nothing under its line.
+    assert!(
+        !listener
+            .running
+            .seen()
+            .iter()
+            .any(|l| l.contains("Dodo's schema")),
+        "{:?}",
+        listener.running.seen()
+    );
     assert_eq!(rt.block_on(post(&http, &url, None, payment_body())), 401);
     let line = listener.wait_line("the rejection", |l| l.contains("✗ invalid"));
     assert!(
@@ -373,6 +383,27 @@ fn json_output_is_one_object_per_delivery_with_the_run() {
         value["run"]["webhook"]["payload"]["event"],
         "Order Completed"
     );
+    assert_eq!(value["input_diagnostics"], serde_json::json!([]));
+    assert_eq!(value["run"]["input_diagnostics"], serde_json::json!([]));
+
+    // A body off Dodo's schema is said to be, on the delivery and in its run.
+    let mut off: Value = serde_json::from_slice(&payment_body()).expect("JSON");
+    off["data"]
+        .as_object_mut()
+        .expect("data")
+        .remove("payment_provider");
+    let off = serde_json::to_vec(&off).expect("JSON");
+    assert_eq!(rt.block_on(post(&http(), &url, Some("msg_off"), off)), 200);
+    let line = listener.wait_line("the off-schema line", |l| l.contains("msg_off"));
+    let value: Value = serde_json::from_str(&line).expect("JSON");
+    for found in [
+        &value["input_diagnostics"],
+        &value["run"]["input_diagnostics"],
+    ] {
+        assert_eq!(found[0]["code"], "missing-field", "{line}");
+        assert_eq!(found[0]["path"], "/data/payment_provider", "{line}");
+        assert_eq!(found[0]["severity"], "error", "{line}");
+    }
     assert_eq!(listener.terminate(), Some(0));
     // Only JSON on stdout: the banner went to stderr.
     let out = listener.rest_of_stdout();

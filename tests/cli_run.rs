@@ -91,10 +91,13 @@ fn json_record_has_the_contract_shape() {
             "webhook",
             "error",
             "logs",
+            "input_diagnostics",
             "diagnostics",
             "duration_us"
         ]
     );
+    // A built-in body is what Dodo sends: nothing to say about it.
+    assert_eq!(record["input_diagnostics"], json!([]));
     let webhook_keys: Vec<&str> = record["webhook"]
         .as_object()
         .expect("webhook object")
@@ -179,6 +182,134 @@ fn an_unhandled_event_falls_through_and_fails_lint() {
     assert_eq!(record["event_type"], "refund.succeeded");
     assert!(has_code(&record, "missing-identity", "error"), "{record}");
     assert!(has_code(&record, "untransformed", "warning"), "{record}");
+}
+
+/// payment.succeeded without `payment_provider` and with a status Dodo does not send.
+fn off_schema_body() -> String {
+    let mut body: Value = serde_json::from_str(&fixture_text("payment.succeeded")).expect("JSON");
+    let data = body["data"].as_object_mut().expect("data");
+    data.remove("payment_provider");
+    data.insert("status".into(), json!("paid"));
+    body.to_string()
+}
+
+#[test]
+fn input_diagnostics_say_what_dodos_schema_refuses_in_json() {
+    let sb = Sandbox::new();
+    sb.write("body.json", &off_schema_body());
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "--payload",
+        "body.json",
+        "-o",
+        "json",
+    ]));
+    // They describe the input: the run, its lint and its exit code are unchanged.
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let record = one_record(&ran);
+    assert_eq!(
+        record["input_diagnostics"],
+        json!([
+            {
+                "severity": "error",
+                "code": "missing-field",
+                "path": "/data/payment_provider",
+                "message": "payment.succeeded: `data.payment_provider` is required by Dodo's schema and missing"
+            },
+            {
+                "severity": "error",
+                "code": "not-in-enum",
+                "path": "/data/status",
+                "message": "payment.succeeded: `data.status` is `\"paid\"`, not one of `succeeded`, `failed`, `cancelled`, `processing`, `requires_customer_action`, `requires_merchant_action`, `requires_payment_method`, `requires_confirmation`, `requires_capture`, `partially_captured`, `partially_captured_and_capturable`"
+            }
+        ])
+    );
+    assert_eq!(record["webhook"]["payload"]["event"], "Payment Completed");
+
+    sb.write("odd.json", r#"{"business_id":"b","type":"order.shipped","timestamp":"2026-01-01T00:00:00Z","data":{}}"#);
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "--payload",
+        "odd.json",
+        "-o",
+        "json",
+    ]));
+    let record = one_record(&ran);
+    let found = record["input_diagnostics"].as_array().expect("array");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["code"], "unknown-event-type");
+    assert_eq!(found[0]["severity"], "warning");
+    assert_eq!(found[0]["path"], "/type");
+}
+
+#[test]
+fn input_diagnostics_come_before_the_segment_lint_in_text() {
+    let sb = Sandbox::new();
+    sb.write("body.json", &off_schema_body());
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "--payload",
+        "body.json",
+    ]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let out = ran.stdout.as_str();
+    let heading = out
+        .find("webhook body vs Dodo's schema (2026-12):")
+        .unwrap_or_else(|| panic!("{out}"));
+    let missing = out
+        .find("missing-field  /data/payment_provider  payment.succeeded: `data.payment_provider` is required by Dodo's schema and missing")
+        .unwrap_or_else(|| panic!("{out}"));
+    let lint = out
+        .find("numeric-string")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(heading < missing && missing < lint, "{out}");
+    assert!(out.contains("/data/status"), "{out}");
+
+    // A body that conforms shows no such section.
+    let ran = run_payment(&sb, &[]);
+    assert!(!ran.stdout.contains("Dodo's schema"), "{}", ran.stdout);
+}
+
+#[test]
+fn no_two_dodo_samples_share_a_message_id_through_segment_complete() {
+    let sb = Sandbox::new();
+    let list = run(sb.cmd().args(["fixtures", "list", "-o", "json"]));
+    let samples: Vec<String> = json_lines(&list.stdout)
+        .iter()
+        .filter(|f| f["not_dodo"] == false)
+        .map(|f| f["name"].as_str().expect("name").to_string())
+        .collect();
+    let ran = run(sb
+        .cmd()
+        .args(["run", "-t", "segment-complete", "--all", "-o", "json"]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let records = json_lines(&ran.stdout);
+    let mut seen = std::collections::BTreeMap::new();
+    let mut sent = 0;
+    for (record, name) in records
+        .iter()
+        .zip(json_lines(&list.stdout).iter().map(|f| f["name"].clone()))
+    {
+        let name = name.as_str().expect("name").to_string();
+        if !samples.contains(&name) {
+            continue;
+        }
+        assert_eq!(record["input_diagnostics"], json!([]), "{name}");
+        let Some(id) = record["webhook"]["payload"]["messageId"].as_str() else {
+            continue; // cancelled: nothing is sent
+        };
+        sent += 1;
+        if let Some(other) = seen.insert(id.to_string(), name.clone()) {
+            panic!("{name} and {other} share messageId {id}");
+        }
+    }
+    assert!(sent >= 45, "only {sent} calls");
 }
 
 #[test]

@@ -286,6 +286,10 @@ fn show_json(out: &mut dyn Write, delivery: &StoredDelivery) -> std::io::Result<
     if let Value::Object(map) = &mut value {
         map.insert("headers".into(), headers_json(&delivery.headers));
         map.insert("body".into(), Value::String(escape_bytes(&delivery.body)));
+        map.insert(
+            "input_diagnostics".into(),
+            serde_json::to_value(render::body_diagnostics(&delivery.body))?,
+        );
     }
     serde_json::to_writer(&mut *out, &value)?;
     out.write_all(b"\n")
@@ -343,6 +347,11 @@ fn show_text(out: &mut dyn Write, delivery: &StoredDelivery) -> std::io::Result<
     out.write_all(body.as_bytes())?;
     if !body.ends_with('\n') {
         writeln!(out)?;
+    }
+    let found = render::body_diagnostics(&delivery.body);
+    if !found.is_empty() {
+        writeln!(out)?;
+        render::input_diagnostics(&mut &mut *out, &found)?;
     }
     Ok(())
 }

@@ -334,6 +334,10 @@ impl Listening {
     ) {
         let mut out = anstream::stdout().lock();
         let _ = writeln!(out, "{}", delivery_line(incoming));
+        if record.is_none() {
+            // A run shows them with its record; without one they follow the delivery line.
+            let _ = render::input_diagnostics(&mut out, &render::body_diagnostics(&incoming.body));
+        }
         if let (Some(record), Some(t)) = (record, &self.transforming) {
             let label = incoming
                 .summary
@@ -394,8 +398,9 @@ fn summary_json(summary: &DeliverySummary, redelivery: bool) -> Value {
     value
 }
 
-/// One JSON object per line: `{"delivery": …}`, plus `"run"` with `--transform` and `"send"`
-/// with `--forward` (null when nothing ran or was sent).
+/// One JSON object per line: `{"delivery": …, "input_diagnostics": […]}` (the body against
+/// Dodo's schema), plus `"run"` with `--transform` and `"send"` with `--forward` (null when
+/// nothing ran or was sent).
 fn print_json(
     incoming: &Incoming,
     record: Option<&RunRecord>,
@@ -406,6 +411,10 @@ fn print_json(
     map.insert(
         "delivery".into(),
         summary_json(&incoming.summary, incoming.redelivery),
+    );
+    map.insert(
+        "input_diagnostics".into(),
+        serde_json::to_value(render::body_diagnostics(&incoming.body)).unwrap_or(Value::Null),
     );
     if let Some(record) = record {
         map.insert(

@@ -7,6 +7,7 @@ use anstyle::Style;
 use hookbench_core::pipeline::RunRecord;
 use hookbench_core::segment::{Diagnostic, Severity};
 use hookbench_core::transform::{CompatWarning, LogLevel, TransformError};
+use hookbench_core::webhook::{InputDiagnostic, Schema};
 
 use super::style::{BLUE, BOLD, CYAN, DIM, GREEN, RED_BOLD, YELLOW_BOLD};
 
@@ -40,26 +41,82 @@ fn severity_style(severity: Severity) -> Style {
     }
 }
 
-/// Diagnostics as aligned rows: severity, code, path, message.
-pub fn diagnostics(out: &mut impl Write, diagnostics: &[Diagnostic]) -> std::io::Result<()> {
-    let code_width = diagnostics.iter().map(|d| d.code.len()).max().unwrap_or(0);
-    let path_width = diagnostics
+/// One finding as a row: severity, code, path, message.
+struct Row<'a> {
+    severity: Severity,
+    code: &'a str,
+    path: &'a str,
+    message: &'a str,
+}
+
+/// Rows aligned on code and path.
+fn rows(out: &mut impl Write, rows: &[Row<'_>]) -> std::io::Result<()> {
+    let code_width = rows.iter().map(|d| d.code.len()).max().unwrap_or(0);
+    let path_width = rows
         .iter()
-        .map(|d| display_path(&d.path).len())
+        .map(|d| display_path(d.path).len())
         .max()
         .unwrap_or(0);
-    for d in diagnostics {
+    for d in rows {
         let style = severity_style(d.severity);
         writeln!(
             out,
             "  {style}{:<7}{style:#} {:<code_width$}  {DIM}{:<path_width$}{DIM:#}  {}",
             d.severity.as_str(),
             d.code,
-            display_path(&d.path),
+            display_path(d.path),
             d.message
         )?;
     }
     Ok(())
+}
+
+/// Diagnostics as aligned rows: severity, code, path, message.
+pub fn diagnostics(out: &mut impl Write, diagnostics: &[Diagnostic]) -> std::io::Result<()> {
+    let found: Vec<Row> = diagnostics
+        .iter()
+        .map(|d| Row {
+            severity: d.severity,
+            code: &d.code,
+            path: &d.path,
+            message: &d.message,
+        })
+        .collect();
+    rows(out, &found)
+}
+
+/// Dodo's schema's findings on a received body; none when the body is not JSON (that is
+/// reported where the body is used).
+pub fn body_diagnostics(body: &[u8]) -> Vec<InputDiagnostic> {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .map(|json| hookbench_core::pipeline::input_diagnostics(&json))
+        .unwrap_or_default()
+}
+
+/// The webhook body's findings against Dodo's schema, under a heading that says they are the
+/// webhook's (not Segment's); nothing when the body conforms.
+pub fn input_diagnostics(
+    out: &mut impl Write,
+    diagnostics: &[InputDiagnostic],
+) -> std::io::Result<()> {
+    if diagnostics.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "  {BOLD}webhook{BOLD:#} {DIM}body vs Dodo's schema ({}):{DIM:#}",
+        Schema::dodo().version().date
+    )?;
+    let found: Vec<Row> = diagnostics
+        .iter()
+        .map(|d| Row {
+            severity: d.severity,
+            code: &d.code,
+            path: &d.path,
+            message: &d.message,
+        })
+        .collect();
+    rows(out, &found)
 }
 
 fn display_path(path: &str) -> &str {
@@ -122,12 +179,14 @@ pub fn record(
             )?;
             writeln!(out, "  {}", error.message)?;
             excerpt(out, source, error)?;
+            input_diagnostics(out, &record.input_diagnostics)?;
         }
         (Some(webhook), None) if webhook.cancel => {
             writeln!(
                 out,
                 "{DIM}○{DIM:#} {BOLD}{label}{BOLD:#} → {DIM}cancelled: nothing is sent · {took}{DIM:#}"
             )?;
+            input_diagnostics(out, &record.input_diagnostics)?;
         }
         (Some(webhook), None) => {
             let mark = if record.has_lint_errors() {
@@ -153,6 +212,10 @@ pub fn record(
                 .unwrap_or_else(|_| webhook.payload.to_string());
             for line in pretty.lines() {
                 writeln!(out, "  {line}")?;
+            }
+            input_diagnostics(out, &record.input_diagnostics)?;
+            if !record.input_diagnostics.is_empty() && !record.diagnostics.is_empty() {
+                writeln!(out, "  {BOLD}segment{BOLD:#} {DIM}lint of the call:{DIM:#}")?;
             }
             diagnostics(out, &record.diagnostics)?;
         }

@@ -1,4 +1,5 @@
-//! One event through the pipeline: transform, then lint what would be sent. The record is the
+//! One event through the pipeline: check the body against Dodo's schema, transform, then lint
+//! what would be sent. The record is the
 //! unit every front end shows: one line of `run --output json`, one entry of `check`, one row of
 //! the workbench.
 
@@ -13,6 +14,7 @@ use crate::transform::{
     CompatWarning, DEFAULT_URL, Engine, LogLine, PendingRun, Program, RunInput, RunOutput,
     TransformError, WebhookOut, scan_compat,
 };
+use crate::webhook::{InputDiagnostic, Schema};
 
 /// The outcome of one event, in the contract shape of `run --output json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -21,12 +23,17 @@ pub struct RunRecord {
     pub webhook: Option<WebhookOut>,
     pub error: Option<TransformError>,
     pub logs: Vec<LogLine>,
+    /// What Dodo's schema says about the webhook body (empty when it conforms, or when the body
+    /// is not JSON). These never stop a run: they describe the input, not what is sent.
+    pub input_diagnostics: Vec<InputDiagnostic>,
+    /// The Segment lint of what would be sent.
     pub diagnostics: Vec<Diagnostic>,
     pub duration_us: u64,
 }
 
 impl RunRecord {
-    /// Builds the record of a finished run, linting the webhook unless it was cancelled.
+    /// Builds the record of a finished run: the body's schema check, and the lint of the webhook
+    /// unless it was cancelled.
     pub fn from_output(
         event_type: String,
         output: RunOutput,
@@ -50,6 +57,7 @@ impl RunRecord {
             webhook,
             error,
             logs: output.logs,
+            input_diagnostics: source.map(input_diagnostics).unwrap_or_default(),
             diagnostics,
             duration_us,
         }
@@ -71,6 +79,11 @@ impl RunRecord {
     pub fn cancelled(&self) -> bool {
         self.webhook.as_ref().is_some_and(|w| w.cancel)
     }
+}
+
+/// What Dodo's shipped schema says about a webhook body.
+pub fn input_diagnostics(body: &Value) -> Vec<InputDiagnostic> {
+    Schema::dodo().check(body)
 }
 
 /// The event type a body names (`type`), or "" when it names none.
@@ -247,6 +260,7 @@ mod tests {
             "\"webhook\"",
             "\"error\"",
             "\"logs\"",
+            "\"input_diagnostics\"",
             "\"diagnostics\"",
             "\"duration_us\"",
         ]
@@ -256,6 +270,36 @@ mod tests {
             .map(|k| text.find(k).expect("key present"))
             .collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+    }
+
+    #[test]
+    fn a_record_checks_the_body_against_dodos_schema() {
+        let engine = Engine::with_workers(Limits::default(), 1);
+        let pipeline = Pipeline::new(
+            engine,
+            "t.js",
+            "function handler(webhook) { webhook.cancel = true; return webhook; }",
+            PipelineSettings::default(),
+        );
+        let body = json!({"type": "payment.succeeded", "business_id": "b", "data": {}});
+        let record = pipeline.run(body.to_string(), Some(body));
+        assert!(record.cancelled());
+        let found = &record.input_diagnostics;
+        assert!(
+            found.iter().any(|d| d.code == "missing-field"
+                && d.path == "/data/payment_provider"
+                && d.message
+                    == "payment.succeeded: `data.payment_provider` is required by Dodo's schema and missing"),
+            "{found:#?}"
+        );
+        assert!(found.iter().any(|d| d.path == "/timestamp"), "{found:#?}");
+
+        let fixtures = crate::webhook::FixtureSet::builtin().expect("fixtures");
+        let sample = fixtures.get("payment.succeeded").expect("fixture");
+        let record = pipeline.run(sample.body.clone(), Some(sample.json.clone()));
+        assert_eq!(record.input_diagnostics, []);
+        let record = pipeline.run("not json".into(), None);
+        assert_eq!(record.input_diagnostics, []);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Webhook fixtures: the built-in Dodo bodies compiled into the binary, plus user folders.
 //!
-//! A folder holds `<name>.json` files and, optionally, `variants/<name>.json`. The name is the
-//! file stem; the event type is the body's top-level `"type"`.
+//! A folder holds `<name>.json` files and, optionally, `variants/<name>.json` and
+//! `not-dodo/<name>.json`. The name is the file stem; the event type is the body's top-level
+//! `"type"`. Bodies under `not-dodo/` deliberately break Dodo's schema (a null name, a missing
+//! field) to test how a transformation copes; they are variants, but not Dodo samples.
 
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
@@ -18,6 +20,10 @@ static FIXTURES_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../fixt
 /// How built-in paths are shown (relative to the crate root, where they live in the source).
 const BUILTIN_ROOT: &str = "fixtures/webhooks";
 const VARIANTS_DIR: &str = "variants";
+const NOT_DODO_DIR: &str = "not-dodo";
+
+/// How `fixtures list` and the workbench label a body that is not what Dodo sends.
+pub const NOT_DODO_LABEL: &str = "not what Dodo sends";
 
 /// Where a fixture came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,8 +40,11 @@ pub struct Fixture {
     pub name: String,
     /// The body's top-level `"type"`.
     pub event_type: String,
-    /// True for files under `variants/` (built-in or user).
+    /// True for files under `variants/` or `not-dodo/` (built-in or user).
     pub variant: bool,
+    /// True for files under `not-dodo/`: bodies that deliberately break Dodo's schema, so they
+    /// are not samples of what Dodo sends.
+    pub not_dodo: bool,
     pub origin: FixtureOrigin,
     /// For display: `fixtures/webhooks/…` for built-ins, the real path for user files.
     pub path: String,
@@ -45,6 +54,11 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// True for a body that stands for what Dodo sends (every built-in outside `not-dodo/`).
+    pub fn is_dodo_sample(&self) -> bool {
+        !self.not_dodo
+    }
+
     /// The catalog group of the event type, or `"custom"` for types Dodo does not send.
     pub fn group(&self) -> &str {
         catalog::lookup(&self.event_type).map_or("custom", |e| e.group)
@@ -115,21 +129,23 @@ pub struct FixtureSet {
 
 impl FixtureSet {
     /// The built-in fixtures: one per catalog event type in catalog order, then the built-in
-    /// variants sorted by name.
+    /// variants (including the `not-dodo/` ones) sorted by name.
     pub fn builtin() -> Result<FixtureSet, FixtureError> {
         let mut plain = Vec::new();
         for file in FIXTURES_DIR.files() {
-            if let Some(f) = builtin_fixture(file, false)? {
+            if let Some(f) = builtin_fixture(file, "", false)? {
                 plain.push(f);
             }
         }
         plain.sort_by(catalog_order);
 
         let mut variants = Vec::new();
-        if let Some(dir) = FIXTURES_DIR.get_dir(VARIANTS_DIR) {
-            for file in dir.files() {
-                if let Some(f) = builtin_fixture(file, true)? {
-                    variants.push(f);
+        for (folder, not_dodo) in [(VARIANTS_DIR, false), (NOT_DODO_DIR, true)] {
+            if let Some(dir) = FIXTURES_DIR.get_dir(folder) {
+                for file in dir.files() {
+                    if let Some(f) = builtin_fixture(file, folder, not_dodo)? {
+                        variants.push(f);
+                    }
                 }
             }
         }
@@ -139,14 +155,17 @@ impl FixtureSet {
         Ok(FixtureSet { fixtures: plain })
     }
 
-    /// Adds every `*.json` in `dir` (and in `dir/variants/` as variants). A fixture whose name
+    /// Adds every `*.json` in `dir` (and in `dir/variants/` and `dir/not-dodo/` as variants). A
+    /// fixture whose name
     /// equals an existing one replaces it in place; new ones are appended, non-variants first,
     /// each sorted by name.
     pub fn with_dir(mut self, dir: &Path) -> Result<FixtureSet, FixtureError> {
-        let mut loaded = load_folder(dir, dir, false)?;
-        let variants_dir = dir.join(VARIANTS_DIR);
-        if variants_dir.is_dir() {
-            loaded.extend(load_folder(dir, &variants_dir, true)?);
+        let mut loaded = load_folder(dir, dir, Kind::Plain)?;
+        for (folder, kind) in [(VARIANTS_DIR, Kind::Variant), (NOT_DODO_DIR, Kind::NotDodo)] {
+            let sub = dir.join(folder);
+            if sub.is_dir() {
+                loaded.extend(load_folder(dir, &sub, kind)?);
+            }
         }
         // A stem may appear once per folder: `x.json` and `variants/x.json` would both claim
         // the name `x`, and silently picking one would hide the other.
@@ -237,20 +256,34 @@ fn json_stem(file_name: &str) -> Option<&str> {
     (ext.eq_ignore_ascii_case("json") && !stem.is_empty()).then_some(stem)
 }
 
+/// Which folder of a fixture set a file is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Plain,
+    Variant,
+    NotDodo,
+}
+
 fn builtin_fixture(
     file: &include_dir::File<'_>,
-    variant: bool,
+    folder: &str,
+    not_dodo: bool,
 ) -> Result<Option<Fixture>, FixtureError> {
+    let kind = match (folder.is_empty(), not_dodo) {
+        (true, _) => Kind::Plain,
+        (false, false) => Kind::Variant,
+        (false, true) => Kind::NotDodo,
+    };
     let Some(file_name) = file.path().file_name().and_then(|n| n.to_str()) else {
         return Ok(None);
     };
     let Some(stem) = json_stem(file_name) else {
         return Ok(None);
     };
-    let display = if variant {
-        format!("{BUILTIN_ROOT}/{VARIANTS_DIR}/{file_name}")
-    } else {
+    let display = if folder.is_empty() {
         format!("{BUILTIN_ROOT}/{file_name}")
+    } else {
+        format!("{BUILTIN_ROOT}/{folder}/{file_name}")
     };
     let body = match file.contents_utf8() {
         Some(text) => text.to_owned(),
@@ -261,18 +294,11 @@ fn builtin_fixture(
             });
         }
     };
-    parse(
-        stem.to_owned(),
-        variant,
-        FixtureOrigin::Builtin,
-        display,
-        body,
-    )
-    .map(Some)
+    parse(stem.to_owned(), kind, FixtureOrigin::Builtin, display, body).map(Some)
 }
 
 /// Loads the `*.json` files directly inside `folder`, sorted by name.
-fn load_folder(root: &Path, folder: &Path, variant: bool) -> Result<Vec<Fixture>, FixtureError> {
+fn load_folder(root: &Path, folder: &Path, kind: Kind) -> Result<Vec<Fixture>, FixtureError> {
     let io_err = |path: &Path, source| FixtureError::Io {
         path: path.display().to_string(),
         source,
@@ -292,7 +318,7 @@ fn load_folder(root: &Path, folder: &Path, variant: bool) -> Result<Vec<Fixture>
         let body = std::fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
         out.push(parse(
             stem.to_owned(),
-            variant,
+            kind,
             FixtureOrigin::Dir(root.to_path_buf()),
             path.display().to_string(),
             body,
@@ -304,7 +330,7 @@ fn load_folder(root: &Path, folder: &Path, variant: bool) -> Result<Vec<Fixture>
 
 fn parse(
     name: String,
-    variant: bool,
+    kind: Kind,
     origin: FixtureOrigin,
     path: String,
     body: String,
@@ -343,7 +369,8 @@ fn parse(
     Ok(Fixture {
         name,
         event_type,
-        variant,
+        variant: kind != Kind::Plain,
+        not_dodo: kind == Kind::NotDodo,
         origin,
         path,
         body,
@@ -402,9 +429,10 @@ mod tests {
                     f.name,
                     f.event_type
                 );
+                let folder = if f.not_dodo { "not-dodo" } else { "variants" };
                 assert_eq!(
                     f.path,
-                    format!("fixtures/webhooks/variants/{}.json", f.name)
+                    format!("fixtures/webhooks/{folder}/{}.json", f.name)
                 );
             } else {
                 assert_eq!(f.event_type, f.name);
@@ -446,6 +474,91 @@ mod tests {
                 "{} is not 2-space pretty JSON with a final newline",
                 f.name
             );
+        }
+    }
+
+    #[test]
+    fn every_dodo_sample_conforms_to_the_schema() {
+        let schema = crate::webhook::Schema::dodo();
+        let mut failures = Vec::new();
+        let mut samples = 0;
+        for f in builtin().iter().filter(|f| f.is_dodo_sample()) {
+            samples += 1;
+            for d in schema.check(&f.json) {
+                failures.push(format!("{}: {} {} {}", f.name, d.code, d.path, d.message));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert_eq!(samples, EVENT_TYPES.len() + 7);
+    }
+
+    #[test]
+    fn robustness_bodies_break_the_schema_and_are_labelled() {
+        let schema = crate::webhook::Schema::dodo();
+        let set = builtin();
+        let not_dodo: Vec<&Fixture> = set.iter().filter(|f| f.not_dodo).collect();
+        assert!(!not_dodo.is_empty());
+        for f in not_dodo {
+            assert!(f.variant && !f.is_dodo_sample(), "{}", f.name);
+            assert!(
+                f.path.starts_with("fixtures/webhooks/not-dodo/"),
+                "{}",
+                f.path
+            );
+            let errors: Vec<_> = schema
+                .check(&f.json)
+                .into_iter()
+                .filter(|d| d.severity == crate::segment::Severity::Error)
+                .collect();
+            assert!(
+                !errors.is_empty(),
+                "{} conforms; it belongs with the samples",
+                f.name
+            );
+        }
+        let null_name = set.get("payment.succeeded.null-name").expect("null-name");
+        let codes: Vec<(String, String)> = schema
+            .check(&null_name.json)
+            .into_iter()
+            .map(|d| (d.code, d.path))
+            .collect();
+        assert_eq!(
+            codes,
+            [("wrong-type".to_string(), "/data/customer/name".to_string())]
+        );
+    }
+
+    #[test]
+    fn every_body_has_its_own_timestamp_and_object_id() {
+        let set = builtin();
+        let mut timestamps = std::collections::HashSet::new();
+        let mut ids = std::collections::HashSet::new();
+        for f in &set {
+            let ts = f.json["timestamp"].as_str().expect("timestamp");
+            assert!(
+                timestamps.insert(ts.to_string()),
+                "{}: timestamp {ts} is reused",
+                f.name
+            );
+            let d = &f.json["data"];
+            let id = [
+                "payment_id",
+                "refund_id",
+                "dispute_id",
+                "subscription_id",
+                "payout_id",
+            ]
+            .iter()
+            .find(|key| {
+                f.payload_kind()
+                    .to_ascii_lowercase()
+                    .starts_with(&key[..key.len() - 3])
+            })
+            .and_then(|key| d[*key].as_str())
+            .or(d["id"].as_str());
+            if let Some(id) = id {
+                assert!(ids.insert(id.to_string()), "{}: id {id} is reused", f.name);
+            }
         }
     }
 

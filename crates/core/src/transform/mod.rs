@@ -219,7 +219,9 @@ pub struct RunOutput {
     pub result: Result<WebhookOut, TransformError>,
     pub logs: Vec<LogLine>,
     /// The payload paths the handler read, in first-read order, each once, at most
-    /// [`MAX_PATH_READS`]; kept after a failed run too. Empty when recording is off.
+    /// [`MAX_PATH_READS`]; kept after a failed run too. Empty when recording is off. Recorded
+    /// once per program and event type on each worker (the first run that succeeds); later runs
+    /// of that pair run on the plain payload and carry those reads.
     pub reads: Vec<PathRead>,
     pub duration: Duration,
 }

@@ -223,3 +223,17 @@ fn every_preset_on_every_fixture_gives_the_same_outcome_with_recording() {
     }
     assert!(recorded > 0);
 }
+
+#[test]
+fn later_runs_of_a_program_on_an_event_type_carry_the_first_runs_reads() {
+    let engine = recording();
+    let program = engine.compile(
+        "transform.js",
+        "function handler(w) {\n  w.payload = { a: w.payload.data.currency, b: w.payload.data.missing };\n  return w;\n}",
+    );
+    let first = engine.run(&program, RunInput::from_body(BODY, "payment.succeeded"));
+    let second = engine.run(&program, RunInput::from_body(BODY, "payment.succeeded"));
+    assert_eq!(first.result, second.result);
+    assert_eq!(first.reads, second.reads);
+    assert_eq!(position(&second, "data.missing").0, Some(2));
+}

@@ -27,6 +27,8 @@ const WRAP_SUFFIX: &str = "\n;return typeof handler === \"function\" ? handler :
 
 /// How many compiled programs a worker keeps (the workbench compiles one per edit).
 const PROGRAM_CACHE: usize = 8;
+/// How many (program, event type) read records a worker keeps.
+const RECORDED_PAIRS: usize = 256;
 
 /// Installed once per context. Captures the built-ins it needs, so a handler that overwrites
 /// `JSON` or `Array.isArray` cannot break the driver, and returns `[drive, leaked, takeReads]`.
@@ -95,30 +97,53 @@ const SETUP_JS: &str = r#"(function (sink) {
   // Caps: distinct paths kept per run, and stack captures per run (reads by built-ins cost one
   // each and are not kept).
   const maxReads = 256, maxCaptures = 1024;
-  function note(traps, seg, t, k, v) {
-    const key = traps.key + "\u0000" + seg;
-    if (seen.has(key) || reads.length >= maxReads || captures >= maxCaptures) return;
-    // Inherited members (`toString`, `hasOwnProperty`) are not paths of the body.
-    if (v !== undefined && rDesc(t, k) === undefined) return;
-    captures++;
-    // Frames: this function, the trap, then the code that read the property.
+  // Where each path was first read, per program: the same source reads a path at the same place,
+  // so a warm run takes positions from here and captures a stack only for a path new to it.
+  const framesByProgram = new M();
+  let frames = new M();
+  function framesOf(programId) {
+    let found = framesByProgram.get(programId);
+    if (found === undefined) {
+      if (framesByProgram.size >= 8) framesByProgram.clear();
+      found = new M();
+      framesByProgram.set(programId, found);
+    }
+    return found;
+  }
+  function callerFrame() {
+    // Frames: this function, `note`, the trap, then the code that read the property.
     let stack;
     try {
       let limit;
-      if (hasStackLimit) { limit = E.stackTraceLimit; E.stackTraceLimit = 3; }
+      if (hasStackLimit) { limit = E.stackTraceLimit; E.stackTraceLimit = 4; }
       stack = new E().stack;
       if (hasStackLimit) E.stackTraceLimit = limit;
     } catch (e) {
-      return;
+      return "";
     }
-    if (typeof stack !== "string") return;
-    const second = stack.indexOf("\n") + 1;
-    const start = second === 0 ? -1 : stack.indexOf("\n", second) + 1;
-    if (start <= 0) return;
+    if (typeof stack !== "string") return "";
+    let start = 0;
+    for (let i = 0; i < 3; i++) {
+      start = stack.indexOf("\n", start) + 1;
+      if (start === 0) return "";
+    }
     const end = stack.indexOf("\n", start);
-    const frame = end < 0 ? stack.slice(start) : stack.slice(start, end);
-    // A read made by a built-in (JSON.stringify, console) is not the handler's own.
-    if (frame.indexOf(":") < 0) return;
+    return end < 0 ? stack.slice(start) : stack.slice(start, end);
+  }
+  function note(traps, seg, t, k, v) {
+    const key = traps.key + "\u0000" + seg;
+    if (seen.has(key) || reads.length >= maxReads) return;
+    // Inherited members (`toString`, `hasOwnProperty`) are not paths of the body.
+    if (v !== undefined && rDesc(t, k) === undefined) return;
+    let frame = frames.get(key);
+    if (frame === undefined) {
+      if (captures >= maxCaptures) return;
+      captures++;
+      frame = callerFrame();
+      // A read made by a built-in (JSON.stringify, console) is not the handler's own.
+      if (frame.indexOf(":") < 0) return;
+      frames.set(key, frame);
+    }
     seen.set(key, true);
     const path = traps.path.slice();
     path.push(seg);
@@ -188,9 +213,10 @@ const SETUP_JS: &str = r#"(function (sink) {
     seen = new M(); reads = []; captures = 0;
     return out;
   }
-  function drive(factory, body, eventType, url, envJson, record) {
+  function drive(factory, body, eventType, url, envJson, record, programId) {
     const handler = factory();
     if (typeof handler !== "function") return stringify({ missing: true });
+    if (record) frames = framesOf(programId);
     const parsed = parse(body);
     const webhook = { method: "POST", url: url, eventType: eventType, payload: record ? instrument(parsed) : parsed, env: parse(envJson) };
     active = record;
@@ -315,6 +341,9 @@ struct JsState {
 pub(crate) struct Worker {
     limits: Limits,
     record_reads: bool,
+    /// The reads of the first successful recorded run of a program on an event type. Recording
+    /// costs several times a plain run, so later runs of the pair run plain and report these.
+    recorded: HashMap<(u64, String), Vec<PathRead>>,
     logs: Rc<RefCell<LogBuffer>>,
     deadline: Arc<Deadline>,
     js: Option<JsState>,
@@ -326,6 +355,7 @@ impl Worker {
         Worker {
             limits,
             record_reads,
+            recorded: HashMap::new(),
             logs: Rc::new(RefCell::new(LogBuffer {
                 max_lines: limits.max_log_lines,
                 max_bytes: limits.max_log_bytes,
@@ -392,9 +422,11 @@ impl Worker {
         let env_json = serde_json::to_string(&job.input.env).unwrap_or_else(|_| "{}".into());
 
         self.deadline.arm(self.limits.timeout);
-        let record = self.record_reads;
+        let recorded_key = (program.id, job.input.event_type.clone());
+        let known_reads = self.recorded.get(&recorded_key).cloned();
+        let record = self.record_reads && known_reads.is_none();
         let (reply, leaked, read_text) = js.context.with(|ctx| {
-            let reply = call_driver(&ctx, js, factory, &job.input, &env_json, record);
+            let reply = call_driver(&ctx, js, factory, &job.input, &env_json, record, program.id);
             self.deadline.disarm();
             let leaked = js
                 .leaked
@@ -412,12 +444,21 @@ impl Worker {
             (reply, leaked, read_text)
         });
         let timed_out = self.deadline.fired.load(Ordering::Relaxed);
-        *reads = parse_reads(&read_text, program);
+        *reads = match known_reads {
+            Some(known) => known,
+            None => parse_reads(&read_text, program),
+        };
 
         let result = match reply {
             Ok(text) => normalize_reply(&text),
             Err(failure) => Err(classify(failure, timed_out, &self.limits, program)),
         };
+        if record && result.is_ok() {
+            if self.recorded.len() >= RECORDED_PAIRS {
+                self.recorded.clear();
+            }
+            self.recorded.insert(recorded_key, reads.clone());
+        }
         let fatal = matches!(
             &result,
             Err(e) if matches!(e.kind, ErrorKind::Timeout | ErrorKind::Memory)
@@ -509,6 +550,7 @@ fn call_driver(
     input: &RunInput,
     env_json: &str,
     record: bool,
+    program_id: u64,
 ) -> Result<String, Failure> {
     let drive = js.drive.clone().restore(ctx).map_err(Failure::from_error)?;
     let factory = factory.restore(ctx).map_err(Failure::from_error)?;
@@ -519,6 +561,8 @@ fn call_driver(
         input.url.as_str(),
         env_json,
         record,
+        // Exact in a JS number for the first 2^53 programs.
+        program_id as f64,
     ));
     called.catch(ctx).map_err(Failure::from_caught)
 }

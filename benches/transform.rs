@@ -1,5 +1,6 @@
 //! The transform engine's budget: one warm run of a preset on a Dodo fixture, ≤ 40 µs median on
-//! a 2-core machine.
+//! a 2-core machine. Measured with read recording (what every run does) and without it, so the
+//! recording's own cost shows.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use hookbench_core::transform::{Engine, Limits, RunInput, presets};
@@ -7,19 +8,31 @@ use hookbench_core::transform::{Engine, Limits, RunInput, presets};
 const PAYMENT: &str = include_str!("../fixtures/webhooks/payment.succeeded.json");
 
 fn warm_runs(c: &mut Criterion) {
-    let engine = Engine::with_workers(Limits::default(), 1);
-    for name in ["segment-complete", "segment-track-payment"] {
-        let Some(preset) = presets::preset(name) else {
-            continue;
-        };
-        let program = engine.compile(preset.file, preset.source);
-        c.bench_function(&format!("warm run: {name} on payment.succeeded"), |b| {
-            b.iter(|| {
-                let out = engine.run(&program, RunInput::from_body(PAYMENT, "payment.succeeded"));
-                assert!(out.result.is_ok());
-                out
-            })
-        });
+    let engines = [
+        ("", Engine::with_workers(Limits::default(), 1)),
+        (
+            " without read recording",
+            Engine::without_read_recording(Limits::default(), 1),
+        ),
+    ];
+    for (variant, engine) in &engines {
+        for name in ["segment-complete", "segment-track-payment"] {
+            let Some(preset) = presets::preset(name) else {
+                continue;
+            };
+            let program = engine.compile(preset.file, preset.source);
+            c.bench_function(
+                &format!("warm run: {name} on payment.succeeded{variant}"),
+                |b| {
+                    b.iter(|| {
+                        let out =
+                            engine.run(&program, RunInput::from_body(PAYMENT, "payment.succeeded"));
+                        assert!(out.result.is_ok());
+                        out
+                    })
+                },
+            );
+        }
     }
 }
 

@@ -53,6 +53,7 @@ struct QueuedJob {
 
 struct Shared {
     limits: Limits,
+    record_reads: bool,
     jobs_rx: Receiver<QueuedJob>,
     slots: Mutex<Vec<Arc<WorkerSlot>>>,
     shutdown: AtomicBool,
@@ -80,11 +81,23 @@ impl Engine {
         Engine::with_workers(limits, workers)
     }
 
-    /// An engine with exactly `workers` workers (at least one).
+    /// An engine with exactly `workers` workers (at least one), recording the payload paths each
+    /// run reads.
     pub fn with_workers(limits: Limits, workers: usize) -> Engine {
+        Engine::configured(limits, workers, true)
+    }
+
+    /// Like [`Engine::with_workers`], but handlers get the plain payload and runs record no
+    /// reads: the reference the recording is measured and checked against.
+    pub fn without_read_recording(limits: Limits, workers: usize) -> Engine {
+        Engine::configured(limits, workers, false)
+    }
+
+    fn configured(limits: Limits, workers: usize, record_reads: bool) -> Engine {
         let (jobs_tx, jobs_rx) = crossbeam_channel::unbounded();
         let shared = Arc::new(Shared {
             limits,
+            record_reads,
             jobs_rx,
             slots: Mutex::new(Vec::new()),
             shutdown: AtomicBool::new(false),
@@ -196,6 +209,7 @@ fn stopped_output() -> RunOutput {
             "the transformation worker stopped before answering",
         )),
         logs: Vec::new(),
+        reads: Vec::new(),
         duration: Duration::ZERO,
     }
 }
@@ -222,19 +236,20 @@ fn spawn_worker(shared: &Arc<Shared>) {
     lock(&shared.slots).push(Arc::clone(&slot));
     let rx = shared.jobs_rx.clone();
     let limits = shared.limits;
+    let record_reads = shared.record_reads;
     let worker_slot = Arc::clone(&slot);
     let spawned = thread::Builder::new()
         .name("hookbench-js".into())
         .stack_size(WORKER_STACK_BYTES)
-        .spawn(move || worker_loop(&rx, &worker_slot, limits));
+        .spawn(move || worker_loop(&rx, &worker_slot, limits, record_reads));
     if spawned.is_err() {
         // No thread: leave the slot out so the supervisor does not watch it.
         lock(&shared.slots).retain(|s| !Arc::ptr_eq(s, &slot));
     }
 }
 
-fn worker_loop(rx: &Receiver<QueuedJob>, slot: &WorkerSlot, limits: Limits) {
-    let mut worker = Worker::new(limits);
+fn worker_loop(rx: &Receiver<QueuedJob>, slot: &WorkerSlot, limits: Limits, record_reads: bool) {
+    let mut worker = Worker::new(limits, record_reads);
     while let Some(queued) = next_job(rx) {
         let hard_deadline = Instant::now() + limits.timeout * 2;
         *lock(&slot.in_flight) = Some(InFlight {
@@ -244,13 +259,14 @@ fn worker_loop(rx: &Receiver<QueuedJob>, slot: &WorkerSlot, limits: Limits) {
         let output =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.run(&queued.job)))
                 .unwrap_or_else(|_| {
-                    worker = Worker::new(limits);
+                    worker = Worker::new(limits, record_reads);
                     RunOutput {
                         result: Err(TransformError::new(
                             ErrorKind::Exception,
                             "the JavaScript engine failed internally on this run",
                         )),
                         logs: Vec::new(),
+                        reads: Vec::new(),
                         duration: Duration::ZERO,
                     }
                 });
@@ -314,6 +330,7 @@ fn supervise(shared: &Arc<Shared>) {
                     ),
                 )),
                 logs: Vec::new(),
+                reads: Vec::new(),
                 duration: limits.timeout * 2,
             });
             lock(&shared.slots).retain(|s| !Arc::ptr_eq(s, &slot));

@@ -178,13 +178,55 @@ pub struct LogLine {
     pub message: String,
 }
 
+/// Marks an array index in a [`PathRead`]'s path: every index of an array reads as this one.
+pub const ANY_INDEX: &str = "[]";
+
+/// Most distinct paths a run records; reads past it are not recorded.
+pub const MAX_PATH_READS: usize = 256;
+
+/// A property path of `webhook.payload` the handler read, present or missing, recorded the first
+/// time the handler's own code read it. Reads made by built-ins on its behalf (`JSON.stringify`,
+/// `Object.keys`, spread, `console.log`) are not recorded path by path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathRead {
+    /// From the payload's root, e.g. `["data", "customer", "email"]`; array indices are
+    /// [`ANY_INDEX`], e.g. `["data", "product_cart", "[]", "product_id"]`. Every prefix read on
+    /// the way is recorded as a path of its own.
+    pub path: Vec<String>,
+    /// 1-based line in the user's file of the first read, when the engine can tell.
+    pub line: Option<u32>,
+    /// 1-based column of that read, when the engine can tell.
+    pub column: Option<u32>,
+}
+
+impl PathRead {
+    /// The path as written in JavaScript-like notation: `data.product_cart[].product_id`.
+    pub fn dotted(&self) -> String {
+        let mut text = String::new();
+        for segment in &self.path {
+            if segment != ANY_INDEX && !text.is_empty() {
+                text.push('.');
+            }
+            text.push_str(segment);
+        }
+        text
+    }
+}
+
 /// Everything one run produced.
 #[derive(Debug, Clone)]
 pub struct RunOutput {
     pub result: Result<WebhookOut, TransformError>,
     pub logs: Vec<LogLine>,
+    /// The payload paths the handler read, in first-read order, each once, at most
+    /// [`MAX_PATH_READS`]; kept after a failed run too. Empty when recording is off. Recorded
+    /// once per program and event type on each worker (the first run that succeeds); later runs
+    /// of that pair run on the plain payload and carry those reads.
+    pub reads: Vec<PathRead>,
     pub duration: Duration,
 }
 
 #[cfg(test)]
 mod engine_tests;
+#[cfg(test)]
+mod read_tests;

@@ -18,7 +18,7 @@ use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, Function, Persistent, 
 
 use super::normalize::normalize_reply;
 use super::program::ProgramSource;
-use super::{ErrorKind, Limits, LogLevel, LogLine, RunInput, RunOutput, TransformError};
+use super::{ErrorKind, Limits, LogLevel, LogLine, PathRead, RunInput, RunOutput, TransformError};
 
 /// What the wrapper puts before the user's source, on the user's first line.
 pub(crate) const WRAP_PREFIX: &str = "(function () {";
@@ -27,9 +27,11 @@ const WRAP_SUFFIX: &str = "\n;return typeof handler === \"function\" ? handler :
 
 /// How many compiled programs a worker keeps (the workbench compiles one per edit).
 const PROGRAM_CACHE: usize = 8;
+/// How many (program, event type) read records a worker keeps.
+const RECORDED_PAIRS: usize = 256;
 
 /// Installed once per context. Captures the built-ins it needs, so a handler that overwrites
-/// `JSON` or `Array.isArray` cannot break the driver, and returns `[drive, leaked]`.
+/// `JSON` or `Array.isArray` cannot break the driver, and returns `[drive, leaked, takeReads]`.
 const SETUP_JS: &str = r#"(function (sink) {
   "use strict";
   const parse = JSON.parse, stringify = JSON.stringify, isArray = Array.isArray;
@@ -78,20 +80,159 @@ const SETUP_JS: &str = r#"(function (sink) {
     if (isArray(v)) return "an array";
     return typeof v === "undefined" ? "undefined" : "a " + typeof v;
   }
-  function drive(factory, body, eventType, url, envJson) {
+
+  // Read recording. The handler's payload is a tree of proxies over the parsed body, made lazily
+  // as it is walked; a proxy's `get` notes the path read (present or missing) and, on the first
+  // read of each path, the caller's frame. Everything else forwards, so results are unchanged:
+  // same values, same keys and order, same identity (one proxy per object), `Array.isArray` true.
+  const E = Error, P = Proxy;
+  const rGet = Reflect.get, rSet = Reflect.set, rDefine = Reflect.defineProperty;
+  const rDelete = Reflect.deleteProperty, rDesc = Reflect.getOwnPropertyDescriptor;
+  const WM = WeakMap, WS = WeakSet, S = Set, M = Map;
+  const hasStackLimit = typeof E.stackTraceLimit === "number";
+  let proxies = new WM(), targets = new WM(), written = new WM(), pinned = new WS();
+  let seen = new M(), reads = [], captures = 0;
+  // While false (the reply is being serialised, or recording is off), `get` returns plain values.
+  let active = false;
+  // Caps: distinct paths kept per run, and stack captures per run (reads by built-ins cost one
+  // each and are not kept).
+  const maxReads = 256, maxCaptures = 1024;
+  // Where each path was first read, per program: the same source reads a path at the same place,
+  // so a warm run takes positions from here and captures a stack only for a path new to it.
+  const framesByProgram = new M();
+  let frames = new M();
+  function framesOf(programId) {
+    let found = framesByProgram.get(programId);
+    if (found === undefined) {
+      if (framesByProgram.size >= 8) framesByProgram.clear();
+      found = new M();
+      framesByProgram.set(programId, found);
+    }
+    return found;
+  }
+  function callerFrame() {
+    // Frames: this function, `note`, the trap, then the code that read the property.
+    let stack;
+    try {
+      let limit;
+      if (hasStackLimit) { limit = E.stackTraceLimit; E.stackTraceLimit = 4; }
+      stack = new E().stack;
+      if (hasStackLimit) E.stackTraceLimit = limit;
+    } catch (e) {
+      return "";
+    }
+    if (typeof stack !== "string") return "";
+    let start = 0;
+    for (let i = 0; i < 3; i++) {
+      start = stack.indexOf("\n", start) + 1;
+      if (start === 0) return "";
+    }
+    const end = stack.indexOf("\n", start);
+    return end < 0 ? stack.slice(start) : stack.slice(start, end);
+  }
+  function note(traps, seg, t, k, v) {
+    const key = traps.key + "\u0000" + seg;
+    if (seen.has(key) || reads.length >= maxReads) return;
+    // Inherited members (`toString`, `hasOwnProperty`) are not paths of the body.
+    if (v !== undefined && rDesc(t, k) === undefined) return;
+    let frame = frames.get(key);
+    if (frame === undefined) {
+      if (captures >= maxCaptures) return;
+      captures++;
+      frame = callerFrame();
+      // A read made by a built-in (JSON.stringify, console) is not the handler's own.
+      if (frame.indexOf(":") < 0) return;
+      frames.set(key, frame);
+    }
+    seen.set(key, true);
+    const path = traps.path.slice();
+    path.push(seg);
+    reads.push([path, frame]);
+  }
+  function isIndex(k) { return (k >>> 0) + "" === k && k !== "4294967295"; }
+  function wrap(target, traps) {
+    const proxy = new P(target, traps);
+    proxies.set(target, proxy);
+    targets.set(proxy, target);
+    return proxy;
+  }
+  function markWritten(t, k) {
+    let keys = written.get(t);
+    if (keys === undefined) { keys = new S(); written.set(t, keys); }
+    keys.add(k);
+  }
+  const traps = {
+    get(t, k, r) {
+      const v = rGet(t, k, r);
+      if (!active || typeof k !== "string") return v;
+      const own = written.get(t);
+      // What the handler stored itself comes back exactly as stored, unrecorded.
+      if (own !== undefined && own.has(k)) return v;
+      const array = isArray(t);
+      let seg = k;
+      if (array) {
+        if (k === "length") return v;
+        if (isIndex(k)) seg = "[]";
+      }
+      note(this, seg, t, k, v);
+      if (v === null || typeof v !== "object") return v;
+      // A frozen property must read as the very value the target holds.
+      if (pinned.has(t)) {
+        const d = rDesc(t, k);
+        if (d !== undefined && !d.configurable && d.writable === false) return v;
+      }
+      const known = proxies.get(v);
+      if (known !== undefined) return known;
+      const path = this.path.slice();
+      path.push(seg);
+      return wrap(v, { __proto__: traps, path: path, key: this.key + "\u0000" + seg });
+    },
+    // A write the target refuses (frozen, sealed) is refused the same way; only a strict-mode
+    // handler sees a difference, in the TypeError's wording.
+    set(t, k, v, r) {
+      if (r === proxies.get(t)) { markWritten(t, k); return rSet(t, k, v); }
+      return rSet(t, k, v, r);
+    },
+    defineProperty(t, k, d) {
+      if ("value" in d || "get" in d || "set" in d) markWritten(t, k);
+      if (d.configurable === false) pinned.add(t);
+      return rDefine(t, k, d);
+    },
+    deleteProperty(t, k) {
+      markWritten(t, k);
+      return rDelete(t, k);
+    },
+  };
+  function instrument(payload) {
+    if (payload === null || typeof payload !== "object") return payload;
+    return wrap(payload, { __proto__: traps, path: [], key: "" });
+  }
+  function takeReads() {
+    const out = reads.length > 0 ? stringify(reads) : "";
+    proxies = new WM(); targets = new WM(); written = new WM(); pinned = new WS();
+    seen = new M(); reads = []; captures = 0;
+    return out;
+  }
+  function drive(factory, body, eventType, url, envJson, record, programId) {
     const handler = factory();
     if (typeof handler !== "function") return stringify({ missing: true });
-    const webhook = { method: "POST", url: url, eventType: eventType, payload: parse(body), env: parse(envJson) };
-    const out = handler(webhook);
+    if (record) frames = framesOf(programId);
+    const parsed = parse(body);
+    const webhook = { method: "POST", url: url, eventType: eventType, payload: record ? instrument(parsed) : parsed, env: parse(envJson) };
+    active = record;
+    let out;
+    try { out = handler(webhook); } finally { active = false; }
     if (out instanceof Promise) return stringify({ notObject: "a Promise (handlers must be synchronous)" });
     if (out === null || typeof out !== "object" || isArray(out)) return stringify({ notObject: describe(out) });
     try {
-      return stringify({ ok: { method: out.method, url: out.url, headers: out.headers, cancel: out.cancel, payload: out.payload } });
+      const payload = out.payload;
+      const plain = (payload !== null && typeof payload === "object" && targets.get(payload)) || payload;
+      return stringify({ ok: { method: out.method, url: out.url, headers: out.headers, cancel: out.cancel, payload: plain } });
     } catch (e) {
       return stringify({ notJson: String(e && e.message !== undefined ? e.message : e) });
     }
   }
-  return [drive, leaked];
+  return [drive, leaked, takeReads];
 })"#;
 
 /// A job as the worker sees it.
@@ -189,6 +330,7 @@ struct JsState {
     program_order: VecDeque<u64>,
     drive: Persistent<Function<'static>>,
     leaked: Persistent<Function<'static>>,
+    take_reads: Persistent<Function<'static>>,
     context: Context,
     // Owned so that it drops last, after every handle into it.
     _runtime: Runtime,
@@ -198,15 +340,22 @@ struct JsState {
 /// out-of-memory or a leaked global.
 pub(crate) struct Worker {
     limits: Limits,
+    record_reads: bool,
+    /// The reads of the first successful recorded run of a program on an event type. Recording
+    /// costs several times a plain run, so later runs of the pair run plain and report these.
+    recorded: HashMap<(u64, String), Vec<PathRead>>,
     logs: Rc<RefCell<LogBuffer>>,
     deadline: Arc<Deadline>,
     js: Option<JsState>,
 }
 
 impl Worker {
-    pub(crate) fn new(limits: Limits) -> Self {
+    /// A worker; `record_reads` hands handlers an instrumented payload that notes the paths read.
+    pub(crate) fn new(limits: Limits, record_reads: bool) -> Self {
         Worker {
             limits,
+            record_reads,
+            recorded: HashMap::new(),
             logs: Rc::new(RefCell::new(LogBuffer {
                 max_lines: limits.max_log_lines,
                 max_bytes: limits.max_log_bytes,
@@ -224,16 +373,22 @@ impl Worker {
     /// Runs one job to completion on this thread.
     pub(crate) fn run(&mut self, job: &WorkerJob) -> RunOutput {
         let started = Instant::now();
-        let result = self.run_inner(job);
+        let mut reads = Vec::new();
+        let result = self.run_inner(job, &mut reads);
         let logs = self.logs.borrow_mut().take();
         RunOutput {
             result,
             logs,
+            reads,
             duration: started.elapsed(),
         }
     }
 
-    fn run_inner(&mut self, job: &WorkerJob) -> Result<super::WebhookOut, TransformError> {
+    fn run_inner(
+        &mut self,
+        job: &WorkerJob,
+        reads: &mut Vec<PathRead>,
+    ) -> Result<super::WebhookOut, TransformError> {
         if self.js.is_none() {
             self.js = Some(self.build().map_err(|e| {
                 TransformError::new(
@@ -267,8 +422,11 @@ impl Worker {
         let env_json = serde_json::to_string(&job.input.env).unwrap_or_else(|_| "{}".into());
 
         self.deadline.arm(self.limits.timeout);
-        let (reply, leaked) = js.context.with(|ctx| {
-            let reply = call_driver(&ctx, js, factory, &job.input, &env_json);
+        let recorded_key = (program.id, job.input.event_type.clone());
+        let known_reads = self.recorded.get(&recorded_key).cloned();
+        let record = self.record_reads && known_reads.is_none();
+        let (reply, leaked, read_text) = js.context.with(|ctx| {
+            let reply = call_driver(&ctx, js, factory, &job.input, &env_json, record, program.id);
             self.deadline.disarm();
             let leaked = js
                 .leaked
@@ -276,14 +434,31 @@ impl Worker {
                 .restore(&ctx)
                 .and_then(|f| f.call::<_, bool>(()))
                 .unwrap_or(true);
-            (reply, leaked)
+            // Taken even after a failure: what a failing handler read often explains the failure.
+            let read_text = js
+                .take_reads
+                .clone()
+                .restore(&ctx)
+                .and_then(|f| f.call::<_, String>(()))
+                .unwrap_or_default();
+            (reply, leaked, read_text)
         });
         let timed_out = self.deadline.fired.load(Ordering::Relaxed);
+        *reads = match known_reads {
+            Some(known) => known,
+            None => parse_reads(&read_text, program),
+        };
 
         let result = match reply {
             Ok(text) => normalize_reply(&text),
             Err(failure) => Err(classify(failure, timed_out, &self.limits, program)),
         };
+        if record && result.is_ok() {
+            if self.recorded.len() >= RECORDED_PAIRS {
+                self.recorded.clear();
+            }
+            self.recorded.insert(recorded_key, reads.clone());
+        }
         let fatal = matches!(
             &result,
             Err(e) if matches!(e.kind, ErrorKind::Timeout | ErrorKind::Memory)
@@ -304,17 +479,19 @@ impl Worker {
         runtime.set_interrupt_handler(Some(Box::new(move || deadline.expired())));
         let context = Context::full(&runtime)?;
         let logs = Rc::clone(&self.logs);
-        let (drive, leaked) = context.with(|ctx| -> rquickjs::Result<_> {
+        let (drive, leaked, take_reads) = context.with(|ctx| -> rquickjs::Result<_> {
             let sink = Function::new(ctx.clone(), move |level: u8, message: String| {
                 logs.borrow_mut().push(level, message);
             })?;
             let setup: Function = ctx.eval(SETUP_JS)?;
-            let pair: rquickjs::Array = setup.call((sink,))?;
-            let drive: Function = pair.get(0)?;
-            let leaked: Function = pair.get(1)?;
+            let driver: rquickjs::Array = setup.call((sink,))?;
+            let drive: Function = driver.get(0)?;
+            let leaked: Function = driver.get(1)?;
+            let take_reads: Function = driver.get(2)?;
             Ok((
                 Persistent::save(&ctx, drive),
                 Persistent::save(&ctx, leaked),
+                Persistent::save(&ctx, take_reads),
             ))
         })?;
         Ok(JsState {
@@ -322,6 +499,7 @@ impl Worker {
             program_order: VecDeque::new(),
             drive,
             leaked,
+            take_reads,
             context,
             _runtime: runtime,
         })
@@ -371,6 +549,8 @@ fn call_driver(
     factory: Persistent<Function<'static>>,
     input: &RunInput,
     env_json: &str,
+    record: bool,
+    program_id: u64,
 ) -> Result<String, Failure> {
     let drive = js.drive.clone().restore(ctx).map_err(Failure::from_error)?;
     let factory = factory.restore(ctx).map_err(Failure::from_error)?;
@@ -380,6 +560,9 @@ fn call_driver(
         input.event_type.as_str(),
         input.url.as_str(),
         env_json,
+        record,
+        // Exact in a JS number for the first 2^53 programs.
+        program_id as f64,
     ));
     called.catch(ctx).map_err(Failure::from_caught)
 }
@@ -429,16 +612,9 @@ impl Failure {
     /// The first stack frame in the user's file, mapped back to the user's own line and column.
     fn position(&self, program: &ProgramSource) -> Option<(u32, u32)> {
         let stack = self.stack.as_deref()?;
-        let needle = format!("{}:", program.filename);
-        stack.lines().find_map(|frame| {
-            let at = frame.find(&needle)?;
-            let rest = &frame[at + needle.len()..];
-            let rest = rest.trim_end_matches(')');
-            let mut parts = rest.split(':');
-            let line: u32 = parts.next()?.trim().parse().ok()?;
-            let column: u32 = parts.next()?.trim().parse().ok()?;
-            Some(map_position(line, column, &program.source))
-        })
+        stack
+            .lines()
+            .find_map(|frame| frame_position(frame, program))
     }
 
     fn display(&self) -> String {
@@ -450,6 +626,40 @@ impl Failure {
             _ => self.message.clone(),
         }
     }
+}
+
+/// The position one stack frame names in the user's file, mapped back to the user's own line and
+/// column; `None` for a frame elsewhere.
+fn frame_position(frame: &str, program: &ProgramSource) -> Option<(u32, u32)> {
+    let needle = format!("{}:", program.filename);
+    let at = frame.find(&needle)?;
+    let rest = &frame[at + needle.len()..];
+    let rest = rest.trim_end_matches(')');
+    let mut parts = rest.split(':');
+    let line: u32 = parts.next()?.trim().parse().ok()?;
+    let column: u32 = parts.next()?.trim().parse().ok()?;
+    Some(map_position(line, column, &program.source))
+}
+
+/// Turns the driver's read log, `[[path, frame], …]` in first-read order, into path reads.
+fn parse_reads(text: &str, program: &ProgramSource) -> Vec<PathRead> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let Ok(entries) = serde_json::from_str::<Vec<(Vec<String>, String)>>(text) else {
+        return Vec::new();
+    };
+    entries
+        .into_iter()
+        .map(|(path, frame)| {
+            let position = frame_position(&frame, program);
+            PathRead {
+                path,
+                line: position.map(|(line, _)| line),
+                column: position.map(|(_, column)| column),
+            }
+        })
+        .collect()
 }
 
 /// Maps a position in the wrapped source to one in the user's file: the wrapper adds columns on

@@ -93,6 +93,7 @@ fn json_record_has_the_contract_shape() {
             "logs",
             "input_diagnostics",
             "diagnostics",
+            "read_warnings",
             "duration_us"
         ]
     );
@@ -274,6 +275,69 @@ fn input_diagnostics_come_before_the_segment_lint_in_text() {
     // A body that conforms shows no such section.
     let ran = run_payment(&sb, &[]);
     assert!(!ran.stdout.contains("Dodo's schema"), "{}", ran.stdout);
+}
+
+/// Reads `recurring_amount`, which subscriptions do not have (they carry
+/// `recurring_pre_tax_amount`), on its third line.
+const TYPO_HANDLER: &str = "function handler(webhook) {
+  const s = webhook.payload.data;
+  const amount = s.recurring_amount;
+  webhook.payload = { userId: s.customer.customer_id, event: \"Subscription Started\",
+    properties: { amount: amount } };
+  return webhook;
+}
+";
+
+#[test]
+fn a_read_of_a_path_the_event_type_lacks_is_warned_at_its_line() {
+    let sb = Sandbox::new();
+    sb.write("typo.js", TYPO_HANDLER);
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "typo.js",
+        "-e",
+        "subscription.active",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let record = one_record(&ran);
+    let warnings = record["read_warnings"].as_array().expect("an array");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0]["path"], "data.recurring_amount");
+    assert_eq!(warnings[0]["line"], 3);
+    let message = warnings[0]["message"].as_str().expect("a message");
+    assert!(
+        message.starts_with(
+            "`data.recurring_amount` does not exist in subscription.active; did you mean \
+             `recurring_pre_tax_amount`"
+        ),
+        "{message}"
+    );
+
+    let text = run(sb
+        .cmd()
+        .args(["run", "-t", "typo.js", "-e", "subscription.active"]));
+    assert!(text.stdout.contains("▲ read typo.js:3:"), "{}", text.stdout);
+
+    // The presets read only what each event's body has.
+    for preset in [
+        "segment-complete",
+        "segment-track-payment",
+        "segment-identify-customer",
+        "segment-subscription-lifecycle",
+    ] {
+        let all = run(sb.cmd().args(["run", "-t", preset, "--all", "-o", "json"]));
+        for record in json_lines(&all.stdout) {
+            assert_eq!(
+                record["read_warnings"],
+                serde_json::json!([]),
+                "{preset} on {}",
+                record["event_type"]
+            );
+        }
+    }
 }
 
 #[test]

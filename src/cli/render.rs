@@ -7,6 +7,7 @@ use anstyle::Style;
 use hookbench_core::pipeline::RunRecord;
 use hookbench_core::segment::{Diagnostic, Severity};
 use hookbench_core::transform::{CompatWarning, LogLevel, TransformError};
+use hookbench_core::webhook::schema::ReadWarning;
 use hookbench_core::webhook::{InputDiagnostic, Schema};
 
 use super::style::{BLUE, BOLD, CYAN, DIM, GREEN, RED_BOLD, YELLOW_BOLD};
@@ -221,6 +222,7 @@ pub fn record(
         }
         (None, None) => {}
     }
+    read_warnings(out, transform_name, &record.read_warnings)?;
     for log in &record.logs {
         let style = match log.level {
             LogLevel::Error => RED_BOLD,
@@ -232,6 +234,27 @@ pub fn record(
             "  {style}console.{}{style:#} {}",
             log.level.as_str(),
             log.message
+        )?;
+    }
+    Ok(())
+}
+
+/// Paths the handler read that the event type's body never has, at the handler's lines.
+fn read_warnings(
+    out: &mut impl Write,
+    transform_name: &str,
+    warnings: &[ReadWarning],
+) -> std::io::Result<()> {
+    for w in warnings {
+        let place = match (w.line, w.column) {
+            (Some(l), Some(c)) => format!("{transform_name}:{l}:{c}: "),
+            (Some(l), None) => format!("{transform_name}:{l}: "),
+            _ => format!("{transform_name}: "),
+        };
+        writeln!(
+            out,
+            "  {YELLOW_BOLD}▲ read{YELLOW_BOLD:#} {place}{}",
+            w.message
         )?;
     }
     Ok(())

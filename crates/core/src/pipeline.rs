@@ -14,6 +14,7 @@ use crate::transform::{
     CompatWarning, DEFAULT_URL, Engine, LogLine, PendingRun, Program, RunInput, RunOutput,
     TransformError, WebhookOut, scan_compat,
 };
+use crate::webhook::schema::ReadWarning;
 use crate::webhook::{InputDiagnostic, Schema};
 
 /// The outcome of one event, in the contract shape of `run --output json`.
@@ -28,6 +29,8 @@ pub struct RunRecord {
     pub input_diagnostics: Vec<InputDiagnostic>,
     /// The Segment lint of what would be sent.
     pub diagnostics: Vec<Diagnostic>,
+    /// Paths the handler read that this event type's body never has, at the handler's lines.
+    pub read_warnings: Vec<ReadWarning>,
     pub duration_us: u64,
 }
 
@@ -41,6 +44,7 @@ impl RunRecord {
         lint_options: &LintOptions,
     ) -> RunRecord {
         let duration_us = u64::try_from(output.duration.as_micros()).unwrap_or(u64::MAX);
+        let read_warnings = Schema::dodo().read_warnings(&event_type, &output.reads);
         let (webhook, error, diagnostics) = match output.result {
             Ok(webhook) => {
                 let diagnostics = if webhook.cancel {
@@ -59,6 +63,7 @@ impl RunRecord {
             logs: output.logs,
             input_diagnostics: source.map(input_diagnostics).unwrap_or_default(),
             diagnostics,
+            read_warnings,
             duration_us,
         }
     }

@@ -11,6 +11,7 @@
 //! path exists in an event type's body, for checks of what a transformation reads.
 
 mod check;
+mod reads;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -18,6 +19,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 pub use check::{InputDiagnostic, codes};
+pub use reads::ReadWarning;
 
 use crate::suggest::closest_names;
 

@@ -73,11 +73,23 @@ fn a_call_without_identity_is_a_lint_error() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys, ["severity", "code", "path", "message"]);
+    // Segment's own discard code rides along, in the field and in the message.
+    assert_eq!(
+        keys,
+        ["severity", "code", "path", "message", "segment_code"]
+    );
+    assert_eq!(d["segment_code"], "no_user_anon_id");
+    assert!(
+        d["message"]
+            .as_str()
+            .is_some_and(|m| m.ends_with("(Segment's discard code: no_user_anon_id)")),
+        "{d}"
+    );
 
     let ran = run(sb.cmd().args(["lint", "call.json"]));
     assert_eq!(ran.code, Some(3));
     assert!(ran.stdout.contains("missing-identity"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("no_user_anon_id"), "{}", ran.stdout);
 }
 
 #[test]
@@ -243,4 +255,103 @@ fn real_segment_calls_lint_clean_through_the_binary() {
         assert_eq!(lines.len(), 1, "{name}");
         assert!(!has_error(&lines[0]), "{name}: {}", lines[0]);
     }
+}
+
+#[test]
+fn a_jsonl_warns_on_a_later_call_with_an_earlier_messageid() {
+    let sb = Sandbox::new();
+    let other = TRACK.replace("\"u_1\"", "\"u_2\"");
+    let fresh = TRACK.replace("\"m_1\"", "\"m_2\"");
+    sb.write(
+        "calls.jsonl",
+        &format!("{TRACK}\n{fresh}\n{other}\n{TRACK}\n"),
+    );
+    let ran = run(sb.cmd().args(["lint", "-o", "json", "calls.jsonl"]));
+    // Warnings only: the exit code stays 0.
+    assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
+    let lines = json_lines(&ran.stdout);
+    let repeats: Vec<Vec<&Value>> = lines
+        .iter()
+        .map(|l| {
+            l["diagnostics"]
+                .as_array()
+                .expect("diagnostics")
+                .iter()
+                .filter(|d| d["code"] == "duplicate-message-id")
+                .collect()
+        })
+        .collect();
+    let counts: Vec<usize> = repeats.iter().map(Vec::len).collect();
+    assert_eq!(counts, [0, 0, 1, 1], "{}", ran.stdout);
+    let different = &repeats[2][0];
+    assert_eq!(different["severity"], "warning");
+    assert_eq!(different["path"], "/messageId");
+    assert!(different.get("segment_code").is_none(), "{different}");
+    let message = different["message"].as_str().expect("message");
+    assert!(
+        message.starts_with("Segment keeps only the first call with this messageId")
+            && message.contains("calls.jsonl:1 (\"Order Completed\")"),
+        "{message}"
+    );
+    let again = repeats[3][0]["message"].as_str().expect("message");
+    assert!(
+        again.starts_with("This call is a duplicate of calls.jsonl:1 (messageId \"m_1\")"),
+        "{again}"
+    );
+
+    let ran = run(sb.cmd().args(["lint", "calls.jsonl"]));
+    assert_eq!(ran.code, Some(0));
+    assert_eq!(
+        ran.stdout.matches("duplicate-message-id").count(),
+        2,
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn page_names_and_non_object_properties_are_errors_with_segment_codes() {
+    let sb = Sandbox::new();
+    sb.write(
+        "pages.jsonl",
+        "{\"userId\":\"u\",\"name\":\"Home\",\"category\":null,\"messageId\":\"p1\"}\n{\"userId\":\"u\",\"name\":\"\",\"messageId\":\"p2\"}\n{\"userId\":\"u\",\"category\":7,\"properties\":[1],\"messageId\":\"p3\"}\n",
+    );
+    let ran = run(sb.cmd().args([
+        "lint",
+        "--url",
+        "https://api.segment.io/v1/page",
+        "-o",
+        "json",
+        "pages.jsonl",
+    ]));
+    assert_eq!(ran.code, Some(3), "{}{}", ran.stdout, ran.stderr);
+    let lines = json_lines(&ran.stdout);
+    let segment_codes: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| {
+            l["diagnostics"]
+                .as_array()
+                .expect("diagnostics")
+                .iter()
+                .filter_map(|d| d["segment_code"].as_str().map(str::to_string))
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        segment_codes,
+        [
+            vec![],
+            vec!["name_not_string".to_string()],
+            vec![
+                "properties_not_object".to_string(),
+                "category_not_string".to_string()
+            ],
+        ],
+        "{}",
+        ran.stdout
+    );
+    assert_eq!(
+        codes(&lines[2]),
+        ["properties-not-object", "category-not-string"]
+    );
 }

@@ -948,10 +948,26 @@ fn every_preset_runs() {
     let records = json_lines(&ran.stdout);
     let listed = run(sb.cmd().args(["fixtures", "list", "-o", "json"]));
     assert_eq!(records.len(), json_lines(&listed.stdout).len());
+    // The only warning is the one Segment's de-duplication earns: a later record whose
+    // messageId an earlier one of this run already carried (variants that are the same Dodo
+    // event in another shape share it), and every such record gets it.
+    let mut seen = std::collections::HashSet::new();
     for record in &records {
         assert!(record["error"].is_null(), "{record}");
         let findings = record["diagnostics"].as_array().expect("diagnostics");
-        assert!(findings.iter().all(|d| d["severity"] == "info"), "{record}");
+        let repeats = record["webhook"]["cancel"] == false
+            && !seen.insert(record["webhook"]["payload"]["messageId"].to_string());
+        let duplicates = findings
+            .iter()
+            .filter(|d| d["code"] == "duplicate-message-id")
+            .count();
+        assert_eq!(duplicates, usize::from(repeats), "{record}");
+        assert!(
+            findings
+                .iter()
+                .all(|d| d["severity"] == "info" || d["code"] == "duplicate-message-id"),
+            "{record}"
+        );
     }
     // The guide's handlers map subscription.active only in the lifecycle preset; the other two
     // let it fall through, which Segment drops (exit 3).
@@ -994,4 +1010,178 @@ fn a_broken_pretty_printed_body_on_stdin_is_an_input_error() {
     // A broken pretty-printed document gets its own one error, as a file does.
     assert!(ran.stderr.contains("stdin:4:1"), "{}", ran.stderr);
     assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
+}
+
+#[test]
+fn json_diagnostics_name_segments_discard_code() {
+    let sb = Sandbox::new();
+    let (r, code, _) = run_source(
+        &sb,
+        "function handler(w) { w.payload = { event: 'order_completed', messageId: 'm', properties: 'x' }; return w; }",
+        &[],
+    );
+    assert_eq!(code, Some(3), "{r}");
+    let diagnostics = r["diagnostics"].as_array().expect("diagnostics");
+    let by_code = |c: &str| {
+        diagnostics
+            .iter()
+            .find(|d| d["code"] == c)
+            .unwrap_or_else(|| panic!("{c} in {r}"))
+    };
+    for (code, segment) in [
+        ("missing-identity", "no_user_anon_id"),
+        ("properties-not-object", "properties_not_object"),
+    ] {
+        let d = by_code(code);
+        assert_eq!(d["severity"], "error");
+        assert_eq!(d["segment_code"], segment, "{d}");
+        assert!(
+            d["message"].as_str().is_some_and(|m| m.contains(segment)),
+            "{d}"
+        );
+    }
+    // A finding Segment names no discard code for leaves the field out.
+    let style = by_code("event-name-style");
+    assert!(style.get("segment_code").is_none(), "{style}");
+}
+
+/// Maps bodies with `data.order_id` to one call whose messageId is the order's; cancels the rest.
+const BY_ORDER: &str = r#"function handler(webhook) {
+  const d = webhook.payload.data || {};
+  if (!d.order_id) { webhook.cancel = true; return webhook; }
+  webhook.payload = {
+    userId: "u_1",
+    event: "Order Shipped",
+    messageId: "ship:" + d.order_id,
+    properties: { carrier: d.carrier }
+  };
+  return webhook;
+}
+"#;
+
+fn order_body(event_type: &str, order_id: &str, carrier: &str) -> String {
+    json!({
+        "business_id": "bus_1",
+        "type": event_type,
+        "timestamp": "2026-01-01T00:00:00Z",
+        "data": {"order_id": order_id, "carrier": carrier}
+    })
+    .to_string()
+}
+
+/// The duplicate-message-id warnings of each record, by the record's carrier.
+fn repeats(records: &[Value]) -> Vec<(String, Vec<String>)> {
+    records
+        .iter()
+        .filter(|r| r["webhook"]["cancel"] == false)
+        .map(|r| {
+            let carrier = r["webhook"]["payload"]["properties"]["carrier"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let messages = r["diagnostics"]
+                .as_array()
+                .expect("diagnostics")
+                .iter()
+                .filter(|d| d["code"] == "duplicate-message-id")
+                .map(|d| {
+                    assert_eq!(d["severity"], "warning", "{d}");
+                    assert_eq!(d["path"], "/messageId", "{d}");
+                    d["message"].as_str().unwrap_or_default().to_string()
+                })
+                .collect();
+            (carrier, messages)
+        })
+        .collect()
+}
+
+#[test]
+fn run_all_warns_on_a_later_body_that_maps_to_an_earlier_messageid() {
+    let sb = Sandbox::new();
+    sb.write("by_order.js", BY_ORDER);
+    sb.write(
+        "mine/order.created.json",
+        &order_body("order.created", "ord_1", "ups"),
+    );
+    sb.write(
+        "mine/order.shipped.json",
+        &order_body("order.shipped", "ord_1", "dhl"),
+    );
+    sb.write(
+        "mine/order.updated.json",
+        &order_body("order.updated", "ord_2", "fedex"),
+    );
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "by_order.js",
+        "--all",
+        "--fixtures",
+        "mine",
+        "-o",
+        "json",
+    ]));
+    // A warning, not an error: the exit code stays 0.
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let found = repeats(&json_lines(&ran.stdout));
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(found[0], ("ups".to_string(), vec![]));
+    assert_eq!(found[2], ("fedex".to_string(), vec![]));
+    assert_eq!(found[1].0, "dhl");
+    let [message] = found[1].1.as_slice() else {
+        panic!("one warning on the later call: {found:?}");
+    };
+    assert!(
+        message.starts_with("Segment keeps only the first call with this messageId")
+            && message.contains("order.created (\"Order Shipped\")")
+            && message.contains("\"ship:ord_1\""),
+        "{message}"
+    );
+
+    // Text output shows it too.
+    let ran = run(sb
+        .cmd()
+        .args(["run", "-t", "by_order.js", "--all", "--fixtures", "mine"]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stdout.contains("duplicate-message-id"),
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn a_jsonl_warns_on_a_later_line_with_an_earlier_messageid() {
+    let sb = Sandbox::new();
+    sb.write("by_order.js", BY_ORDER);
+    let text = [
+        order_body("order.created", "ord_1", "ups"),
+        order_body("order.created", "ord_2", "ups"),
+        order_body("order.shipped", "ord_1", "dhl"),
+        // The same body again: a replay, which Segment drops as a duplicate.
+        order_body("order.created", "ord_2", "ups"),
+    ]
+    .join("\n");
+    sb.write("events.jsonl", &text);
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "by_order.js",
+        "-p",
+        "events.jsonl",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let found = repeats(&json_lines(&ran.stdout));
+    let counts: Vec<usize> = found.iter().map(|(_, m)| m.len()).collect();
+    assert_eq!(counts, [0, 0, 1, 1], "{found:?}");
+    assert!(
+        found[2].1[0].contains("events.jsonl:1 order.created (\"Order Shipped\")"),
+        "{found:?}"
+    );
+    assert!(
+        found[3].1[0].starts_with("This call is a duplicate of events.jsonl:2 order.created"),
+        "{found:?}"
+    );
 }

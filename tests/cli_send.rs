@@ -552,3 +552,73 @@ fn a_dry_run_in_text_prints_a_batch_body_once() {
     );
     assert_no_key(&ran);
 }
+
+#[test]
+fn a_batch_dry_run_warns_on_a_later_call_with_an_earlier_messageid() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(&[]);
+    sandbox.write(
+        "by_order.js",
+        r#"function handler(webhook) {
+  const d = webhook.payload.data;
+  webhook.payload = { userId: "u_1", event: "Order Shipped", messageId: "ship:" + d.order_id, properties: { carrier: d.carrier } };
+  return webhook;
+}
+"#,
+    );
+    let body = |t: &str, order: &str, carrier: &str| {
+        serde_json::json!({"business_id": "b", "type": t, "timestamp": "2026-01-01T00:00:00Z",
+            "data": {"order_id": order, "carrier": carrier}})
+        .to_string()
+    };
+    sandbox.write(
+        "events.jsonl",
+        &[
+            body("order.created", "ord_1", "ups"),
+            body("order.shipped", "ord_1", "dhl"),
+            body("order.created", "ord_2", "ups"),
+        ]
+        .join("\n"),
+    );
+    let ran = send(
+        &sandbox,
+        &server,
+        &[
+            "-t",
+            "by_order.js",
+            "-p",
+            "events.jsonl",
+            "--batch",
+            "--dry-run",
+            "-o",
+            "json",
+        ],
+    );
+    // A warning does not stop the send.
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(server.seen().is_empty());
+    let records = json_lines(&ran.stdout);
+    assert_eq!(records.len(), 3, "{}", ran.stdout);
+    let warned: Vec<Vec<String>> = records
+        .iter()
+        .map(|r| {
+            assert_eq!(r["delivery"]["outcome"], "dry-run", "{r}");
+            r["diagnostics"]
+                .as_array()
+                .expect("diagnostics")
+                .iter()
+                .filter(|d| d["code"] == "duplicate-message-id")
+                .map(|d| d["message"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .collect();
+    assert!(warned[0].is_empty() && warned[2].is_empty(), "{warned:?}");
+    let [message] = warned[1].as_slice() else {
+        panic!("one warning on the second call: {warned:?}");
+    };
+    assert!(
+        message.starts_with("Segment keeps only the first call with this messageId")
+            && message.contains("events.jsonl:1 order.created"),
+        "{message}"
+    );
+}

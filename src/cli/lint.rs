@@ -4,7 +4,7 @@ use std::io::{BufWriter, Write};
 
 use serde_json::Value;
 
-use hookbench_core::segment::{Diagnostic, Severity, lint};
+use hookbench_core::segment::{Diagnostic, MessageIds, Severity, lint};
 
 use super::args::{GlobalArgs, LintArgs, OutputFormat};
 use super::input::{self, Source};
@@ -31,8 +31,15 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<u8, Failure> {
         OutputFormat::Text => Box::new(BufWriter::new(anstream::stdout())),
     };
     let mut counts = Counts::default();
+    // Segment keeps one call per messageId: later calls of one file that reuse one are flagged.
+    let mut message_ids = MessageIds::new();
     let mut emit = |label: &str, call: &Value, counts: &mut Counts| {
-        let found = lint(&args.url, call, None, &options);
+        let mut found = lint(&args.url, call, None, &options);
+        let repeats = message_ids.check(label, &args.url, call);
+        if !repeats.is_empty() {
+            found.extend(repeats);
+            found.sort_by_key(|d| d.severity);
+        }
         counts.calls += 1;
         for d in &found {
             match d.severity {

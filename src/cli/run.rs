@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::io::{BufWriter, Write};
 
 use hookbench_core::pipeline::RunRecord;
+use hookbench_core::segment::MessageIds;
 
 use super::Failure;
 use super::args::{GlobalArgs, OutputFormat, RunArgs};
@@ -91,8 +92,11 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
             None
         }
     });
-    pipeline.run_ordered(runs, WINDOW, |record| {
+    // Segment keeps one call per messageId: later calls of this run that reuse one are flagged.
+    let mut message_ids = MessageIds::new();
+    pipeline.run_ordered(runs, WINDOW, |mut record| {
         let label = labels.borrow_mut().pop_front().unwrap_or_default();
+        record.check_message_ids(&mut message_ids, &label);
         printer.print(&label, &record);
     });
     printer.tally.input_errors += bad_inputs.get();

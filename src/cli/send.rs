@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write};
 use tokio_util::sync::CancellationToken;
 
 use hookbench_core::segment::client::{Client, ClientOptions};
-use hookbench_core::segment::{Destination, MAX_BATCH_EVENTS, Outcome};
+use hookbench_core::segment::{Destination, MAX_BATCH_EVENTS, MessageIds, Outcome};
 use hookbench_core::sending::{Dispatch, SendPlan, SendPolicy, send_plans};
 
 use super::answers;
@@ -94,6 +94,9 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
     }
     let cancel = CancellationToken::new();
     let mut counts = Counts::default();
+    // Segment keeps one call per messageId: later calls of this send that reuse one are
+    // flagged, across chunks too.
+    let mut message_ids = MessageIds::new();
     let mut inputs = inputs.peekable();
     // The body of the request printed last: the calls of one batch share it.
     let mut last_written: Option<std::sync::Arc<str>> = None;
@@ -114,6 +117,9 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
         }
         let mut records = Vec::with_capacity(chunk.len());
         pipeline.run_ordered(chunk, 64, |record| records.push(record));
+        for (record, label) in records.iter_mut().zip(&labels) {
+            record.check_message_ids(&mut message_ids, label);
+        }
         let plans: Vec<SendPlan> = records
             .iter()
             .map(|r| SendPlan::of(r, policy, &shown_destination))

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::schedule::RunScheduler;
-use crate::segment::{Diagnostic, LintOptions, Severity, lint};
+use crate::segment::{Diagnostic, LintOptions, MessageIds, Severity, lint};
 use crate::transform::{
     CompatWarning, DEFAULT_URL, Engine, LogLine, PendingRun, Program, RunInput, RunOutput,
     TransformError, WebhookOut, scan_compat,
@@ -83,6 +83,21 @@ impl RunRecord {
     /// True when the handler cancelled the webhook (nothing would be sent).
     pub fn cancelled(&self) -> bool {
         self.webhook.as_ref().is_some_and(|w| w.cancel)
+    }
+
+    /// Checks this record's call against the calls `ids` saw before it (records must come in
+    /// the order they would be sent) and adds the warnings to its diagnostics. `label` names
+    /// the record in later warnings. Cancelled and failed runs send nothing and are skipped.
+    pub fn check_message_ids(&mut self, ids: &mut MessageIds, label: &str) {
+        let Some(webhook) = self.webhook.as_ref().filter(|w| !w.cancel) else {
+            return;
+        };
+        let found = ids.check(label, &webhook.url, &webhook.payload);
+        if !found.is_empty() {
+            self.diagnostics.extend(found);
+            // Stable: the new warnings go after the other warnings, before any info.
+            self.diagnostics.sort_by_key(|d| d.severity);
+        }
     }
 }
 
@@ -329,6 +344,44 @@ mod tests {
         let record = throws.run("{}".into(), Some(json!({})));
         assert!(record.failed());
         assert!(record.webhook.is_none());
+    }
+
+    #[test]
+    fn a_repeated_message_id_is_a_warning_on_the_later_record_only() {
+        let engine = Engine::with_workers(Limits::default(), 1);
+        let pipeline = Pipeline::new(
+            engine,
+            "t.js",
+            "function handler(webhook) { if (webhook.payload.cancel) { webhook.cancel = true; } webhook.payload = { userId: 'u', event: 'Order Completed', messageId: 'm', n: webhook.payload.n }; return webhook; }",
+            PipelineSettings::default(),
+        );
+        let mut ids = MessageIds::new();
+        let mut records: Vec<RunRecord> = [
+            json!({"n": 1}),
+            json!({"n": 2, "cancel": true}),
+            json!({"n": 3}),
+        ]
+        .into_iter()
+        .map(|body| pipeline.run(body.to_string(), Some(body)))
+        .collect();
+        for (i, record) in records.iter_mut().enumerate() {
+            record.check_message_ids(&mut ids, &format!("line {}", i + 1));
+        }
+        let codes = |r: &RunRecord| -> Vec<String> {
+            r.diagnostics.iter().map(|d| d.code.clone()).collect()
+        };
+        assert!(
+            codes(&records[0]).is_empty(),
+            "{:?}",
+            records[0].diagnostics
+        );
+        assert!(
+            codes(&records[1]).is_empty(),
+            "a cancelled call is not sent"
+        );
+        assert_eq!(codes(&records[2]), ["duplicate-message-id"]);
+        assert!(records[2].diagnostics[0].message.contains("line 1"));
+        assert!(!records[2].has_lint_errors());
     }
 
     #[test]

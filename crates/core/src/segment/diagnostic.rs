@@ -38,6 +38,11 @@ pub struct Diagnostic {
     pub code: String,
     pub path: String,
     pub message: String,
+    /// The code Segment's Delivery Overview gives when it discards such a call on ingest
+    /// (`no_user_anon_id`, `event_not_defined`, ...). Absent when Segment names no such reason;
+    /// records stored before the field existed read back without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment_code: Option<String>,
 }
 
 impl Diagnostic {
@@ -52,6 +57,13 @@ impl Diagnostic {
             code: code.to_string(),
             path: path.into(),
             message: message.into(),
+            segment_code: None,
         }
+    }
+
+    /// The same finding, naming Segment's discard code.
+    pub fn with_segment_code(mut self, code: &str) -> Self {
+        self.segment_code = Some(code.to_string());
+        self
     }
 }

@@ -16,6 +16,6 @@ pub mod sink;
 pub use call::{CallType, Region};
 pub use diagnostic::{Diagnostic, Severity};
 pub use limits::MAX_BATCH_EVENTS;
-pub use lint::{LintOptions, lint};
+pub use lint::{LintOptions, MessageIds, lint};
 pub use mask::mask_secret;
 pub use send::{Destination, Outcome, SendReport, WriteKey};

@@ -45,6 +45,56 @@ pub(super) fn check_field_objects(
     }
 }
 
+/// `properties` on track, page and screen, `traits` on identify and group: Segment discards
+/// the call when its own container is anything but an object (null counts as absent).
+pub(super) fn check_required_objects(
+    obj: &Map<String, Value>,
+    base: &str,
+    keys: &[&str],
+    found: &mut Found,
+) {
+    for key in keys {
+        let rule = if *key == "traits" {
+            Rule::TraitsNotObject
+        } else {
+            Rule::PropertiesNotObject
+        };
+        match obj.get(*key) {
+            None | Some(Value::Null) | Some(Value::Object(_)) => {}
+            Some(other) => found.push(
+                rule,
+                child(base, key),
+                format!(
+                    "{}: {key} must be an object, not {}",
+                    drops(base),
+                    describe(other)
+                ),
+            ),
+        }
+    }
+}
+
+/// A page or screen call's `name` and `category`: absent or null is fine, anything present
+/// must be a non-empty string or Segment discards the call.
+pub(super) fn check_page_names(obj: &Map<String, Value>, base: &str, found: &mut Found) {
+    for (key, rule) in [
+        ("name", Rule::NameNotString),
+        ("category", Rule::CategoryNotString),
+    ] {
+        let problem = match obj.get(key) {
+            None | Some(Value::Null) => continue,
+            Some(Value::String(s)) if s.is_empty() => format!("{key} is empty"),
+            Some(Value::String(_)) => continue,
+            Some(other) => format!("{key} must be a string, not {}", describe(other)),
+        };
+        found.push(
+            rule,
+            child(base, key),
+            format!("{}: {problem}", drops(base)),
+        );
+    }
+}
+
 /// How usable an id field is.
 enum Id<'a> {
     Missing,

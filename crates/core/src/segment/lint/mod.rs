@@ -6,6 +6,7 @@
 mod amounts;
 mod batch;
 mod identity;
+mod message_ids;
 mod naming;
 mod pointer;
 #[cfg(test)]
@@ -18,8 +19,10 @@ use amounts::check_values;
 use batch::{check_batch_size, check_call_size, lint_batch};
 use identity::{
     check_alias, check_event, check_field_objects, check_group_id, check_identity,
-    check_message_id, check_type_mismatch, check_untransformed,
+    check_message_id, check_page_names, check_required_objects, check_type_mismatch,
+    check_untransformed,
 };
+pub use message_ids::MessageIds;
 use naming::check_property_style;
 use pointer::{child, cmp_pointer, describe, show_str};
 use serde::Serialize;
@@ -46,6 +49,9 @@ pub struct RuleInfo {
     pub code: &'static str,
     pub severity: Severity,
     pub summary: &'static str,
+    /// The code Segment's Delivery Overview names when it discards a call this rule finds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segment_code: Option<&'static str>,
 }
 
 /// The rules, in the order they run; `RULES[rule as usize]` describes `rule`.
@@ -61,6 +67,10 @@ enum Rule {
     MissingIdentity,
     MissingEvent,
     EventNotString,
+    PropertiesNotObject,
+    TraitsNotObject,
+    NameNotString,
+    CategoryNotString,
     MissingGroupId,
     MissingPreviousId,
     BadTimestamp,
@@ -74,6 +84,7 @@ enum Rule {
     MinorUnits,
     PropertyStyle,
     NoMessageId,
+    DuplicateMessageId,
 }
 
 const fn rule(code: &'static str, severity: Severity, summary: &'static str) -> RuleInfo {
@@ -81,6 +92,21 @@ const fn rule(code: &'static str, severity: Severity, summary: &'static str) -> 
         code,
         severity,
         summary,
+        segment_code: None,
+    }
+}
+
+/// A rule for a call Segment discards on ingest, naming the code it reports it with.
+const fn discard(
+    code: &'static str,
+    segment_code: &'static str,
+    summary: &'static str,
+) -> RuleInfo {
+    RuleInfo {
+        code,
+        severity: Severity::Error,
+        summary,
+        segment_code: Some(segment_code),
     }
 }
 
@@ -122,20 +148,40 @@ pub static RULES: &[RuleInfo] = &[
         Severity::Error,
         "a batch event that is not an object with a type of track, identify, page, screen, group or alias",
     ),
-    rule(
+    discard(
         "missing-identity",
-        Severity::Error,
+        "no_user_anon_id",
         "no userId and no anonymousId (track, identify, page, screen, group)",
     ),
-    rule(
+    discard(
         "missing-event",
-        Severity::Error,
+        "event_not_defined",
         "a track call without an event name",
     ),
-    rule(
+    discard(
         "event-not-string",
-        Severity::Error,
+        "event_not_string",
         "a track call whose event is not a string",
+    ),
+    discard(
+        "properties-not-object",
+        "properties_not_object",
+        "a track, page or screen call whose properties is not an object",
+    ),
+    discard(
+        "traits-not-object",
+        "traits_not_object",
+        "an identify or group call whose traits is not an object",
+    ),
+    discard(
+        "name-not-string",
+        "name_not_string",
+        "a page or screen call whose name is present but not a non-empty string",
+    ),
+    discard(
+        "category-not-string",
+        "category_not_string",
+        "a page or screen call whose category is present but not a non-empty string",
     ),
     rule(
         "missing-group-id",
@@ -170,7 +216,7 @@ pub static RULES: &[RuleInfo] = &[
     rule(
         "field-not-object",
         Severity::Warning,
-        "properties, traits, context or integrations is not an object",
+        "context or integrations (or properties, traits on calls that do not carry them) is not an object",
     ),
     rule(
         "event-name-style",
@@ -202,12 +248,34 @@ pub static RULES: &[RuleInfo] = &[
         Severity::Info,
         "no messageId: retries and replays will not be de-duplicated",
     ),
+    rule(
+        "duplicate-message-id",
+        Severity::Warning,
+        "a later call of one run, file or batch send with the messageId of an earlier one",
+    ),
 ];
 
 impl Rule {
     fn info(self) -> &'static RuleInfo {
         // The enum and the table are kept in step by a unit test.
         &RULES[self as usize]
+    }
+
+    /// A finding of this rule; a discard names Segment's code in the message too, so people
+    /// can match it against Segment's Delivery Overview.
+    fn diagnostic(self, path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        let info = self.info();
+        let message = message.into();
+        match info.segment_code {
+            Some(code) => Diagnostic::new(
+                info.severity,
+                info.code,
+                path,
+                format!("{message} (Segment's discard code: {code})"),
+            )
+            .with_segment_code(code),
+            None => Diagnostic::new(info.severity, info.code, path, message),
+        }
     }
 }
 
@@ -217,11 +285,7 @@ struct Found(Vec<(Rule, Diagnostic)>);
 
 impl Found {
     fn push(&mut self, rule: Rule, path: impl Into<String>, message: impl Into<String>) {
-        let info = rule.info();
-        self.0.push((
-            rule,
-            Diagnostic::new(info.severity, info.code, path, message),
-        ));
+        self.0.push((rule, rule.diagnostic(path, message)));
     }
 
     fn finish(mut self) -> Vec<Diagnostic> {
@@ -366,19 +430,25 @@ fn lint_url(url: &str, opts: &LintOptions, found: &mut Found) -> Option<CallType
 
 fn lint_call(t: CallType, obj: &Map<String, Value>, base: &str, ctx: Ctx, found: &mut Found) {
     check_untransformed(obj, base, found);
-    check_field_objects(
-        obj,
-        base,
-        &["properties", "traits", "context", "integrations"],
-        found,
-    );
+    // Segment discards a call whose own container is not an object; elsewhere a stray
+    // `properties` or `traits` is only ignored.
+    let (required, other): (&[&str], &[&str]) = match t {
+        CallType::Track | CallType::Page | CallType::Screen => (&["properties"], &["traits"]),
+        CallType::Identify | CallType::Group => (&["traits"], &["properties"]),
+        _ => (&[], &["properties", "traits"]),
+    };
+    check_required_objects(obj, base, required, found);
+    check_field_objects(obj, base, other, found);
+    check_field_objects(obj, base, &["context", "integrations"], found);
     match t {
         CallType::Track => {
             check_identity(obj, base, ctx, found);
             check_event(obj, base, found);
         }
-        CallType::Identify | CallType::Page | CallType::Screen => {
+        CallType::Identify => check_identity(obj, base, ctx, found),
+        CallType::Page | CallType::Screen => {
             check_identity(obj, base, ctx, found);
+            check_page_names(obj, base, found);
         }
         CallType::Group => {
             check_identity(obj, base, ctx, found);

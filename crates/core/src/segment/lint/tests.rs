@@ -97,6 +97,10 @@ fn rules_table_matches_the_enum() {
         (Rule::MissingIdentity, "missing-identity"),
         (Rule::MissingEvent, "missing-event"),
         (Rule::EventNotString, "event-not-string"),
+        (Rule::PropertiesNotObject, "properties-not-object"),
+        (Rule::TraitsNotObject, "traits-not-object"),
+        (Rule::NameNotString, "name-not-string"),
+        (Rule::CategoryNotString, "category-not-string"),
         (Rule::MissingGroupId, "missing-group-id"),
         (Rule::MissingPreviousId, "missing-previous-id"),
         (Rule::BadTimestamp, "bad-timestamp"),
@@ -110,6 +114,7 @@ fn rules_table_matches_the_enum() {
         (Rule::MinorUnits, "minor-units"),
         (Rule::PropertyStyle, "property-style"),
         (Rule::NoMessageId, "no-message-id"),
+        (Rule::DuplicateMessageId, "duplicate-message-id"),
     ];
     assert_eq!(all.len(), RULES.len());
     for (i, (rule, code)) in all.iter().enumerate() {
@@ -326,7 +331,12 @@ fn type_mismatch() {
 
 #[test]
 fn field_not_object() {
+    // A track call's own properties that are not an object is an error of its own (below).
     let d = lint_at("/v1/track", set(track(), "properties", json!("x")));
+    assert_eq!(paths(&d, "properties-not-object"), ["/properties"]);
+    assert!(with_code(&d, "field-not-object").is_empty());
+    let identify = json!({"userId": "u1", "messageId": "m"});
+    let d = lint_at("/v1/identify", set(identify, "properties", json!("x")));
     assert_eq!(paths(&d, "field-not-object"), ["/properties"]);
     let d = lint_at("/v1/track", set(track(), "context", json!([1])));
     assert_eq!(paths(&d, "field-not-object"), ["/context"]);
@@ -1170,5 +1180,351 @@ fn any_json_in_any_field_does_not_panic() {
         &track(),
         Some(&deep),
         &LintOptions::default(),
+    );
+}
+
+// -- Segment's discard codes ------------------------------------------------------------------
+
+fn segment_code<'a>(d: &'a [Diagnostic], code: &str) -> Option<&'a str> {
+    one(d, code).segment_code.as_deref()
+}
+
+#[test]
+fn discards_name_segments_code_in_the_message_and_the_field() {
+    let cases = [
+        (
+            "/v1/track",
+            unset(track(), "userId"),
+            "missing-identity",
+            "no_user_anon_id",
+        ),
+        (
+            "/v1/track",
+            unset(track(), "event"),
+            "missing-event",
+            "event_not_defined",
+        ),
+        (
+            "/v1/track",
+            set(track(), "event", json!(null)),
+            "missing-event",
+            "event_not_defined",
+        ),
+        (
+            "/v1/track",
+            set(track(), "event", json!(7)),
+            "event-not-string",
+            "event_not_string",
+        ),
+        (
+            "/v1/track",
+            set(track(), "properties", json!([1])),
+            "properties-not-object",
+            "properties_not_object",
+        ),
+        (
+            "/v1/identify",
+            json!({"userId": "u", "traits": "vip", "messageId": "m"}),
+            "traits-not-object",
+            "traits_not_object",
+        ),
+        (
+            "/v1/page",
+            json!({"userId": "u", "name": "", "messageId": "m"}),
+            "name-not-string",
+            "name_not_string",
+        ),
+        (
+            "/v1/screen",
+            json!({"userId": "u", "category": 3, "messageId": "m"}),
+            "category-not-string",
+            "category_not_string",
+        ),
+    ];
+    for (path, payload, code, segment) in cases {
+        let d = lint_at(path, payload.clone());
+        let e = one(&d, code);
+        assert_eq!(e.severity, Severity::Error, "{code}");
+        assert_eq!(e.segment_code.as_deref(), Some(segment), "{code}");
+        assert!(
+            e.message
+                .ends_with(&format!("(Segment's discard code: {segment})")),
+            "{}",
+            e.message
+        );
+        // The same call as a batch event carries the same code.
+        let t = path.trim_start_matches("/v1/");
+        let d = lint_at(
+            "/v1/batch",
+            json!({"batch": [set(payload, "type", json!(t))]}),
+        );
+        assert_eq!(segment_code(&d, code), Some(segment), "{code} in a batch");
+    }
+    // Rules that name no discard code carry none, and the JSON leaves the field out.
+    let d = lint_at("/v1/track", set(track(), "event", json!("order_completed")));
+    let w = one(&d, "event-name-style");
+    assert_eq!(w.segment_code, None);
+    let json = serde_json::to_value(w).expect("serialises");
+    assert!(json.get("segment_code").is_none(), "{json}");
+    let d = lint_at("/v1/group", json!({"userId": "u", "messageId": "m"}));
+    assert_eq!(segment_code(&d, "missing-group-id"), None);
+    // Every discard rule is an error.
+    for r in RULES.iter().filter(|r| r.segment_code.is_some()) {
+        assert_eq!(r.severity, Severity::Error, "{}", r.code);
+    }
+}
+
+#[test]
+fn a_diagnostic_without_segment_code_reads_back() {
+    let stored =
+        json!({"severity": "error", "code": "missing-identity", "path": "", "message": "m"});
+    let d: Diagnostic = serde_json::from_value(stored).expect("reads a record stored before");
+    assert_eq!(d.segment_code, None);
+    let with = Diagnostic::new(Severity::Error, "missing-event", "", "m")
+        .with_segment_code("event_not_defined");
+    let text = serde_json::to_string(&with).expect("serialises");
+    assert!(
+        text.ends_with(r#","segment_code":"event_not_defined"}"#),
+        "{text}"
+    );
+    let back: Diagnostic = serde_json::from_str(&text).expect("reads back");
+    assert_eq!(back, with);
+}
+
+#[test]
+fn properties_and_traits_not_objects() {
+    for path in ["/v1/track", "/v1/page", "/v1/screen"] {
+        let base = json!({"userId": "u", "event": "Order Completed", "messageId": "m"});
+        for bad in [json!("x"), json!([]), json!(1), json!(true)] {
+            let d = lint_at(path, set(base.clone(), "properties", bad));
+            assert_eq!(
+                paths(&d, "properties-not-object"),
+                ["/properties"],
+                "{path}"
+            );
+            assert!(
+                one(&d, "properties-not-object")
+                    .message
+                    .contains("silently drops it: properties must be an object"),
+                "{d:?}"
+            );
+        }
+        for ok in [json!({}), json!({"a": 1}), json!(null)] {
+            let d = lint_at(path, set(base.clone(), "properties", ok));
+            assert!(with_code(&d, "properties-not-object").is_empty(), "{d:?}");
+        }
+        // traits on a call that does not carry them stays a warning.
+        let d = lint_at(path, set(base.clone(), "traits", json!("x")));
+        assert!(with_code(&d, "traits-not-object").is_empty());
+        assert_eq!(paths(&d, "field-not-object"), ["/traits"]);
+    }
+    for path in ["/v1/identify", "/v1/group"] {
+        let base = json!({"userId": "u", "groupId": "g", "messageId": "m"});
+        let d = lint_at(path, set(base.clone(), "traits", json!([{"a": 1}])));
+        assert_eq!(paths(&d, "traits-not-object"), ["/traits"], "{path}");
+        for ok in [json!({}), json!({"plan": "pro"}), json!(null)] {
+            assert!(lint_at(path, set(base.clone(), "traits", ok)).is_empty());
+        }
+        let d = lint_at(path, set(base.clone(), "properties", json!(1)));
+        assert!(with_code(&d, "properties-not-object").is_empty());
+        assert_eq!(paths(&d, "field-not-object"), ["/properties"]);
+    }
+    // In a batch, the event's pointer.
+    let d = lint_at(
+        "/v1/batch",
+        json!({"batch": [track(), set(track(), "properties", json!("x"))]}),
+    );
+    assert_eq!(paths(&d, "properties-not-object"), ["/batch/1/properties"]);
+    assert!(
+        one(&d, "properties-not-object")
+            .message
+            .contains("silently drops this event")
+    );
+}
+
+#[test]
+fn page_and_screen_name_and_category() {
+    for path in ["/v1/page", "/v1/screen"] {
+        let base = json!({"userId": "u", "messageId": "m"});
+        for (key, code) in [
+            ("name", "name-not-string"),
+            ("category", "category-not-string"),
+        ] {
+            for (bad, says) in [
+                (json!(""), format!("{key} is empty")),
+                (json!(3), format!("{key} must be a string, not a number")),
+                (
+                    json!({"a": 1}),
+                    format!("{key} must be a string, not an object"),
+                ),
+                (
+                    json!(["Home"]),
+                    format!("{key} must be a string, not an array"),
+                ),
+                (json!(false), format!("{key} must be a string, not")),
+            ] {
+                let d = lint_at(path, set(base.clone(), key, bad.clone()));
+                let e = one(&d, code);
+                assert_eq!(e.path, format!("/{key}"), "{path} {bad}");
+                assert!(e.message.contains(&says), "{}", e.message);
+            }
+            // Absent, null (what Segment's libraries send when none is given) or a string.
+            for ok in [json!(null), json!("Home"), json!(" ")] {
+                let d = lint_at(path, set(base.clone(), key, ok.clone()));
+                assert!(d.is_empty(), "{path} {key}={ok}: {d:?}");
+            }
+        }
+    }
+    // Only page and screen: a track call's name is just a field.
+    let d = lint_at("/v1/track", set(track(), "name", json!(3)));
+    assert!(with_code(&d, "name-not-string").is_empty());
+    let d = lint_at(
+        "/v1/identify",
+        json!({"userId": "u", "category": "", "messageId": "m"}),
+    );
+    assert!(with_code(&d, "category-not-string").is_empty());
+}
+
+// -- the same messageId across calls ----------------------------------------------------------
+
+const TRACK_URL: &str = "https://api.segment.io/v1/track";
+
+#[test]
+fn a_later_different_call_with_an_earlier_messageid_is_flagged() {
+    let mut ids = MessageIds::new();
+    assert!(ids.check("a.jsonl:1", TRACK_URL, &track()).is_empty());
+    let other = set(track(), "userId", json!("u2"));
+    let d = ids.check("a.jsonl:2", TRACK_URL, &other);
+    let w = one(&d, "duplicate-message-id");
+    assert_eq!(
+        (w.severity, w.path.as_str()),
+        (Severity::Warning, "/messageId")
+    );
+    assert_eq!(w.segment_code, None);
+    assert!(
+        w.message
+            .starts_with("Segment keeps only the first call with this messageId"),
+        "{}",
+        w.message
+    );
+    assert!(
+        w.message.contains("a.jsonl:1 (\"Order Completed\")") && w.message.contains("\"m-1\""),
+        "{}",
+        w.message
+    );
+    // Still named after the first, not the latest.
+    let d = ids.check("a.jsonl:3", TRACK_URL, &set(track(), "userId", json!("u3")));
+    assert!(
+        one(&d, "duplicate-message-id")
+            .message
+            .contains("a.jsonl:1")
+    );
+    assert_eq!(ids.len(), 1);
+}
+
+#[test]
+fn a_true_duplicate_says_so() {
+    let mut ids = MessageIds::new();
+    let first = set(track(), "properties", json!({"a": 1, "b": [1, 2]}));
+    assert!(ids.check("payment.succeeded", TRACK_URL, &first).is_empty());
+    // The same content, keys in another order and another sentAt.
+    let again = json!({
+        "properties": {"b": [1, 2], "a": 1},
+        "messageId": "m-1",
+        "event": "Order Completed",
+        "userId": "u1",
+        "type": "track",
+        "sentAt": "2026-01-01T00:00:00Z"
+    });
+    let d = ids.check("payment.succeeded.2026", TRACK_URL, &again);
+    let w = one(&d, "duplicate-message-id");
+    assert!(
+        w.message
+            .starts_with("This call is a duplicate of payment.succeeded (messageId \"m-1\")"),
+        "{}",
+        w.message
+    );
+    assert!(
+        w.message
+            .contains("Segment keeps only the first call with this messageId")
+    );
+}
+
+#[test]
+fn distinct_or_missing_messageids_are_not_flagged() {
+    let mut ids = MessageIds::new();
+    for (i, id) in [json!("m-1"), json!("m-2"), json!("M-1"), json!("m-1 ")]
+        .into_iter()
+        .enumerate()
+    {
+        let d = ids.check(&format!("l{i}"), TRACK_URL, &set(track(), "messageId", id));
+        assert!(d.is_empty(), "{d:?}");
+    }
+    // No id, an empty or non-string one: nothing to compare (no-message-id covers them).
+    for _ in 0..2 {
+        for call in [
+            unset(track(), "messageId"),
+            set(track(), "messageId", json!("")),
+            set(track(), "messageId", json!(null)),
+            set(track(), "messageId", json!(7)),
+            json!("not a call"),
+        ] {
+            assert!(ids.check("x", TRACK_URL, &call).is_empty());
+        }
+    }
+    assert_eq!(ids.len(), 4);
+    assert!(!ids.is_empty() && MessageIds::new().is_empty());
+}
+
+#[test]
+fn batches_are_checked_event_by_event() {
+    let batch_url = "https://api.segment.io/v1/batch";
+    let mut ids = MessageIds::new();
+    let page = json!({"type": "page", "userId": "u", "messageId": "p-1"});
+    let batch = json!({"batch": [
+        track(),
+        page.clone(),
+        set(track(), "userId", json!("u9")),
+        "not an event"
+    ]});
+    let d = ids.check("calls.jsonl:1", batch_url, &batch);
+    assert_eq!(paths(&d, "duplicate-message-id"), ["/batch/2/messageId"]);
+    assert!(
+        d[0].message.contains("calls.jsonl:1 /batch/0"),
+        "{}",
+        d[0].message
+    );
+    // A later single call repeating a batch event's id; the page is described by its type.
+    let d = ids.check(
+        "calls.jsonl:2",
+        "https://api.segment.io/v1/page",
+        &json!({"userId": "u2", "messageId": "p-1"}),
+    );
+    assert!(
+        one(&d, "duplicate-message-id")
+            .message
+            .contains("calls.jsonl:1 /batch/1 (a page call)"),
+        "{d:?}"
+    );
+    // A `batch` key on a track call is not a batch.
+    let mut ids = MessageIds::new();
+    let d = ids.check("x", TRACK_URL, &json!({"batch": [track(), track()]}));
+    assert!(d.is_empty());
+}
+
+#[test]
+fn fingerprints_of_deep_values_do_not_overflow() {
+    let mut deep = json!(1);
+    for _ in 0..400 {
+        deep = json!({"a": [deep]});
+    }
+    let mut ids = MessageIds::new();
+    let call = set(track(), "properties", deep);
+    assert!(ids.check("1", TRACK_URL, &call).is_empty());
+    let d = ids.check("2", TRACK_URL, &call);
+    assert!(
+        one(&d, "duplicate-message-id")
+            .message
+            .contains("a duplicate of 1")
     );
 }

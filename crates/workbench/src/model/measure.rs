@@ -144,7 +144,7 @@ pub fn logs_lines(app: &App) -> usize {
     };
     let logs = &result.record.logs;
     let console: usize = logs.iter().map(|log| log.message.split('\n').count()).sum();
-    warnings + console + usize::from(logs.is_empty())
+    warnings + result.record.read_warnings.len() + console + usize::from(logs.is_empty())
 }
 
 /// Lines the bottom panel's current tab scrolls through.

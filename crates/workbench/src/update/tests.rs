@@ -1820,3 +1820,26 @@ fn the_memory_window_slides_both_ways_through_history() {
     h.send(Message::DeliveriesLoaded(Ok(page(newest + PAGE as i64))));
     assert_eq!(h.app.events.newest_incoming(), Some(newest + PAGE as i64));
 }
+
+#[test]
+fn a_read_of_a_path_the_body_never_has_is_marked_at_its_line_and_listed_in_logs() {
+    // `recurring_amount` is not a field of a payment; the handler reads it on line 3.
+    let (mut h, _dir) = one_event_harness(
+        "function handler(webhook) {\n  const d = webhook.payload.data;\n  const a = d.recurring_amount;\n  webhook.payload = { userId: d.customer.customer_id, event: \"Order Completed\", properties: { amount: a } };\n  return webhook;\n}\n",
+    );
+    let result = h.app.selected_result().expect("a run");
+    let warnings = &result.record.read_warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].line, Some(3));
+    assert_eq!(crate::model::measure::logs_lines(&h.app), 2);
+    let screen = h.screen();
+    assert!(
+        screen.contains("▲ read 3:") && screen.contains("`data.recurring_amount` does not exist"),
+        "{screen}"
+    );
+    let gutter = screen
+        .lines()
+        .find(|l| l.contains("const a = d.recurring_amount"))
+        .expect("line 3 on screen");
+    assert!(gutter.contains("▲"), "{gutter}");
+}

@@ -1,5 +1,5 @@
-//! The bottom panel's Logs tab: the selected run's console output and the sandbox warnings
-//! about the transformation.
+//! The bottom panel's Logs tab: the sandbox warnings about the transformation, the paths the
+//! selected run read that its event type's body never has, and the run's console output.
 
 use ratatui::text::{Line, Span};
 
@@ -21,6 +21,17 @@ pub(crate) fn lines(app: &App) -> Vec<Line<'static>> {
     let Some(result) = app.selected_result() else {
         return lines;
     };
+    for warning in &result.record.read_warnings {
+        let place = match (warning.line, warning.column) {
+            (Some(l), Some(c)) => format!("▲ read {l}:{c} "),
+            (Some(l), None) => format!("▲ read {l} "),
+            _ => "▲ read ".to_string(),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(place, p.warning),
+            Span::styled(warning.message.clone(), p.text),
+        ]));
+    }
     for log in &result.record.logs {
         let style = match log.level {
             LogLevel::Error => p.error,

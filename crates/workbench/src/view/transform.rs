@@ -48,6 +48,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         _ => (inner, None),
     };
     let compat = &app.transform.compat;
+    let reads = app
+        .selected_result()
+        .map(|r| r.record.read_warnings.as_slice())
+        .unwrap_or_default();
     render_editor(
         app,
         frame,
@@ -64,6 +68,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             } else if compat
                 .iter()
                 .any(|w| (w.line as usize).saturating_sub(1) == line)
+                || reads
+                    .iter()
+                    .any(|w| w.line.map(|l| (l as usize).saturating_sub(1)) == Some(line))
             {
                 Some(GutterMark {
                     symbol: "▲",

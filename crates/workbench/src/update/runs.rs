@@ -4,6 +4,9 @@
 use std::time::Duration;
 
 use hookbench_core::pipeline::RunRecord;
+use hookbench_core::segment::lint::{
+    DUPLICATE_MESSAGE_ID, MessageIds, UNCHANGED_MESSAGE_ID, unchanged_by_modification,
+};
 use hookbench_core::transform::scan_compat;
 
 use crate::model::app::{App, EventResult, RunBasis};
@@ -86,7 +89,42 @@ pub(super) fn on_run_done(app: &mut App, job: u64, key: String, record: RunRecor
             previous,
         },
     );
+    let keys: Vec<&str> = app
+        .events
+        .entries()
+        .iter()
+        .map(|e| e.key.as_str())
+        .collect();
+    if !keys.iter().any(|k| app.is_pending(k)) {
+        recheck_message_ids(app);
+    }
     settle_view(app);
+}
+
+/// Segment keeps one call per `messageId`. Over the session's current outputs, in list order,
+/// a later event that reuses an earlier one's id is warned, and so is a modified body whose call
+/// keeps the original's id. Checked afresh once every pending run is in, so an event re-run is
+/// never taken for a duplicate of itself.
+fn recheck_message_ids(app: &mut App) {
+    let mut ids = MessageIds::new();
+    for entry in app.events.entries() {
+        let Some(result) = app.results.get_mut(&entry.key) else {
+            continue;
+        };
+        result
+            .record
+            .diagnostics
+            .retain(|d| d.code != DUPLICATE_MESSAGE_ID && d.code != UNCHANGED_MESSAGE_ID);
+        result.record.check_message_ids(&mut ids, &entry.key);
+        if entry.modified.is_some()
+            && let (Some(webhook), Some(previous)) = (&result.record.webhook, &result.previous)
+            && let Ok(original) = serde_json::from_str::<serde_json::Value>(&previous.text)
+            && let Some(warning) = unchanged_by_modification(&original, &webhook.payload)
+        {
+            result.record.diagnostics.push(warning);
+            result.record.diagnostics.sort_by_key(|d| d.severity);
+        }
+    }
 }
 
 pub(super) fn on_settled(app: &mut App, generation: u64) -> Vec<Effect> {

@@ -1843,3 +1843,77 @@ fn a_read_of_a_path_the_body_never_has_is_marked_at_its_line_and_listed_in_logs(
         .expect("line 3 on screen");
     assert!(gutter.contains("▲"), "{gutter}");
 }
+
+fn codes_of(h: &Harness, key: &str) -> Vec<String> {
+    h.app
+        .results
+        .get(key)
+        .map(|r| {
+            r.record
+                .diagnostics
+                .iter()
+                .map(|d| d.code.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_later_event_reusing_a_message_id_is_warned_once_all_runs_are_in() {
+    let mut start = init(180, 50);
+    start.transform.source = "function handler(webhook) {\n  webhook.payload = { userId: \"u_1\", event: \"Thing Happened\", messageId: \"same\", properties: { type: webhook.eventType } };\n  return webhook;\n}\n".into();
+    let mut h = Harness::with_init(start);
+    let keys: Vec<String> = h
+        .app
+        .events
+        .entries()
+        .iter()
+        .map(|e| e.key.clone())
+        .collect();
+    assert!(
+        !codes_of(&h, &keys[0]).contains(&"duplicate-message-id".to_string()),
+        "the first call keeps its id"
+    );
+    for key in &keys[1..] {
+        let codes = codes_of(&h, key);
+        assert_eq!(
+            codes
+                .iter()
+                .filter(|c| *c == "duplicate-message-id")
+                .count(),
+            1,
+            "{key}: {codes:?}"
+        );
+    }
+    // A re-run of everything is checked afresh: still one warning each, never one per run.
+    h.press(KeyCode::Char('R'));
+    assert_eq!(
+        codes_of(&h, &keys[1])
+            .iter()
+            .filter(|c| *c == "duplicate-message-id")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_modified_body_whose_call_keeps_its_message_id_says_so() {
+    let mut h = harness();
+    let original = h.app.selected().expect("entry").original.clone();
+    let changed = original.replacen("\"total_amount\": ", "\"total_amount\": 1", 1);
+    assert_ne!(changed, original, "the fixture has a total_amount");
+    h.press(KeyCode::Char('m'));
+    ctrl(&mut h, 'a');
+    h.send(Message::Paste(changed));
+    h.press(KeyCode::Esc);
+    let codes = codes_of(&h, "payment.succeeded");
+    assert!(
+        codes.contains(&"unchanged-message-id".to_string()),
+        "{codes:?}"
+    );
+    let screen = h.screen();
+    assert!(screen.contains("unchanged-message-id"), "{screen}");
+    // Back to the original body: nothing to say.
+    h.press(KeyCode::Char('r'));
+    assert!(!codes_of(&h, "payment.succeeded").contains(&"unchanged-message-id".to_string()));
+}

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use super::Rule;
 use super::pointer::{child, show_str};
 use crate::segment::call::CallType;
-use crate::segment::diagnostic::Diagnostic;
+use crate::segment::diagnostic::{Diagnostic, Severity};
 
 /// The first call seen with one `messageId`.
 #[derive(Debug, Clone)]
@@ -184,5 +184,64 @@ fn hash_value(v: &Value, hasher: &mut DefaultHasher, depth: usize) {
                 }
             }
         }
+    }
+}
+
+/// The code of the warning [`MessageIds::check`] gives a later call.
+pub const DUPLICATE_MESSAGE_ID: &str = "duplicate-message-id";
+
+/// The code of [`unchanged_by_modification`]'s warning.
+pub const UNCHANGED_MESSAGE_ID: &str = "unchanged-message-id";
+
+/// A call made from a modified body that keeps the `messageId` of the call the original body
+/// made: when the original was sent, Segment drops this one as a duplicate, so a modified replay
+/// does not reach Segment unless its id changes.
+pub fn unchanged_by_modification(original: &Value, modified: &Value) -> Option<Diagnostic> {
+    let id = modified.get("messageId").and_then(Value::as_str)?;
+    if original.get("messageId").and_then(Value::as_str) != Some(id) || original == modified {
+        return None;
+    }
+    Some(Diagnostic::new(
+        Severity::Warning,
+        UNCHANGED_MESSAGE_ID,
+        "/messageId",
+        format!(
+            "the modified body's call keeps the messageId {} of the call before the change: if \
+             that call was sent, Segment keeps only it and drops this one",
+            show_str(id)
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod modification_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_modified_call_with_the_original_id_is_warned_and_a_new_id_is_not() {
+        let original = json!({"messageId": "dodo:1", "event": "Order Completed", "properties": {"revenue": 4}});
+        let modified = json!({"messageId": "dodo:1", "event": "Order Completed", "properties": {"revenue": 5}});
+        let d = unchanged_by_modification(&original, &modified).expect("a warning");
+        assert_eq!(d.code, UNCHANGED_MESSAGE_ID);
+        assert_eq!(d.path, "/messageId");
+        assert!(d.message.contains("dodo:1"), "{}", d.message);
+        let renamed = json!({"messageId": "dodo:2", "event": "Order Completed"});
+        assert!(unchanged_by_modification(&original, &renamed).is_none());
+        assert!(unchanged_by_modification(&original, &original).is_none());
+        assert!(unchanged_by_modification(&original, &json!({"event": "x"})).is_none());
+    }
+
+    #[test]
+    fn the_duplicate_code_is_the_one_check_gives() {
+        let mut ids = MessageIds::new();
+        let call = |n: u32| json!({"userId": "u", "event": format!("E {n}"), "messageId": "m"});
+        assert!(
+            ids.check("a", "https://api.segment.io/v1/track", &call(1))
+                .is_empty()
+        );
+        let found = ids.check("b", "https://api.segment.io/v1/track", &call(2));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, DUPLICATE_MESSAGE_ID);
     }
 }

@@ -22,7 +22,9 @@ use identity::{
     check_message_id, check_page_names, check_required_objects, check_type_mismatch,
     check_untransformed,
 };
-pub use message_ids::MessageIds;
+pub use message_ids::{
+    DUPLICATE_MESSAGE_ID, MessageIds, UNCHANGED_MESSAGE_ID, unchanged_by_modification,
+};
 use naming::check_property_style;
 use pointer::{child, cmp_pointer, describe, show_str};
 use serde::Serialize;

@@ -1820,3 +1820,149 @@ fn the_memory_window_slides_both_ways_through_history() {
     h.send(Message::DeliveriesLoaded(Ok(page(newest + PAGE as i64))));
     assert_eq!(h.app.events.newest_incoming(), Some(newest + PAGE as i64));
 }
+
+/// Replaces the selected body with `body` through the body editor.
+fn modify_body(h: &mut Harness, body: &str) {
+    h.press(KeyCode::Char('m'));
+    ctrl(h, 'a');
+    h.send(Message::Paste(body.to_string()));
+    h.press(KeyCode::Esc);
+}
+
+/// The selected fixture's body as JSON.
+fn selected_body(h: &Harness) -> serde_json::Value {
+    h.app
+        .selected()
+        .and_then(|e| e.view.parsed.clone())
+        .expect("a JSON body")
+}
+
+/// The screen line showing the selected body's line `index` (0-based) in the Webhook pane.
+fn webhook_screen_line(h: &mut Harness, index: usize) -> String {
+    let text = h.app.selected().expect("entry").view.text.clone();
+    let code = text.lines().nth(index).expect("line").to_string();
+    let number = format!("{:>2} {code}", index + 1);
+    h.screen()
+        .lines()
+        .find(|l| l.contains(&number))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn a_body_missing_a_required_field_shows_the_finding_and_marks_its_object() {
+    let mut h = harness();
+    assert_eq!(selected_key(&h), "payment.succeeded");
+    assert!(
+        h.app.selected_input_diagnostics().is_empty(),
+        "the fixture is what Dodo sends"
+    );
+    let mut body = selected_body(&h);
+    body["data"]
+        .as_object_mut()
+        .expect("data")
+        .remove("payment_provider");
+    modify_body(&mut h, &body.to_string());
+    let found = h.app.selected_input_diagnostics();
+    assert!(
+        found
+            .iter()
+            .any(|d| d.code == "missing-field" && d.path == "/data/payment_provider"),
+        "{found:?}"
+    );
+    let screen = h.screen();
+    assert!(screen.contains("── Dodo's schema: 1 error(s)"), "{screen}");
+    assert!(
+        screen.contains("✗ missing-field /data/payment_provider"),
+        "{screen}"
+    );
+    // The missing member is marked on the object that lacks it.
+    let view = &h.app.selected().expect("entry").view;
+    let data_line = view.text.lines().position(|l| l == "  \"data\": {");
+    let data_line = data_line.expect("data's line");
+    assert_eq!(
+        view.lines.line_of("/data/payment_provider"),
+        Some(data_line)
+    );
+    let line = webhook_screen_line(&mut h, data_line);
+    assert!(
+        line.contains(&format!("✗{:>2}   \"data\": {{", data_line + 1)),
+        "{line}"
+    );
+    // Other lines carry no mark.
+    let line = webhook_screen_line(&mut h, 0);
+    assert!(line.contains("  1 {") && !line.contains("✗ 1 {"), "{line}");
+    // The events list says the body breaks the schema.
+    assert!(screen.contains("payment.succeeded ✎ ≠"), "{screen}");
+}
+
+#[test]
+fn a_modified_body_that_breaks_the_schema_gets_the_finding_and_loses_it_on_reset() {
+    let mut h = harness();
+    let mut body = selected_body(&h);
+    body["data"]["status"] = serde_json::json!("paid");
+    modify_body(
+        &mut h,
+        &serde_json::to_string_pretty(&body).expect("pretty"),
+    );
+    let found = h.app.selected_input_diagnostics();
+    assert!(
+        found
+            .iter()
+            .any(|d| d.code == "not-in-enum" && d.path == "/data/status"),
+        "{found:?}"
+    );
+    assert!(h.app.has_input_errors("payment.succeeded"));
+    let view = &h.app.selected().expect("entry").view;
+    let status_line = view
+        .text
+        .lines()
+        .position(|l| l.trim_start().starts_with("\"status\": \"paid\""))
+        .expect("status's line");
+    // Scroll the Webhook pane (focused after editing) until the line is in view.
+    assert_eq!(h.app.focus, Pane::Webhook);
+    for _ in 0..status_line.saturating_sub(3) {
+        h.press(KeyCode::Char('j'));
+    }
+    let line = webhook_screen_line(&mut h, status_line);
+    assert!(
+        line.contains(&format!("✗{:>2} ", status_line + 1)),
+        "{line}"
+    );
+    assert!(h.screen().contains("✗ not-in-enum /data/status"));
+    h.press(KeyCode::Char('r'));
+    assert!(h.app.selected_input_diagnostics().is_empty());
+    assert!(!h.screen().contains("Dodo's schema:"));
+}
+
+#[test]
+fn a_body_that_is_not_json_shows_its_parse_error_not_schema_findings() {
+    let mut h = harness();
+    modify_body(&mut h, "{\"type\": ");
+    assert!(h.app.selected_input_diagnostics().is_empty());
+    let screen = h.screen();
+    assert!(screen.contains("✗ not valid JSON"), "{screen}");
+    assert!(!screen.contains("Dodo's schema:"), "{screen}");
+}
+
+#[test]
+fn not_dodo_fixtures_are_labelled_and_their_findings_shown() {
+    let mut h = harness();
+    let key = "payment.succeeded.null-name";
+    assert!(h.app.events.select_key(key));
+    // Wide enough for the whole Webhook title.
+    h.resize(300, 50);
+    let entry = h.app.selected().expect("entry");
+    assert!(entry.not_dodo);
+    assert!(h.app.has_input_errors(key));
+    let screen = h.screen();
+    assert!(
+        screen.contains(&format!("2 Webhook {key} · not what Dodo sends · fixture")),
+        "{screen}"
+    );
+    assert!(screen.contains("▾ not what Dodo sends 1"), "{screen}");
+    assert!(
+        screen.contains("/data/customer/name"),
+        "the finding is listed: {screen}"
+    );
+}

@@ -4,66 +4,21 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use similar::{ChangeTag, TextDiff};
 
 use crate::highlight::Language;
 use crate::model::app::{App, EventResult, Pane};
-use crate::model::measure::{DIFF_CONTEXT, finding_summary, findings_height, severity_symbol};
-use hookbench_core::segment::{Diagnostic, Severity};
+use crate::model::measure::{DIFF_CONTEXT, finding_summary, findings_height, lint_findings};
 use hookbench_core::text::human_bytes;
 
-use super::code::{GutterMark, code_view, render_code};
+use super::code::{self, code_view, render_code, worst_mark};
 use super::frame::pane_block;
 
-fn severity_style(app: &App, severity: Severity) -> Style {
-    let p = &app.theme.palette;
-    match severity {
-        Severity::Error => p.error,
-        Severity::Warning => p.warning,
-        Severity::Info => p.info,
-    }
-}
-
-fn diagnostics(app: &App) -> &[Diagnostic] {
-    app.selected_result()
-        .map_or(&[], |r| r.record.diagnostics.as_slice())
-}
-
+/// The lint findings listed under the payload.
 pub(crate) fn finding_lines(app: &App) -> Vec<Line<'static>> {
-    let p = &app.theme.palette;
-    let diagnostics = diagnostics(app);
-    let mut lines = Vec::with_capacity(diagnostics.len() + 1);
-    if diagnostics.is_empty() {
-        return lines;
-    }
-    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
-    lines.push(Line::styled(
-        finding_summary(
-            count(Severity::Error),
-            count(Severity::Warning),
-            count(Severity::Info),
-        ),
-        p.dim,
-    ));
-    for d in diagnostics {
-        let path = if d.path.is_empty() {
-            "/"
-        } else {
-            d.path.as_str()
-        };
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{} {} ", severity_symbol(d.severity), d.code),
-                severity_style(app, d.severity),
-            ),
-            Span::styled(format!("{path} "), p.accent),
-            Span::styled(d.message.clone(), p.text),
-        ]));
-    }
-    lines
+    code::finding_lines(app, &lint_findings(app), finding_summary)
 }
 
 pub(crate) fn error_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> {
@@ -265,7 +220,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .collect();
         frame.render_widget(Paragraph::new(lines), body);
     } else if let Some(output) = &result.output {
-        let diagnostics = &result.record.diagnostics;
+        let rows = lint_findings(app);
         let view = code_view(
             app,
             output.doc,
@@ -273,17 +228,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             Language::Json,
             app.scroll.segment,
             height,
-            |line| {
-                diagnostics
-                    .iter()
-                    .filter(|d| output.line_of(&d.path) == Some(line))
-                    .map(|d| d.severity)
-                    .min()
-                    .map(|severity| GutterMark {
-                        symbol: severity_symbol(severity),
-                        style: severity_style(app, severity),
-                    })
-            },
+            |line| worst_mark(app, &rows, line, |path| output.line_of(path)),
         );
         render_code(frame, body, view, 0);
     } else {

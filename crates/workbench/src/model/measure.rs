@@ -6,7 +6,7 @@ use similar::TextDiff;
 use unicode_width::UnicodeWidthStr;
 
 use hookbench_core::segment::Severity;
-use hookbench_core::segment::send::ResponseBody;
+use hookbench_core::segment::send::{RequestInfo, ResponseBody};
 
 use crate::highlight::Highlighter;
 use crate::keymap::Action;
@@ -231,7 +231,20 @@ pub fn bottom_lines(app: &App) -> usize {
     }
 }
 
-/// Lines of the Response tab: outcome, message, request, answer body, headers.
+/// The request body as written, laid out for reading: pretty-printed when it is JSON (the
+/// members and their order as written), else as written. None when the request was never built.
+pub fn written_text(request: &RequestInfo) -> Option<String> {
+    let written = request.written.as_deref()?;
+    Some(
+        serde_json::from_str::<serde_json::Value>(written)
+            .ok()
+            .and_then(|value| serde_json::to_string_pretty(&value).ok())
+            .unwrap_or_else(|| written.to_string()),
+    )
+}
+
+/// Lines of the Response tab: outcome, message, request, answer body, headers, and the
+/// request's headers and body as written.
 fn response_lines(app: &App) -> usize {
     let Some(event) = app.selected() else {
         return 0;
@@ -253,7 +266,12 @@ fn response_lines(app: &App) -> usize {
         Some(ResponseBody::Text(text)) => text.lines().take(20).count(),
         None => 0,
     };
-    2 + usize::from(d.message.is_some()) + body + d.response_headers.len() + d.request.headers.len()
+    let written = written_text(&d.request).map_or(0, |text| 1 + Highlighter::line_count(&text));
+    2 + usize::from(d.message.is_some())
+        + body
+        + d.response_headers.len()
+        + d.request.headers.len()
+        + written
 }
 
 /// Lines of the `?` overlay.

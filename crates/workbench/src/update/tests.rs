@@ -1966,3 +1966,134 @@ fn not_dodo_fixtures_are_labelled_and_their_findings_shown() {
         "the finding is listed: {screen}"
     );
 }
+
+/// Carries out a send job as the runtime does (the core's dispatch), on a runtime of its own,
+/// and hands the reports back as the runtime would. A sink destination is served by a real
+/// sink on loopback for the job's length.
+fn answer_send(h: &mut Harness, job: &crate::model::message::SendJob) {
+    use hookbench_core::segment::client::{Call, Client, ClientOptions};
+    use hookbench_core::segment::sink::Sink;
+    use hookbench_core::sending::{Dispatch, dispatch};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut reports = Vec::new();
+    runtime.block_on(async {
+        let sink = Sink::new();
+        let running = sink.start("127.0.0.1:0").await.expect("sink");
+        let destination = match &job.destination {
+            Destination::Sink(_) => Destination::Sink(running.url().clone()),
+            other => other.clone(),
+        };
+        let client = Client::new(ClientOptions {
+            destination: destination.clone(),
+            write_key: job.write_key.clone(),
+            ..ClientOptions::default()
+        })
+        .expect("client");
+        let calls: Vec<Call> = job.items.iter().map(|i| i.call.clone()).collect();
+        let how = Dispatch::for_destination(&destination, job.batch, 1);
+        dispatch(
+            &client,
+            &calls,
+            how,
+            &tokio_util::sync::CancellationToken::new(),
+            |i, report| reports.push((job.items[i].key.clone(), report)),
+        )
+        .await;
+    });
+    for (key, report) in reports {
+        h.send(Message::SendAnswered {
+            id: job.id,
+            key,
+            report: Box::new(report),
+            at: "12:00:00".into(),
+        });
+    }
+}
+
+/// The Response tab's lines as text.
+fn response_text(h: &Harness) -> Vec<String> {
+    crate::view::response::lines(&h.app)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect()
+}
+
+#[test]
+fn the_response_tab_shows_the_written_body_of_a_dry_run() {
+    let mut h = sending_harness();
+    h.press(KeyCode::Char('D'));
+    h.press(KeyCode::Char('D'));
+    assert_eq!(h.app.send.choice, DestinationChoice::DryRun);
+    h.press(KeyCode::Char('s'));
+    let job = sent_job(&mut h);
+    answer_send(&mut h, &job);
+    let report = &h
+        .app
+        .send
+        .last_report("payment.succeeded")
+        .expect("a report")
+        .report;
+    assert_eq!(report.outcome, Outcome::DryRun);
+    let written = report
+        .request
+        .written
+        .clone()
+        .expect("the request was built");
+    let value: serde_json::Value = serde_json::from_str(&written).expect("JSON");
+    assert!(value.get("sentAt").is_some(), "{written}");
+    assert_eq!(h.app.bottom, crate::model::app::BottomTab::Response);
+    let lines = response_text(&h);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "→ POST https://api.segment.io/v1/track"),
+        "{lines:#?}"
+    );
+    let heading = lines
+        .iter()
+        .position(|l| l.starts_with("→ body as written ("))
+        .expect("the body's heading");
+    let shown: Vec<&str> = lines[heading + 1..]
+        .iter()
+        .map(|l| l.strip_prefix("→ ").expect("request side"))
+        .collect();
+    let pretty = serde_json::to_string_pretty(&value).expect("pretty");
+    assert_eq!(shown, pretty.lines().collect::<Vec<_>>());
+    assert!(shown.iter().any(|l| l.contains("\"sentAt\"")));
+    assert_eq!(
+        crate::model::measure::bottom_lines(&h.app),
+        lines.len(),
+        "counted as drawn"
+    );
+}
+
+#[test]
+fn the_response_tab_shows_a_batchs_whole_envelope() {
+    let mut h = sending_harness();
+    h.press(KeyCode::Char('/'));
+    h.type_text("refund.");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('S'));
+    let job = sent_job(&mut h);
+    assert!(job.batch && job.items.len() > 1, "{job:?}");
+    answer_send(&mut h, &job);
+    let key = selected_key(&h);
+    let report = &h.app.send.last_report(&key).expect("a report").report;
+    let written = report.request.written.clone().expect("the envelope");
+    let envelope: serde_json::Value = serde_json::from_str(&written).expect("JSON");
+    let items = envelope["batch"].as_array().expect(&written);
+    assert_eq!(items.len(), job.items.len());
+    assert_eq!(h.app.bottom, crate::model::app::BottomTab::Response);
+    let lines = response_text(&h);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("→ POST http://127.0.0.1:") && l.ends_with("/v1/batch")),
+        "{lines:#?}"
+    );
+    assert!(lines.iter().any(|l| l == "→   \"batch\": ["), "{lines:#?}");
+    assert_eq!(crate::model::measure::bottom_lines(&h.app), lines.len());
+}

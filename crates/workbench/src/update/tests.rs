@@ -2097,3 +2097,59 @@ fn the_response_tab_shows_a_batchs_whole_envelope() {
     assert!(lines.iter().any(|l| l == "→   \"batch\": ["), "{lines:#?}");
     assert_eq!(crate::model::measure::bottom_lines(&h.app), lines.len());
 }
+
+/// The Segment pane's first line (its request line).
+fn segment_header(h: &mut Harness) -> String {
+    let screen = h.screen();
+    let line = screen.lines().nth(1).expect("a second row").to_string();
+    let start = line.find("POST ").expect("the request line");
+    line[start..].to_string()
+}
+
+#[test]
+fn the_segment_header_names_where_a_send_would_go() {
+    // The sink: its own URL with the call's path.
+    let mut h = sending_harness();
+    assert!(
+        segment_header(&mut h).starts_with("POST http://127.0.0.1:9009/v1/track ·"),
+        "{}",
+        segment_header(&mut h)
+    );
+    // Segment US, with a key.
+    let mut start = init(220, 50);
+    start.send = crate::model::sending::SendState::new(
+        hookbench_core::segment::WriteKey::new(KEY),
+        hookbench_core::segment::Region::Us,
+        None,
+        None,
+    );
+    let mut h = Harness::with_init(start);
+    assert!(
+        segment_header(&mut h).starts_with("POST https://api.segment.io/v1/track ·"),
+        "{}",
+        segment_header(&mut h)
+    );
+    // Segment EU: the EU host, whatever host the transformation named.
+    h.app.send.region = hookbench_core::segment::Region::Eu;
+    assert!(
+        segment_header(&mut h).starts_with("POST https://events.eu1.segmentapis.com/v1/track ·"),
+        "{}",
+        segment_header(&mut h)
+    );
+    // A configured endpoint: its base with the call's path.
+    h.app.send.endpoint = Some(url::Url::parse("https://proxy.example/seg/").expect("url"));
+    assert!(
+        segment_header(&mut h).starts_with("POST https://proxy.example/seg/v1/track ·"),
+        "{}",
+        segment_header(&mut h)
+    );
+    // Before the sink is up, the handler's URL and why the target is not known yet.
+    let mut h = harness();
+    h.resize(260, 50);
+    assert!(
+        segment_header(&mut h).starts_with("POST https://api.segment.io/v1/track · ")
+            && segment_header(&mut h).contains(" µs · sink starting"),
+        "{}",
+        segment_header(&mut h)
+    );
+}

@@ -1,4 +1,4 @@
-//! The Segment pane: what would be sent (method, URL, payload) with lint findings under it and
+//! The Segment pane: what would be sent (method, the URL it would actually go to, payload) with lint findings under it and
 //! their lines marked; the transformation's error when it failed; the diff against the
 //! previous output on `d`.
 
@@ -193,17 +193,28 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             Span::styled("⊘ cancelled: nothing is sent ", p.warning),
             Span::styled(format!("({})", output.request_line), p.dim),
         ]),
-        (Some(_), Some(output)) => Line::from(vec![
-            Span::styled(output.request_line.clone(), p.accent),
-            Span::styled(
-                format!(
-                    " · {} · {} µs",
-                    human_bytes(output.bytes),
-                    result.record.duration_us
+        (Some(webhook), Some(output)) => {
+            let target = app.send.target_of(&webhook.url);
+            let mut spans = vec![
+                match &target {
+                    Ok(target) => Span::styled(format!("{} {target}", webhook.method), p.accent),
+                    // Not known yet (the sink is starting) or not sendable: the handler's URL.
+                    Err(_) => Span::styled(output.request_line.clone(), p.accent),
+                },
+                Span::styled(
+                    format!(
+                        " · {} · {} µs",
+                        human_bytes(output.bytes),
+                        result.record.duration_us
+                    ),
+                    p.dim,
                 ),
-                p.dim,
-            ),
-        ]),
+            ];
+            if let Err(why) = target {
+                spans.push(Span::styled(format!(" · {why}"), p.warning));
+            }
+            Line::from(spans)
+        }
         _ => Line::styled(
             format!("✗ failed · {} µs", result.record.duration_us),
             p.error,

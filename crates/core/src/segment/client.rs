@@ -491,63 +491,7 @@ impl Client {
 
     /// Where a call's URL sends it.
     fn target(&self, raw: &str) -> Result<Target, String> {
-        let raw = raw.trim();
-        let destination = &self.inner.options.destination;
-        let parsed = match Url::parse(raw) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => url,
-            Ok(_) => return Err(format!("the call's url {raw:?} is not an http(s) URL")),
-            Err(url::ParseError::RelativeUrlWithoutBase) if raw.starts_with('/') => {
-                // A bare path: Segment's endpoint on the destination.
-                let base = self.trusted_base(None)?;
-                let url = base
-                    .join(raw)
-                    .map_err(|e| format!("the call's url {raw:?} is not valid: {e}"))?;
-                let url = on_base(&base, &url);
-                return Ok(Target {
-                    call_type: call_type_below(&base, &url),
-                    url,
-                    trusted: true,
-                    base: Some(base),
-                });
-            }
-            Err(e) => return Err(format!("the call's url {raw:?} is not valid: {e}")),
-        };
-        let host = parsed.host_str().unwrap_or_default();
-        let region = Region::of_host(host);
-        let ours = match destination {
-            Destination::Endpoint(base) | Destination::Sink(base) => same_origin(base, &parsed),
-            Destination::DryRun | Destination::Segment(_) => false,
-        };
-        if region.is_some() || ours {
-            let base = self.trusted_base(region)?;
-            let url = on_base(&base, &parsed);
-            Ok(Target {
-                call_type: call_type_below(&base, &url),
-                url,
-                trusted: true,
-                base: Some(base),
-            })
-        } else {
-            Ok(Target {
-                call_type: CallType::from_path(parsed.path()),
-                url: parsed,
-                trusted: false,
-                base: None,
-            })
-        }
-    }
-
-    /// The base URL Segment calls go to; `region` is the call's own, which only a dry run uses.
-    fn trusted_base(&self, region: Option<Region>) -> Result<Url, String> {
-        let base = match &self.inner.options.destination {
-            Destination::DryRun => Url::parse(match region {
-                Some(Region::Eu) => Region::Eu.base_url(),
-                _ => Region::Us.base_url(),
-            })
-            .ok(),
-            other => other.base(),
-        };
-        base.ok_or_else(|| "the destination has no base URL".to_string())
+        target_on(&self.inner.options.destination, raw)
     }
 
     /// The key to attach to a request for a trusted target.
@@ -969,6 +913,76 @@ impl Client {
             })
             .collect()
     }
+}
+
+impl Destination {
+    /// The URL a call whose handler set `url` is sent to here: Segment's URLs (either region)
+    /// and the destination's own go to the destination's base with the URL's path; any other
+    /// http(s) URL is sent as it is. A dry run keeps the call's own region. The error says why
+    /// the URL cannot be sent to.
+    pub fn target(&self, url: &str) -> Result<Url, String> {
+        target_on(self, url).map(|target| target.url)
+    }
+}
+
+/// Where a call's URL sends it on `destination`.
+fn target_on(destination: &Destination, raw: &str) -> Result<Target, String> {
+    let raw = raw.trim();
+    let parsed = match Url::parse(raw) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => url,
+        Ok(_) => return Err(format!("the call's url {raw:?} is not an http(s) URL")),
+        Err(url::ParseError::RelativeUrlWithoutBase) if raw.starts_with('/') => {
+            // A bare path: Segment's endpoint on the destination.
+            let base = trusted_base(destination, None)?;
+            let url = base
+                .join(raw)
+                .map_err(|e| format!("the call's url {raw:?} is not valid: {e}"))?;
+            let url = on_base(&base, &url);
+            return Ok(Target {
+                call_type: call_type_below(&base, &url),
+                url,
+                trusted: true,
+                base: Some(base),
+            });
+        }
+        Err(e) => return Err(format!("the call's url {raw:?} is not valid: {e}")),
+    };
+    let host = parsed.host_str().unwrap_or_default();
+    let region = Region::of_host(host);
+    let ours = match destination {
+        Destination::Endpoint(base) | Destination::Sink(base) => same_origin(base, &parsed),
+        Destination::DryRun | Destination::Segment(_) => false,
+    };
+    if region.is_some() || ours {
+        let base = trusted_base(destination, region)?;
+        let url = on_base(&base, &parsed);
+        Ok(Target {
+            call_type: call_type_below(&base, &url),
+            url,
+            trusted: true,
+            base: Some(base),
+        })
+    } else {
+        Ok(Target {
+            call_type: CallType::from_path(parsed.path()),
+            url: parsed,
+            trusted: false,
+            base: None,
+        })
+    }
+}
+
+/// The base URL Segment calls go to; `region` is the call's own, which only a dry run uses.
+fn trusted_base(destination: &Destination, region: Option<Region>) -> Result<Url, String> {
+    let base = match destination {
+        Destination::DryRun => Url::parse(match region {
+            Some(Region::Eu) => Region::Eu.base_url(),
+            _ => Region::Us.base_url(),
+        })
+        .ok(),
+        other => other.base(),
+    };
+    base.ok_or_else(|| "the destination has no base URL".to_string())
 }
 
 /// A SendReport for a call refused before sending (lint errors, size limits, ...).
@@ -1471,6 +1485,45 @@ mod tests {
         assert_eq!(short_body(&None), "");
         let long = short_body(&Some(ResponseBody::Text("x".repeat(1_000))));
         assert_eq!(long.chars().count(), SHORT_BODY_CHARS + 1);
+    }
+
+    #[test]
+    fn a_destination_names_the_url_a_call_goes_to() {
+        let track = "https://api.segment.io/v1/track";
+        let eu_page = "https://events.eu1.segmentapis.com/v1/page";
+        let target = |d: &Destination, url: &str| d.target(url).map(|u| u.to_string());
+        let sink = Destination::Sink(Url::parse("http://127.0.0.1:9009/").unwrap());
+        assert_eq!(
+            target(&sink, track).as_deref(),
+            Ok("http://127.0.0.1:9009/v1/track")
+        );
+        let endpoint = Destination::Endpoint(Url::parse("https://proxy.example/seg/").unwrap());
+        assert_eq!(
+            target(&endpoint, eu_page).as_deref(),
+            Ok("https://proxy.example/seg/v1/page")
+        );
+        let eu = Destination::Segment(Region::Eu);
+        assert_eq!(
+            target(&eu, track).as_deref(),
+            Ok("https://events.eu1.segmentapis.com/v1/track")
+        );
+        let us = Destination::Segment(Region::Us);
+        assert_eq!(
+            target(&us, eu_page).as_deref(),
+            Ok("https://api.segment.io/v1/page")
+        );
+        assert_eq!(
+            target(&us, "/v1/identify").as_deref(),
+            Ok("https://api.segment.io/v1/identify")
+        );
+        // A dry run keeps the call's region; other hosts are sent to as they are.
+        assert_eq!(
+            target(&Destination::DryRun, eu_page).as_deref(),
+            Ok(eu_page)
+        );
+        let other = "https://hooks.example/in";
+        assert_eq!(target(&us, other).as_deref(), Ok(other));
+        assert!(us.target("not a url").is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use hookbench_core::pipeline::{PipelineSettings, RunRecord};
 use hookbench_core::segment::Severity;
 use hookbench_core::transform::presets::{TransformOrigin, TransformSource};
 use hookbench_core::transform::{CompatWarning, scan_compat};
-use hookbench_core::webhook::FixtureSet;
+use hookbench_core::webhook::{FixtureSet, InputDiagnostic};
 
 use crate::highlight::Highlighter;
 use crate::keymap::KeyMap;
@@ -237,6 +237,26 @@ pub enum RunMark {
     InvalidBody,
 }
 
+/// The events list's marks, as the `?` overlay explains them: the run marks before a name,
+/// then the marks after it.
+pub const LIST_MARKS: &[(&str, &str)] = &[
+    ("✓", "Clean output"),
+    ("▲", "Lint warnings"),
+    ("●", "Lint errors: Segment rejects or drops the call"),
+    ("✗", "The transformation failed"),
+    ("⊘", "Cancelled: nothing is sent"),
+    (
+        "◌",
+        "A run is pending: the output shown is not yet the current one",
+    ),
+    ("!", "The body is not valid JSON: not run, cannot be sent"),
+    ("✎", "The body is modified (r resets it)"),
+    (
+        "≠",
+        "The body breaks Dodo's schema (its errors are in the Webhook pane)",
+    ),
+];
+
 /// Scroll offsets of the text panes, in lines. (The transformation's editor keeps its own.)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Scrolls {
@@ -380,6 +400,32 @@ impl App {
             return None;
         }
         self.results.get(key)
+    }
+
+    /// What Dodo's schema says about the event's body as it stands: the input diagnostics of its
+    /// latest shown run when that run took this body (they depend on the body only, so a run
+    /// pending for a newer transformation keeps them). Empty until such a run is in.
+    pub fn input_diagnostics(&self, key: &str) -> &[InputDiagnostic] {
+        let (Some(entry), Some(result)) = (self.events.entry(key), self.shown_result(key)) else {
+            return &[];
+        };
+        if result.basis.body != entry.view.body_key {
+            return &[];
+        }
+        &result.record.input_diagnostics
+    }
+
+    /// [`App::input_diagnostics`] of the selected event.
+    pub fn selected_input_diagnostics(&self) -> &[InputDiagnostic] {
+        self.selected()
+            .map_or(&[], |e| self.input_diagnostics(&e.key))
+    }
+
+    /// True when the event's body has an input error: Dodo's SDK models would refuse it.
+    pub fn has_input_errors(&self, key: &str) -> bool {
+        self.input_diagnostics(key)
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 
     /// True while a run of the selected event is queued or running.

@@ -10,6 +10,8 @@ use hookbench_core::text::{escape_bytes, short_local_time};
 use crate::highlight::content_key;
 use serde_json::Value;
 
+use super::output::PointerLines;
+
 /// The list key of a stored delivery.
 pub fn incoming_key(id: i64) -> String {
     format!("#{id}")
@@ -29,6 +31,8 @@ pub struct BodyView {
     pub parse_error: Option<String>,
     /// The body as JSON, when it is valid.
     pub parsed: Option<Value>,
+    /// Where each JSON pointer starts in `text`, for marking input diagnostics.
+    pub lines: PointerLines,
 }
 
 impl BodyView {
@@ -50,7 +54,13 @@ impl BodyView {
                 None,
             ),
         };
+        let lines = if parsed.is_some() {
+            PointerLines::scan(&text)
+        } else {
+            PointerLines::default()
+        };
         BodyView {
+            lines,
             doc: content_key(&text),
             body_key: content_key(body),
             text,
@@ -93,15 +103,20 @@ impl IncomingInfo {
 /// The family incoming deliveries are listed under, first.
 pub const INCOMING_GROUP: &str = "incoming";
 
+/// The family fixtures from `not-dodo/` are listed under, and how the Webhook pane labels them.
+pub const NOT_DODO_GROUP: &str = "not what Dodo sends";
+
 /// One event of the list.
 #[derive(Debug, Clone)]
 pub struct EventEntry {
     /// Unique name: the fixture name (`payment.succeeded`, `payment.succeeded.jpy`).
     pub key: String,
     pub event_type: String,
-    /// The family: `payment`, `refund`, … or `custom`.
+    /// The family: `payment`, `refund`, … or `custom`; [`NOT_DODO_GROUP`] for `not-dodo/`.
     pub group: String,
     pub variant: bool,
+    /// A fixture that deliberately breaks Dodo's schema: not what Dodo sends.
+    pub not_dodo: bool,
     /// Where the body comes from, for the pane title.
     pub origin: String,
     /// The body as stored.
@@ -119,11 +134,18 @@ impl EventEntry {
             FixtureOrigin::Builtin => "fixture".to_string(),
             FixtureOrigin::Dir(_) => fixture.path.clone(),
         };
+        // Bodies that break Dodo's schema on purpose are listed apart, under their label.
+        let group = if fixture.not_dodo {
+            NOT_DODO_GROUP
+        } else {
+            fixture.group()
+        };
         EventEntry {
             key: fixture.name.clone(),
             event_type: fixture.event_type.clone(),
-            group: fixture.group().to_string(),
+            group: group.to_string(),
             variant: fixture.variant,
+            not_dodo: fixture.not_dodo,
             origin,
             view: BodyView::of(&fixture.body),
             original: fixture.body.clone(),
@@ -145,6 +167,7 @@ impl EventEntry {
             event_type,
             group: INCOMING_GROUP.to_string(),
             variant: false,
+            not_dodo: false,
             origin: short_local_time(&summary.received_at),
             view: BodyView::of(&text),
             original: text,
@@ -506,7 +529,15 @@ mod tests {
             .iter()
             .filter(|r| matches!(r, Row::Header { .. }))
             .count();
-        assert_eq!(headers, hookbench_core::webhook::catalog::groups().len());
+        // Every family, and the bodies that are not what Dodo sends under their own header.
+        assert_eq!(
+            headers,
+            hookbench_core::webhook::catalog::groups().len() + 1
+        );
+        assert!(rows.contains(&Row::Header {
+            group: NOT_DODO_GROUP,
+            count: list.entries().iter().filter(|e| e.not_dodo).count()
+        }));
         // Variants sit inside their family, after its plain types.
         let jpy = list
             .entries()

@@ -6,13 +6,13 @@ use similar::TextDiff;
 use unicode_width::UnicodeWidthStr;
 
 use hookbench_core::segment::Severity;
-use hookbench_core::segment::send::ResponseBody;
+use hookbench_core::segment::send::{RequestInfo, ResponseBody};
 
 use crate::highlight::Highlighter;
 use crate::keymap::Action;
 use crate::keymap::EDITOR_KEYS;
 use crate::layout::Areas;
-use crate::model::app::{App, BottomTab, EventResult};
+use crate::model::app::{App, BottomTab, EventResult, LIST_MARKS};
 
 /// Lines of context around each change in the Segment pane's diff.
 pub const DIFF_CONTEXT: usize = 3;
@@ -56,44 +56,119 @@ pub fn segment_payload_height(app: &App, areas: &Areas) -> usize {
     usize::from(inner_height.saturating_sub(1 + findings))
 }
 
-/// Rows the lint findings take when wrapped to `width`: at most half of `height`.
-pub fn findings_height(app: &App, width: u16, height: u16) -> u16 {
-    let diagnostics = app
-        .selected_result()
-        .map_or(&[][..], |r| r.record.diagnostics.as_slice());
-    if diagnostics.is_empty() {
+/// One finding as a pane lists it under its text: a lint finding of the output or an input
+/// diagnostic of the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FindingRow<'a> {
+    pub severity: Severity,
+    pub code: &'a str,
+    /// A JSON pointer; "" is the whole document.
+    pub path: &'a str,
+    pub message: &'a str,
+}
+
+impl FindingRow<'_> {
+    /// The pointer as listed: `/` for the whole document.
+    pub fn shown_path(&self) -> &str {
+        if self.path.is_empty() { "/" } else { self.path }
+    }
+}
+
+/// The selected output's lint findings.
+pub fn lint_findings(app: &App) -> Vec<FindingRow<'_>> {
+    app.selected_result()
+        .map_or(&[][..], |r| r.record.diagnostics.as_slice())
+        .iter()
+        .map(|d| FindingRow {
+            severity: d.severity,
+            code: &d.code,
+            path: &d.path,
+            message: &d.message,
+        })
+        .collect()
+}
+
+/// What Dodo's schema says about the selected body.
+pub fn input_findings(app: &App) -> Vec<FindingRow<'_>> {
+    app.selected_input_diagnostics()
+        .iter()
+        .map(|d| FindingRow {
+            severity: d.severity,
+            code: &d.code,
+            path: &d.path,
+            message: &d.message,
+        })
+        .collect()
+}
+
+/// Errors, warnings and infos among findings.
+pub fn severity_counts(rows: &[FindingRow]) -> (usize, usize, usize) {
+    let count = |s: Severity| rows.iter().filter(|r| r.severity == s).count();
+    (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    )
+}
+
+/// Rows findings take when wrapped to `width` under their summary line: at most half of
+/// `height`.
+fn rows_height(rows: &[FindingRow], summary: &str, width: u16, height: u16) -> u16 {
+    if rows.is_empty() {
         return 0;
     }
     let width = usize::from(width.max(1));
     let rows_of = |text_width: usize| text_width.div_ceil(width).max(1);
-    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
-    let summary = finding_summary(
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info),
-    );
-    let rows: usize = rows_of(summary.width())
-        + diagnostics
+    let total: usize = rows_of(summary.width())
+        + rows
             .iter()
-            .map(|d| {
-                let path = if d.path.is_empty() { "/" } else { &d.path };
+            .map(|r| {
                 rows_of(
                     format!(
-                        "{} {} {path} {}",
-                        severity_symbol(d.severity),
-                        d.code,
-                        d.message
+                        "{} {} {} {}",
+                        severity_symbol(r.severity),
+                        r.code,
+                        r.shown_path(),
+                        r.message
                     )
                     .width(),
                 )
             })
             .sum::<usize>();
-    u16::try_from(rows).unwrap_or(u16::MAX).min(height / 2)
+    u16::try_from(total).unwrap_or(u16::MAX).min(height / 2)
+}
+
+/// Rows the lint findings take when wrapped to `width`: at most half of `height`.
+pub fn findings_height(app: &App, width: u16, height: u16) -> u16 {
+    let rows = lint_findings(app);
+    let (e, w, i) = severity_counts(&rows);
+    rows_height(&rows, &finding_summary(e, w, i), width, height)
+}
+
+/// Rows the body's input diagnostics take when wrapped to `width`: at most half of `height`.
+pub fn input_findings_height(app: &App, width: u16, height: u16) -> u16 {
+    let rows = input_findings(app);
+    let (e, w, i) = severity_counts(&rows);
+    rows_height(&rows, &input_summary(e, w, i), width, height)
 }
 
 /// The first line of the lint findings.
 pub fn finding_summary(errors: usize, warnings: usize, infos: usize) -> String {
     format!("── lint: {errors} error(s), {warnings} warning(s), {infos} info")
+}
+
+/// The first line of the body's input diagnostics.
+pub fn input_summary(errors: usize, warnings: usize, infos: usize) -> String {
+    format!("── Dodo's schema: {errors} error(s), {warnings} warning(s), {infos} info")
+}
+
+/// Height of the Webhook pane's scrolling part, once the input diagnostics are placed.
+pub fn webhook_body_height(app: &App, areas: &Areas) -> usize {
+    let Some(area) = areas.webhook else { return 0 };
+    let inner_height = area.height.saturating_sub(2);
+    let inner_width = area.width.saturating_sub(2);
+    let findings = input_findings_height(app, inner_width, inner_height);
+    usize::from(inner_height.saturating_sub(findings))
 }
 
 /// Lines of the diff of a result's output against its previous one.
@@ -156,7 +231,20 @@ pub fn bottom_lines(app: &App) -> usize {
     }
 }
 
-/// Lines of the Response tab: outcome, message, request, answer body, headers.
+/// The request body as written, laid out for reading: pretty-printed when it is JSON (the
+/// members and their order as written), else as written. None when the request was never built.
+pub fn written_text(request: &RequestInfo) -> Option<String> {
+    let written = request.written.as_deref()?;
+    Some(
+        serde_json::from_str::<serde_json::Value>(written)
+            .ok()
+            .and_then(|value| serde_json::to_string_pretty(&value).ok())
+            .unwrap_or_else(|| written.to_string()),
+    )
+}
+
+/// Lines of the Response tab: outcome, message, request, answer body, headers, and the
+/// request's headers and body as written.
 fn response_lines(app: &App) -> usize {
     let Some(event) = app.selected() else {
         return 0;
@@ -178,7 +266,12 @@ fn response_lines(app: &App) -> usize {
         Some(ResponseBody::Text(text)) => text.lines().take(20).count(),
         None => 0,
     };
-    2 + usize::from(d.message.is_some()) + body + d.response_headers.len() + d.request.headers.len()
+    let written = written_text(&d.request).map_or(0, |text| 1 + Highlighter::line_count(&text));
+    2 + usize::from(d.message.is_some())
+        + body
+        + d.response_headers.len()
+        + d.request.headers.len()
+        + written
 }
 
 /// Lines of the `?` overlay.
@@ -196,9 +289,11 @@ pub fn help_lines() -> usize {
     let keys = actions.len() + groups * 2 - 1;
     // "Editing": blank, heading, its two actions and the editor's own keys.
     let editing = 2 + 2 + EDITOR_KEYS.len();
+    // "Events list marks": blank, heading, one line each.
+    let marks = 2 + LIST_MARKS.len();
     // "Mouse": blank, heading, click, wheel; then blank and the closing note.
     let mouse = 4 + 2;
-    keys + editing + mouse
+    keys + editing + marks + mouse
 }
 
 /// How far the `?` overlay can scroll on this screen: its box is as tall as its lines and

@@ -137,6 +137,32 @@ impl SendState {
         }
     }
 
+    /// Where sends would go, even before they can (Segment without a key yet): None while the
+    /// local sink is not up.
+    pub fn planned_destination(&self) -> Option<Destination> {
+        match self.choice {
+            DestinationChoice::DryRun => Some(Destination::DryRun),
+            DestinationChoice::Sink => match &self.sink {
+                SinkStatus::Running(url) => Some(Destination::Sink(url.clone())),
+                _ => None,
+            },
+            DestinationChoice::Segment => Some(match &self.endpoint {
+                Some(base) => Destination::Endpoint(base.clone()),
+                None => Destination::Segment(self.region),
+            }),
+        }
+    }
+
+    /// Where a call whose handler set `url` would actually be sent, by the core's rule:
+    /// the sink's URL, the endpoint's, Segment US or EU with the URL's path. Err says why it is
+    /// not known (the sink is not up) or why the URL cannot be sent to.
+    pub fn target_of(&self, url: &str) -> Result<String, String> {
+        let Some(destination) = self.planned_destination() else {
+            return Err(self.short_label());
+        };
+        destination.target(url).map(|target| target.to_string())
+    }
+
     /// What the status bar says about where sends go.
     pub fn label(&self) -> String {
         match self.choice {

@@ -85,7 +85,7 @@ pub fn settle_view(app: &mut App) {
     app.scroll.webhook = clamp(
         app.scroll.webhook,
         measure::webhook_lines(app),
-        areas.inner_height(Pane::Webhook),
+        measure::webhook_body_height(app, &areas),
     );
     app.scroll.segment = clamp(
         app.scroll.segment,

@@ -1821,6 +1821,339 @@ fn the_memory_window_slides_both_ways_through_history() {
     assert_eq!(h.app.events.newest_incoming(), Some(newest + PAGE as i64));
 }
 
+/// Replaces the selected body with `body` through the body editor.
+fn modify_body(h: &mut Harness, body: &str) {
+    h.press(KeyCode::Char('m'));
+    ctrl(h, 'a');
+    h.send(Message::Paste(body.to_string()));
+    h.press(KeyCode::Esc);
+}
+
+/// The selected fixture's body as JSON.
+fn selected_body(h: &Harness) -> serde_json::Value {
+    h.app
+        .selected()
+        .and_then(|e| e.view.parsed.clone())
+        .expect("a JSON body")
+}
+
+/// The screen line showing the selected body's line `index` (0-based) in the Webhook pane.
+fn webhook_screen_line(h: &mut Harness, index: usize) -> String {
+    let text = h.app.selected().expect("entry").view.text.clone();
+    let code = text.lines().nth(index).expect("line").to_string();
+    let number = format!("{:>2} {code}", index + 1);
+    h.screen()
+        .lines()
+        .find(|l| l.contains(&number))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn a_body_missing_a_required_field_shows_the_finding_and_marks_its_object() {
+    let mut h = harness();
+    assert_eq!(selected_key(&h), "payment.succeeded");
+    assert!(
+        h.app.selected_input_diagnostics().is_empty(),
+        "the fixture is what Dodo sends"
+    );
+    let mut body = selected_body(&h);
+    body["data"]
+        .as_object_mut()
+        .expect("data")
+        .remove("payment_provider");
+    modify_body(&mut h, &body.to_string());
+    let found = h.app.selected_input_diagnostics();
+    assert!(
+        found
+            .iter()
+            .any(|d| d.code == "missing-field" && d.path == "/data/payment_provider"),
+        "{found:?}"
+    );
+    let screen = h.screen();
+    assert!(screen.contains("── Dodo's schema: 1 error(s)"), "{screen}");
+    assert!(
+        screen.contains("✗ missing-field /data/payment_provider"),
+        "{screen}"
+    );
+    // The missing member is marked on the object that lacks it.
+    let view = &h.app.selected().expect("entry").view;
+    let data_line = view.text.lines().position(|l| l == "  \"data\": {");
+    let data_line = data_line.expect("data's line");
+    assert_eq!(
+        view.lines.line_of("/data/payment_provider"),
+        Some(data_line)
+    );
+    let line = webhook_screen_line(&mut h, data_line);
+    assert!(
+        line.contains(&format!("✗{:>2}   \"data\": {{", data_line + 1)),
+        "{line}"
+    );
+    // Other lines carry no mark.
+    let line = webhook_screen_line(&mut h, 0);
+    assert!(line.contains("  1 {") && !line.contains("✗ 1 {"), "{line}");
+    // The events list says the body breaks the schema.
+    assert!(screen.contains("payment.succeeded ✎ ≠"), "{screen}");
+}
+
+#[test]
+fn a_modified_body_that_breaks_the_schema_gets_the_finding_and_loses_it_on_reset() {
+    let mut h = harness();
+    let mut body = selected_body(&h);
+    body["data"]["status"] = serde_json::json!("paid");
+    modify_body(
+        &mut h,
+        &serde_json::to_string_pretty(&body).expect("pretty"),
+    );
+    let found = h.app.selected_input_diagnostics();
+    assert!(
+        found
+            .iter()
+            .any(|d| d.code == "not-in-enum" && d.path == "/data/status"),
+        "{found:?}"
+    );
+    assert!(h.app.has_input_errors("payment.succeeded"));
+    let view = &h.app.selected().expect("entry").view;
+    let status_line = view
+        .text
+        .lines()
+        .position(|l| l.trim_start().starts_with("\"status\": \"paid\""))
+        .expect("status's line");
+    // Scroll the Webhook pane (focused after editing) until the line is in view.
+    assert_eq!(h.app.focus, Pane::Webhook);
+    for _ in 0..status_line.saturating_sub(3) {
+        h.press(KeyCode::Char('j'));
+    }
+    let line = webhook_screen_line(&mut h, status_line);
+    assert!(
+        line.contains(&format!("✗{:>2} ", status_line + 1)),
+        "{line}"
+    );
+    assert!(h.screen().contains("✗ not-in-enum /data/status"));
+    h.press(KeyCode::Char('r'));
+    assert!(h.app.selected_input_diagnostics().is_empty());
+    assert!(!h.screen().contains("Dodo's schema:"));
+}
+
+#[test]
+fn a_body_that_is_not_json_shows_its_parse_error_not_schema_findings() {
+    let mut h = harness();
+    modify_body(&mut h, "{\"type\": ");
+    assert!(h.app.selected_input_diagnostics().is_empty());
+    let screen = h.screen();
+    assert!(screen.contains("✗ not valid JSON"), "{screen}");
+    assert!(!screen.contains("Dodo's schema:"), "{screen}");
+}
+
+#[test]
+fn not_dodo_fixtures_are_labelled_and_their_findings_shown() {
+    let mut h = harness();
+    let key = "payment.succeeded.null-name";
+    assert!(h.app.events.select_key(key));
+    // Wide enough for the whole Webhook title.
+    h.resize(300, 50);
+    let entry = h.app.selected().expect("entry");
+    assert!(entry.not_dodo);
+    assert!(h.app.has_input_errors(key));
+    let screen = h.screen();
+    assert!(
+        screen.contains(&format!("2 Webhook {key} · not what Dodo sends · fixture")),
+        "{screen}"
+    );
+    assert!(screen.contains("▾ not what Dodo sends 1"), "{screen}");
+    assert!(
+        screen.contains("/data/customer/name"),
+        "the finding is listed: {screen}"
+    );
+}
+
+/// Carries out a send job as the runtime does (the core's dispatch), on a runtime of its own,
+/// and hands the reports back as the runtime would. A sink destination is served by a real
+/// sink on loopback for the job's length.
+fn answer_send(h: &mut Harness, job: &crate::model::message::SendJob) {
+    use hookbench_core::segment::client::{Call, Client, ClientOptions};
+    use hookbench_core::segment::sink::Sink;
+    use hookbench_core::sending::{Dispatch, dispatch};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut reports = Vec::new();
+    runtime.block_on(async {
+        let sink = Sink::new();
+        let running = sink.start("127.0.0.1:0").await.expect("sink");
+        let destination = match &job.destination {
+            Destination::Sink(_) => Destination::Sink(running.url().clone()),
+            other => other.clone(),
+        };
+        let client = Client::new(ClientOptions {
+            destination: destination.clone(),
+            write_key: job.write_key.clone(),
+            ..ClientOptions::default()
+        })
+        .expect("client");
+        let calls: Vec<Call> = job.items.iter().map(|i| i.call.clone()).collect();
+        let how = Dispatch::for_destination(&destination, job.batch, 1);
+        dispatch(
+            &client,
+            &calls,
+            how,
+            &tokio_util::sync::CancellationToken::new(),
+            |i, report| reports.push((job.items[i].key.clone(), report)),
+        )
+        .await;
+    });
+    for (key, report) in reports {
+        h.send(Message::SendAnswered {
+            id: job.id,
+            key,
+            report: Box::new(report),
+            at: "12:00:00".into(),
+        });
+    }
+}
+
+/// The Response tab's lines as text.
+fn response_text(h: &Harness) -> Vec<String> {
+    crate::view::response::lines(&h.app)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect()
+}
+
+#[test]
+fn the_response_tab_shows_the_written_body_of_a_dry_run() {
+    let mut h = sending_harness();
+    h.press(KeyCode::Char('D'));
+    h.press(KeyCode::Char('D'));
+    assert_eq!(h.app.send.choice, DestinationChoice::DryRun);
+    h.press(KeyCode::Char('s'));
+    let job = sent_job(&mut h);
+    answer_send(&mut h, &job);
+    let report = &h
+        .app
+        .send
+        .last_report("payment.succeeded")
+        .expect("a report")
+        .report;
+    assert_eq!(report.outcome, Outcome::DryRun);
+    let written = report
+        .request
+        .written
+        .clone()
+        .expect("the request was built");
+    let value: serde_json::Value = serde_json::from_str(&written).expect("JSON");
+    assert!(value.get("sentAt").is_some(), "{written}");
+    assert_eq!(h.app.bottom, crate::model::app::BottomTab::Response);
+    let lines = response_text(&h);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "→ POST https://api.segment.io/v1/track"),
+        "{lines:#?}"
+    );
+    let heading = lines
+        .iter()
+        .position(|l| l.starts_with("→ body as written ("))
+        .expect("the body's heading");
+    let shown: Vec<&str> = lines[heading + 1..]
+        .iter()
+        .map(|l| l.strip_prefix("→ ").expect("request side"))
+        .collect();
+    let pretty = serde_json::to_string_pretty(&value).expect("pretty");
+    assert_eq!(shown, pretty.lines().collect::<Vec<_>>());
+    assert!(shown.iter().any(|l| l.contains("\"sentAt\"")));
+    assert_eq!(
+        crate::model::measure::bottom_lines(&h.app),
+        lines.len(),
+        "counted as drawn"
+    );
+}
+
+#[test]
+fn the_response_tab_shows_a_batchs_whole_envelope() {
+    let mut h = sending_harness();
+    h.press(KeyCode::Char('/'));
+    h.type_text("refund.");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('S'));
+    let job = sent_job(&mut h);
+    assert!(job.batch && job.items.len() > 1, "{job:?}");
+    answer_send(&mut h, &job);
+    let key = selected_key(&h);
+    let report = &h.app.send.last_report(&key).expect("a report").report;
+    let written = report.request.written.clone().expect("the envelope");
+    let envelope: serde_json::Value = serde_json::from_str(&written).expect("JSON");
+    let items = envelope["batch"].as_array().expect(&written);
+    assert_eq!(items.len(), job.items.len());
+    assert_eq!(h.app.bottom, crate::model::app::BottomTab::Response);
+    let lines = response_text(&h);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("→ POST http://127.0.0.1:") && l.ends_with("/v1/batch")),
+        "{lines:#?}"
+    );
+    assert!(lines.iter().any(|l| l == "→   \"batch\": ["), "{lines:#?}");
+    assert_eq!(crate::model::measure::bottom_lines(&h.app), lines.len());
+}
+
+/// The Segment pane's first line (its request line).
+fn segment_header(h: &mut Harness) -> String {
+    let screen = h.screen();
+    let line = screen.lines().nth(1).expect("a second row").to_string();
+    let start = line.find("POST ").expect("the request line");
+    line[start..].to_string()
+}
+
+#[test]
+fn the_segment_header_names_where_a_send_would_go() {
+    // The sink: its own URL with the call's path.
+    let mut h = sending_harness();
+    assert!(
+        segment_header(&mut h).starts_with("POST http://127.0.0.1:9009/v1/track ·"),
+        "{}",
+        segment_header(&mut h)
+    );
+    // Segment US, with a key.
+    let mut start = init(220, 50);
+    start.send = crate::model::sending::SendState::new(
+        hookbench_core::segment::WriteKey::new(KEY),
+        hookbench_core::segment::Region::Us,
+        None,
+        None,
+    );
+    let mut h = Harness::with_init(start);
+    assert!(
+        segment_header(&mut h).starts_with("POST https://api.segment.io/v1/track ·"),
+        "{}",
+        segment_header(&mut h)
+    );
+    // Segment EU: the EU host, whatever host the transformation named.
+    h.app.send.region = hookbench_core::segment::Region::Eu;
+    assert!(
+        segment_header(&mut h).starts_with("POST https://events.eu1.segmentapis.com/v1/track ·"),
+        "{}",
+        segment_header(&mut h)
+    );
+    // A configured endpoint: its base with the call's path.
+    h.app.send.endpoint = Some(url::Url::parse("https://proxy.example/seg/").expect("url"));
+    assert!(
+        segment_header(&mut h).starts_with("POST https://proxy.example/seg/v1/track ·"),
+        "{}",
+        segment_header(&mut h)
+    );
+    // Before the sink is up, the handler's URL and why the target is not known yet.
+    let mut h = harness();
+    h.resize(260, 50);
+    assert!(
+        segment_header(&mut h).starts_with("POST https://api.segment.io/v1/track · ")
+            && segment_header(&mut h).contains(" µs · sink starting"),
+        "{}",
+        segment_header(&mut h)
+    );
+}
+
 #[test]
 fn a_read_of_a_path_the_body_never_has_is_marked_at_its_line_and_listed_in_logs() {
     // `recurring_amount` is not a field of a payment; the handler reads it on line 3.

@@ -10,13 +10,69 @@ use ratatui::widgets::Paragraph;
 use crate::highlight::{Highlighter, Language, content_key};
 use crate::model::app::App;
 use crate::model::editor::Editor;
+use crate::model::measure::{FindingRow, severity_counts, severity_symbol};
 use crate::text::columns_before;
+use hookbench_core::segment::Severity;
 
 /// A mark in the gutter left of a code line.
 #[derive(Clone)]
 pub struct GutterMark {
     pub symbol: &'static str,
     pub style: Style,
+}
+
+/// The style of a finding's severity.
+pub fn severity_style(app: &App, severity: Severity) -> Style {
+    let p = &app.theme.palette;
+    match severity {
+        Severity::Error => p.error,
+        Severity::Warning => p.warning,
+        Severity::Info => p.info,
+    }
+}
+
+/// The gutter mark of the worst finding on a line, if any; `line_of` places a finding.
+pub fn worst_mark(
+    app: &App,
+    rows: &[FindingRow],
+    line: usize,
+    line_of: impl Fn(&str) -> Option<usize>,
+) -> Option<GutterMark> {
+    rows.iter()
+        .filter(|r| line_of(r.path) == Some(line))
+        .map(|r| r.severity)
+        .min()
+        .map(|severity| GutterMark {
+            symbol: severity_symbol(severity),
+            style: severity_style(app, severity),
+        })
+}
+
+/// Findings listed under a text: the summary (`summary` of the counts), then one line each
+/// with severity symbol, code, path and message.
+pub fn finding_lines(
+    app: &App,
+    rows: &[FindingRow],
+    summary: fn(usize, usize, usize) -> String,
+) -> Vec<Line<'static>> {
+    let p = &app.theme.palette;
+    let mut lines = Vec::with_capacity(rows.len() + 1);
+    if rows.is_empty() {
+        return lines;
+    }
+    let (errors, warnings, infos) = severity_counts(rows);
+    lines.push(Line::styled(summary(errors, warnings, infos), p.dim));
+    for r in rows {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{} {} ", severity_symbol(r.severity), r.code),
+                severity_style(app, r.severity),
+            ),
+            Span::styled(format!("{} ", r.shown_path()), p.accent),
+            Span::styled(r.message.to_string(), p.text),
+        ]));
+    }
+    lines
 }
 
 /// Lines of code ready to draw: the gutter (mark and line number) apart from the text, so the

@@ -1,5 +1,6 @@
 //! The events list: every fixture, grouped by family, with a mark for how its output fares
-//! (or that its run is pending, or that its body is not valid JSON).
+//! (or that its run is pending, or that its body is not valid JSON), and `≠` after the name of
+//! a body Dodo's schema refuses.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -27,6 +28,17 @@ pub fn verdict_mark(app: &App, mark: Option<RunMark>) -> (&'static str, Style) {
         Some(RunMark::Cancelled) => ("⊘", p.dim),
         Some(RunMark::Pending) => ("◌", p.dim),
         Some(RunMark::InvalidBody) => ("!", p.error),
+    }
+}
+
+/// The mark after an event's name when its body has input errors: Dodo does not send it so.
+pub const INPUT_ERRORS_MARK: &str = " ≠";
+
+fn input_mark(app: &App, entry: &EventEntry) -> &'static str {
+    if app.has_input_errors(&entry.key) {
+        INPUT_ERRORS_MARK
+    } else {
+        ""
     }
 }
 
@@ -68,7 +80,8 @@ fn incoming_row(
             info.reason.as_deref().unwrap_or("rejected")
         )
     };
-    let used = indent.len() + 4 + time.len() + 1;
+    let schema = input_mark(app, entry);
+    let used = indent.len() + 4 + time.len() + 1 + schema.chars().count();
     let text = truncate(&what, width.saturating_sub(used));
     let pad = " ".repeat(width.saturating_sub(used + text.chars().count()));
     let text_style = if info.accepted() { p.text } else { p.dim };
@@ -80,6 +93,7 @@ fn incoming_row(
         Span::raw(" "),
         Span::styled(format!("{time} "), p.dim),
         Span::styled(text, text_style),
+        Span::styled(schema, p.warning),
         Span::raw(pad),
     ]);
     if selected {
@@ -138,10 +152,12 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 let entry = &list.entries()[index];
                 let (mark, mark_style) = verdict_mark(app, app.mark(&entry.key));
                 let modified = if entry.modified.is_some() { " ✎" } else { "" };
+                let schema = input_mark(app, entry);
+                let suffix = modified.chars().count() + schema.chars().count();
                 let indent = if list.grouped { "  " } else { "" };
-                let name_width = width.saturating_sub(indent.len() + 2 + modified.chars().count());
+                let name_width = width.saturating_sub(indent.len() + 2 + suffix);
                 let name = truncate(&entry.key, name_width);
-                let used = indent.len() + 2 + name.chars().count() + modified.chars().count();
+                let used = indent.len() + 2 + name.chars().count() + suffix;
                 let pad = " ".repeat(width.saturating_sub(used));
                 let mut line = Line::from(vec![
                     Span::raw(indent),
@@ -149,6 +165,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                     Span::raw(" "),
                     Span::styled(name, p.text),
                     Span::styled(modified, p.warning),
+                    Span::styled(schema, p.warning),
                     Span::raw(pad),
                 ]);
                 if Some(index) == selected {
@@ -159,4 +176,30 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::app::LIST_MARKS;
+    use crate::testing::Harness;
+
+    #[test]
+    fn the_help_explains_every_mark_the_list_draws() {
+        let h = Harness::new(120, 40);
+        let explained: Vec<&str> = LIST_MARKS.iter().map(|(mark, _)| *mark).collect();
+        let drawn = [
+            RunMark::Failed,
+            RunMark::Errors,
+            RunMark::Warnings,
+            RunMark::Clean,
+            RunMark::Cancelled,
+            RunMark::Pending,
+            RunMark::InvalidBody,
+        ]
+        .map(|m| verdict_mark(&h.app, Some(m)).0);
+        for mark in drawn.iter().chain([&"✎", &INPUT_ERRORS_MARK.trim()]) {
+            assert!(explained.contains(mark), "{mark} is not explained");
+        }
+    }
 }

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::keymap::{Action, EDITOR_KEYS};
-use crate::model::app::App;
+use crate::model::app::{App, LIST_MARKS};
 use crate::model::measure;
 
 use super::frame::{centered, draw_modal};
@@ -47,6 +47,14 @@ pub(crate) fn lines(app: &App) -> Vec<Line<'static>> {
     for (keys, what) in EDITOR_KEYS {
         lines.push(Line::from(vec![
             Span::styled(format!("  {keys:<18}"), p.key_hint),
+            Span::styled(what.to_string(), p.text),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Events list marks", p.accent));
+    for (mark, what) in LIST_MARKS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {mark:<18}"), p.key_hint),
             Span::styled(what.to_string(), p.text),
         ]));
     }

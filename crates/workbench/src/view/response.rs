@@ -1,11 +1,13 @@
 //! The Response tab: the selected event's last delivery — status, latency, attempts, where it
-//! went, the answer's body and headers, and the request's headers (key masked).
+//! went, the answer's body and headers, and the request's headers and body exactly as written
+//! (key masked; a batch's whole envelope), for dry runs too.
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use crate::highlight::{Highlighter, Language, content_key};
 use crate::model::app::App;
+use crate::model::measure::written_text;
 use crate::model::sending::outcome_mark;
 use hookbench_core::segment::Outcome;
 use hookbench_core::segment::send::ResponseBody;
@@ -97,6 +99,24 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     }
     for (name, value) in &d.request.headers {
         lines.push(Line::styled(format!("→ {name}: {value}"), p.dim));
+    }
+    if let (Some(text), Some(written)) = (written_text(&d.request), d.request.written.as_deref()) {
+        lines.push(Line::styled(
+            format!(
+                "→ body as written ({}):",
+                hookbench_core::text::human_bytes(written.len())
+            ),
+            p.dim,
+        ));
+        let count = Highlighter::line_count(&text);
+        let styled = app
+            .highlighter
+            .lines(content_key(&text), &text, Language::Json, 0, count);
+        for spans in styled {
+            let mut line = vec![Span::styled("→ ", p.dim)];
+            line.extend(spans.into_iter().map(|(style, t)| Span::styled(t, style)));
+            lines.push(Line::from(line));
+        }
     }
     lines
 }

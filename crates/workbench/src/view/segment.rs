@@ -1,69 +1,24 @@
-//! The Segment pane: what would be sent (method, URL, payload) with lint findings under it and
+//! The Segment pane: what would be sent (method, the URL it would actually go to, payload) with lint findings under it and
 //! their lines marked; the transformation's error when it failed; the diff against the
 //! previous output on `d`.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use similar::{ChangeTag, TextDiff};
 
 use crate::highlight::Language;
 use crate::model::app::{App, EventResult, Pane};
-use crate::model::measure::{DIFF_CONTEXT, finding_summary, findings_height, severity_symbol};
-use hookbench_core::segment::{Diagnostic, Severity};
+use crate::model::measure::{DIFF_CONTEXT, finding_summary, findings_height, lint_findings};
 use hookbench_core::text::human_bytes;
 
-use super::code::{GutterMark, code_view, render_code};
+use super::code::{self, code_view, render_code, worst_mark};
 use super::frame::pane_block;
 
-fn severity_style(app: &App, severity: Severity) -> Style {
-    let p = &app.theme.palette;
-    match severity {
-        Severity::Error => p.error,
-        Severity::Warning => p.warning,
-        Severity::Info => p.info,
-    }
-}
-
-fn diagnostics(app: &App) -> &[Diagnostic] {
-    app.selected_result()
-        .map_or(&[], |r| r.record.diagnostics.as_slice())
-}
-
+/// The lint findings listed under the payload.
 pub(crate) fn finding_lines(app: &App) -> Vec<Line<'static>> {
-    let p = &app.theme.palette;
-    let diagnostics = diagnostics(app);
-    let mut lines = Vec::with_capacity(diagnostics.len() + 1);
-    if diagnostics.is_empty() {
-        return lines;
-    }
-    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
-    lines.push(Line::styled(
-        finding_summary(
-            count(Severity::Error),
-            count(Severity::Warning),
-            count(Severity::Info),
-        ),
-        p.dim,
-    ));
-    for d in diagnostics {
-        let path = if d.path.is_empty() {
-            "/"
-        } else {
-            d.path.as_str()
-        };
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{} {} ", severity_symbol(d.severity), d.code),
-                severity_style(app, d.severity),
-            ),
-            Span::styled(format!("{path} "), p.accent),
-            Span::styled(d.message.clone(), p.text),
-        ]));
-    }
-    lines
+    code::finding_lines(app, &lint_findings(app), finding_summary)
 }
 
 pub(crate) fn error_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> {
@@ -238,17 +193,28 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             Span::styled("⊘ cancelled: nothing is sent ", p.warning),
             Span::styled(format!("({})", output.request_line), p.dim),
         ]),
-        (Some(_), Some(output)) => Line::from(vec![
-            Span::styled(output.request_line.clone(), p.accent),
-            Span::styled(
-                format!(
-                    " · {} · {} µs",
-                    human_bytes(output.bytes),
-                    result.record.duration_us
+        (Some(webhook), Some(output)) => {
+            let target = app.send.target_of(&webhook.url);
+            let mut spans = vec![
+                match &target {
+                    Ok(target) => Span::styled(format!("{} {target}", webhook.method), p.accent),
+                    // Not known yet (the sink is starting) or not sendable: the handler's URL.
+                    Err(_) => Span::styled(output.request_line.clone(), p.accent),
+                },
+                Span::styled(
+                    format!(
+                        " · {} · {} µs",
+                        human_bytes(output.bytes),
+                        result.record.duration_us
+                    ),
+                    p.dim,
                 ),
-                p.dim,
-            ),
-        ]),
+            ];
+            if let Err(why) = target {
+                spans.push(Span::styled(format!(" · {why}"), p.warning));
+            }
+            Line::from(spans)
+        }
         _ => Line::styled(
             format!("✗ failed · {} µs", result.record.duration_us),
             p.error,
@@ -265,7 +231,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .collect();
         frame.render_widget(Paragraph::new(lines), body);
     } else if let Some(output) = &result.output {
-        let diagnostics = &result.record.diagnostics;
+        let rows = lint_findings(app);
         let view = code_view(
             app,
             output.doc,
@@ -273,17 +239,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             Language::Json,
             app.scroll.segment,
             height,
-            |line| {
-                diagnostics
-                    .iter()
-                    .filter(|d| output.line_of(&d.path) == Some(line))
-                    .map(|d| d.severity)
-                    .min()
-                    .map(|severity| GutterMark {
-                        symbol: severity_symbol(severity),
-                        style: severity_style(app, severity),
-                    })
-            },
+            |line| worst_mark(app, &rows, line, |path| output.line_of(path)),
         );
         render_code(frame, body, view, 0);
     } else {

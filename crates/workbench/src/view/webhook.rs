@@ -1,5 +1,6 @@
-//! The Webhook pane: the selected event's body as received (or as modified), highlighted; the
-//! body editor while modifying it.
+//! The Webhook pane: the selected event's body as received (or as modified), highlighted, with
+//! what Dodo's schema says about it listed under it and its lines marked; the body editor while
+//! modifying it.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,8 +9,15 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::highlight::Language;
 use crate::model::app::{App, Mode, Pane};
+use crate::model::events_list::NOT_DODO_GROUP;
+use crate::model::measure::{input_findings, input_findings_height, input_summary};
 
-use super::code::{GutterMark, code_view, render_code, render_editor};
+use super::code::{self, GutterMark, code_view, render_code, render_editor, worst_mark};
+
+/// The body's input diagnostics listed under it.
+pub(crate) fn finding_lines(app: &App) -> Vec<Line<'static>> {
+    code::finding_lines(app, &input_findings(app), input_summary)
+}
 use super::frame::pane_block;
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
@@ -52,6 +60,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         None => {
             title.push(Span::styled(entry.key.clone(), p.accent));
+            if entry.not_dodo {
+                // Before the origin: the title is cut on narrow panes, and this matters more.
+                title.push(Span::styled(format!(" · {NOT_DODO_GROUP}"), p.warning));
+            }
             title.push(Span::styled(format!(" · {}", entry.origin), p.dim));
         }
     }
@@ -78,6 +90,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         None => (inner, None),
     };
+    let findings = input_findings_height(app, code_area.width, code_area.height);
+    let [code_area, findings_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(findings)]).areas(code_area);
+    let rows = input_findings(app);
     let error_line = entry.view.parse_error.as_deref().and_then(parse_error_line);
     let view = code_view(
         app,
@@ -87,13 +103,21 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         app.scroll.webhook,
         usize::from(code_area.height),
         |line| {
-            (Some(line) == error_line).then_some(GutterMark {
-                symbol: "✗",
-                style: p.error,
-            })
+            (Some(line) == error_line)
+                .then_some(GutterMark {
+                    symbol: "✗",
+                    style: p.error,
+                })
+                .or_else(|| worst_mark(app, &rows, line, |path| entry.view.lines.line_of(path)))
         },
     );
     render_code(frame, code_area, view, 0);
+    if findings > 0 {
+        frame.render_widget(
+            Paragraph::new(finding_lines(app)).wrap(Wrap { trim: false }),
+            findings_area,
+        );
+    }
     if let (Some(area), Some(error)) = (error_area, &entry.view.parse_error) {
         frame.render_widget(
             Paragraph::new(Line::styled(format!("✗ not valid JSON: {error}"), p.error))

@@ -5,6 +5,7 @@ use std::io::Write;
 use anstyle::Style;
 
 use hookbench_core::pipeline::RunRecord;
+use hookbench_core::segment::diagnostic::Finding;
 use hookbench_core::segment::{Diagnostic, Severity};
 use hookbench_core::transform::{CompatWarning, LogLevel, TransformError};
 use hookbench_core::webhook::schema::ReadWarning;
@@ -72,18 +73,22 @@ fn rows(out: &mut impl Write, rows: &[Row<'_>]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Findings of either kind as rows.
+fn rows_of<F: Finding>(findings: &[F]) -> Vec<Row<'_>> {
+    findings
+        .iter()
+        .map(|f| Row {
+            severity: f.severity(),
+            code: f.code(),
+            path: f.path(),
+            message: f.message(),
+        })
+        .collect()
+}
+
 /// Diagnostics as aligned rows: severity, code, path, message.
 pub fn diagnostics(out: &mut impl Write, diagnostics: &[Diagnostic]) -> std::io::Result<()> {
-    let found: Vec<Row> = diagnostics
-        .iter()
-        .map(|d| Row {
-            severity: d.severity,
-            code: &d.code,
-            path: &d.path,
-            message: &d.message,
-        })
-        .collect();
-    rows(out, &found)
+    rows(out, &rows_of(diagnostics))
 }
 
 /// Dodo's schema's findings on a received body; none when the body is not JSON (that is
@@ -108,16 +113,7 @@ pub fn input_diagnostics(
         "  {BOLD}webhook{BOLD:#} {DIM}body vs Dodo's schema ({}):{DIM:#}",
         Schema::dodo().version().date
     )?;
-    let found: Vec<Row> = diagnostics
-        .iter()
-        .map(|d| Row {
-            severity: d.severity,
-            code: &d.code,
-            path: &d.path,
-            message: &d.message,
-        })
-        .collect();
-    rows(out, &found)
+    rows(out, &rows_of(diagnostics))
 }
 
 fn display_path(path: &str) -> &str {

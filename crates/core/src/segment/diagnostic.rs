@@ -67,3 +67,27 @@ impl Diagnostic {
         self
     }
 }
+/// What every finding shows, whether about the call (lint) or about the webhook body (Dodo's
+/// schema): a severity, a stable code, a JSON pointer and a message.
+pub trait Finding {
+    fn severity(&self) -> Severity;
+    fn code(&self) -> &str;
+    /// A JSON pointer into the document the finding is about; "" is the whole document.
+    fn path(&self) -> &str;
+    fn message(&self) -> &str;
+}
+
+impl Finding for Diagnostic {
+    fn severity(&self) -> Severity {
+        self.severity
+    }
+    fn code(&self) -> &str {
+        &self.code
+    }
+    fn path(&self) -> &str {
+        &self.path
+    }
+    fn message(&self) -> &str {
+        &self.message
+    }
+}

@@ -6,6 +6,7 @@ use similar::TextDiff;
 use unicode_width::UnicodeWidthStr;
 
 use hookbench_core::segment::Severity;
+use hookbench_core::segment::diagnostic::Finding;
 use hookbench_core::segment::send::{RequestInfo, ResponseBody};
 
 use crate::highlight::Highlighter;
@@ -74,31 +75,30 @@ impl FindingRow<'_> {
     }
 }
 
-/// The selected output's lint findings.
-pub fn lint_findings(app: &App) -> Vec<FindingRow<'_>> {
-    app.selected_result()
-        .map_or(&[][..], |r| r.record.diagnostics.as_slice())
+/// Findings of either kind as rows.
+fn finding_rows<F: Finding>(findings: &[F]) -> Vec<FindingRow<'_>> {
+    findings
         .iter()
-        .map(|d| FindingRow {
-            severity: d.severity,
-            code: &d.code,
-            path: &d.path,
-            message: &d.message,
+        .map(|f| FindingRow {
+            severity: f.severity(),
+            code: f.code(),
+            path: f.path(),
+            message: f.message(),
         })
         .collect()
 }
 
+/// The selected output's lint findings.
+pub fn lint_findings(app: &App) -> Vec<FindingRow<'_>> {
+    finding_rows(
+        app.selected_result()
+            .map_or(&[][..], |r| r.record.diagnostics.as_slice()),
+    )
+}
+
 /// What Dodo's schema says about the selected body.
 pub fn input_findings(app: &App) -> Vec<FindingRow<'_>> {
-    app.selected_input_diagnostics()
-        .iter()
-        .map(|d| FindingRow {
-            severity: d.severity,
-            code: &d.code,
-            path: &d.path,
-            message: &d.message,
-        })
-        .collect()
+    finding_rows(app.selected_input_diagnostics())
 }
 
 /// Errors, warnings and infos among findings.

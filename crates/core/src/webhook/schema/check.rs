@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use super::{DATA_MODEL, FieldType, Model, PAYLOAD_TYPE, Schema};
 use crate::segment::Severity;
+use crate::segment::diagnostic::Finding;
 use crate::suggest::closest_names;
 
 /// The stable codes of input diagnostics.
@@ -37,6 +38,21 @@ pub struct InputDiagnostic {
     pub code: String,
     pub path: String,
     pub message: String,
+}
+
+impl Finding for InputDiagnostic {
+    fn severity(&self) -> Severity {
+        self.severity
+    }
+    fn code(&self) -> &str {
+        &self.code
+    }
+    fn path(&self) -> &str {
+        &self.path
+    }
+    fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 /// Where the walk is: the JSON pointer and the dotted path of the same place.

@@ -97,13 +97,14 @@ pub enum Dispatch {
 }
 
 impl Dispatch {
-    /// The dispatch for `destination`: a dry-run destination sends nothing, else batched when
-    /// asked, else one by one.
+    /// The dispatch for `destination`: batched when asked (a dry-run client then shows the
+    /// batch request a send would make and stops before the socket), else a dry-run
+    /// destination shows each call's request, else one by one.
     pub fn for_destination(destination: &Destination, batch: bool, concurrency: usize) -> Dispatch {
-        if *destination == Destination::DryRun {
-            Dispatch::DryRun
-        } else if batch {
+        if batch {
             Dispatch::Batch
+        } else if *destination == Destination::DryRun {
+            Dispatch::DryRun
         } else {
             Dispatch::OneByOne { concurrency }
         }

@@ -84,8 +84,13 @@ fn lint_errors_refuse_the_call_unless_forced() {
 #[test]
 fn the_dispatch_follows_the_destination_and_the_batch_choice() {
     let segment = Destination::Segment(crate::segment::Region::Eu);
+    // A batched dry run shows the batch request a send would make.
     assert_eq!(
         Dispatch::for_destination(&Destination::DryRun, true, 8),
+        Dispatch::Batch
+    );
+    assert_eq!(
+        Dispatch::for_destination(&Destination::DryRun, false, 8),
         Dispatch::DryRun
     );
     assert_eq!(
@@ -217,4 +222,41 @@ fn kept_runs_and_sends_are_in_the_store() {
         "{}",
         sends[0].delivery
     );
+}
+
+#[test]
+fn a_batched_dry_run_shows_the_batch_request_and_sends_nothing() {
+    let calls: Vec<Call> = [0, 1]
+        .iter()
+        .map(|n| {
+            let record = record_of(CLEAN, *n);
+            Call::from_webhook(record.webhook.as_ref().expect("an output"))
+        })
+        .collect();
+    let how = Dispatch::for_destination(&Destination::DryRun, true, 1);
+    let client = client(Destination::DryRun);
+    let mut reports = Vec::new();
+    runtime().block_on(dispatch(
+        &client,
+        &calls,
+        how,
+        &CancellationToken::new(),
+        |i, report| reports.push((i, report)),
+    ));
+    assert_eq!(reports.len(), 2);
+    for (_, report) in &reports {
+        assert_eq!(report.outcome, Outcome::DryRun);
+        assert!(
+            report.request.url.ends_with("/v1/batch"),
+            "{}",
+            report.request.url
+        );
+        let written = report
+            .request
+            .written
+            .as_deref()
+            .expect("the body as written");
+        let envelope: serde_json::Value = serde_json::from_str(written).expect("JSON");
+        assert_eq!(envelope["batch"].as_array().map(Vec::len), Some(2));
+    }
 }

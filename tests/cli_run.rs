@@ -194,19 +194,25 @@ fn off_schema_body() -> String {
     body.to_string()
 }
 
+/// `run` of the guide's track preset on [`off_schema_body`], with `extra` flags.
+fn run_off_schema(sb: &Sandbox, extra: &[&str]) -> Ran {
+    sb.write("body.json", &off_schema_body());
+    run(sb
+        .cmd()
+        .args([
+            "run",
+            "-t",
+            "segment-track-payment",
+            "--payload",
+            "body.json",
+        ])
+        .args(extra))
+}
+
 #[test]
 fn input_diagnostics_say_what_dodos_schema_refuses_in_json() {
     let sb = Sandbox::new();
-    sb.write("body.json", &off_schema_body());
-    let ran = run(sb.cmd().args([
-        "run",
-        "-t",
-        "segment-track-payment",
-        "--payload",
-        "body.json",
-        "-o",
-        "json",
-    ]));
+    let ran = run_off_schema(&sb, &["-o", "json"]);
     // They describe the input: the run, its lint and its exit code are unchanged.
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     let record = one_record(&ran);
@@ -250,14 +256,7 @@ fn input_diagnostics_say_what_dodos_schema_refuses_in_json() {
 #[test]
 fn input_diagnostics_come_before_the_segment_lint_in_text() {
     let sb = Sandbox::new();
-    sb.write("body.json", &off_schema_body());
-    let ran = run(sb.cmd().args([
-        "run",
-        "-t",
-        "segment-track-payment",
-        "--payload",
-        "body.json",
-    ]));
+    let ran = run_off_schema(&sb, &[]);
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     let out = ran.stdout.as_str();
     let heading = out

@@ -308,18 +308,10 @@ impl Client {
                             None,
                         );
                     }
-                    if !is_retryable(status) {
-                        let message = answered(&prepared.answerer, status, &answer.body);
-                        return self.finish(
-                            prepared,
-                            start,
-                            attempts,
-                            Some(answer),
-                            Outcome::Rejected,
-                            Some(message),
-                        );
-                    }
-                    if attempts > options.retries {
+                    // Not worth retrying, or no retries left: the answer stands.
+                    let rejection = if !is_retryable(status) {
+                        Some(answered(&prepared.answerer, status, &answer.body))
+                    } else if attempts > options.retries {
                         let mut message = format!(
                             "gave up after {}: last answer {status}",
                             plural(attempts, "attempt")
@@ -328,6 +320,11 @@ impl Client {
                         if !short.is_empty() {
                             message.push_str(&format!(" ({short})"));
                         }
+                        Some(message)
+                    } else {
+                        None
+                    };
+                    if let Some(message) = rejection {
                         return self.finish(
                             prepared,
                             start,

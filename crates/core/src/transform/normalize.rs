@@ -24,8 +24,12 @@ fn short(value: &Value) -> String {
 /// Normalises the driver's reply: `{"ok":{…}}`, `{"missing":true}`, `{"notObject":"…"}` or
 /// `{"notJson":"…"}`.
 pub(crate) fn normalize_reply(text: &str) -> Result<WebhookOut, TransformError> {
-    let reply: Value = serde_json::from_str(text)
-        .map_err(|e| invalid(format!("the handler's result could not be read: {e}")))?;
+    let reply: Value = serde_json::from_str(text).map_err(|e| match lone_surrogate(text) {
+        Some((path, unit)) => invalid(format!(
+            "{path} holds a lone surrogate (\\u{unit:04X}, half of a UTF-16 pair without its other half): it cannot be sent as UTF-8 JSON"
+        )),
+        None => invalid(format!("the handler's result could not be read: {e}")),
+    })?;
     if reply.get("missing").is_some() {
         return Err(TransformError::new(
             ErrorKind::Syntax,
@@ -51,6 +55,145 @@ pub(crate) fn normalize_reply(text: &str) -> Result<WebhookOut, TransformError> 
         return Err(invalid("the handler's result could not be read"));
     };
     normalize_object(out)
+}
+
+/// Where the driver's reply (`{"ok":{…}}`, as `JSON.stringify` wrote it) first holds an unpaired
+/// surrogate escape: where in the returned webhook (`` `payload.properties.name` ``, a key in …)
+/// and the code unit. Only called once parsing failed, so it may be slow.
+fn lone_surrogate(text: &str) -> Option<(String, u32)> {
+    enum Frame {
+        Object { key: Option<String> },
+        Array { index: usize },
+    }
+    fn path_of(frames: &[Frame]) -> String {
+        let mut path = String::new();
+        // The first frame is the reply and the second key is `ok`: paths start inside it.
+        for frame in frames.iter().skip(1) {
+            match frame {
+                Frame::Object { key: Some(key) } => {
+                    let plain = !key.is_empty()
+                        && key
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+                    if plain {
+                        if !path.is_empty() {
+                            path.push('.');
+                        }
+                        path.push_str(key);
+                    } else {
+                        path.push_str(&format!("[{key:?}]"));
+                    }
+                }
+                Frame::Object { key: None } => {}
+                Frame::Array { index } => path.push_str(&format!("[{index}]")),
+            }
+        }
+        path
+    }
+    let bytes = text.as_bytes();
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut expecting_key = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => {
+                frames.push(Frame::Object { key: None });
+                expecting_key = true;
+            }
+            b'[' => frames.push(Frame::Array { index: 0 }),
+            b'}' | b']' => {
+                frames.pop();
+            }
+            b':' => expecting_key = false,
+            b',' => match frames.last_mut() {
+                Some(Frame::Array { index }) => *index += 1,
+                Some(Frame::Object { .. }) => expecting_key = true,
+                None => {}
+            },
+            b'"' => {
+                let (value, lone, end) = read_string(bytes, i + 1);
+                if let Some(unit) = lone {
+                    let inside = path_of(&frames);
+                    let path = match (expecting_key, inside.is_empty()) {
+                        (true, true) => "a key of the webhook".to_string(),
+                        (true, false) => format!("a key in `{inside}`"),
+                        (false, _) => format!("`{inside}`"),
+                    };
+                    return Some((path, unit));
+                }
+                if expecting_key && let Some(Frame::Object { key }) = frames.last_mut() {
+                    *key = Some(value);
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Reads a JSON string whose opening quote is just before `start`: its text (lone surrogates
+/// dropped), the first unpaired surrogate if any, and the index after the closing quote.
+fn read_string(bytes: &[u8], start: usize) -> (String, Option<u32>, usize) {
+    let hex = |at: usize| -> Option<u32> {
+        let digits = bytes.get(at..at + 4)?;
+        u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let mut units: Vec<u16> = Vec::new();
+    let mut raw = Vec::new();
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => break,
+            b'\\' if bytes.get(i + 1) == Some(&b'u') => {
+                let Some(unit) = hex(i + 2) else {
+                    i += 2;
+                    continue;
+                };
+                if (0xD800..0xDC00).contains(&unit) {
+                    let low = (bytes.get(i + 6..i + 8) == Some(b"\\u".as_slice()))
+                        .then(|| hex(i + 8))
+                        .flatten()
+                        .filter(|low| (0xDC00..0xE000).contains(low));
+                    let Some(low) = low else {
+                        return (String::new(), Some(unit), i);
+                    };
+                    units.extend([unit as u16, low as u16]);
+                    i += 12;
+                    continue;
+                }
+                if (0xDC00..0xE000).contains(&unit) {
+                    return (String::new(), Some(unit), i);
+                }
+                units.push(unit as u16);
+                i += 6;
+                continue;
+            }
+            b'\\' => {
+                let escaped = match bytes.get(i + 1) {
+                    Some(b'n') => b'\n',
+                    Some(b't') => b'\t',
+                    Some(b'r') => b'\r',
+                    Some(b'b') => 0x08,
+                    Some(b'f') => 0x0c,
+                    Some(&other) => other,
+                    None => break,
+                };
+                raw.push(escaped);
+                i += 2;
+                continue;
+            }
+            byte => raw.push(byte),
+        }
+        i += 1;
+    }
+    // Keys are rebuilt for the path: plain bytes first, then any escaped units, which is exact
+    // for the keys real payloads have and close enough to name one otherwise.
+    let mut text = String::from_utf8_lossy(&raw).into_owned();
+    text.push_str(&String::from_utf16_lossy(&units));
+    (text, None, i + 1)
 }
 
 fn normalize_object(out: &serde_json::Map<String, Value>) -> Result<WebhookOut, TransformError> {
@@ -214,6 +357,34 @@ mod tests {
             assert_eq!(err.kind, ErrorKind::InvalidReturn, "{value}");
             assert!(err.message.contains(expected), "{value}: {}", err.message);
         }
+    }
+
+    #[test]
+    fn a_lone_surrogate_is_named_by_its_path_in_the_payload() {
+        let text = r#"{"ok":{"method":"POST","url":"https://api.segment.io/v1/track","payload":{"event":"x","properties":{"name":"ab\ud800cd","list":[1,"\udc00"]}}}}"#;
+        let error = normalize_reply(text).expect_err("refused");
+        assert_eq!(error.kind, ErrorKind::InvalidReturn);
+        assert!(
+            error
+                .message
+                .starts_with("`payload.properties.name` holds a lone surrogate (\\uD800"),
+            "{}",
+            error.message
+        );
+        let text = r#"{"ok":{"payload":{"properties":{"ok":"\ud83d\ude00","list":[1,"\udc00"]}}}}"#;
+        let error = normalize_reply(text).expect_err("refused");
+        assert!(
+            error.message.starts_with("`payload.properties.list[1]`"),
+            "{}",
+            error.message
+        );
+        let text = r#"{"ok":{"payload":{"traits":{"a\ud800":1}}}}"#;
+        let error = normalize_reply(text).expect_err("refused");
+        assert!(
+            error.message.starts_with("a key in `payload.traits`"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

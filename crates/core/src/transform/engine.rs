@@ -1,5 +1,8 @@
 //! The engine: a pool of JS workers the engine owns, and a supervisor that abandons a worker stuck
-//! in a native built-in (which QuickJS's interrupt cannot reach) past twice the run budget.
+//! in a native built-in (which QuickJS's interrupt cannot reach) past twice the run budget. An
+//! abandoned worker's allocator refuses everything from then on, so the built-in fails at its next
+//! allocation and the thread ends; until it does it counts against a bound, so stuck work cannot
+//! pile up threads.
 //!
 //! Callers never run JS on their own thread. `submit` queues a run and returns a [`PendingRun`]
 //! that a plain caller `wait`s on and an async caller `.await`s; the supervisor guarantees an
@@ -7,7 +10,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context as TaskContext, Poll};
 use std::thread;
@@ -28,6 +31,9 @@ const WORKER_STACK_BYTES: usize = 8 * 1024 * 1024;
 const SPIN_BEFORE_PARK: Duration = Duration::from_micros(200);
 /// How often the supervisor looks for stuck workers while runs are in flight.
 const SUPERVISOR_TICK: Duration = Duration::from_millis(20);
+/// How many abandoned workers may still be winding down before no replacement is started: the
+/// engine never has more than its workers plus these threads running JS.
+const MAX_ABANDONED: usize = 2;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -44,6 +50,8 @@ struct InFlight {
 struct WorkerSlot {
     in_flight: Mutex<Option<InFlight>>,
     abandoned: AtomicBool,
+    /// Shared with the worker's allocator: set on abandonment, so its stuck built-in fails.
+    refuse_memory: Arc<AtomicBool>,
 }
 
 struct QueuedJob {
@@ -54,8 +62,13 @@ struct QueuedJob {
 struct Shared {
     limits: Limits,
     record_reads: bool,
+    /// How many live workers the engine keeps.
+    workers: usize,
     jobs_rx: Receiver<QueuedJob>,
+    /// The live workers.
     slots: Mutex<Vec<Arc<WorkerSlot>>>,
+    /// Abandoned workers whose threads have not ended yet.
+    abandoned: AtomicUsize,
     shutdown: AtomicBool,
 }
 
@@ -98,11 +111,13 @@ impl Engine {
         let shared = Arc::new(Shared {
             limits,
             record_reads,
+            workers: workers.max(1),
             jobs_rx,
             slots: Mutex::new(Vec::new()),
+            abandoned: AtomicUsize::new(0),
             shutdown: AtomicBool::new(false),
         });
-        for _ in 0..workers.max(1) {
+        for _ in 0..shared.workers {
             spawn_worker(&shared);
         }
         let supervisor_shared = Arc::clone(&shared);
@@ -147,6 +162,12 @@ impl Engine {
             let _ = job.reply.send(stopped_output());
         }
         PendingRun { rx }
+    }
+
+    /// Abandoned workers whose threads have not ended yet.
+    #[cfg(test)]
+    pub(crate) fn abandoned_workers(&self) -> usize {
+        self.inner.shared.abandoned.load(Ordering::Relaxed)
     }
 
     /// Runs one event and waits for the result. Must not be called from an async task; use
@@ -231,26 +252,37 @@ fn sanitize_filename(name: &str) -> String {
     }
 }
 
-fn spawn_worker(shared: &Arc<Shared>) {
+fn spawn_worker(shared: &Arc<Shared>) -> bool {
     let slot = Arc::new(WorkerSlot::default());
     lock(&shared.slots).push(Arc::clone(&slot));
-    let rx = shared.jobs_rx.clone();
-    let limits = shared.limits;
-    let record_reads = shared.record_reads;
+    let worker_shared = Arc::clone(shared);
     let worker_slot = Arc::clone(&slot);
     let spawned = thread::Builder::new()
         .name("hookbench-js".into())
         .stack_size(WORKER_STACK_BYTES)
-        .spawn(move || worker_loop(&rx, &worker_slot, limits, record_reads));
+        .spawn(move || worker_loop(&worker_shared, &worker_slot));
     if spawned.is_err() {
         // No thread: leave the slot out so the supervisor does not watch it.
         lock(&shared.slots).retain(|s| !Arc::ptr_eq(s, &slot));
+        return false;
+    }
+    true
+}
+
+/// Counts an abandoned worker's thread until it ends, however it ends.
+struct AbandonedThread<'a>(&'a Shared);
+
+impl Drop for AbandonedThread<'_> {
+    fn drop(&mut self) {
+        self.0.abandoned.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
-fn worker_loop(rx: &Receiver<QueuedJob>, slot: &WorkerSlot, limits: Limits, record_reads: bool) {
-    let mut worker = Worker::new(limits, record_reads);
-    while let Some(queued) = next_job(rx) {
+fn worker_loop(shared: &Shared, slot: &WorkerSlot) {
+    let (limits, record_reads) = (shared.limits, shared.record_reads);
+    let refuse_memory = Arc::clone(&slot.refuse_memory);
+    let mut worker = Worker::new(limits, record_reads, Arc::clone(&refuse_memory));
+    while let Some(queued) = next_job(&shared.jobs_rx) {
         let hard_deadline = Instant::now() + limits.timeout * 2;
         *lock(&slot.in_flight) = Some(InFlight {
             hard_deadline,
@@ -259,7 +291,7 @@ fn worker_loop(rx: &Receiver<QueuedJob>, slot: &WorkerSlot, limits: Limits, reco
         let output =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.run(&queued.job)))
                 .unwrap_or_else(|_| {
-                    worker = Worker::new(limits, record_reads);
+                    worker = Worker::new(limits, record_reads, Arc::clone(&refuse_memory));
                     RunOutput {
                         result: Err(TransformError::new(
                             ErrorKind::Exception,
@@ -275,10 +307,16 @@ fn worker_loop(rx: &Receiver<QueuedJob>, slot: &WorkerSlot, limits: Limits, reco
             Some(reply) => {
                 let _ = reply.send(output);
             }
-            // The supervisor answered and replaced this worker: it must not take more jobs.
-            None => return,
+            // The supervisor answered and abandoned this worker: it must not take more jobs. Its
+            // runtime is freed here, on its own thread.
+            None => {
+                let _counted = AbandonedThread(shared);
+                drop(worker);
+                return;
+            }
         }
         if slot.abandoned.load(Ordering::Relaxed) {
+            let _counted = AbandonedThread(shared);
             return;
         }
     }
@@ -312,7 +350,10 @@ fn supervise(shared: &Arc<Shared>) {
                     if now >= flight.hard_deadline
                         && let Some(reply) = flight.reply.take()
                     {
+                        // Counted before the worker can see it is abandoned and uncount itself.
+                        shared.abandoned.fetch_add(1, Ordering::Relaxed);
                         slot.abandoned.store(true, Ordering::Relaxed);
+                        slot.refuse_memory.store(true, Ordering::Relaxed);
                         stuck.push((Arc::clone(slot), reply));
                     }
                 }
@@ -334,8 +375,13 @@ fn supervise(shared: &Arc<Shared>) {
                 duration: limits.timeout * 2,
             });
             lock(&shared.slots).retain(|s| !Arc::ptr_eq(s, &slot));
-            spawn_worker(shared);
         }
+        let live = replace_workers(shared);
+        if live == 0 {
+            answer_queued_while_stuck(shared);
+        }
+        let winding_down = shared.abandoned.load(Ordering::Relaxed) > 0;
+        busy = busy || winding_down || live < shared.workers;
         // Idle: sleep long (a new run's hard deadline is at least one budget away); busy: tick.
         let nap = if busy {
             SUPERVISOR_TICK
@@ -343,5 +389,39 @@ fn supervise(shared: &Arc<Shared>) {
             shared.limits.timeout.min(Duration::from_millis(250))
         };
         thread::park_timeout(nap);
+    }
+}
+
+/// Starts workers up to the engine's count, as far as the bound on threads allows (abandoned ones
+/// still winding down count against it); returns how many are live.
+fn replace_workers(shared: &Arc<Shared>) -> usize {
+    loop {
+        let live = lock(&shared.slots).len();
+        let abandoned = shared.abandoned.load(Ordering::Relaxed);
+        if live >= shared.workers || live + abandoned >= shared.workers + MAX_ABANDONED {
+            return live;
+        }
+        if !spawn_worker(shared) {
+            return live;
+        }
+    }
+}
+
+/// With every worker stuck and none allowed to start, queued runs are answered at once rather
+/// than left waiting for threads that may take long to end.
+fn answer_queued_while_stuck(shared: &Shared) {
+    while let Ok(queued) = shared.jobs_rx.try_recv() {
+        let _ = queued.reply.send(RunOutput {
+            result: Err(TransformError::new(
+                ErrorKind::Timeout,
+                format!(
+                    "not run: {} transformation workers are still stuck in built-ins that cannot be interrupted",
+                    shared.abandoned.load(Ordering::Relaxed)
+                ),
+            )),
+            logs: Vec::new(),
+            reads: Vec::new(),
+            duration: Duration::ZERO,
+        });
     }
 }

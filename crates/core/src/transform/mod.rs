@@ -1,6 +1,7 @@
 //! The transformation engine: runs a user's `function handler(webhook)` in a sandboxed QuickJS
 //! runtime on worker threads the engine owns, with Svix semantics.
 
+mod allocator;
 mod compat;
 mod engine;
 mod normalize;
@@ -230,3 +231,5 @@ pub struct RunOutput {
 mod engine_tests;
 #[cfg(test)]
 mod read_tests;
+#[cfg(test)]
+mod sealing_tests;

@@ -1,10 +1,12 @@
 //! One JS worker: a thread that owns a QuickJS runtime and context and runs jobs from the engine.
 //!
-//! Isolation without a fresh context per run (≈130 µs, more than the whole run budget): the user's
-//! source is compiled once, wrapped in a function, so every run re-executes its top level in a new
-//! function scope and gets a fresh `handler`. Real globals (`globalThis.x = …`, implicit globals,
-//! new prototype members) are checked after every run; a run that left any behind gets the
-//! context rebuilt before the next one.
+//! Sealing without a fresh context per run (≈130 µs, more than the whole run budget): before the
+//! first run every built-in the handler can reach is frozen, so no run can change what the next
+//! one sees, whatever it does; that holds by construction, not by looking in chosen places. The
+//! user's source is compiled once, wrapped in a function, so every run re-executes its top level
+//! in a new function scope and gets a fresh `handler`. The global object stays open (implicit
+//! globals are ordinary sloppy-mode code): its built-ins are pinned, and a run that left a new
+//! global, a new prototype or a queued job behind gets the context rebuilt before the next one.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -16,6 +18,7 @@ use std::time::{Duration, Instant};
 use rquickjs::context::EvalOptions;
 use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, Function, Persistent, Runtime, Value};
 
+use super::allocator::{GuardedAllocator, MemoryGuard};
 use super::normalize::normalize_reply;
 use super::program::ProgramSource;
 use super::{ErrorKind, Limits, LogLevel, LogLine, PathRead, RunInput, RunOutput, TransformError};
@@ -61,20 +64,102 @@ const SETUP_JS: &str = r#"(function (sink) {
   Object.defineProperty(g, "console", { value: console, writable: false, enumerable: false, configurable: false });
 
   // Built-in globals are pinned (nothing real reassigns `JSON` or `Array`), so any global a run
-  // writes is a new key and one count tells. Prototypes people extend are watched by key count.
+  // writes is a new key and one count tells.
+  const getProto = Object.getPrototypeOf, getDesc = Object.getOwnPropertyDescriptor;
+  const define = Object.defineProperty, reflectDefine = Reflect.defineProperty;
+  const isExtensible = Object.isExtensible, TE = TypeError;
   for (const k of ownKeys(g)) {
-    const d = Object.getOwnPropertyDescriptor(g, k);
-    if (d && d.configurable && "value" in d) Object.defineProperty(g, k, { writable: false, configurable: false });
+    const d = getDesc(g, k);
+    if (d && d.configurable) define(g, k, "value" in d ? { writable: false, configurable: false } : { configurable: false });
   }
-  const globalCount = ownKeys(g).length;
-  const watched = [Object.prototype, Array.prototype, String.prototype, Number.prototype,
-    Function.prototype, Date.prototype];
-  const watchedCounts = watched.map((o) => ownKeys(o).length);
+  const globalCount = ownKeys(g).length, globalProto = getProto(g);
   function leaked() {
-    if (ownKeys(g).length !== globalCount) return true;
-    for (let i = 0; i < watched.length; i++) { if (ownKeys(watched[i]).length !== watchedCounts[i]) return true; }
-    return false;
+    return ownKeys(g).length !== globalCount || getProto(g) !== globalProto || !isExtensible(g);
   }
+
+  // Sealing: every object reachable from the global object, and the intrinsics only syntax
+  // reaches, is frozen, so no run can change a built-in for the next. Freezing alone would break
+  // ordinary code through the "override mistake" (`this.name = …` in an Error subclass, `obj.toString
+  // = …`: an inherited read-only property refuses the assignment), so on every object something
+  // can inherit from, a writable data property becomes an accessor: reading gives the built-in,
+  // assigning on an inheriting object defines that object's own property as it would in an open
+  // realm, and assigning on the built-in itself throws a TypeError that says why.
+  const E = Error;
+  // The two knobs QuickJS keeps in the context rather than in a property: reset before every run.
+  const stackLimit = E.stackTraceLimit, prepareStack = E.prepareStackTrace;
+  function resetKnobs() {
+    if (E.stackTraceLimit !== stackLimit) E.stackTraceLimit = stackLimit;
+    if (E.prepareStackTrace !== prepareStack) E.prepareStackTrace = prepareStack;
+  }
+  const sealed = new WeakSet();
+  function isObject(v) { return v !== null && (typeof v === "object" || typeof v === "function"); }
+  function describeKey(k) { return typeof k === "symbol" ? "[" + k.toString() + "]" : "." + k; }
+  function tame(o, k, value, enumerable, label) {
+    const accessor = {
+      get() { return value; },
+      set(v) {
+        if (this === o) throw new TE("cannot assign to " + label + describeKey(k) + ": built-ins are sealed, so every run starts from the same ones");
+        if (isObject(this)) reflectDefine(this, k, { value: v, writable: true, enumerable: true, configurable: true });
+      },
+    };
+    define(o, k, { get: accessor.get, set: accessor.set, enumerable: enumerable, configurable: false });
+    // Reachable through the descriptor, so as sealed as what they stand for.
+    sealed.add(accessor.get); sealed.add(accessor.set);
+    freeze(accessor.get); freeze(accessor.set);
+  }
+  function labelOf(o, fallback) {
+    const c = getDesc(o, "constructor");
+    const ctor = c && c.value;
+    if (typeof ctor === "function" && ctor.prototype === o && typeof ctor.name === "string" && ctor.name) return ctor.name + ".prototype";
+    if (typeof o === "function" && typeof o.name === "string" && o.name) return o.name;
+    return fallback;
+  }
+  function seal(roots) {
+    // Pass 1: everything reachable, and which of it is inherited from (a prototype, or a
+    // constructor whose statics a subclass inherits).
+    const found = [], inherited = new WeakSet(), queue = roots.slice();
+    while (queue.length > 0) {
+      const o = queue.pop();
+      if (!isObject(o) || sealed.has(o)) continue;
+      sealed.add(o);
+      found.push(o);
+      const proto = getProto(o);
+      if (proto !== null) { inherited.add(proto); queue.push(proto); }
+      for (const k of ownKeys(o)) {
+        const d = getDesc(o, k);
+        if ("value" in d) {
+          queue.push(d.value);
+          if (k === "prototype" && typeof o === "function" && isObject(d.value)) { inherited.add(o); inherited.add(d.value); }
+        } else {
+          queue.push(d.get, d.set);
+        }
+      }
+    }
+    // Pass 2: tame what is inherited from, then freeze (the global object stays open).
+    for (let i = 0; i < found.length; i++) {
+      const o = found[i];
+      if (o === g) continue;
+      if (inherited.has(o)) {
+        const label = labelOf(o, "a built-in");
+        for (const k of ownKeys(o)) {
+          const d = getDesc(o, k);
+          if (d.configurable && d.writable === true) tame(o, k, d.value, d.enumerable, label);
+        }
+      }
+      freeze(o);
+    }
+  }
+  // What no global names but syntax or a built-in's result reaches.
+  const hidden = [];
+  try { hidden.push(function* () {}, async function () {}, async function* () {}, () => {}); } catch (e) {}
+  try { hidden.push(getProto([][Symbol.iterator]()), getProto(""[Symbol.iterator]())); } catch (e) {}
+  try { hidden.push(getProto(new Map().entries()), getProto(new Set().values())); } catch (e) {}
+  try { hidden.push(getProto(/a/g[Symbol.matchAll]("a"))); } catch (e) {}
+  try { hidden.push(getProto((function* () {})()), getProto((async function* () {})())); } catch (e) {}
+  try { hidden.push(getProto(Iterator.from([]).map((x) => x)), getProto(Iterator.from({ next() { return { done: true }; } }))); } catch (e) {}
+  try { hidden.push((function () { return arguments; })(), (function () { "use strict"; return arguments; })()); } catch (e) {}
+  try { hidden.push(getProto(Int8Array)); } catch (e) {}
+  seal([g].concat(hidden));
   function describe(v) {
     if (v === null) return "null";
     if (isArray(v)) return "an array";
@@ -85,7 +170,7 @@ const SETUP_JS: &str = r#"(function (sink) {
   // as it is walked; a proxy's `get` notes the path read (present or missing) and, on the first
   // read of each path, the caller's frame. Everything else forwards, so results are unchanged:
   // same values, same keys and order, same identity (one proxy per object), `Array.isArray` true.
-  const E = Error, P = Proxy;
+  const P = Proxy;
   const rGet = Reflect.get, rSet = Reflect.set, rDefine = Reflect.defineProperty;
   const rDelete = Reflect.deleteProperty, rDesc = Reflect.getOwnPropertyDescriptor;
   const WM = WeakMap, WS = WeakSet, S = Set, M = Map;
@@ -214,6 +299,9 @@ const SETUP_JS: &str = r#"(function (sink) {
     return out;
   }
   function drive(factory, body, eventType, url, envJson, record, programId) {
+    // The factory is the user's top level: `arguments.callee` reaches it, so it is sealed too.
+    if (!sealed.has(factory)) seal([factory]);
+    resetKnobs();
     const handler = factory();
     if (typeof handler !== "function") return stringify({ missing: true });
     if (record) frames = framesOf(programId);
@@ -333,7 +421,9 @@ struct JsState {
     take_reads: Persistent<Function<'static>>,
     context: Context,
     // Owned so that it drops last, after every handle into it.
-    _runtime: Runtime,
+    runtime: Runtime,
+    /// The runtime's allocator's state: whether this run was refused memory.
+    memory: Rc<MemoryGuard>,
 }
 
 /// A worker's state between jobs. The JS state is built lazily and rebuilt after a timeout, an
@@ -346,12 +436,16 @@ pub(crate) struct Worker {
     recorded: HashMap<(u64, String), Vec<PathRead>>,
     logs: Rc<RefCell<LogBuffer>>,
     deadline: Arc<Deadline>,
+    /// Set by the engine when it abandons this worker: every allocation fails from then on, so a
+    /// built-in the interrupt cannot reach unwinds at its next allocation.
+    refuse_memory: Arc<AtomicBool>,
     js: Option<JsState>,
 }
 
 impl Worker {
-    /// A worker; `record_reads` hands handlers an instrumented payload that notes the paths read.
-    pub(crate) fn new(limits: Limits, record_reads: bool) -> Self {
+    /// A worker; `record_reads` hands handlers an instrumented payload that notes the paths read;
+    /// `refuse_memory`, once set, makes every allocation of its runtime fail.
+    pub(crate) fn new(limits: Limits, record_reads: bool, refuse_memory: Arc<AtomicBool>) -> Self {
         Worker {
             limits,
             record_reads,
@@ -366,6 +460,7 @@ impl Worker {
                 nanos: AtomicU64::new(u64::MAX),
                 fired: AtomicBool::new(false),
             }),
+            refuse_memory,
             js: None,
         }
     }
@@ -421,6 +516,7 @@ impl Worker {
         };
         let env_json = serde_json::to_string(&job.input.env).unwrap_or_else(|_| "{}".into());
 
+        js.memory.take_refused();
         self.deadline.arm(self.limits.timeout);
         let recorded_key = (program.id, job.input.event_type.clone());
         let known_reads = self.recorded.get(&recorded_key).cloned();
@@ -444,6 +540,7 @@ impl Worker {
             (reply, leaked, read_text)
         });
         let timed_out = self.deadline.fired.load(Ordering::Relaxed);
+        let out_of_memory = js.memory.take_refused();
         *reads = match known_reads {
             Some(known) => known,
             None => parse_reads(&read_text, program),
@@ -451,7 +548,13 @@ impl Worker {
 
         let result = match reply {
             Ok(text) => normalize_reply(&text),
-            Err(failure) => Err(classify(failure, timed_out, &self.limits, program)),
+            Err(failure) => Err(classify(
+                failure,
+                timed_out,
+                out_of_memory,
+                &self.limits,
+                program,
+            )),
         };
         if record && result.is_ok() {
             if self.recorded.len() >= RECORDED_PAIRS {
@@ -463,7 +566,12 @@ impl Worker {
             &result,
             Err(e) if matches!(e.kind, ErrorKind::Timeout | ErrorKind::Memory)
         );
-        if fatal || leaked {
+        // A job a run queued (a promise reaction, a finalizer) would run in a later run's time.
+        let queued_jobs = self
+            .js
+            .as_ref()
+            .is_some_and(|js| js.runtime.is_job_pending());
+        if fatal || leaked || queued_jobs {
             // Drop the whole runtime: after an interrupt or an OOM QuickJS is usable again, but a
             // clean start is cheap next to the cost of a subtly broken one.
             self.js = None;
@@ -472,8 +580,8 @@ impl Worker {
     }
 
     fn build(&self) -> rquickjs::Result<JsState> {
-        let runtime = Runtime::new()?;
-        runtime.set_memory_limit(self.limits.memory_bytes);
+        let memory = MemoryGuard::new(self.limits.memory_bytes, Arc::clone(&self.refuse_memory));
+        let runtime = Runtime::new_with_alloc(GuardedAllocator::new(Rc::clone(&memory)))?;
         runtime.set_max_stack_size(self.limits.stack_bytes);
         let deadline = Arc::clone(&self.deadline);
         runtime.set_interrupt_handler(Some(Box::new(move || deadline.expired())));
@@ -501,7 +609,8 @@ impl Worker {
             leaked,
             take_reads,
             context,
-            _runtime: runtime,
+            runtime,
+            memory,
         })
     }
 }
@@ -573,7 +682,8 @@ struct Failure {
     name: Option<String>,
     message: String,
     stack: Option<String>,
-    /// The exception value was `null`: what QuickJS throws when an allocation fails mid-throw.
+    /// The exception value was `null`: what QuickJS throws when interrupted and the error itself
+    /// cannot be allocated (a handler's own `throw null` is told apart by the deadline).
     null_value: bool,
 }
 
@@ -704,6 +814,7 @@ fn describe_thrown(value: &Value<'_>) -> String {
 fn classify(
     failure: Failure,
     timed_out: bool,
+    out_of_memory: bool,
     limits: &Limits,
     program: &ProgramSource,
 ) -> TransformError {
@@ -717,7 +828,7 @@ fn classify(
                 limits.timeout.as_millis()
             ),
         )
-    } else if lower.contains("out of memory") || failure.null_value {
+    } else if out_of_memory || lower.contains("out of memory") {
         (
             ErrorKind::Memory,
             format!(

@@ -1,7 +1,7 @@
 //! `hookbench send`: webhooks through the transformation, linted, then sent to Segment (or a
 //! compatible endpoint), with the answer of each call.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use tokio_util::sync::CancellationToken;
 
@@ -85,10 +85,7 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
         destination.clone()
     };
 
-    let mut out: Box<dyn Write> = match args.output {
-        OutputFormat::Json => Box::new(BufWriter::new(std::io::stdout().lock())),
-        OutputFormat::Text => Box::new(BufWriter::new(anstream::stdout())),
-    };
+    let mut out: Box<dyn Write> = super::output::stdout_for(args.output);
     if args.output == OutputFormat::Text && !args.dry_run {
         let _ = writeln!(out, "{DIM}sending to {}{DIM:#}", destination.label());
     }

@@ -76,11 +76,18 @@ pub fn verify(global: &GlobalArgs, args: &KeyVerifyArgs) -> Result<u8, Failure> 
 
 /// `--cdn BASE`: an http(s) URL.
 fn cdn_base(text: &str) -> Result<url::Url, Failure> {
+    let shown = hookbench_core::text::without_userinfo(text);
     let url = url::Url::parse(text.trim())
-        .map_err(|e| Failure::input(format!("--cdn {text:?} is not a URL: {e}")))?;
+        .map_err(|e| Failure::input(format!("--cdn {shown:?} is not a URL: {e}")))?;
+    if hookbench_core::text::has_userinfo(&url) {
+        return Err(Failure::input(format!(
+            "--cdn {shown:?} has a user name or password in it; give the write key with \
+             --write-key or SEGMENT_WRITE_KEY instead"
+        )));
+    }
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(Failure::input(format!(
-            "--cdn {text:?} must be an http:// or https:// URL"
+            "--cdn {shown:?} must be an http:// or https:// URL"
         )));
     }
     Ok(url)

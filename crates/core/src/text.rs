@@ -197,6 +197,36 @@ impl<W: std::io::Write> Drop for SafeWriter<W> {
     }
 }
 
+/// A URL as it may be shown or stored: without its user info (`user:password@`), which can
+/// hold a key. Text that is not a URL loses everything between `//` and the last `@` before
+/// the path.
+pub fn without_userinfo(url: &str) -> String {
+    if let Ok(mut parsed) = url::Url::parse(url) {
+        if parsed.username().is_empty() && parsed.password().is_none() {
+            return url.to_string();
+        }
+        // Only URLs that cannot be a base refuse these, and they have no user info.
+        let _ = parsed.set_username("");
+        let _ = parsed.set_password(None);
+        return parsed.to_string();
+    }
+    let Some(start) = url.find("//").map(|i| i + 2) else {
+        return url.to_string();
+    };
+    let authority_end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    match url[start..authority_end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..start], &url[start + at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+/// Whether `url` carries user info (`user:password@host`).
+pub fn has_userinfo(url: &url::Url) -> bool {
+    !url.username().is_empty() || url.password().is_some()
+}
+
 /// Bytes as text: valid UTF-8 as is, every other byte as `\xNN`, so nothing is hidden and
 /// nothing reaches the terminal raw.
 pub fn escape_bytes(bytes: &[u8]) -> String {
@@ -403,6 +433,21 @@ mod tests {
         );
         let back: serde_json::Value = serde_json::from_str(&written).expect("json");
         assert_eq!(back, value);
+    }
+
+    #[test]
+    fn user_info_is_left_out_of_urls() {
+        assert_eq!(
+            without_userinfo("http://wk_SECRET:@127.0.0.1:9/v1"),
+            "http://127.0.0.1:9/v1"
+        );
+        assert_eq!(
+            without_userinfo("https://u:p@api.segment.io/v1/track?a=b@c"),
+            "https://api.segment.io/v1/track?a=b@c"
+        );
+        assert_eq!(without_userinfo("http://h/p@x"), "http://h/p@x");
+        assert_eq!(without_userinfo("http://k:@[bad/x"), "http://[bad/x");
+        assert_eq!(without_userinfo("not a url"), "not a url");
     }
 
     #[test]

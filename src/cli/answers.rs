@@ -13,12 +13,23 @@ use hookbench_core::text::{Shown, escape_controls};
 
 use super::style::{BOLD, CYAN, DIM, GREEN, RED, YELLOW};
 
+/// The record and its send as one JSON object; `secret` (the write key) masked in every form
+/// wherever the transformation wrote it into its payload.
 pub fn print_json(
     out: &mut dyn Write,
     record: &RunRecord,
     delivery: Option<&SendReport>,
+    secret: Option<&str>,
 ) -> std::io::Result<()> {
     let mut value = serde_json::to_value(record).unwrap_or(Value::Null);
+    // A key the transformation wrote into its payload is shown masked, as in the request.
+    if let Some(payload) = value.pointer_mut("/webhook/payload") {
+        hookbench_core::segment::mask::mask_write_keys(payload, &|s| {
+            let secret = secret?;
+            let clean = hookbench_core::segment::mask::redact(s, secret);
+            (clean != s).then_some(clean)
+        });
+    }
     let delivery = match (record.cancelled(), delivery) {
         (_, Some(d)) => d.to_json(),
         (true, None) => serde_json::json!({"outcome": "cancelled"}),

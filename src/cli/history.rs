@@ -443,7 +443,7 @@ fn replay(
     // Write errors (a closed pipe) are not worth failing over: the run is stored.
     let _ = match output {
         OutputFormat::Json if sending.is_some() => {
-            answers::print_json(&mut out, &record, delivery.as_ref())
+            answers::print_json(&mut out, &record, delivery.as_ref(), None)
         }
         OutputFormat::Json => serde_json::to_writer(&mut out, &record)
             .map_err(std::io::Error::from)

@@ -62,6 +62,7 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
         args.input.payload.as_deref(),
         args.transform.fixtures.as_deref(),
     )?;
+    let secret = write_key.as_ref().map(|k| k.expose().to_string());
     let client = Client::new(ClientOptions {
         destination: destination.clone(),
         write_key,
@@ -136,7 +137,9 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
                 },
             }
             let _ = match args.output {
-                OutputFormat::Json => answers::print_json(&mut out, record, delivery.as_ref()),
+                OutputFormat::Json => {
+                    answers::print_json(&mut out, record, delivery.as_ref(), secret.as_deref())
+                }
                 OutputFormat::Text => {
                     let written = delivery.as_ref().and_then(|d| d.request.written.clone());
                     let shown_above = matches!(

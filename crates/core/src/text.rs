@@ -148,10 +148,11 @@ impl<W: std::io::Write> SafeWriter<W> {
         self.inner.write_all(&out)
     }
 
-    /// Writes the pending bytes up to the last line break, or most of them when they grew
-    /// long without one (never cutting a character or a possible allowed sequence).
-    fn drain_lines(&mut self) -> std::io::Result<()> {
-        let cut = match self.pending.iter().rposition(|&b| b == b'\n') {
+    /// Writes the pending bytes up to the last line break, `newline` when the bytes just
+    /// added hold one, or most of them when they grew long without one (never cutting a
+    /// character or a possible allowed sequence).
+    fn drain_lines(&mut self, newline: Option<usize>) -> std::io::Result<()> {
+        let cut = match newline {
             Some(nl) => nl + 1,
             None if self.pending.len() > SAFE_WRITER_MAX_PENDING => {
                 let mut cut = self.pending.len().saturating_sub(32);
@@ -178,8 +179,13 @@ impl<W: std::io::Write> SafeWriter<W> {
 
 impl<W: std::io::Write> std::io::Write for SafeWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // Only the new bytes are searched: the pending ones hold no line break.
+        let newline = buf
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map(|i| self.pending.len() + i);
         self.pending.extend_from_slice(buf);
-        self.drain_lines()?;
+        self.drain_lines(newline)?;
         Ok(buf.len())
     }
 

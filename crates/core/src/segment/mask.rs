@@ -66,10 +66,50 @@ fn encodings(c: char) -> Vec<String> {
     forms
 }
 
+/// The encodings of the characters met while matching, each worked out once per call of
+/// [`replace_forms`].
+#[derive(Default)]
+struct Encodings {
+    known: Vec<(char, Vec<String>)>,
+}
+
+impl Encodings {
+    fn of(&mut self, c: char) -> Vec<String> {
+        if let Some((_, forms)) = self.known.iter().find(|(k, _)| *k == c) {
+            return forms.clone();
+        }
+        let forms = encodings(c);
+        self.known.push((c, forms.clone()));
+        forms
+    }
+}
+
+/// Whether an encoding of some character can start at `rest`: `\u`, `\\`, `\` and a short
+/// escape, `%` and a hex digit, or `+`.
+fn may_start_encoding(rest: &[u8]) -> bool {
+    match rest {
+        [b'\\', next, ..] => matches!(
+            next,
+            b'u' | b'U' | b'\\' | b'"' | b'/' | b'n' | b'r' | b't' | b'b' | b'f' | b'%'
+        ),
+        [b'%', next, ..] => next.is_ascii_hexdigit(),
+        [b'+', ..] => true,
+        _ => false,
+    }
+}
+
 /// The ends of every way `c` can be written at `pos` of `text`, nested up to `depth` deep.
 /// `fold` compares ASCII letters in either case (the characters of an encoding, whose hex
 /// digits may be upper or lower case).
-fn ends_of(text: &[u8], pos: usize, c: char, depth: u8, fold: bool, ends: &mut Vec<usize>) {
+fn ends_of(
+    text: &[u8],
+    pos: usize,
+    c: char,
+    depth: u8,
+    fold: bool,
+    cache: &mut Encodings,
+    ends: &mut Vec<usize>,
+) {
     let Some(rest) = text.get(pos..) else { return };
     let mut bytes = [0u8; 4];
     let raw = c.encode_utf8(&mut bytes).as_bytes();
@@ -85,12 +125,11 @@ fn ends_of(text: &[u8], pos: usize, c: char, depth: u8, fold: bool, ends: &mut V
     if !fold && matches!(c, '\t' | '\n' | '\r') && !ends.contains(&pos) {
         ends.push(pos);
     }
-    // Every encoding starts with `\`, `%` or `+`, themselves possibly encoded.
-    if depth == 0 || !matches!(rest.first(), Some(b'\\' | b'%' | b'+')) {
+    if depth == 0 || !may_start_encoding(rest) {
         return;
     }
-    for form in encodings(c) {
-        for end in ends_of_text(text, pos, &form, depth - 1, true) {
+    for form in cache.of(c) {
+        for end in ends_of_text(text, pos, &form, depth - 1, true, cache) {
             if !ends.contains(&end) {
                 ends.push(end);
             }
@@ -99,12 +138,19 @@ fn ends_of(text: &[u8], pos: usize, c: char, depth: u8, fold: bool, ends: &mut V
 }
 
 /// The ends of every way `needle` can be written from `pos` of `text`.
-fn ends_of_text(text: &[u8], pos: usize, needle: &str, depth: u8, fold: bool) -> Vec<usize> {
+fn ends_of_text(
+    text: &[u8],
+    pos: usize,
+    needle: &str,
+    depth: u8,
+    fold: bool,
+    cache: &mut Encodings,
+) -> Vec<usize> {
     let mut positions = vec![pos];
     for c in needle.chars() {
         let mut next = Vec::new();
         for &p in &positions {
-            ends_of(text, p, c, depth, fold, &mut next);
+            ends_of(text, p, c, depth, fold, cache, &mut next);
         }
         if next.is_empty() {
             return next;
@@ -122,17 +168,22 @@ fn replace_forms(text: &str, needles: &[&str], mask: &str) -> String {
         .iter()
         .filter_map(|n| n.as_bytes().first().copied())
         .collect();
+    let mut cache = Encodings::default();
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         let candidate =
-            text.is_char_boundary(i) && (firsts.contains(&b) || matches!(b, b'\\' | b'%' | b'+'));
+            (firsts.contains(&b) || may_start_encoding(&bytes[i..])) && text.is_char_boundary(i);
         let end = if candidate {
             needles
                 .iter()
-                .filter_map(|n| ends_of_text(bytes, i, n, NESTING, false).into_iter().max())
+                .filter_map(|n| {
+                    ends_of_text(bytes, i, n, NESTING, false, &mut cache)
+                        .into_iter()
+                        .max()
+                })
                 .max()
         } else {
             None

@@ -623,3 +623,38 @@ fn forward_without_a_write_key_is_exit_2() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("--forward needs a write key"), "{stderr}");
 }
+
+#[test]
+fn hostile_types_are_shown_escaped_rejected_or_accepted() {
+    const HOSTILE: &str =
+        "T\u{1b}]0;pwned\u{7} \u{1b}]52;c;aGk=\u{7} \u{1b}[2J \u{9b}31m \u{202E}rev";
+    let mut listener = Listener::start(
+        "127.0.0.1",
+        &["--secret", SECRET, "--transform", "segment-complete"],
+    );
+    let body = serde_json::json!({
+        "business_id": "bus_1",
+        "type": HOSTILE,
+        "timestamp": "2026-02-03T14:02:11Z",
+        "data": {"payload_type": "Payment", "note": HOSTILE},
+    })
+    .to_string()
+    .into_bytes();
+    let rt = runtime();
+    let url = listener.url.clone();
+    assert_eq!(rt.block_on(post(&http(), &url, None, body.clone())), 401);
+    listener.wait_line("the rejection", |l| l.contains("✗ invalid"));
+    assert_eq!(rt.block_on(post(&http(), &url, Some("msg_h"), body)), 200);
+    listener.wait_line("the acceptance", |l| l.contains("✓ valid"));
+    assert_eq!(listener.terminate(), Some(0));
+    let mut out = listener.rest_of_stdout();
+    out.push(listener.stderr());
+    let all = out.join("\n");
+    for c in all.chars() {
+        let bad = matches!(c, '\u{1b}' | '\u{7}' | '\u{80}'..='\u{9f}')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        assert!(!bad, "U+{:04X} in:\n{all}", c as u32);
+    }
+    let shown = "T\\x1B]0;pwned\\x07 \\x1B]52;c;aGk=\\x07 \\x1B[2J \\x9B31m \\u{202E}rev";
+    assert!(all.matches(shown).count() >= 2, "{all}");
+}

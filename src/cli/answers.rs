@@ -9,14 +9,27 @@ use hookbench_core::pipeline::RunRecord;
 use hookbench_core::segment::send::ResponseBody;
 use hookbench_core::segment::{Outcome, SendReport};
 
+use hookbench_core::text::{Shown, escape_controls};
+
 use super::style::{BOLD, CYAN, DIM, GREEN, RED, YELLOW};
 
+/// The record and its send as one JSON object; `secret` (the write key) masked in every form
+/// wherever the transformation wrote it into its payload.
 pub fn print_json(
     out: &mut dyn Write,
     record: &RunRecord,
     delivery: Option<&SendReport>,
+    secret: Option<&str>,
 ) -> std::io::Result<()> {
     let mut value = serde_json::to_value(record).unwrap_or(Value::Null);
+    // A key the transformation wrote into its payload is shown masked, as in the request.
+    if let Some(payload) = value.pointer_mut("/webhook/payload") {
+        hookbench_core::segment::mask::mask_write_keys(payload, &|s| {
+            let secret = secret?;
+            let clean = hookbench_core::segment::mask::redact(s, secret);
+            (clean != s).then_some(clean)
+        });
+    }
     let delivery = match (record.cancelled(), delivery) {
         (_, Some(d)) => d.to_json(),
         (true, None) => serde_json::json!({"outcome": "cancelled"}),
@@ -47,11 +60,13 @@ pub fn print_text_after(
     delivery: Option<&SendReport>,
     body_shown_above: bool,
 ) -> std::io::Result<()> {
+    let label = Shown(label);
     if let Some(error) = &record.error {
         writeln!(
             out,
             "{RED}✗{RED:#} {BOLD}{label}{BOLD:#} → {RED}transformation failed ({}){RED:#}: {}",
-            error.kind, error.message
+            error.kind,
+            Shown(&error.message)
         )?;
         return Ok(());
     }
@@ -67,19 +82,25 @@ pub fn print_text_after(
     };
     let status = delivery.status.map(|s| s.to_string()).unwrap_or_default();
     let body = match &delivery.body {
-        Some(ResponseBody::Json(v)) => v.to_string(),
-        Some(ResponseBody::Text(t)) => t.trim().to_string(),
+        Some(ResponseBody::Json(v)) => escape_controls(&v.to_string(), false),
+        Some(ResponseBody::Text(t)) => escape_controls(t.trim(), false),
         None => String::new(),
     };
+    let method = Shown(&delivery.request.method);
+    let url = Shown(&delivery.request.url);
+    let message = delivery
+        .message
+        .as_deref()
+        .map(|m| escape_controls(m, false));
     match delivery.outcome {
         Outcome::DryRun => {
             writeln!(
                 out,
                 "{CYAN}→{CYAN:#} {BOLD}{label}{BOLD:#} {CYAN}{} {}{CYAN:#} {DIM}(dry run: nothing sent){DIM:#}",
-                delivery.request.method, delivery.request.url
+                method, url
             )?;
             for (name, value) in &delivery.request.headers {
-                writeln!(out, "  {DIM}{name}: {value}{DIM:#}")?;
+                writeln!(out, "  {DIM}{}: {}{DIM:#}", Shown(name), Shown(value))?;
             }
             if body_shown_above {
                 writeln!(out, "  {DIM}(in the batch request above){DIM:#}")?;
@@ -87,19 +108,19 @@ pub fn print_text_after(
                 let written = delivery.request.written_json();
                 let pretty = serde_json::to_string_pretty(&written).unwrap_or_default();
                 for line in pretty.lines() {
-                    writeln!(out, "  {line}")?;
+                    writeln!(out, "  {}", Shown(line))?;
                 }
             }
         }
         Outcome::Delivered => writeln!(
             out,
             "{GREEN}✓{GREEN:#} {BOLD}{label}{BOLD:#} → {GREEN}{status}{GREEN:#} {DIM}· {} ms · attempt {} · {} {}{DIM:#} {body}",
-            delivery.latency_ms, delivery.attempts, delivery.request.method, delivery.request.url
+            delivery.latency_ms, delivery.attempts, method, url
         )?,
         Outcome::Refused => writeln!(
             out,
             "{RED}✗{RED:#} {BOLD}{label}{BOLD:#} → {RED}refused{RED:#}: {}",
-            delivery.message.as_deref().unwrap_or("")
+            message.as_deref().unwrap_or("")
         )?,
         Outcome::Rejected | Outcome::Failed | Outcome::Cancelled => writeln!(
             out,
@@ -112,14 +133,13 @@ pub fn print_text_after(
             },
             delivery.latency_ms,
             delivery.attempts,
-            delivery
-                .message
+            message
                 .as_deref()
                 .map(|m| format!("{m} "))
                 .unwrap_or_default()
         )?,
     }
-    if let Some(message) = &delivery.message
+    if let Some(message) = &message
         && delivery.outcome == Outcome::Delivered
     {
         writeln!(out, "  {YELLOW}{message}{YELLOW:#}")?;

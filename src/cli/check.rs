@@ -154,7 +154,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, Failure> {
             .map_err(|e| Failure::input(format!("cannot create {}: {e}", dir.display())))?;
     }
 
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout_text();
     let names: Vec<&str> = fixtures.iter().map(|f| f.name.as_str()).collect();
     let inputs = fixtures
         .iter()

@@ -27,7 +27,7 @@ pub fn run(command: &FixturesCommand) -> Result<u8, Failure> {
     match command {
         FixturesCommand::List { output, fixtures } => {
             let set = common::fixture_set(fixtures.as_deref())?;
-            let mut out = anstream::stdout().lock();
+            let mut out = super::output::stdout_text();
             let rows: Vec<Row> = set
                 .iter()
                 .map(|f| Row {
@@ -87,7 +87,7 @@ pub fn run(command: &FixturesCommand) -> Result<u8, Failure> {
         FixturesCommand::Show { name, fixtures } => {
             let set = common::fixture_set(fixtures.as_deref())?;
             let fixture = common::find_fixture(&set, name)?;
-            let mut out = std::io::stdout().lock();
+            let mut out = super::output::stdout_json();
             let _ = out.write_all(fixture.body.as_bytes());
             if !fixture.body.ends_with('\n') {
                 let _ = writeln!(out);

@@ -1,6 +1,6 @@
 //! `hookbench history list|show|replay`: the deliveries received.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use anstyle::Style;
 use serde_json::{Map, Value};
@@ -60,10 +60,7 @@ fn open(global: &GlobalArgs) -> Result<Store, Failure> {
 }
 
 fn stdout(output: OutputFormat) -> Box<dyn Write> {
-    match output {
-        OutputFormat::Json => Box::new(BufWriter::new(std::io::stdout().lock())),
-        OutputFormat::Text => Box::new(BufWriter::new(anstream::stdout())),
-    }
+    super::output::stdout_for(output)
 }
 
 /// A delivery by number, else by webhook-id.
@@ -122,7 +119,7 @@ fn list(global: &GlobalArgs, limit: usize, output: OutputFormat) -> Result<u8, F
         match output {
             // stdout stays JSON lines (here: none).
             OutputFormat::Json => {
-                let _ = writeln!(anstream::stderr(), "{hint}");
+                let _ = writeln!(super::output::stderr_text(), "{hint}");
             }
             OutputFormat::Text => {
                 let _ = writeln!(out, "{hint}");
@@ -446,7 +443,7 @@ fn replay(
     // Write errors (a closed pipe) are not worth failing over: the run is stored.
     let _ = match output {
         OutputFormat::Json if sending.is_some() => {
-            answers::print_json(&mut out, &record, delivery.as_ref())
+            answers::print_json(&mut out, &record, delivery.as_ref(), None)
         }
         OutputFormat::Json => serde_json::to_writer(&mut out, &record)
             .map_err(std::io::Error::from)

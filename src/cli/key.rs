@@ -6,6 +6,8 @@ use hookbench_core::segment::WriteKey;
 use hookbench_core::segment::keycheck::{self, DEFAULT_API_HOST, KeyCheck, KeyStatus};
 use hookbench_core::session::{Session, SessionError, SessionOverrides};
 
+use hookbench_core::text::{Shown, escape_controls};
+
 use super::Failure;
 use super::args::{GlobalArgs, KeyVerifyArgs, OutputFormat};
 use super::common::load_config;
@@ -59,7 +61,7 @@ pub fn verify(global: &GlobalArgs, args: &KeyVerifyArgs) -> Result<u8, Failure> 
         ));
     }
 
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout_for(args.output);
     let written = match args.output {
         OutputFormat::Json => writeln!(out, "{}", check.to_json()),
         OutputFormat::Text => writeln!(out, "{}", text_line(&check, &key)),
@@ -74,52 +76,62 @@ pub fn verify(global: &GlobalArgs, args: &KeyVerifyArgs) -> Result<u8, Failure> 
 
 /// `--cdn BASE`: an http(s) URL.
 fn cdn_base(text: &str) -> Result<url::Url, Failure> {
+    let shown = hookbench_core::text::without_userinfo(text);
     let url = url::Url::parse(text.trim())
-        .map_err(|e| Failure::input(format!("--cdn {text:?} is not a URL: {e}")))?;
+        .map_err(|e| Failure::input(format!("--cdn {shown:?} is not a URL: {e}")))?;
+    if hookbench_core::text::has_userinfo(&url) {
+        return Err(Failure::input(format!(
+            "--cdn {shown:?} has a user name or password in it; give the write key with \
+             --write-key or SEGMENT_WRITE_KEY instead"
+        )));
+    }
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(Failure::input(format!(
-            "--cdn {text:?} must be an http:// or https:// URL"
+            "--cdn {shown:?} must be an http:// or https:// URL"
         )));
     }
     Ok(url)
 }
 
-/// The result for people; the key shown masked only.
+/// The result for people; the key shown masked only, what the CDN answered shown escaped.
 fn text_line(check: &KeyCheck, key: &WriteKey) -> String {
     let masked = key.masked();
+    let message = escape_controls(&check.message, false);
     match check.status {
         KeyStatus::Valid => {
             let region = match (check.region, &check.api_host) {
-                (Some(region), Some(host)) => format!("region {region} ({host})"),
+                (Some(region), Some(host)) => format!("region {region} ({})", Shown(host)),
                 (Some(region), None) => {
                     format!("region {region} ({DEFAULT_API_HOST}, Segment's default)")
                 }
-                (None, Some(host)) => format!("region unknown (apiHost {host})"),
+                (None, Some(host)) => format!("region unknown (apiHost {})", Shown(host)),
                 (None, None) => "region unknown".to_string(),
             };
             let destinations = if check.destinations.is_empty() {
                 "no device-mode destinations".to_string()
             } else {
-                format!("destinations: {}", check.destinations.join(", "))
+                format!(
+                    "destinations: {}",
+                    escape_controls(&check.destinations.join(", "), false)
+                )
             };
             let mut line = format!(
                 "{GREEN_BOLD}✓{GREEN_BOLD:#} valid write key {BOLD}{masked}{BOLD:#} · {region} · {destinations}"
             );
             if check.region.is_none() {
-                line.push_str(&format!("\n  {DIM}{}{DIM:#}", check.message));
+                line.push_str(&format!("\n  {DIM}{message}{DIM:#}"));
             }
             line
         }
         KeyStatus::Unknown => format!(
             "{YELLOW_BOLD}?{YELLOW_BOLD:#} unknown write key {BOLD}{masked}{BOLD:#}{}",
-            match check.message.strip_prefix("unknown write key") {
+            match message.strip_prefix("unknown write key") {
                 Some(rest) => rest.to_string(),
-                None => format!(": {}", check.message),
+                None => format!(": {message}"),
             }
         ),
         KeyStatus::Unverifiable => format!(
-            "{RED_BOLD}✗{RED_BOLD:#} could not verify write key {BOLD}{masked}{BOLD:#} · {}",
-            check.message
+            "{RED_BOLD}✗{RED_BOLD:#} could not verify write key {BOLD}{masked}{BOLD:#} · {message}"
         ),
     }
 }

@@ -1,6 +1,6 @@
 //! `hookbench lint`: lint Segment calls directly, one file or a JSONL of calls.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use serde_json::Value;
 
@@ -26,10 +26,7 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<u8, Failure> {
     url::Url::parse(&args.url)
         .map_err(|e| Failure::input(format!("--url {:?} is not a URL: {e}", args.url)))?;
     let source = input::open(&args.file)?;
-    let mut out: Box<dyn Write> = match args.output {
-        OutputFormat::Json => Box::new(BufWriter::new(std::io::stdout().lock())),
-        OutputFormat::Text => Box::new(BufWriter::new(anstream::stdout())),
-    };
+    let mut out: Box<dyn Write> = super::output::stdout_for(args.output);
     let mut counts = Counts::default();
     // Segment keeps one call per messageId: later calls of one file that reuse one are flagged.
     let mut message_ids = MessageIds::new();
@@ -102,6 +99,8 @@ fn print(
                 .filter_map(|v| v.and_then(Value::as_str))
                 .collect::<Vec<_>>()
                 .join(" ");
+            let what = hookbench_core::text::escape_controls(&what, false);
+            let label = hookbench_core::text::Shown(label);
             if found.is_empty() {
                 writeln!(out, "✓ {label} {what}: no findings")
             } else {

@@ -13,6 +13,7 @@ use hookbench_core::segment::client::{Client, ClientOptions};
 use hookbench_core::segment::{Destination, SendReport};
 use hookbench_core::sending::{RunPurpose, SendPlan, SendPolicy, keep_run, keep_send};
 use hookbench_core::store::{DeliverySummary, Store, Verification, is_accepted_status};
+use hookbench_core::text::escape_controls;
 use hookbench_core::webhook::receiver::{self, Incoming, Receiver, ReceiverOptions};
 use hookbench_core::webhook::signature::Secret;
 
@@ -332,7 +333,7 @@ impl Listening {
         record: Option<&RunRecord>,
         delivery: Option<&SendReport>,
     ) {
-        let mut out = anstream::stdout().lock();
+        let mut out = super::output::stdout_text();
         let _ = writeln!(out, "{}", delivery_line(incoming));
         if record.is_none() {
             // A run shows them with its record; without one they follow the delivery line.
@@ -364,7 +365,7 @@ fn delivery_line(incoming: &Incoming) -> String {
                 .to_string()
         })
         .unwrap_or_else(|_| s.received_at.clone());
-    let event_type = s.event_type.as_deref().unwrap_or("(no type)");
+    let event_type = escape_controls(s.event_type.as_deref().unwrap_or("(no type)"), false);
     let verification = match s.verification {
         Verification::Valid => format!("{GREEN}✓ valid{GREEN:#}   "),
         Verification::Invalid => format!("{RED}✗ invalid{RED:#} "),
@@ -378,7 +379,7 @@ fn delivery_line(incoming: &Incoming) -> String {
     let tail = if incoming.redelivery {
         format!("{DIM}redelivery #{}{DIM:#}", s.redeliveries)
     } else {
-        s.reason.clone().unwrap_or_default()
+        escape_controls(s.reason.as_deref().unwrap_or_default(), false)
     };
     format!(
         "{DIM}{time}{DIM:#}  {BOLD}{event_type:<TYPE_WIDTH$}{BOLD:#}  {verification}  {status_style}{}{status_style:#}  {tail}",
@@ -428,20 +429,20 @@ fn print_json(
             );
         }
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = super::output::stdout_json();
     let _ = serde_json::to_writer(&mut out, &Value::Object(map));
     let _ = out.write_all(b"\n");
     let _ = out.flush();
 }
 
 fn println_flushed(text: &str) {
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout_text();
     let _ = writeln!(out, "{text}");
     let _ = out.flush();
 }
 
 fn eprintln_flushed(text: &str) {
-    let mut err = anstream::stderr().lock();
+    let mut err = super::output::stderr_text();
     let _ = writeln!(err, "{text}");
     let _ = err.flush();
 }

@@ -11,6 +11,7 @@ mod input;
 mod key;
 mod lint;
 mod listen;
+mod output;
 mod render;
 mod run;
 mod send;

@@ -7,6 +7,7 @@ use anstyle::Style;
 use hookbench_core::pipeline::RunRecord;
 use hookbench_core::segment::diagnostic::Finding;
 use hookbench_core::segment::{Diagnostic, Severity};
+use hookbench_core::text::{Shown, escape_controls};
 use hookbench_core::transform::{CompatWarning, LogLevel, TransformError};
 use hookbench_core::webhook::schema::ReadWarning;
 use hookbench_core::webhook::{InputDiagnostic, Schema};
@@ -15,13 +16,15 @@ use super::style::{BLUE, BOLD, CYAN, DIM, GREEN, RED_BOLD, YELLOW_BOLD};
 
 /// `error: …` on stderr.
 pub fn error_line(message: &str) {
-    let mut err = anstream::stderr().lock();
+    let mut err = super::output::stderr_text();
+    let message = escape_controls(message, true);
     let _ = writeln!(err, "{RED_BOLD}error{RED_BOLD:#}: {message}");
 }
 
 /// `warning: …` on stderr.
 pub fn warning_line(message: &str) {
-    let mut err = anstream::stderr().lock();
+    let mut err = super::output::stderr_text();
+    let message = escape_controls(message, true);
     let _ = writeln!(err, "{YELLOW_BOLD}warning{YELLOW_BOLD:#}: {message}");
 }
 
@@ -43,20 +46,20 @@ fn severity_style(severity: Severity) -> Style {
     }
 }
 
-/// One finding as a row: severity, code, path, message.
-struct Row<'a> {
+/// One finding as a row: severity, code, path, message, each shown escaped.
+struct Row {
     severity: Severity,
-    code: &'a str,
-    path: &'a str,
-    message: &'a str,
+    code: String,
+    path: String,
+    message: String,
 }
 
 /// Rows aligned on code and path.
-fn rows(out: &mut impl Write, rows: &[Row<'_>]) -> std::io::Result<()> {
+fn rows(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
     let code_width = rows.iter().map(|d| d.code.len()).max().unwrap_or(0);
     let path_width = rows
         .iter()
-        .map(|d| display_path(d.path).len())
+        .map(|d| display_path(&d.path).len())
         .max()
         .unwrap_or(0);
     for d in rows {
@@ -66,7 +69,7 @@ fn rows(out: &mut impl Write, rows: &[Row<'_>]) -> std::io::Result<()> {
             "  {style}{:<7}{style:#} {:<code_width$}  {DIM}{:<path_width$}{DIM:#}  {}",
             d.severity.as_str(),
             d.code,
-            display_path(d.path),
+            display_path(&d.path),
             d.message
         )?;
     }
@@ -74,14 +77,14 @@ fn rows(out: &mut impl Write, rows: &[Row<'_>]) -> std::io::Result<()> {
 }
 
 /// Findings of either kind as rows.
-fn rows_of<F: Finding>(findings: &[F]) -> Vec<Row<'_>> {
+fn rows_of<F: Finding>(findings: &[F]) -> Vec<Row> {
     findings
         .iter()
         .map(|f| Row {
             severity: f.severity(),
-            code: f.code(),
-            path: f.path(),
-            message: f.message(),
+            code: escape_controls(f.code(), false),
+            path: escape_controls(f.path(), false),
+            message: escape_controls(f.message(), false),
         })
         .collect()
 }
@@ -137,7 +140,11 @@ fn excerpt(out: &mut impl Write, source: &str, error: &TransformError) -> std::i
         return Ok(());
     };
     let gutter = line_no.to_string().len();
-    writeln!(out, "  {DIM}{line_no} |{DIM:#} {line}")?;
+    writeln!(
+        out,
+        "  {DIM}{line_no} |{DIM:#} {}",
+        escape_controls(line, true)
+    )?;
     if let Some(column) = error.column {
         let pad: String = line
             .chars()
@@ -162,6 +169,7 @@ pub fn record(
     source: &str,
 ) -> std::io::Result<()> {
     let took = duration(record.duration_us);
+    let label = Shown(label);
     match (&record.webhook, &record.error) {
         (_, Some(error)) => {
             let place = match (error.line, error.column) {
@@ -174,7 +182,7 @@ pub fn record(
                 "{RED_BOLD}✗{RED_BOLD:#} {BOLD}{label}{BOLD:#} → {RED_BOLD}{}{place}{RED_BOLD:#} {DIM}· {took}{DIM:#}",
                 error.kind
             )?;
-            writeln!(out, "  {}", error.message)?;
+            writeln!(out, "  {}", escape_controls(&error.message, true))?;
             excerpt(out, source, error)?;
             input_diagnostics(out, &record.input_diagnostics)?;
         }
@@ -200,15 +208,16 @@ pub fn record(
             writeln!(
                 out,
                 "{mark} {BOLD}{label}{BOLD:#} → {CYAN}{} {}{CYAN:#} {DIM}· {took}{DIM:#}",
-                webhook.method, webhook.url
+                Shown(&webhook.method),
+                Shown(&webhook.url)
             )?;
             for (name, value) in &webhook.headers {
-                writeln!(out, "  {DIM}{name}: {value}{DIM:#}")?;
+                writeln!(out, "  {DIM}{}: {}{DIM:#}", Shown(name), Shown(value))?;
             }
             let pretty = serde_json::to_string_pretty(&webhook.payload)
                 .unwrap_or_else(|_| webhook.payload.to_string());
             for line in pretty.lines() {
-                writeln!(out, "  {line}")?;
+                writeln!(out, "  {}", Shown(line))?;
             }
             input_diagnostics(out, &record.input_diagnostics)?;
             if !record.input_diagnostics.is_empty() && !record.diagnostics.is_empty() {
@@ -229,7 +238,7 @@ pub fn record(
             out,
             "  {style}console.{}{style:#} {}",
             log.level.as_str(),
-            log.message
+            escape_controls(&log.message, true)
         )?;
     }
     Ok(())
@@ -250,7 +259,7 @@ fn read_warnings(
         writeln!(
             out,
             "  {YELLOW_BOLD}▲ read{YELLOW_BOLD:#} {place}{}",
-            w.message
+            Shown(&w.message)
         )?;
     }
     Ok(())

@@ -2,7 +2,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use hookbench_core::pipeline::RunRecord;
 use hookbench_core::segment::MessageIds;
@@ -66,10 +66,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
     )?;
     let (pipeline, shown_name) = common::pipeline(&session, &transform);
 
-    let out: Box<dyn Write> = match args.output {
-        OutputFormat::Json => Box::new(BufWriter::new(std::io::stdout().lock())),
-        OutputFormat::Text => Box::new(BufWriter::new(anstream::stdout())),
-    };
+    let out: Box<dyn Write> = super::output::stdout_for(args.output);
     let mut printer = Printer {
         format: args.output,
         transform_name: &shown_name,

@@ -1,7 +1,7 @@
 //! `hookbench send`: webhooks through the transformation, linted, then sent to Segment (or a
 //! compatible endpoint), with the answer of each call.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use tokio_util::sync::CancellationToken;
 
@@ -62,6 +62,7 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
         args.input.payload.as_deref(),
         args.transform.fixtures.as_deref(),
     )?;
+    let secret = write_key.as_ref().map(|k| k.expose().to_string());
     let client = Client::new(ClientOptions {
         destination: destination.clone(),
         write_key,
@@ -85,10 +86,7 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
         destination.clone()
     };
 
-    let mut out: Box<dyn Write> = match args.output {
-        OutputFormat::Json => Box::new(BufWriter::new(std::io::stdout().lock())),
-        OutputFormat::Text => Box::new(BufWriter::new(anstream::stdout())),
-    };
+    let mut out: Box<dyn Write> = super::output::stdout_for(args.output);
     if args.output == OutputFormat::Text && !args.dry_run {
         let _ = writeln!(out, "{DIM}sending to {}{DIM:#}", destination.label());
     }
@@ -139,7 +137,9 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
                 },
             }
             let _ = match args.output {
-                OutputFormat::Json => answers::print_json(&mut out, record, delivery.as_ref()),
+                OutputFormat::Json => {
+                    answers::print_json(&mut out, record, delivery.as_ref(), secret.as_deref())
+                }
                 OutputFormat::Text => {
                     let written = delivery.as_ref().and_then(|d| d.request.written.clone());
                     let shown_above = matches!(

@@ -36,7 +36,7 @@ pub fn sign(args: &SignArgs) -> Result<u8, Failure> {
     let body = read_payload(&args.payload)?;
     let signature = signature::sign(&secret, &id, timestamp, &body);
 
-    let mut out = std::io::stdout().lock();
+    let mut out: Box<dyn Write> = super::output::stdout_for(args.output);
     let written = match args.output {
         OutputFormat::Text => write!(
             out,
@@ -66,7 +66,7 @@ pub fn verify(args: &VerifyArgs) -> Result<u8, Failure> {
     let verdict = signature::verify(&secret, &headers, &body, now()?, args.tolerance);
 
     // The verdict is the command's output: on stdout either way, the exit code tells which.
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout_text();
     let (written, code) = match verdict {
         Ok(()) => (
             writeln!(out, "{GREEN_BOLD}✓{GREEN_BOLD:#} valid signature"),

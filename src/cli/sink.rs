@@ -7,7 +7,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 use hookbench_core::segment::sink::{ReceivedCall, Sink, SinkVerdict};
-use hookbench_core::text::{kilobytes, short_time, shorten};
+use hookbench_core::text::{Shown, escape_controls, kilobytes, short_time, shorten};
 use serde_json::Value;
 
 use super::Failure;
@@ -34,7 +34,7 @@ async fn serve(addr: &str) -> Result<u8, Failure> {
     let sink = Sink::new();
     let live = sink.subscribe();
     {
-        let mut out = anstream::stdout().lock();
+        let mut out = super::output::stdout_text();
         let _ = writeln!(
             out,
             "hookbench sink listening on http://{local} — Segment-compatible, does not reach Segment"
@@ -56,7 +56,7 @@ async fn serve(addr: &str) -> Result<u8, Failure> {
         super::render::error_line(&format!("the sink on {local} stopped: {e}"));
         return Ok(exit::INPUT);
     }
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout_text();
     let _ = writeln!(out, "{DIM}hookbench sink stopped · {printed} calls{DIM:#}");
     let _ = out.flush();
     Ok(exit::OK)
@@ -134,7 +134,7 @@ fn print_call(call: &ReceivedCall) {
         SinkVerdict::Dropped(_) => YELLOW,
         SinkVerdict::Rejected(_) => RED_BOLD,
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout_text();
     let _ = writeln!(out, "{style}{}{style:#}", call_line(call));
     let _ = out.flush();
 }
@@ -143,8 +143,8 @@ fn print_call(call: &ReceivedCall) {
 fn call_line(call: &ReceivedCall) -> String {
     let mut parts = vec![short_time(&call.received_at)];
     match &call.call_type {
-        Some(kind) => parts.push(kind.clone()),
-        None => parts.push(format!("? {}", call.path)),
+        Some(kind) => parts.push(escape_controls(kind, false)),
+        None => parts.push(format!("? {}", Shown(&call.path))),
     }
     if let Some(label) = call_label(call) {
         parts.push(shorten(&label, 60));

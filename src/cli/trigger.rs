@@ -47,7 +47,7 @@ pub fn run(args: &TriggerArgs) -> Result<u8, Failure> {
         .map(|secret| signature::sign(secret, &id, timestamp, &body));
 
     {
-        let mut out = anstream::stdout().lock();
+        let mut out = super::output::stdout_text();
         let unsigned = if signed.is_none() {
             format!(" {DIM}· unsigned (no --secret){DIM:#}")
         } else {
@@ -75,7 +75,7 @@ pub fn run(args: &TriggerArgs) -> Result<u8, Failure> {
     };
     let reason = status.canonical_reason().unwrap_or("");
     {
-        let mut out = anstream::stdout().lock();
+        let mut out = super::output::stdout_text();
         let _ = writeln!(
             out,
             "{style}← {} {reason}{style:#} · {} ms",
@@ -85,8 +85,8 @@ pub fn run(args: &TriggerArgs) -> Result<u8, Failure> {
         let _ = out.flush();
     }
     if !answer.body.is_empty() {
-        // The body as answered, byte for byte (no escape sequences stripped).
-        let mut out = std::io::stdout().lock();
+        // The body as answered, its control characters and escape sequences shown escaped.
+        let mut out = super::output::stdout_text();
         let _ = out.write_all(&answer.body);
         if !answer.body.ends_with(b"\n") {
             let _ = writeln!(out);

@@ -166,13 +166,23 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     for binding in &mut raw.keys {
         binding.line = line_of(text, binding.line);
     }
-    let endpoint =
-        match &raw.segment.endpoint {
-            Some(endpoint) => Some(url::Url::parse(endpoint).map_err(|e| {
-                invalid(format!("[segment] endpoint {endpoint:?} is not a URL: {e}"))
-            })?),
-            None => None,
-        };
+    let endpoint = match &raw.segment.endpoint {
+        Some(endpoint) => {
+            let shown = crate::text::without_userinfo(endpoint);
+            let url = url::Url::parse(endpoint)
+                .map_err(|e| invalid(format!("[segment] endpoint {shown:?} is not a URL: {e}")))?;
+            // A key in the URL would be shown in every banner and kept in history.
+            if crate::text::has_userinfo(&url) {
+                return Err(invalid(format!(
+                    "[segment] endpoint {shown:?} has a user name or password in it; give \
+                         the write key with [segment] write_key, --write-key or \
+                         SEGMENT_WRITE_KEY instead"
+                )));
+            }
+            Some(url)
+        }
+        None => None,
+    };
     let url = match &raw.transform.url {
         Some(u) => Some(
             url::Url::parse(u)

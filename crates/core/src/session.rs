@@ -2,6 +2,7 @@
 //! file and what the command line or the environment sets over it. Flags win over the file, the
 //! file over built-in defaults.
 
+use crate::text::{has_userinfo, without_userinfo};
 use std::time::Duration;
 
 use crate::config::Config;
@@ -69,9 +70,18 @@ pub enum SessionError {
     ZeroTimeout,
     #[error("--endpoint {endpoint:?} is not a URL: {source}")]
     Endpoint {
+        /// The flag's text without any user info.
         endpoint: String,
         #[source]
         source: url::ParseError,
+    },
+    #[error(
+        "--endpoint {endpoint:?} has a user name or password in it; give the write key with \
+         --write-key, SEGMENT_WRITE_KEY or [segment] write_key instead"
+    )]
+    EndpointUserinfo {
+        /// The endpoint without its user info.
+        endpoint: String,
     },
     #[error("the write key is empty (--write-key or SEGMENT_WRITE_KEY)")]
     EmptyWriteKey,
@@ -122,12 +132,17 @@ impl Session {
 
         let endpoint = match &overrides.endpoint {
             Some(endpoint) => {
-                Some(
-                    url::Url::parse(endpoint).map_err(|source| SessionError::Endpoint {
-                        endpoint: endpoint.clone(),
-                        source,
-                    })?,
-                )
+                let url = url::Url::parse(endpoint).map_err(|source| SessionError::Endpoint {
+                    endpoint: without_userinfo(endpoint),
+                    source,
+                })?;
+                // A key in the URL would be shown in every banner and kept in history.
+                if has_userinfo(&url) {
+                    return Err(SessionError::EndpointUserinfo {
+                        endpoint: without_userinfo(endpoint),
+                    });
+                }
+                Some(url)
             }
             None => config.segment.endpoint.clone(),
         };

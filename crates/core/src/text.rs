@@ -3,23 +3,234 @@
 
 use std::error::Error;
 
-/// Text made safe for a terminal: every control character (escape sequences above all) shown as
-/// `\xNN` (or `\u{NNNN}` beyond U+00FF); line breaks and tabs are kept when `keep_lines`.
+/// Whether `c` must never reach a terminal raw: a control character (C0, DEL, C1, U+009B CSI
+/// among them) or a bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069), which
+/// reorder what a terminal shows.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text made safe for a terminal: every unsafe character ([`is_unsafe_char`]: control
+/// characters, escape sequences above all, and bidi overrides) shown as `\xNN` (or `\u{NNNN}`
+/// beyond U+00FF); line breaks and tabs are kept when `keep_lines`.
 pub fn escape_controls(text: &str, keep_lines: bool) -> String {
-    let mut out = String::with_capacity(text.len());
+    if !text.chars().any(is_unsafe_char) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         let kept = keep_lines && matches!(c, '\n' | '\t' | '\r');
-        if c.is_control() && !kept {
-            if (c as u32) < 0x100 {
-                out.push_str(&format!("\\x{:02X}", c as u32));
-            } else {
-                out.push_str(&format!("\\u{{{:X}}}", c as u32));
-            }
+        if is_unsafe_char(c) && !kept {
+            push_escaped(&mut out, c);
         } else {
             out.push(c);
         }
     }
     out
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    if (c as u32) < 0x100 {
+        let _ = write!(out, "\\x{:02X}", c as u32);
+    } else {
+        let _ = write!(out, "\\u{{{:X}}}", c as u32);
+    }
+}
+
+/// A value shown with [`escape_controls`] (line breaks escaped too): for `format!` arguments
+/// that hold data from a body, a file, a transformation or the network.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a>(pub &'a str);
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.chars().any(is_unsafe_char) {
+            f.write_str(&escape_controls(self.0, false))
+        } else {
+            f.write_str(self.0)
+        }
+    }
+}
+
+/// How a [`SafeWriter`] writes an unsafe character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Escaping {
+    /// `\x1B`, `\u{202E}`: text for people.
+    Text,
+    /// `\u001b`, `\u202e`: the same JSON value (the writer only ever sees unsafe characters
+    /// inside JSON strings, where this escape means the character itself).
+    Json,
+}
+
+/// A writer that lets no unsafe character ([`is_unsafe_char`]) through, whatever its callers
+/// write: the last guard of every output stream of a command. In text mode the exact escape
+/// sequences given as `allowed` (the program's own colours) pass; every other unsafe character
+/// is escaped. In JSON mode unsafe characters (serde leaves DEL, C1 and bidi controls raw)
+/// become `\uXXXX` escapes, which keeps the JSON value the same.
+///
+/// Output is processed a line at a time, so a character or an allowed sequence split across
+/// two writes is still recognised; [`Write::flush`] and dropping the writer write the rest.
+pub struct SafeWriter<W: std::io::Write> {
+    inner: W,
+    escaping: Escaping,
+    allowed: Vec<Vec<u8>>,
+    pending: Vec<u8>,
+}
+
+/// Past this many pending bytes without a line break, a [`SafeWriter`] writes what it has.
+const SAFE_WRITER_MAX_PENDING: usize = 64 * 1024;
+
+impl<W: std::io::Write> SafeWriter<W> {
+    /// Text for people: `allowed` are the exact sequences that pass (colours and resets).
+    pub fn text(inner: W, allowed: Vec<Vec<u8>>) -> SafeWriter<W> {
+        SafeWriter {
+            inner,
+            escaping: Escaping::Text,
+            allowed,
+            pending: Vec::new(),
+        }
+    }
+
+    /// JSON or JSON lines.
+    pub fn json(inner: W) -> SafeWriter<W> {
+        SafeWriter {
+            inner,
+            escaping: Escaping::Json,
+            allowed: Vec::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Writes `bytes` made safe to the inner writer.
+    fn write_safe(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let mut out = Vec::with_capacity(bytes.len() + 16);
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let chunk = rest.utf8_chunks().next();
+            let Some(chunk) = chunk else { break };
+            let valid = chunk.valid();
+            let mut i = 0;
+            let vb = valid.as_bytes();
+            while i < vb.len() {
+                if vb[i] == 0x1B
+                    && let Some(seq) = self.allowed.iter().find(|a| vb[i..].starts_with(a))
+                {
+                    out.extend_from_slice(seq);
+                    i += seq.len();
+                    continue;
+                }
+                let c = valid[i..].chars().next().unwrap_or('\0');
+                let len = c.len_utf8();
+                // Line breaks and tabs: layout in text, whitespace between values in JSON (serde
+                // escapes them inside strings).
+                let kept = matches!(c, '\n' | '\t');
+                if is_unsafe_char(c) && !kept {
+                    let mut escaped = String::new();
+                    match self.escaping {
+                        Escaping::Text => push_escaped(&mut escaped, c),
+                        Escaping::Json => {
+                            use std::fmt::Write as _;
+                            let _ = write!(escaped, "\\u{:04x}", c as u32);
+                        }
+                    }
+                    out.extend_from_slice(escaped.as_bytes());
+                } else {
+                    out.extend_from_slice(&vb[i..i + len]);
+                }
+                i += len;
+            }
+            for b in chunk.invalid() {
+                out.extend_from_slice(format!("\\x{b:02X}").as_bytes());
+            }
+            rest = &rest[valid.len() + chunk.invalid().len()..];
+        }
+        self.inner.write_all(&out)
+    }
+
+    /// Writes the pending bytes up to the last line break, `newline` when the bytes just
+    /// added hold one, or most of them when they grew long without one (never cutting a
+    /// character or a possible allowed sequence).
+    fn drain_lines(&mut self, newline: Option<usize>) -> std::io::Result<()> {
+        let cut = match newline {
+            Some(nl) => nl + 1,
+            None if self.pending.len() > SAFE_WRITER_MAX_PENDING => {
+                let mut cut = self.pending.len().saturating_sub(32);
+                // Back to a character start.
+                while cut > 0 && (self.pending[cut] & 0xC0) == 0x80 {
+                    cut -= 1;
+                }
+                cut
+            }
+            None => 0,
+        };
+        if cut > 0 {
+            let ready: Vec<u8> = self.pending.drain(..cut).collect();
+            self.write_safe(&ready)?;
+        }
+        Ok(())
+    }
+
+    /// The inner writer (what has been written so far reached it only after a flush).
+    pub fn get_ref(&self) -> &W {
+        &self.inner
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for SafeWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // Only the new bytes are searched: the pending ones hold no line break.
+        let newline = buf
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map(|i| self.pending.len() + i);
+        self.pending.extend_from_slice(buf);
+        self.drain_lines(newline)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let rest = std::mem::take(&mut self.pending);
+        self.write_safe(&rest)?;
+        self.inner.flush()
+    }
+}
+
+impl<W: std::io::Write> Drop for SafeWriter<W> {
+    fn drop(&mut self) {
+        // Nothing can report an error from a drop; a failed write here is a closed stream.
+        let _ = std::io::Write::flush(self);
+    }
+}
+
+/// A URL as it may be shown or stored: without its user info (`user:password@`), which can
+/// hold a key. Text that is not a URL loses everything between `//` and the last `@` before
+/// the path.
+pub fn without_userinfo(url: &str) -> String {
+    if let Ok(mut parsed) = url::Url::parse(url) {
+        if parsed.username().is_empty() && parsed.password().is_none() {
+            return url.to_string();
+        }
+        // Only URLs that cannot be a base refuse these, and they have no user info.
+        let _ = parsed.set_username("");
+        let _ = parsed.set_password(None);
+        return parsed.to_string();
+    }
+    let Some(start) = url.find("//").map(|i| i + 2) else {
+        return url.to_string();
+    };
+    let authority_end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    match url[start..authority_end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..start], &url[start + at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+/// Whether `url` carries user info (`user:password@host`).
+pub fn has_userinfo(url: &url::Url) -> bool {
+    !url.username().is_empty() || url.password().is_some()
 }
 
 /// Bytes as text: valid UTF-8 as is, every other byte as `\xNN`, so nothing is hidden and
@@ -40,7 +251,7 @@ pub fn escape_bytes(bytes: &[u8]) -> String {
 pub fn shorten(text: &str, max: usize) -> String {
     let clean: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if is_unsafe_char(c) { ' ' } else { c })
         .collect();
     if clean.chars().count() <= max {
         clean
@@ -183,6 +394,66 @@ mod tests {
         assert_eq!(escape_controls("a\n\tb\u{7f}", true), "a\n\tb\\x7F");
         assert_eq!(escape_controls("\u{9b}", false), "\\x9B");
         assert_eq!(escape_controls("ünïcode ✓", false), "ünïcode ✓");
+        assert_eq!(
+            escape_controls("a\u{202E}b\u{2066}", true),
+            "a\\u{202E}b\\u{2066}"
+        );
+        assert_eq!(Shown("\u{1b}]0;x\u{7}").to_string(), "\\x1B]0;x\\x07");
+    }
+
+    fn through(writer: impl FnOnce(Vec<u8>) -> SafeWriter<Vec<u8>>, parts: &[&[u8]]) -> String {
+        use std::io::Write as _;
+        let mut w = writer(Vec::new());
+        for part in parts {
+            w.write_all(part).expect("write");
+        }
+        w.flush().expect("flush");
+        String::from_utf8(w.get_ref().clone()).expect("utf-8")
+    }
+
+    #[test]
+    fn the_safe_writer_escapes_all_but_the_allowed_sequences() {
+        let text = |inner| SafeWriter::text(inner, vec![b"\x1b[1m".to_vec(), b"\x1b[0m".to_vec()]);
+        assert_eq!(
+            through(text, &[b"\x1b[1mok\x1b[0m \x1b]0;pwned\x07 \x1b[2J\n"]),
+            "\x1b[1mok\x1b[0m \\x1B]0;pwned\\x07 \\x1B[2J\n"
+        );
+        // A C1 control and a bidi override split across writes.
+        let c1 = "\u{9b}31m\u{202E}\n".as_bytes();
+        assert_eq!(
+            through(text, &[&c1[..1], &c1[1..6], &c1[6..]]),
+            "\\x9B31m\\u{202E}\n"
+        );
+        // An allowed sequence split across writes still passes.
+        assert_eq!(through(text, &[b"\x1b[", b"1mx\n"]), "\x1b[1mx\n");
+        assert_eq!(through(text, &[b"bad \xff\n"]), "bad \\xFF\n");
+    }
+
+    #[test]
+    fn the_safe_writer_keeps_json_values() {
+        let value = serde_json::json!({"type": "\u{1b}[2J\u{9b}31m\u{202E}\u{7f}"});
+        let written = through(SafeWriter::json, &[value.to_string().as_bytes(), b"\n"]);
+        assert!(
+            !written.chars().any(|c| is_unsafe_char(c) && c != '\n'),
+            "{written}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&written).expect("json");
+        assert_eq!(back, value);
+    }
+
+    #[test]
+    fn user_info_is_left_out_of_urls() {
+        assert_eq!(
+            without_userinfo("http://wk_SECRET:@127.0.0.1:9/v1"),
+            "http://127.0.0.1:9/v1"
+        );
+        assert_eq!(
+            without_userinfo("https://u:p@api.segment.io/v1/track?a=b@c"),
+            "https://api.segment.io/v1/track?a=b@c"
+        );
+        assert_eq!(without_userinfo("http://h/p@x"), "http://h/p@x");
+        assert_eq!(without_userinfo("http://k:@[bad/x"), "http://[bad/x");
+        assert_eq!(without_userinfo("not a url"), "not a url");
     }
 
     #[test]

@@ -551,7 +551,7 @@ impl Client {
         self.scrub_value(&mut shown_body);
         let request = RequestInfo {
             method: method.as_str().to_string(),
-            url: self.scrub(target.url.as_str()),
+            url: self.scrub(&crate::text::without_userinfo(target.url.as_str())),
             headers: shown,
             body: shown_body,
             written: Some(self.scrub(&json).into()),
@@ -656,7 +656,7 @@ impl Client {
             .unwrap_or_else(|_| call.url.clone());
         RequestInfo {
             method,
-            url: self.scrub(&url),
+            url: self.scrub(&crate::text::without_userinfo(&url)),
             headers,
             body,
             written: None,
@@ -879,7 +879,7 @@ impl Client {
             .unwrap_or_default();
         RequestInfo {
             method: "POST".to_string(),
-            url: self.scrub(batch_url.as_str()),
+            url: self.scrub(&crate::text::without_userinfo(batch_url.as_str())),
             headers,
             body,
             written: None,

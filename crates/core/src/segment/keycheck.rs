@@ -109,9 +109,12 @@ pub fn local_checks(raw: &str) -> Result<(WriteKey, Vec<String>), KeyFormatError
 }
 
 /// An HTTP client for the check: rustls, 10 s to connect, 30 s in all, `hookbench/<version>`.
+/// It follows no redirect: the key is in the URL's path, and a redirect would hand it to
+/// whatever host the answer names.
 pub fn http_client() -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .use_rustls_tls()
+        .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(TOTAL_TIMEOUT)
         .user_agent(concat!("hookbench/", env!("CARGO_PKG_VERSION")))
@@ -158,6 +161,9 @@ pub async fn verify(http: &reqwest::Client, cdn_base: &url::Url, key: &WriteKey)
         }
     };
     let status = response.status().as_u16();
+    if response.status().is_redirection() {
+        return KeyCheck::unverifiable(Some(status), redirect_message(status, &response));
+    }
     match response.text().await {
         Ok(body) => interpret(status, &body, key),
         Err(e) => KeyCheck::unverifiable(
@@ -182,6 +188,24 @@ fn origin_of(url: &url::Url) -> String {
         },
         None => url.scheme().to_string(),
     }
+}
+
+/// What a redirect answer is said to be: its status and the host it points to, never the
+/// location's path (where the key would be) nor its query.
+fn redirect_message(status: u16, response: &reqwest::Response) -> String {
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| response.url().join(v).ok());
+    let target = match location.as_ref().and_then(|l| l.host_str()) {
+        Some(host) => format!(" to {}", crate::text::escape_controls(host, false)),
+        None => String::new(),
+    };
+    format!(
+        "unexpected answer: the CDN answered HTTP {status}, a redirect{target}; it is not \
+         followed, so the key is not sent to another address"
+    )
 }
 
 /// A reqwest error for people: what failed and the root causes, without the URL.

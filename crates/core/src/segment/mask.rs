@@ -1,29 +1,221 @@
 //! Write keys and other secrets shown masked: `abcd…wxyz`, enough to tell keys apart, not to use
 //! one. Every place that shows a key, a header or a body goes through here.
 
+use base64::Engine as _;
 use serde_json::Value;
 
 /// Secrets shorter than this are shown as `…` alone: four characters each side would give most
 /// of them away.
 const MIN_SHOWN_CHARS: usize = 12;
 
-/// `abcd…wxyz` for secrets of 12 characters or more, `…` for shorter ones.
+/// `abcd…wxyz` for secrets of 12 characters or more, `…` for shorter ones. A shown character
+/// that is not a letter, a digit, `_` or `-` is shown as `*`, so the mask is itself safe in
+/// JSON, a URL or a header, wherever it replaces the secret.
 pub fn mask_secret(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     if chars.len() < MIN_SHOWN_CHARS {
         return "…".to_string();
     }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
+    let shown = |c: &char| {
+        if c.is_ascii_alphanumeric() || matches!(c, '_' | '-') {
+            *c
+        } else {
+            '*'
+        }
+    };
+    let head: String = chars[..4].iter().map(shown).collect();
+    let tail: String = chars[chars.len() - 4..].iter().map(shown).collect();
     format!("{head}…{tail}")
 }
 
-/// Replaces every occurrence of `secret` in `text` by its masked form.
+/// How deep encodings nest in what is shown or stored: a JSON text inside a JSON string
+/// inside another (a stored request in `--output json`), or JSON text percent-encoded.
+const NESTING: u8 = 3;
+
+/// The ways one character can be written besides itself: JSON escapes (serde's and
+/// `JSON.stringify`'s: short forms, `\uXXXX`, surrogate pairs), percent-encoding of its UTF-8
+/// bytes, and `+` for a space in a form-encoded query. Hex digits match in either case.
+fn encodings(c: char) -> Vec<String> {
+    let mut forms = Vec::with_capacity(5);
+    match c {
+        '"' => forms.push("\\\"".to_string()),
+        '\\' => forms.push("\\\\".to_string()),
+        '/' => forms.push("\\/".to_string()),
+        '\n' => forms.push("\\n".to_string()),
+        '\r' => forms.push("\\r".to_string()),
+        '\t' => forms.push("\\t".to_string()),
+        '\u{8}' => forms.push("\\b".to_string()),
+        '\u{c}' => forms.push("\\f".to_string()),
+        ' ' => forms.push("+".to_string()),
+        _ => {}
+    }
+    let mut units = [0u16; 2];
+    let escaped: String = c
+        .encode_utf16(&mut units)
+        .iter()
+        .map(|u| format!("\\u{u:04x}"))
+        .collect();
+    forms.push(escaped);
+    let mut bytes = [0u8; 4];
+    let percent: String = c
+        .encode_utf8(&mut bytes)
+        .bytes()
+        .map(|b| format!("%{b:02x}"))
+        .collect();
+    forms.push(percent);
+    forms
+}
+
+/// The encodings of the characters met while matching, each worked out once per call of
+/// [`replace_forms`].
+#[derive(Default)]
+struct Encodings {
+    known: Vec<(char, Vec<String>)>,
+}
+
+impl Encodings {
+    fn of(&mut self, c: char) -> Vec<String> {
+        if let Some((_, forms)) = self.known.iter().find(|(k, _)| *k == c) {
+            return forms.clone();
+        }
+        let forms = encodings(c);
+        self.known.push((c, forms.clone()));
+        forms
+    }
+}
+
+/// Whether an encoding of some character can start at `rest`: `\u`, `\\`, `\` and a short
+/// escape, `%` and a hex digit, or `+`.
+fn may_start_encoding(rest: &[u8]) -> bool {
+    match rest {
+        [b'\\', next, ..] => matches!(
+            next,
+            b'u' | b'U' | b'\\' | b'"' | b'/' | b'n' | b'r' | b't' | b'b' | b'f' | b'%'
+        ),
+        [b'%', next, ..] => next.is_ascii_hexdigit(),
+        [b'+', ..] => true,
+        _ => false,
+    }
+}
+
+/// The ends of every way `c` can be written at `pos` of `text`, nested up to `depth` deep.
+/// `fold` compares ASCII letters in either case (the characters of an encoding, whose hex
+/// digits may be upper or lower case).
+fn ends_of(
+    text: &[u8],
+    pos: usize,
+    c: char,
+    depth: u8,
+    fold: bool,
+    cache: &mut Encodings,
+    ends: &mut Vec<usize>,
+) {
+    let Some(rest) = text.get(pos..) else { return };
+    let mut bytes = [0u8; 4];
+    let raw = c.encode_utf8(&mut bytes).as_bytes();
+    let same = if fold {
+        rest.len() >= raw.len() && rest[..raw.len()].eq_ignore_ascii_case(raw)
+    } else {
+        rest.starts_with(raw)
+    };
+    if same && !ends.contains(&(pos + raw.len())) {
+        ends.push(pos + raw.len());
+    }
+    // URL parsers drop tabs and line breaks, so a URL shows the secret without them.
+    if !fold && matches!(c, '\t' | '\n' | '\r') && !ends.contains(&pos) {
+        ends.push(pos);
+    }
+    if depth == 0 || !may_start_encoding(rest) {
+        return;
+    }
+    for form in cache.of(c) {
+        for end in ends_of_text(text, pos, &form, depth - 1, true, cache) {
+            if !ends.contains(&end) {
+                ends.push(end);
+            }
+        }
+    }
+}
+
+/// The ends of every way `needle` can be written from `pos` of `text`.
+fn ends_of_text(
+    text: &[u8],
+    pos: usize,
+    needle: &str,
+    depth: u8,
+    fold: bool,
+    cache: &mut Encodings,
+) -> Vec<usize> {
+    let mut positions = vec![pos];
+    for c in needle.chars() {
+        let mut next = Vec::new();
+        for &p in &positions {
+            ends_of(text, p, c, depth, fold, cache, &mut next);
+        }
+        if next.is_empty() {
+            return next;
+        }
+        positions = next;
+    }
+    positions
+}
+
+/// Replaces every written form of each needle in `text` by `mask`: as is, percent-encoded,
+/// JSON-escaped, and any nesting of these.
+fn replace_forms(text: &str, needles: &[&str], mask: &str) -> String {
+    let bytes = text.as_bytes();
+    let firsts: Vec<u8> = needles
+        .iter()
+        .filter_map(|n| n.as_bytes().first().copied())
+        .collect();
+    let mut cache = Encodings::default();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let candidate =
+            (firsts.contains(&b) || may_start_encoding(&bytes[i..])) && text.is_char_boundary(i);
+        let end = if candidate {
+            needles
+                .iter()
+                .filter_map(|n| {
+                    ends_of_text(bytes, i, n, NESTING, false, &mut cache)
+                        .into_iter()
+                        .max()
+                })
+                .max()
+        } else {
+            None
+        };
+        match end {
+            Some(end) if end > i && text.is_char_boundary(end) => {
+                out.push_str(&text[copied..i]);
+                out.push_str(mask);
+                copied = end;
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Replaces every occurrence of `secret` in `text` by its masked form: the secret as is,
+/// percent-encoded (either hex case), JSON-escaped (serde's and `JSON.stringify`'s forms), its
+/// Basic credentials (`base64("<secret>:")`), and any nesting of these.
 pub fn redact(text: &str, secret: &str) -> String {
     if secret.is_empty() {
         return text.to_string();
     }
-    text.replace(secret, &mask_secret(secret))
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{secret}:"));
+    replace_forms(text, &[secret, &basic], &mask_secret(secret))
+}
+
+/// Whether `text` holds `secret` in any form [`redact`] masks.
+pub fn reveals(text: &str, secret: &str) -> bool {
+    !secret.is_empty() && redact(text, secret) != text
 }
 
 /// Masks every string `writeKey` member in `value`, at any depth, and gives every other string
@@ -67,6 +259,55 @@ mod tests {
             "a wk_1…abcd b"
         );
         assert_eq!(redact("text", ""), "text");
+    }
+
+    /// A key with a non-ASCII letter, a quote, a newline and a backslash.
+    const AWKWARD: &str = "wk_é\"line\nback\\slash_0123";
+
+    fn assert_masked(text: &str) {
+        let masked = redact(text, AWKWARD);
+        assert_eq!(masked, "<wk_*…0123>", "{text}");
+        assert!(!reveals(&masked, AWKWARD));
+    }
+
+    #[test]
+    fn every_encoding_of_a_secret_is_masked() {
+        let json = serde_json::to_string(AWKWARD).expect("json");
+        let percent: String = AWKWARD.bytes().map(|b| format!("%{b:02X}")).collect();
+        let lower = percent.to_lowercase();
+        let mut url = url::Url::parse("http://h/").expect("url");
+        url.path_segments_mut().expect("base").push(AWKWARD);
+        let path = url.path().trim_start_matches('/').to_string();
+        let js = "wk_\\u00e9\\\"line\\u000aback\\\\slash_0123";
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{AWKWARD}:"));
+        let nested = serde_json::to_string(&json).expect("json in json");
+        let nested_percent = serde_json::to_string(&percent).expect("json");
+        for form in [
+            AWKWARD.to_string(),
+            json.trim_matches('"').to_string(),
+            percent,
+            lower,
+            path,
+            js.to_string(),
+            basic,
+            // Without the quotes of both levels: `"\"` and `\""`.
+            nested[3..nested.len() - 3].to_string(),
+            nested_percent.trim_matches('"').to_string(),
+        ] {
+            assert_masked(&format!("<{form}>"));
+        }
+        // Another text is left alone; the mask is safe in JSON.
+        assert_eq!(redact("wk_other", AWKWARD), "wk_other");
+        let masked = redact(&json, AWKWARD);
+        assert!(serde_json::from_str::<String>(&masked).is_ok(), "{masked}");
+    }
+
+    #[test]
+    fn webhook_secrets_are_masked_in_every_encoding_too() {
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let percent: String = secret.bytes().map(|b| format!("%{b:02x}")).collect();
+        assert_eq!(redact(&format!("s={percent}"), secret), "s=whse…LaSw");
+        assert_eq!(redact(&format!("\"{secret}\""), secret), "\"whse…LaSw\"");
     }
 
     #[test]

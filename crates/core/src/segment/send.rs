@@ -92,12 +92,15 @@ impl Destination {
             Destination::Segment(Region::Us) => "Segment US".to_string(),
             Destination::Segment(Region::Eu) => "Segment EU".to_string(),
             Destination::Endpoint(base) => {
-                format!("endpoint {}", base.as_str().trim_end_matches('/'))
+                format!(
+                    "endpoint {}",
+                    crate::text::without_userinfo(base.as_str()).trim_end_matches('/')
+                )
             }
             Destination::Sink(base) => {
                 format!(
                     "local sink {} (does not reach Segment)",
-                    base.as_str().trim_end_matches('/')
+                    crate::text::without_userinfo(base.as_str()).trim_end_matches('/')
                 )
             }
         }

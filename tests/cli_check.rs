@@ -250,3 +250,58 @@ fn the_guide_presets_match_theirs_and_exit_3_for_the_events_they_let_fall_throug
         );
     }
 }
+
+#[test]
+fn bad_fixture_files_are_named_once_and_the_good_ones_are_checked() {
+    let sb = Sandbox::new();
+    sb.write("t.js", MAPS_PAYMENTS);
+    sb.write(
+        "mine/good.json",
+        r#"{"type":"payment.succeeded","data":{"payment_id":"pay_1","total_amount":100,"currency":"USD","customer":{"customer_id":"cus_1"}}}"#,
+    );
+    sb.write(
+        "mine/bad.json",
+        "{\n  \"type\": \"payment.succeeded\",\n  oops\n}\n",
+    );
+    std::fs::write(sb.path("mine/bytes.json"), b"{\"type\": \"a\xff\"}").expect("write");
+    let check = |extra: &[&str]| {
+        run(sb
+            .cmd()
+            .args([
+                "check",
+                "-t",
+                "t.js",
+                "--fixtures",
+                "mine",
+                "--expect",
+                "exp",
+            ])
+            .args(extra))
+    };
+
+    let ran = check(&["--update"]);
+    assert_eq!(ran.code, Some(2), "{}{}", ran.stdout, ran.stderr);
+    let names = json_files(&sb.path("exp"));
+    assert!(names.contains(&"good".to_string()), "{names:?}");
+    assert!(!names.contains(&"bad".to_string()), "{names:?}");
+
+    // An expectation for the broken file is not stale: the file is.
+    std::fs::write(sb.path("exp/bad.json"), "{}").expect("write");
+    let ran = check(&[]);
+    assert_eq!(ran.code, Some(2), "{}{}", ran.stdout, ran.stderr);
+    for named in [
+        "mine/bad.json:3:3: invalid JSON: key must be a string",
+        "mine/bytes.json:1:12: cannot read: not UTF-8 text",
+    ] {
+        assert_eq!(ran.stderr.matches(named).count(), 1, "{}", ran.stderr);
+    }
+    assert_eq!(ran.stderr.matches("not UTF-8").count(), 1, "{}", ran.stderr);
+    assert!(!ran.stderr.contains("stale"), "{}", ran.stderr);
+    assert!(!ran.stdout.contains("differs"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("0 differ, 0 missing"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("2 fixture files not loaded"),
+        "{}",
+        ran.stdout
+    );
+}

@@ -225,3 +225,36 @@ fn works_from_any_directory() {
     ]));
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
 }
+
+#[test]
+fn a_byte_order_mark_is_dropped_from_a_fixture_as_from_a_payload() {
+    let sb = Sandbox::new();
+    let body = std::fs::read_to_string(manifest("fixtures/webhooks/payment.succeeded.json"))
+        .expect("fixture");
+    sb.write("mine/marked.json", &format!("\u{feff}{body}"));
+    sb.write("marked-payload.json", &format!("\u{feff}{body}"));
+
+    let ran = run(sb
+        .cmd()
+        .args(["fixtures", "show", "marked", "--fixtures", "mine"]));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert_eq!(ran.stdout.trim_end(), body.trim_end());
+
+    let record = |args: &[&str]| {
+        let ran = run(sb
+            .cmd()
+            .args(["run", "-t", "segment-track-payment", "-o", "json"])
+            .args(args));
+        assert_eq!(ran.code, Some(0), "{args:?}: {}", ran.stderr);
+        let mut record: Value = serde_json::from_str(ran.stdout.trim()).expect("one record");
+        record
+            .as_object_mut()
+            .expect("object")
+            .remove("duration_us");
+        record
+    };
+    assert_eq!(
+        record(&["-e", "marked", "--fixtures", "mine"]),
+        record(&["-p", "marked-payload.json"])
+    );
+}

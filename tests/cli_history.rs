@@ -668,3 +668,58 @@ fn a_newer_history_file_is_refused() {
     assert!(ran.stderr.contains("newer hookbench"), "{}", ran.stderr);
     assert!(ran.stderr.contains("schema version 7"), "{}", ran.stderr);
 }
+
+/// In a data dir made read-only, `history list` and `show` read what is stored, and `listen`
+/// (which stores) names the folder and the way out, exit 2. Skipped where chmod does not
+/// restrict (root), found by trying to create a file.
+#[cfg(unix)]
+#[test]
+fn a_read_only_data_dir_is_read_and_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = Sandbox::new();
+    let dir = data_dir(&sandbox);
+    fill(&dir);
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    if std::fs::write(dir.join("probe"), "x").is_ok() {
+        return; // chmod does not restrict this user
+    }
+    let list = history(&sandbox, &["list", "-o", "json"]);
+    let show = history(&sandbox, &["show", "msg_payment"]);
+    let listen =
+        run(sandbox
+            .cmd()
+            .arg("--data-dir")
+            .arg(&dir)
+            .args(["listen", "--addr", "127.0.0.1:0"]));
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).expect("chmod back");
+    assert_eq!(list.code, Some(0), "{}", list.stderr);
+    let ids: Vec<Value> = json_lines(&list.stdout)
+        .iter()
+        .map(|row| row["webhook_id"].clone())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            json!("msg_bytes"),
+            json!("msg_forged"),
+            json!("msg_payment")
+        ]
+    );
+    assert_eq!(show.code, Some(0), "{}", show.stderr);
+    assert!(show.stdout.contains("payment.succeeded"), "{}", show.stdout);
+
+    assert_eq!(listen.code, Some(2), "{}", listen.stderr);
+    for said in [
+        dir.display().to_string().as_str(),
+        "read-only",
+        "--data-dir",
+        "HOOKBENCH_DATA_DIR",
+    ] {
+        assert!(listen.stderr.contains(said), "{said}: {}", listen.stderr);
+    }
+    assert!(
+        !listen.stderr.contains("unable to open"),
+        "{}",
+        listen.stderr
+    );
+}

@@ -1184,3 +1184,182 @@ fn a_jsonl_warns_on_a_later_line_with_an_earlier_messageid() {
         "{found:?}"
     );
 }
+
+/// A fixtures folder with a good body, one that is not JSON and one that is not UTF-8.
+fn folder_with_bad_files(sb: &Sandbox) {
+    sb.write("mine/good.json", &body_with_id("pay_good"));
+    sb.write(
+        "mine/bad.json",
+        "{\n  \"type\": \"payment.succeeded\",\n  oops\n}\n",
+    );
+    std::fs::write(sb.path("mine/bytes.json"), b"{\"type\": \"a\xff\"}").expect("write");
+}
+
+#[test]
+fn bad_files_in_a_fixtures_folder_are_named_once_and_the_rest_still_run() {
+    let sb = Sandbox::new();
+    folder_with_bad_files(&sb);
+    let args = [
+        "run",
+        "-t",
+        "segment-track-payment",
+        "--all",
+        "--fixtures",
+        "mine",
+    ];
+
+    let ran = run(sb.cmd().args(args));
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    for (named, count) in [
+        ("mine/bad.json:3:3: invalid JSON: key must be a string", 1),
+        ("mine/bytes.json:1:12: cannot read: not UTF-8 text", 1),
+        ("not UTF-8", 1),
+    ] {
+        assert_eq!(ran.stderr.matches(named).count(), count, "{}", ran.stderr);
+    }
+    assert!(ran.stdout.contains("good"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("2 unreadable inputs"), "{}", ran.stdout);
+
+    let ran = run(sb.cmd().args(args).args(["-o", "json"]));
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    let lines = json_lines(&ran.stdout);
+    let (errors, records): (Vec<&Value>, Vec<&Value>) =
+        lines.iter().partition(|l| l.get("input_error").is_some());
+    let ids: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r["webhook"]["payload"]["properties"]["payment_id"].as_str())
+        .collect();
+    assert!(ids.contains(&"pay_good"), "{}", ran.stdout);
+    let errors: Vec<Value> = errors.iter().map(|e| e["input_error"].clone()).collect();
+    assert_eq!(errors.len(), 2, "{}", ran.stdout);
+    assert_eq!(errors[0]["name"], "bad");
+    assert_eq!(errors[0]["path"], "mine/bad.json");
+    assert_eq!(
+        (&errors[0]["line"], &errors[0]["column"]),
+        (&json!(3), &json!(3))
+    );
+    assert_eq!(errors[1]["path"], "mine/bytes.json");
+    assert_eq!(
+        (&errors[1]["line"], &errors[1]["column"]),
+        (&json!(1), &json!(12))
+    );
+    assert!(
+        errors[1]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("not UTF-8")),
+        "{errors:?}"
+    );
+
+    // Naming the broken file gives its own error, not "unknown event type".
+    let ran = run(sb.cmd().args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "-e",
+        "bad",
+        "--fixtures",
+        "mine",
+    ]));
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    assert!(ran.stderr.contains("bad.json:3:3"), "{}", ran.stderr);
+}
+
+#[test]
+fn jsonl_on_stdin_is_streamed_a_line_at_a_time() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+
+    /// Kills and reaps the child if the test ends early.
+    struct Reaped(std::process::Child);
+    impl Drop for Reaped {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut cmd = common::process_in(dir.path());
+    cmd.args([
+        "run",
+        "-t",
+        "segment-track-payment",
+        "-p",
+        "-",
+        "-o",
+        "json",
+    ])
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null());
+    let mut child = Reaped(cmd.spawn().expect("spawn run"));
+    let stdout = child.0.stdout.take().expect("stdout");
+    let (tx, lines) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+
+    // More lines than the run window and the output buffer hold, but stdin stays open: results
+    // can only come out if lines are taken as they arrive.
+    const LINES: usize = 300;
+    let mut stdin = child.0.stdin.take().expect("stdin");
+    for n in 0..LINES {
+        writeln!(stdin, "{}", body_with_id(&format!("pay_{n}"))).expect("write a line");
+    }
+    stdin.flush().expect("flush");
+    let first = lines
+        .recv_timeout(Duration::from_secs(30))
+        .expect("a result before stdin is closed");
+    let record: Value = serde_json::from_str(&first).expect("a JSON record");
+    assert_eq!(
+        record["webhook"]["payload"]["properties"]["payment_id"],
+        "pay_0"
+    );
+
+    drop(stdin);
+    let status = child.0.wait().expect("run ends");
+    assert_eq!(status.code(), Some(0));
+    reader.join().expect("reader");
+    let rest: Vec<String> = lines.try_iter().collect();
+    assert_eq!(rest.len() + 1, LINES);
+}
+
+#[test]
+fn stdin_that_is_one_document_over_many_lines_is_one_body() {
+    let sb = Sandbox::new();
+    let body = fixture_text("payment.succeeded");
+    assert!(body.lines().count() > 3);
+    let marked = format!("\u{feff}\n\n{body}");
+    let by_stdin = run(sb
+        .cmd()
+        .args([
+            "run",
+            "-t",
+            "segment-track-payment",
+            "-p",
+            "-",
+            "-o",
+            "json",
+        ])
+        .write_stdin(marked));
+    let by_event = run_payment(&sb, &["-o", "json"]);
+    assert_eq!(by_stdin.code, Some(0), "{}", by_stdin.stderr);
+    assert_eq!(
+        untimed(one_record(&by_stdin)),
+        untimed(one_record(&by_event))
+    );
+
+    // One line of JSON then blank lines only: still one body, labelled by its type.
+    let line = body_with_id("pay_one");
+    let ran = run(sb
+        .cmd()
+        .args(["run", "-t", "segment-track-payment", "-p", "-"])
+        .write_stdin(format!("{line}\n\n")));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(!ran.stdout.contains("stdin:1"), "{}", ran.stdout);
+}

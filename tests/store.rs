@@ -665,3 +665,87 @@ fn a_folder_that_cannot_be_created_is_an_io_error_naming_it() {
     assert!(matches!(err, StoreError::Io { .. }), "{err:?}");
     assert!(err.to_string().contains("a-file"), "{err}");
 }
+
+#[cfg(unix)]
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn the_history_and_its_wal_and_shm_are_private() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("data");
+    let store = open(&dir);
+    store
+        .record_now(delivery("msg_private", 200))
+        .expect("record");
+    let file = store.path().to_path_buf();
+    let with = |suffix: &str| {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
+    assert_eq!(mode_of(&dir), 0o700, "the folder hookbench created");
+    for path in [file.clone(), with("-wal"), with("-shm")] {
+        assert_eq!(mode_of(&path), 0o600, "{}", path.display());
+    }
+    drop(store);
+}
+
+#[cfg(unix)]
+#[test]
+fn wider_modes_are_narrowed_on_open() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let store = open(tmp.path());
+    store.record_now(delivery("msg_wide", 200)).expect("record");
+    let file = store.path().to_path_buf();
+    drop(store);
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let store = open(tmp.path());
+    assert_eq!(mode_of(&file), 0o600);
+    assert_eq!(store.count().expect("count"), 1);
+}
+
+/// True when chmod restricts this process (not root): a file cannot be created in `dir`.
+#[cfg(unix)]
+fn cannot_write_in(dir: &Path) -> bool {
+    std::fs::write(dir.join("probe"), "x").is_err()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_folder_is_named_and_its_history_can_still_be_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("data");
+    let store = open(&dir);
+    store.record_now(delivery("msg_ro", 200)).expect("record");
+    drop(store);
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    let restricted = cannot_write_in(&dir);
+    let opened = Store::open(&dir);
+    let read = Store::open_for_reading(&dir).map(|s| s.list(10, None));
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).expect("chmod back");
+    if !restricted {
+        return; // root: chmod does not restrict
+    }
+    let err = opened.expect_err("a writing open fails");
+    assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains(&dir.display().to_string()), "{text}");
+    assert!(text.contains("read-only"), "{text}");
+    assert!(
+        text.contains("--data-dir") && text.contains("HOOKBENCH_DATA_DIR"),
+        "{text}"
+    );
+    let rows = read.expect("opens read-only").expect("lists");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].webhook_id.as_deref(), Some("msg_ro"));
+}

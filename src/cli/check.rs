@@ -145,7 +145,8 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, Failure> {
     let config = common::load_config(global)?;
     let session = common::session(&config, &args.transform, None)?;
     let transform = common::load_transform(&session)?;
-    let fixtures = common::fixture_set(args.transform.fixtures.as_deref())?;
+    // A fixture file that cannot be loaded is reported after the others are checked.
+    let fixtures = super::bodies::fixture_set(args.transform.fixtures.as_deref())?;
     let expected = expectations(args, &transform.origin, &transform.stem)?;
     let (pipeline, shown_name) = common::pipeline(&session, &transform);
 
@@ -217,10 +218,15 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, Failure> {
     if let Some(failure) = problem {
         return Err(failure);
     }
+    let skipped = fixtures.skipped();
+    for file in skipped {
+        render::error_line(&file.message);
+    }
+    // The expectation of a file that could not be loaded is not stale: the file is broken.
     let stale: Vec<String> = expected
         .names()
         .into_iter()
-        .filter(|n| fixtures.get(n).is_none())
+        .filter(|n| fixtures.get(n).is_none() && !skipped.iter().any(|s| &s.name == n))
         .collect();
     if !stale.is_empty() {
         render::warning_line(&format!(
@@ -229,17 +235,22 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, Failure> {
         ));
     }
     let where_ = expected.describe(&transform.stem);
+    let unreadable = match skipped.len() {
+        0 => String::new(),
+        1 => format!(" · {RED}1 fixture file not loaded{RED:#}"),
+        n => format!(" · {RED}{n} fixture files not loaded{RED:#}"),
+    };
     let _ = if args.update {
         writeln!(
             out,
-            "{BOLD}{}{BOLD:#} fixtures through {}: wrote {written} expectations, {matched} unchanged, in {where_}",
+            "{BOLD}{}{BOLD:#} fixtures through {}: wrote {written} expectations, {matched} unchanged, in {where_}{unreadable}",
             fixtures.len(),
             transform.name
         )
     } else {
         writeln!(
             out,
-            "{BOLD}{}{BOLD:#} fixtures through {} against {where_}: {matched} match, {differ} differ, {missing} missing · {failed} transform errors · {lint_errors} with lint errors",
+            "{BOLD}{}{BOLD:#} fixtures through {} against {where_}: {matched} match, {differ} differ, {missing} missing · {failed} transform errors · {lint_errors} with lint errors{unreadable}",
             fixtures.len(),
             transform.name
         )
@@ -250,5 +261,6 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, Failure> {
         Finding::TransformFailed,
     );
     verdict.note_if(lint_errors > 0, Finding::LintErrors);
+    verdict.note_if(!skipped.is_empty(), Finding::BadInput);
     Ok(verdict.code())
 }

@@ -59,6 +59,12 @@ fn open(global: &GlobalArgs) -> Result<Store, Failure> {
     Ok(Store::open(&dir)?)
 }
 
+/// For `list` and `show`, which only read: a history in a read-only folder opens read-only.
+fn open_for_reading(global: &GlobalArgs) -> Result<Store, Failure> {
+    let dir = Store::resolve_dir(global.data_dir.as_deref())?;
+    Ok(Store::open_for_reading(&dir)?)
+}
+
 fn stdout(output: OutputFormat) -> Box<dyn Write> {
     super::output::stdout_for(output)
 }
@@ -84,7 +90,7 @@ fn find(store: &Store, id: &str) -> Result<StoredDelivery, Failure> {
 // ---- list ------------------------------------------------------------------------------------
 
 fn list(global: &GlobalArgs, limit: usize, output: OutputFormat) -> Result<u8, Failure> {
-    let store = open(global)?;
+    let store = open_for_reading(global)?;
     let mut out = stdout(output);
     let mut shown = 0usize;
     let mut before = None;
@@ -249,7 +255,7 @@ fn clean(text: &str) -> String {
 // ---- show ------------------------------------------------------------------------------------
 
 fn show(global: &GlobalArgs, id: &str, output: OutputFormat) -> Result<u8, Failure> {
-    let store = open(global)?;
+    let store = open_for_reading(global)?;
     let delivery = find(&store, id)?;
     let mut out = stdout(output);
     let _ = match output {

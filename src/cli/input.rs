@@ -6,6 +6,8 @@ use std::io::{BufRead, BufReader, Read};
 
 use serde_json::Value;
 
+use hookbench_core::text_file;
+
 use super::Failure;
 use super::common::parse_json;
 
@@ -30,35 +32,14 @@ pub struct Line {
     pub parsed: Result<(String, Value), String>,
 }
 
-/// Opens `spec`: a path (`.jsonl` streams) or `-` for stdin (one document, or JSONL when the
-/// whole is not one document).
+/// Opens `spec`: a path (`.jsonl` streams) or `-` for stdin (one document, or JSONL when its
+/// first line is a document and more follow).
 pub fn open(spec: &str) -> Result<Source, Failure> {
     if spec == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| Failure::input(format!("cannot read stdin: {e}")))?;
-        let text = String::from_utf8(strip_bom(bytes))
-            .map_err(|_| Failure::input("stdin is not UTF-8 text"))?;
-        return match serde_json::from_str::<Value>(&text) {
-            Ok(json) => Ok(Source::Single {
-                origin: "stdin".into(),
-                text,
-                json,
-            }),
-            Err(_) if first_line_is_a_document(&text) => Ok(Source::Lines {
-                origin: "stdin".into(),
-                reader: Box::new(std::io::Cursor::new(text.into_bytes())),
-            }),
-            Err(_) => {
-                let json = parse_json("stdin", &text)?;
-                Ok(Source::Single {
-                    origin: "stdin".into(),
-                    text,
-                    json,
-                })
-            }
-        };
+        return open_stdin(BufReader::with_capacity(
+            256 * 1024,
+            std::io::stdin().lock(),
+        ));
     }
     let file = File::open(spec).map_err(|e| Failure::input(format!("cannot read {spec}: {e}")))?;
     if spec.to_ascii_lowercase().ends_with(".jsonl") {
@@ -71,7 +52,7 @@ pub fn open(spec: &str) -> Result<Source, Failure> {
     BufReader::new(file)
         .read_to_end(&mut bytes)
         .map_err(|e| Failure::input(format!("cannot read {spec}: {e}")))?;
-    let text = String::from_utf8(strip_bom(bytes))
+    let text = text_file::decode(bytes)
         .map_err(|_| Failure::input(format!("{spec} is not UTF-8 text")))?;
     let json = parse_json(spec, &text)?;
     Ok(Source::Single {
@@ -81,21 +62,55 @@ pub fn open(spec: &str) -> Result<Source, Failure> {
     })
 }
 
-/// Editors on some platforms start UTF-8 files with a byte-order mark; JSON parsers do not
-/// accept it.
-fn strip_bom(mut bytes: Vec<u8>) -> Vec<u8> {
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        bytes.drain(..3);
+/// Stdin, decided by its first non-blank line: a document by itself followed by more
+/// non-blank lines is JSONL, streamed a line at a time like a `.jsonl` file; anything else is
+/// read whole as one document (which may span many lines), and its own error is the useful one.
+fn open_stdin(mut reader: impl BufRead + 'static) -> Result<Source, Failure> {
+    let origin = "stdin";
+    // What has been read so far, kept to hand on unchanged.
+    let mut head = Vec::new();
+    let first = read_to_non_blank_line(&mut reader, &mut head)?;
+    let first_is_a_document = first.as_deref().is_some_and(|line| {
+        serde_json::from_str::<Value>(text_file::strip_bom(line.trim_end())).is_ok()
+    });
+    if first_is_a_document && read_to_non_blank_line(&mut reader, &mut head)?.is_some() {
+        let reader = std::io::Cursor::new(head).chain(reader);
+        return Ok(Source::Lines {
+            origin: origin.into(),
+            reader: Box::new(BufReader::new(reader)),
+        });
     }
-    bytes
+    reader
+        .read_to_end(&mut head)
+        .map_err(|e| Failure::input(format!("cannot read stdin: {e}")))?;
+    let text = text_file::decode(head).map_err(|_| Failure::input("stdin is not UTF-8 text"))?;
+    let json = parse_json(origin, &text)?;
+    Ok(Source::Single {
+        origin: origin.into(),
+        text,
+        json,
+    })
 }
 
-/// Stdin that is not one document is JSONL only if its first line is a document by itself;
-/// otherwise it is one broken document, and its own error is the useful one.
-fn first_line_is_a_document(text: &str) -> bool {
-    text.lines()
-        .find(|l| !l.trim().is_empty())
-        .is_some_and(|l| serde_json::from_str::<Value>(l).is_ok())
+/// Reads lines into `head` up to and including the next one that is not blank, and returns it
+/// as text; `None` at the end of the input. Bytes that are not UTF-8 count as content.
+fn read_to_non_blank_line(
+    reader: &mut impl BufRead,
+    head: &mut Vec<u8>,
+) -> Result<Option<String>, Failure> {
+    loop {
+        let start = head.len();
+        let read = reader
+            .read_until(b'\n', head)
+            .map_err(|e| Failure::input(format!("cannot read stdin: {e}")))?;
+        if read == 0 {
+            return Ok(None);
+        }
+        let line = String::from_utf8_lossy(&head[start..]);
+        if !text_file::strip_bom(&line).trim().is_empty() {
+            return Ok(Some(line.into_owned()));
+        }
+    }
 }
 
 /// The non-blank lines of a JSONL stream, parsed one at a time.
@@ -120,7 +135,7 @@ pub fn lines(origin: &str, reader: Box<dyn BufRead>) -> impl Iterator<Item = Lin
             }
             let text = buffer.trim_end_matches(['\n', '\r']);
             let text = if number == 1 {
-                text.trim_start_matches('\u{feff}')
+                text_file::strip_bom(text)
             } else {
                 text
             };

@@ -6,6 +6,7 @@ use std::io::Write;
 
 use hookbench_core::pipeline::RunRecord;
 use hookbench_core::segment::MessageIds;
+use hookbench_core::webhook::fixtures::SkippedFile;
 
 use super::Failure;
 use super::args::{GlobalArgs, OutputFormat, RunArgs};
@@ -15,6 +16,12 @@ use super::render::{self, Tally};
 
 /// How many runs are queued ahead of the one being printed: enough to keep every worker busy.
 const WINDOW: usize = 64;
+
+/// The JSON line of an input that could not be used.
+#[derive(serde::Serialize)]
+struct InputError<'a> {
+    input_error: &'a SkippedFile,
+}
 
 /// Prints records as they come, in the chosen format.
 struct Printer<'a> {
@@ -43,6 +50,23 @@ impl Printer<'_> {
         };
     }
 
+    /// A fixture file that could not be loaded: told on stderr and, as JSON, in the record
+    /// stream as `{"input_error": {name, path, line, column, message}}`.
+    fn skipped(&mut self, skipped: &SkippedFile) {
+        self.tally.input_errors += 1;
+        render::error_line(&skipped.message);
+        if self.format == OutputFormat::Json {
+            let _ = serde_json::to_writer(
+                &mut self.out,
+                &InputError {
+                    input_error: skipped,
+                },
+            )
+            .map_err(std::io::Error::from)
+            .and_then(|()| self.out.write_all(b"\n"));
+        }
+    }
+
     fn finish(mut self) -> u8 {
         if self.format == OutputFormat::Text && self.tally.events + self.tally.input_errors > 1 {
             let _ = writeln!(self.out);
@@ -58,7 +82,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
     let session = common::session(&config, &args.transform, None)?;
     let transform = common::load_transform(&session)?;
     // Everything that can fail on input is read before any output is written.
-    let inputs = bodies::select(
+    let (inputs, skipped) = bodies::select_with_skipped(
         args.input.event.as_deref(),
         args.input.all,
         args.input.payload.as_deref(),
@@ -97,7 +121,10 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
         printer.print(&label, &record);
     });
     printer.tally.input_errors += bad_inputs.get();
-    if printer.tally.events == 0 && bad_inputs.get() == 0 {
+    for file in &skipped {
+        printer.skipped(file);
+    }
+    if printer.tally.events == 0 && printer.tally.input_errors == 0 {
         let origin = match args.input.payload.as_deref() {
             Some("-") | None => "stdin",
             Some(spec) => spec,

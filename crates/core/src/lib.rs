@@ -16,7 +16,7 @@
 //! - [`store`]: the history of deliveries, runs and sends in SQLite;
 //! - [`config`] and [`session`]: the configuration file and the flags over it, resolved once;
 //! - [`text`], [`json_error`], [`suggest`]: wording shared by both front ends (escaping, sizes,
-//!   times, JSON error positions, "did you mean").
+//!   times, JSON error positions, "did you mean"); [`text_file`]: how a body's bytes become text.
 
 pub mod config;
 pub mod json_error;
@@ -28,5 +28,6 @@ pub mod session;
 pub mod store;
 pub mod suggest;
 pub mod text;
+pub mod text_file;
 pub mod transform;
 pub mod webhook;

@@ -43,6 +43,12 @@ pub enum StoreError {
         what: &'static str,
         id: i64,
     },
+    /// The data directory cannot be written (or created).
+    #[error(
+        "the data directory {} is read-only: hookbench cannot create or write files there, and this command stores history; pick a writable one with --data-dir DIR or HOOKBENCH_DATA_DIR",
+        dir.display()
+    )]
+    ReadOnly { dir: PathBuf },
     /// No --data-dir and no platform data directory.
     #[error("no data directory on this platform: pass --data-dir DIR or set HOOKBENCH_DATA_DIR")]
     NoDataDir,
@@ -97,6 +103,7 @@ impl StoreError {
                 what,
                 id: *id,
             },
+            StoreError::ReadOnly { dir } => StoreError::ReadOnly { dir: dir.clone() },
             StoreError::NoDataDir => StoreError::NoDataDir,
             StoreError::WriterStopped => StoreError::WriterStopped,
         }

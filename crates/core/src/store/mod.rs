@@ -6,6 +6,12 @@
 //! transaction holding it has committed. Reads go through a second connection behind a mutex:
 //! WAL lets them run while the writer commits. A third thread checkpoints the WAL, so no write
 //! waits for a checkpoint's syncs. Nothing is cached here beyond what a query returns.
+//!
+//! The history holds customers' emails and bodies: on Unix the folder hookbench creates is
+//! `0700` and the file (with its `-wal` and `-shm`, which SQLite gives the file's mode) `0600`;
+//! wider modes found on open are narrowed. In a folder hookbench cannot write, the commands that
+//! only read open the file read-only ([`Store::open_for_reading`]); the others say which folder
+//! is read-only and how to pick another.
 
 mod checkpoint;
 mod error;
@@ -206,6 +212,8 @@ pub struct Store {
 
 struct Inner {
     path: PathBuf,
+    /// Opened by [`Store::open_for_reading`] in a folder that cannot be written: no writer.
+    read_only: bool,
     /// None only while dropping.
     jobs: Option<crossbeam_channel::Sender<Job>>,
     writer: Option<JoinHandle<Connection>>,
@@ -259,11 +267,95 @@ impl Store {
 
     /// [`Store::open`] with options.
     pub fn open_with(dir: &Path, options: StoreOptions) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+        Store::open_writable(dir, options).map_err(|error| match error {
+            // What SQLite says of a folder it cannot write in ("unable to open database file",
+            // "attempt to write a readonly database") does not name the folder or the way out.
+            StoreError::Io { ref source, .. }
+                if source.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                StoreError::ReadOnly {
+                    dir: dir.to_path_buf(),
+                }
+            }
+            StoreError::Io { .. } | StoreError::Sqlite { .. }
+                if dir.is_dir() && !access::writable(dir) =>
+            {
+                StoreError::ReadOnly {
+                    dir: dir.to_path_buf(),
+                }
+            }
+            other => other,
+        })
+    }
+
+    /// For commands that only read: [`Store::open`], or where the data directory cannot be
+    /// written, the existing history opened read-only. SQLite's read-only mode still needs
+    /// the `-shm` file of a WAL database; when that cannot be created either, the file is read
+    /// as immutable (nothing can change it in a folder no one can write).
+    pub fn open_for_reading(dir: &Path) -> Result<Store, StoreError> {
+        match Store::open(dir) {
+            Err(StoreError::ReadOnly { dir }) if dir.join(FILE_NAME).is_file() => {
+                Store::open_read_only(&dir, StoreOptions::default())
+            }
+            other => other,
+        }
+    }
+
+    fn open_read_only(dir: &Path, options: StoreOptions) -> Result<Store, StoreError> {
+        let path = dir.join(FILE_NAME);
+        let error = |e| StoreError::from_sqlite(&path, e);
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let open = |uri: &str| -> Result<Connection, StoreError> {
+            let conn = Connection::open_with_flags(uri, flags).map_err(error)?;
+            conn.busy_timeout(options.busy_timeout).map_err(error)?;
+            let found = schema::version(&conn).map_err(error)?;
+            if found > SCHEMA_VERSION {
+                return Err(StoreError::NewerSchema {
+                    path: path.clone(),
+                    found,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            if found < SCHEMA_VERSION {
+                return Err(StoreError::Sqlite {
+                    path: path.clone(),
+                    message: format!(
+                        "written by an older hookbench (schema version {found}) and cannot be brought up to date in a read-only folder; open it once where it can be written"
+                    ),
+                });
+            }
+            Ok(conn)
+        };
+        let reader = match open(&sqlite_uri(&path, "mode=ro")) {
+            Ok(conn) => conn,
+            Err(StoreError::Sqlite { .. }) => open(&sqlite_uri(&path, "immutable=1"))?,
+            Err(other) => return Err(other),
+        };
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path,
+                read_only: true,
+                jobs: None,
+                writer: None,
+                checkpointer: None,
+                reader: Mutex::new(reader),
+                closing: Mutex::new(None),
+            }),
+        })
+    }
+
+    fn open_writable(dir: &Path, options: StoreOptions) -> Result<Store, StoreError> {
+        access::create_private_dir(dir).map_err(|source| StoreError::Io {
             path: dir.to_path_buf(),
             source,
         })?;
         let path = dir.join(FILE_NAME);
+        access::make_private(&path).map_err(|source| StoreError::Io {
+            path: path.clone(),
+            source,
+        })?;
         let mut write = schema::connect(&path, options.busy_timeout)?;
         schema::migrate(&mut write, &path)?;
         // Checkpoints run on a thread of their own (see `checkpoint`), not at the writer's
@@ -281,6 +373,7 @@ impl Store {
         Ok(Store {
             inner: Arc::new(Inner {
                 path,
+                read_only: false,
                 jobs: Some(jobs),
                 writer: Some(writer),
                 checkpointer: Some(checkpointer),
@@ -385,6 +478,16 @@ impl Store {
     }
 
     fn submit(&self, job: Job) -> Result<(), StoreError> {
+        if self.inner.read_only {
+            return Err(StoreError::ReadOnly {
+                dir: self
+                    .inner
+                    .path
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default(),
+            });
+        }
         let jobs = self.inner.jobs.as_ref().ok_or(StoreError::WriterStopped)?;
         jobs.send(job).map_err(|_| StoreError::WriterStopped)
     }
@@ -400,6 +503,91 @@ impl Store {
 
     fn error(&self, error: rusqlite::Error) -> StoreError {
         StoreError::from_sqlite(&self.inner.path, error)
+    }
+}
+
+/// A `file:` URI for SQLite with `query`; characters that would end the path are escaped.
+fn sqlite_uri(path: &Path, query: &str) -> String {
+    let mut uri = String::from("file:");
+    for byte in path.to_string_lossy().bytes() {
+        match byte {
+            b'?' | b'#' | b'%' => uri.push_str(&format!("%{byte:02X}")),
+            _ => uri.push(char::from(byte)),
+        }
+    }
+    // A path that is not absolute must not read as an authority (`file://host/...`).
+    if !path.is_absolute() && uri.starts_with("file://") {
+        uri.insert_str(5, "./");
+    }
+    format!("{uri}?{query}")
+}
+
+/// Who may read the history: a private folder and private files, and whether a folder can be
+/// written at all.
+mod access {
+    use std::path::Path;
+
+    /// Creates `dir` (and missing parents), `0700` on Unix. An existing folder is left as it is.
+    pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(dir)
+    }
+
+    /// Creates the history file `0600` if it is missing (SQLite gives its `-wal` and `-shm`
+    /// the file's mode), and narrows the file, its `-wal` and its `-shm` to `0600` where they
+    /// exist with a wider mode.
+    pub fn make_private(file: &Path) -> std::io::Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        if !file.exists() {
+            options.open(file)?;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let name = file.as_os_str().to_owned();
+            for suffix in ["", "-wal", "-shm"] {
+                let mut each = name.clone();
+                each.push(suffix);
+                let each = Path::new(&each);
+                let Ok(meta) = std::fs::metadata(each) else {
+                    continue;
+                };
+                if meta.permissions().mode() & 0o077 != 0 {
+                    let mode = meta.permissions().mode() & 0o700;
+                    std::fs::set_permissions(each, std::fs::Permissions::from_mode(mode))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// True when a file can be created in `dir` (tried, then removed): the only test that also
+    /// holds for ACLs, read-only mounts and root.
+    pub fn writable(dir: &Path) -> bool {
+        let probe = dir.join(format!(".hookbench-write-test-{}", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&probe)
+        {
+            Ok(_) => {
+                let _ = std::fs::remove_file(&probe);
+                true
+            }
+            Err(_) => false,
+        }
     }
 }
 

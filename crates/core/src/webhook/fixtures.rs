@@ -79,11 +79,14 @@ impl Fixture {
 /// Why a fixture file or folder could not be loaded. Every message starts with the file.
 #[derive(Debug, thiserror::Error)]
 pub enum FixtureError {
-    #[error("{path}: cannot read: {source}")]
-    Io {
+    // The cause is part of the message and not a `source`, so a chain of causes shows it once.
+    #[error("{path}: cannot read: {error}")]
+    Io { path: String, error: std::io::Error },
+    #[error("{path}:{line}:{column}: cannot read: not UTF-8 text")]
+    NotUtf8 {
         path: String,
-        #[source]
-        source: std::io::Error,
+        line: usize,
+        column: usize,
     },
     #[error("{path}:{line}:{column}: invalid JSON: {message}")]
     Json {
@@ -106,6 +109,57 @@ pub enum FixtureError {
     },
 }
 
+impl FixtureError {
+    /// The file (or folder) the error is about, as shown.
+    pub fn path(&self) -> &str {
+        match self {
+            FixtureError::Io { path, .. }
+            | FixtureError::NotUtf8 { path, .. }
+            | FixtureError::Json { path, .. }
+            | FixtureError::NotObject { path, .. }
+            | FixtureError::MissingType { path }
+            | FixtureError::TypeNotString { path, .. }
+            | FixtureError::DuplicateName { path, .. } => path,
+        }
+    }
+
+    /// Line and column (1-based) where the file goes wrong, when the error has a place.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        match self {
+            FixtureError::NotUtf8 { line, column, .. }
+            | FixtureError::Json { line, column, .. } => Some((*line, *column)),
+            _ => None,
+        }
+    }
+}
+
+/// A file of a user folder that was left out of the set, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SkippedFile {
+    /// The fixture name the file would have had (its stem).
+    pub name: String,
+    /// The file, as shown.
+    pub path: String,
+    /// 1-based line and column of the problem, when it has a place.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The whole error, starting with the file (and its line and column).
+    pub message: String,
+}
+
+impl SkippedFile {
+    fn new(name: String, error: &FixtureError) -> SkippedFile {
+        let position = error.position();
+        SkippedFile {
+            name,
+            path: error.path().to_string(),
+            line: position.map(|(line, _)| line),
+            column: position.map(|(_, column)| column),
+            message: error.to_string(),
+        }
+    }
+}
+
 /// A fixture name that is not in the set.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown event type {name:?}{}", unknown_hint(suggestions))]
@@ -125,6 +179,8 @@ fn unknown_hint(suggestions: &[String]) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct FixtureSet {
     fixtures: Vec<Fixture>,
+    /// Files of user folders that could not be loaded (see [`FixtureSet::load_dir`]).
+    skipped: Vec<SkippedFile>,
 }
 
 impl FixtureSet {
@@ -152,33 +208,48 @@ impl FixtureSet {
         variants.sort_by(|a, b| a.name.cmp(&b.name));
 
         plain.extend(variants);
-        Ok(FixtureSet { fixtures: plain })
+        Ok(FixtureSet {
+            fixtures: plain,
+            skipped: Vec::new(),
+        })
     }
 
     /// Adds every `*.json` in `dir` (and in `dir/variants/` and `dir/not-dodo/` as variants). A
     /// fixture whose name
     /// equals an existing one replaces it in place; new ones are appended, non-variants first,
     /// each sorted by name.
-    pub fn with_dir(mut self, dir: &Path) -> Result<FixtureSet, FixtureError> {
-        let mut loaded = load_folder(dir, dir, Kind::Plain)?;
-        for (folder, kind) in [(VARIANTS_DIR, Kind::Variant), (NOT_DODO_DIR, Kind::NotDodo)] {
-            let sub = dir.join(folder);
-            if sub.is_dir() {
-                loaded.extend(load_folder(dir, &sub, kind)?);
-            }
+    ///
+    /// Strict: the first file that cannot be loaded is the error. [`FixtureSet::load_dir`] loads
+    /// the rest instead.
+    pub fn with_dir(self, dir: &Path) -> Result<FixtureSet, FixtureError> {
+        let (loaded, mut problems) = load_user_folder(dir)?;
+        if !problems.is_empty() {
+            return Err(problems.remove(0).1);
         }
-        // A stem may appear once per folder: `x.json` and `variants/x.json` would both claim
-        // the name `x`, and silently picking one would hide the other.
-        for (i, f) in loaded.iter().enumerate() {
-            if let Some(first) = loaded[..i].iter().find(|g| g.name == f.name) {
-                return Err(FixtureError::DuplicateName {
-                    path: f.path.clone(),
-                    name: f.name.clone(),
-                    other: first.path.clone(),
-                });
-            }
-        }
+        Ok(self.merge(loaded))
+    }
 
+    /// As [`FixtureSet::with_dir`], but a file that cannot be loaded (unreadable, not UTF-8,
+    /// not a webhook body, a name already used) is left out and kept in
+    /// [`FixtureSet::skipped`], so one broken file does not hide the others. Only a folder that
+    /// cannot be listed is an error.
+    pub fn load_dir(self, dir: &Path) -> Result<FixtureSet, FixtureError> {
+        let (loaded, problems) = load_user_folder(dir)?;
+        let mut set = self.merge(loaded);
+        set.skipped.extend(
+            problems
+                .into_iter()
+                .map(|(name, error)| SkippedFile::new(name, &error)),
+        );
+        Ok(set)
+    }
+
+    /// The files of user folders that [`FixtureSet::load_dir`] left out, in folder order.
+    pub fn skipped(&self) -> &[SkippedFile] {
+        &self.skipped
+    }
+
+    fn merge(mut self, loaded: Vec<Fixture>) -> FixtureSet {
         let mut appended = Vec::new();
         for f in loaded {
             match self.fixtures.iter_mut().find(|g| g.name == f.name) {
@@ -188,7 +259,7 @@ impl FixtureSet {
         }
         appended.sort_by(|a, b| a.variant.cmp(&b.variant).then_with(|| a.name.cmp(&b.name)));
         self.fixtures.extend(appended);
-        Ok(self)
+        self
     }
 
     /// Only the fixtures of one folder (no built-ins).
@@ -285,23 +356,67 @@ fn builtin_fixture(
     } else {
         format!("{BUILTIN_ROOT}/{folder}/{file_name}")
     };
-    let body = match file.contents_utf8() {
-        Some(text) => text.to_owned(),
-        None => {
-            return Err(FixtureError::Io {
-                path: display,
-                source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not valid UTF-8"),
-            });
-        }
-    };
+    let body =
+        crate::text_file::decode(file.contents().to_vec()).map_err(|at| FixtureError::NotUtf8 {
+            path: display.clone(),
+            line: at.line,
+            column: at.column,
+        })?;
     parse(stem.to_owned(), kind, FixtureOrigin::Builtin, display, body).map(Some)
 }
 
-/// Loads the `*.json` files directly inside `folder`, sorted by name.
-fn load_folder(root: &Path, folder: &Path, kind: Kind) -> Result<Vec<Fixture>, FixtureError> {
-    let io_err = |path: &Path, source| FixtureError::Io {
+/// A user folder's fixtures (`dir`, then `variants/`, then `not-dodo/`), and the files that
+/// could not be loaded with the name each would have had. Only a folder that cannot be listed
+/// is an error.
+type FolderLoad = (Vec<Fixture>, Vec<(String, FixtureError)>);
+
+fn load_user_folder(dir: &Path) -> Result<FolderLoad, FixtureError> {
+    let mut files = load_folder(dir, dir, Kind::Plain)?;
+    for (folder, kind) in [(VARIANTS_DIR, Kind::Variant), (NOT_DODO_DIR, Kind::NotDodo)] {
+        let sub = dir.join(folder);
+        if sub.is_dir() {
+            files.extend(load_folder(dir, &sub, kind)?);
+        }
+    }
+    let mut loaded: Vec<Fixture> = Vec::new();
+    let mut problems = Vec::new();
+    for (name, file) in files {
+        let fixture = match file {
+            Ok(f) => f,
+            Err(e) => {
+                problems.push((name, e));
+                continue;
+            }
+        };
+        // A stem may appear once per folder: `x.json` and `variants/x.json` would both claim
+        // the name `x`, and silently picking one would hide the other.
+        match loaded.iter().find(|g| g.name == fixture.name) {
+            Some(first) => problems.push((
+                fixture.name.clone(),
+                FixtureError::DuplicateName {
+                    path: fixture.path.clone(),
+                    name: fixture.name.clone(),
+                    other: first.path.clone(),
+                },
+            )),
+            None => loaded.push(fixture),
+        }
+    }
+    Ok((loaded, problems))
+}
+
+/// One file of a folder: the fixture, or why it could not be loaded.
+type FileLoad = Result<Fixture, FixtureError>;
+
+/// The `*.json` files directly inside `folder`, sorted by name: each loaded, or why not.
+fn load_folder(
+    root: &Path,
+    folder: &Path,
+    kind: Kind,
+) -> Result<Vec<(String, FileLoad)>, FixtureError> {
+    let io_err = |path: &Path, error| FixtureError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     };
     let entries = std::fs::read_dir(folder).map_err(|e| io_err(folder, e))?;
     let mut out = Vec::new();
@@ -315,16 +430,28 @@ fn load_folder(root: &Path, folder: &Path, kind: Kind) -> Result<Vec<Fixture>, F
         if !path.is_file() {
             continue;
         }
-        let body = std::fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
-        out.push(parse(
-            stem.to_owned(),
-            kind,
-            FixtureOrigin::Dir(root.to_path_buf()),
-            path.display().to_string(),
-            body,
-        )?);
+        let shown = path.display().to_string();
+        let loaded = std::fs::read(&path)
+            .map_err(|e| io_err(&path, e))
+            .and_then(|bytes| {
+                crate::text_file::decode(bytes).map_err(|at| FixtureError::NotUtf8 {
+                    path: shown.clone(),
+                    line: at.line,
+                    column: at.column,
+                })
+            })
+            .and_then(|body| {
+                parse(
+                    stem.to_owned(),
+                    kind,
+                    FixtureOrigin::Dir(root.to_path_buf()),
+                    shown.clone(),
+                    body,
+                )
+            });
+        out.push((stem.to_owned(), loaded));
     }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
 }
 
@@ -896,7 +1023,11 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         std::fs::write(tmp.path().join("bytes.json"), b"{\"type\": \"a\xff\"}").expect("write");
         let err = FixtureSet::from_dir(tmp.path()).expect_err("not utf-8");
-        assert!(err.to_string().contains("bytes.json: cannot read"), "{err}");
+        assert!(
+            err.to_string()
+                .ends_with("bytes.json:1:12: cannot read: not UTF-8 text"),
+            "{err}"
+        );
 
         let tmp = tempfile::tempdir().expect("tempdir");
         write(tmp.path(), "x.json", r#"{"type": "a"}"#);
@@ -907,6 +1038,62 @@ mod tests {
             err.to_string().contains("\"x\" is already used by"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_dropped() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let body = r#"{"type": "payout.failed"}"#;
+        write(tmp.path(), "marked.json", &format!("\u{feff}{body}"));
+        let set = FixtureSet::from_dir(tmp.path()).expect("a marked file loads");
+        let f = set.get("marked").expect("marked");
+        assert_eq!(f.body, body);
+        assert_eq!(f.event_type, "payout.failed");
+    }
+
+    #[test]
+    fn load_dir_keeps_the_good_files_and_names_the_bad_ones() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        write(tmp.path(), "good.json", r#"{"type": "payout.failed"}"#);
+        write(tmp.path(), "bad.json", "{\n  \"type\": \"a\",\n  oops\n}\n");
+        write(
+            tmp.path(),
+            "variants/good.json",
+            r#"{"type": "payout.failed"}"#,
+        );
+        std::fs::write(tmp.path().join("bytes.json"), b"{\"type\": \"a\xff\"}").expect("write");
+
+        let set = FixtureSet::default()
+            .load_dir(tmp.path())
+            .expect("the folder is listed");
+        assert_eq!(set.names(), ["good"]);
+        let skipped: Vec<(&str, Option<usize>, Option<usize>)> = set
+            .skipped()
+            .iter()
+            .map(|s| (s.name.as_str(), s.line, s.column))
+            .collect();
+        assert_eq!(
+            skipped,
+            [
+                ("bad", Some(3), Some(3)),
+                ("bytes", Some(1), Some(12)),
+                ("good", None, None)
+            ]
+        );
+        let bad = &set.skipped()[0];
+        assert!(bad.path.ends_with("bad.json"), "{bad:?}");
+        assert!(
+            bad.message
+                .ends_with("bad.json:3:3: invalid JSON: key must be a string"),
+            "{bad:?}"
+        );
+        assert!(set.skipped()[2].message.contains("already used by"));
+        // A file's cause is told once, not again as a chained source.
+        let err = FixtureSet::from_dir(tmp.path()).expect_err("strict");
+        assert!(std::error::Error::source(&err).is_none());
+
+        let missing = FixtureSet::default().load_dir(&tmp.path().join("nope"));
+        assert!(matches!(missing, Err(FixtureError::Io { .. })));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use hookbench_core::pipeline::{PipelineSettings, RunRecord};
 use hookbench_core::segment::Severity;
 use hookbench_core::transform::presets::{TransformOrigin, TransformSource};
 use hookbench_core::transform::{CompatWarning, scan_compat};
+use hookbench_core::webhook::fixtures::SkippedFile;
 use hookbench_core::webhook::{FixtureSet, InputDiagnostic};
 
 use crate::highlight::Highlighter;
@@ -337,6 +338,9 @@ pub struct App {
     pub quit_after_save: bool,
     /// Open `$EDITOR` once the pending save succeeds.
     pub edit_after_save: bool,
+    /// Files of the user's fixture folder that could not be loaded: told in the status line at
+    /// start and counted in the events pane's title for as long as the workbench runs.
+    pub skipped_fixtures: Vec<SkippedFile>,
 }
 
 impl App {
@@ -378,6 +382,7 @@ impl App {
             mouse: init.mouse,
             quit_after_save: false,
             edit_after_save: false,
+            skipped_fixtures: init.fixtures.skipped().to_vec(),
         }
     }
 

@@ -81,11 +81,18 @@ pub fn prepare(options: &Options) -> anyhow::Result<Startup> {
     let session = Session::resolve(&config, &overrides)?;
     let transform = session.load_transform()?;
 
+    // A fixture file that cannot be loaded is left out and shown once the workbench is up;
+    // only a folder that cannot be listed stops the start.
     let mut fixtures = FixtureSet::builtin()?;
     if let Some(dir) = &options.fixtures {
-        fixtures = fixtures.with_dir(dir)?;
+        fixtures = fixtures.load_dir(dir)?;
     }
-    if let Some(event) = &options.event {
+    if let Some(event) = &options.event
+        && fixtures.get(event).is_none()
+    {
+        if let Some(skipped) = fixtures.skipped().iter().find(|s| &s.name == event) {
+            anyhow::bail!("{}", skipped.message);
+        }
         fixtures.find(event)?;
     }
 

@@ -93,6 +93,13 @@ fn dispatch(app: &mut App, message: Message) -> Vec<Effect> {
 /// transformation's file and, when asked, start the listener; then settle the view for the first
 /// frame.
 fn started(app: &mut App, listen: bool) -> Vec<Effect> {
+    if let Some(first) = app.skipped_fixtures.first() {
+        let more = match app.skipped_fixtures.len() {
+            1 => String::new(),
+            n => format!(" (+{} more not loaded)", n - 1),
+        };
+        app.set_error(format!("{}{more}", first.message));
+    }
     let mut effects = vec![runs::run_all(app)];
     effects.extend(sending::start(app));
     if let Some(path) = app.transform.path() {

@@ -117,6 +117,12 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         title.push(Span::raw(format!(" {total}")));
     }
+    if !app.skipped_fixtures.is_empty() {
+        title.push(Span::styled(
+            format!(" ✗ {} not loaded", app.skipped_fixtures.len()),
+            app.theme.palette.error,
+        ));
+    }
     let block = pane_block(app, Pane::Events, title);
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -452,3 +452,114 @@ fn nothing_from_a_body_the_network_or_a_file_reaches_the_screen_raw() {
     h.press(KeyCode::Esc);
     assert_screen_safe(&mut h, "the edited body");
 }
+
+/// A write key with a non-ASCII letter, a quote and a newline.
+const AWKWARD_KEY: &str = "wk_é\"quote\nline_Q7mvT2xkLp9RsW4b";
+
+/// Every form of [`AWKWARD_KEY`] that must never be shown or copied.
+fn key_forms() -> Vec<String> {
+    use base64::Engine as _;
+    let json = serde_json::to_string(AWKWARD_KEY).expect("json");
+    let percent: String = AWKWARD_KEY.bytes().map(|b| format!("%{b:02X}")).collect();
+    vec![
+        AWKWARD_KEY.to_string(),
+        json.trim_matches('"').to_string(),
+        percent.clone(),
+        percent.to_lowercase(),
+        base64::engine::general_purpose::STANDARD.encode(format!("{AWKWARD_KEY}:")),
+        // A piece long enough that no mask shows it.
+        "Q7mvT2xkLp9".to_string(),
+    ]
+}
+
+fn assert_key_hidden(what: &str, text: &str) {
+    for form in key_forms() {
+        assert!(!text.contains(&form), "{what} shows {form:?}:\n{text}");
+    }
+}
+
+/// The request view (Response tab) and the copied curl command show the configured key masked,
+/// wherever the transformation wrote it.
+#[test]
+fn the_request_view_and_the_curl_command_never_show_the_write_key() {
+    use hookbench_core::segment::client::{Client, ClientOptions};
+    use hookbench_core::segment::{Destination, Region, WriteKey};
+    use hookbench_core::sending::{SendPlan, SendPolicy};
+    use hookbench_workbench::model::message::{Effect, Message};
+    use hookbench_workbench::model::sending::SendState;
+
+    let key = WriteKey::new(AWKWARD_KEY).expect("a key");
+    let quoted = serde_json::to_string(AWKWARD_KEY).expect("json");
+    let mut start = init(180, 45);
+    start.send = SendState::new(Some(key.clone()), Region::Us, None, None);
+    start.transform = hookbench_core::transform::presets::TransformSource {
+        source: format!(
+            "function handler(webhook) {{\n  webhook.url = 'https://api.segment.io/v1/track';\n  \
+             webhook.headers = {{ 'X-Key': 'k ' + encodeURIComponent({quoted}) }};\n  \
+             webhook.payload = {{ userId: 'u_1', event: 'Order Completed', messageId: 'm_1', \
+             writeKey: {quoted}, properties: {{ note: 'key ' + {quoted} }} }};\n  \
+             return webhook;\n}}\n"
+        ),
+        ..preset("keyed")
+    };
+    let mut h = Harness::with_init(start);
+
+    h.press(KeyCode::Char('Y'));
+    let command = h
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Copy(text) => Some(text.clone()),
+            _ => None,
+        })
+        .expect("a curl command copied");
+    assert!(command.contains("-u \"$SEGMENT_WRITE_KEY:\""), "{command}");
+    assert_key_hidden("the curl command", &command);
+
+    // The send as the core's client makes it (a dry run: nothing leaves the machine).
+    h.effects.clear();
+    h.press(KeyCode::Char('s'));
+    let (id, event) = h
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Send(job) => Some((job.id, job.items[0].key.clone())),
+            _ => None,
+        })
+        .expect("a send");
+    let record = h.app.results.get(&event).expect("a run").record.clone();
+    let SendPlan::Send(call) = SendPlan::of(&record, SendPolicy::default(), &Destination::DryRun)
+    else {
+        panic!("nothing to send");
+    };
+    let client = Client::new(ClientOptions {
+        destination: Destination::DryRun,
+        write_key: Some(key),
+        ..ClientOptions::default()
+    })
+    .expect("a client");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let report =
+        runtime.block_on(client.send_call(&call, &tokio_util::sync::CancellationToken::new()));
+    h.send(Message::SendAnswered {
+        id,
+        key: event,
+        report: Box::new(report),
+        at: "14:02:11".into(),
+    });
+    // An answer shows the Response tab.
+    let lines: Vec<String> = hookbench_workbench::view::response::lines(&h.app)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    let request = lines.join("\n");
+    assert!(request.contains("writeKey"), "{request}");
+    assert_key_hidden("the request view", &request);
+    let screen = h.screen();
+    let bottom: String = screen.lines().skip(25).collect::<Vec<_>>().join("\n");
+    assert!(bottom.contains("→ POST"), "{screen}");
+    assert_key_hidden("the Response tab", &bottom);
+}

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use common::{Ran, Sandbox, run};
+use hookbench_core::webhook::FixtureSet;
 
 const KEY: &str = "wk_Q7mvT2xkLp9RsW4bYc8NdE3fHj6GaZ1u";
 /// A non-ASCII letter, a quote and a newline.
@@ -265,4 +266,159 @@ fn an_awkward_key_is_never_shown_in_any_form() {
     assert_eq!(ran.code, Some(4), "{}\n{}", ran.stdout, ran.stderr);
     assert_eq!(server.count(), 1);
     assert_ran_hidden(&ran, AWKWARD);
+}
+
+/// POSTs `body` to the listener at `addr` (unsigned); the answer's status line.
+fn post_delivery(addr: &str, body: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(addr).expect("the listener answers");
+    stream.set_read_timeout(Some(WAIT)).expect("timeout");
+    write!(
+        stream,
+        "POST /webhook HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("posted");
+    let mut status = String::new();
+    BufReader::new(stream)
+        .read_line(&mut status)
+        .expect("an answer");
+    status
+}
+
+/// `hookbench --data-dir DATA listen …` on a free port, one delivery posted to it, stopped;
+/// everything it printed.
+fn listen_once(sb: &Sandbox, data: &std::path::Path, args: &[&str], env_key: bool) -> String {
+    let port = common::free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut cmd = common::process_in(&sb.path(""));
+    cmd.arg("--data-dir")
+        .arg(data)
+        .args(["listen", "--addr", &addr, "-t", "keyed.js"])
+        .args(args);
+    if env_key {
+        cmd.env("SEGMENT_WRITE_KEY", AWKWARD);
+    }
+    let mut running = common::Running::spawn(cmd, "hookbench listen");
+    let banner = format!("hookbench listening on http://{addr}/webhook");
+    let json = args.contains(&"json");
+    if json {
+        running.wait_stderr(&banner, WAIT);
+    } else {
+        running.wait_line("the banner", |l| l == banner, WAIT);
+    }
+    let body = FixtureSet::builtin()
+        .expect("fixtures")
+        .get("payment.succeeded")
+        .expect("fixture")
+        .body
+        .clone();
+    let status = post_delivery(&addr, &body);
+    assert!(status.contains(" 2"), "{status}");
+    let forwarding = args.contains(&"--forward");
+    // The run's last line: the answer when forwarding, else the payload's end.
+    running.wait_line(
+        "the delivery's run",
+        |l| {
+            if json {
+                l.starts_with("{\"delivery\"")
+            } else if forwarding {
+                l.contains("attempt")
+            } else {
+                l.starts_with('}') || l.starts_with("  }")
+            }
+        },
+        WAIT,
+    );
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &running.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let rest = running.rest_of_stdout(WAIT);
+    assert!(running.wait_exit(WAIT).is_some(), "listen did not stop");
+    format!(
+        "{}\n{}\n{}",
+        running.seen().join("\n"),
+        rest.join("\n"),
+        running.stderr()
+    )
+}
+
+#[test]
+fn a_key_the_transformation_writes_is_masked_in_listen_replay_show_and_the_history_files() {
+    let sb = Sandbox::new();
+    sb.write("keyed.js", &key_writing_js(AWKWARD));
+    let data = sb.path("data");
+    // listen text and JSON, then replay text and JSON: one call each, all answered 200.
+    let server = Scripted::start(4, "HTTP/1.1 200 OK\r\n".into());
+    let endpoint = format!("http://{}", server.addr);
+    let forward = ["--forward", "--endpoint", &endpoint, "--write-key", AWKWARD];
+    let shown = listen_once(&sb, &data, &forward, false);
+    assert!(shown.contains("attempt"), "{shown}");
+    assert_hidden("listen -t --forward", &shown, AWKWARD);
+    let shown = listen_once(&sb, &data, &[&forward[..], &["-o", "json"]].concat(), false);
+    assert!(shown.contains("\"send\""), "{shown}");
+    assert_hidden("listen -t --forward -o json", &shown, AWKWARD);
+    // Not forwarding: the key configured in the environment is masked all the same.
+    let shown = listen_once(&sb, &data, &[], true);
+    assert!(shown.contains("writeKey"), "{shown}");
+    assert_hidden("listen -t", &shown, AWKWARD);
+
+    for output in ["text", "json"] {
+        let ran = run(hookbench(&sb).arg("--data-dir").arg(&data).args([
+            "history",
+            "replay",
+            "1",
+            "-t",
+            "keyed.js",
+            "--send",
+            "--endpoint",
+            &endpoint,
+            "--write-key",
+            AWKWARD,
+            "--retries",
+            "0",
+            "-o",
+            output,
+        ]));
+        assert_eq!(ran.code, Some(0), "replay -o {output}: {}", ran.stderr);
+        assert!(ran.stdout.contains("writeKey"), "{}", ran.stdout);
+        assert_ran_hidden(&ran, AWKWARD);
+    }
+    assert_eq!(server.count(), 4);
+    for id in ["1", "2", "3"] {
+        for output in ["text", "json"] {
+            let ran = run(hookbench(&sb)
+                .arg("--data-dir")
+                .arg(&data)
+                .args(["history", "show", id, "-o", output]));
+            assert_eq!(ran.code, Some(0), "show {id} -o {output}: {}", ran.stderr);
+            assert_ran_hidden(&ran, AWKWARD);
+        }
+    }
+
+    // What the history keeps: the database and its write-ahead log, byte for byte.
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&data).expect("the data dir") {
+        let path = entry.expect("an entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if !name.starts_with(hookbench_core::store::FILE_NAME) {
+            continue;
+        }
+        checked += 1;
+        let bytes = std::fs::read(&path).expect("readable");
+        let text = String::from_utf8_lossy(&bytes);
+        assert_hidden(name, &text, AWKWARD);
+        for form in forms(AWKWARD) {
+            assert!(
+                !bytes.windows(form.len()).any(|w| w == form.as_bytes()),
+                "{name} holds {form:?}"
+            );
+        }
+    }
+    assert!(checked >= 1, "no history file in {}", data.display());
 }

@@ -10,7 +10,9 @@ use unicode_width::UnicodeWidthStr;
 use hookbench_core::pipeline::RunRecord;
 use hookbench_core::segment::SendReport;
 use hookbench_core::segment::client::{Client, ClientOptions};
-use hookbench_core::sending::{RunPurpose, SendPlan, SendPolicy, keep_run, keep_send};
+use hookbench_core::sending::{
+    RunPurpose, SendPlan, SendPolicy, keep_run, keep_send, masked_record,
+};
 use hookbench_core::store::{
     DeliverySummary, Store, StoredDelivery, Verification, is_accepted_status,
 };
@@ -419,7 +421,10 @@ fn replay(
     };
     let (pipeline, shown_name) = common::pipeline(&session, &transform);
 
-    let record = pipeline.run(text, Some(json));
+    let sent = pipeline.run(text, Some(json));
+    // The call goes out as the transformation made it; what is shown and kept is masked.
+    let secret = session.write_key.as_ref().map(|k| k.expose());
+    let record = masked_record(&sent, secret).into_owned();
     let run_id = keep_run(
         &store,
         delivery_id,
@@ -430,7 +435,7 @@ fn replay(
     )?;
 
     let delivery = match &sending {
-        Some(client) => deliver(client, &record, how.force)?,
+        Some(client) => deliver(client, &sent, how.force)?,
         None => None,
     };
     if let (Some(delivery), Some(run_id)) = (&delivery, run_id) {

@@ -9,9 +9,12 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio_util::sync::CancellationToken;
 
 use hookbench_core::pipeline::{Pipeline, RunRecord};
+use hookbench_core::segment::WriteKey;
 use hookbench_core::segment::client::{Client, ClientOptions};
 use hookbench_core::segment::{Destination, SendReport};
-use hookbench_core::sending::{RunPurpose, SendPlan, SendPolicy, keep_run, keep_send};
+use hookbench_core::sending::{
+    RunPurpose, SendPlan, SendPolicy, keep_run, keep_send, masked_record,
+};
 use hookbench_core::store::{DeliverySummary, Store, Verification, is_accepted_status};
 use hookbench_core::text::escape_controls;
 use hookbench_core::webhook::receiver::{self, Incoming, Receiver, ReceiverOptions};
@@ -39,6 +42,9 @@ struct Transforming {
     source: String,
     /// With `--forward`: where the output is sent.
     forwarding: Option<Forwarding>,
+    /// The configured write key: masked wherever the transformation wrote it, in what is shown
+    /// and kept.
+    write_key: Option<WriteKey>,
 }
 
 /// Where transformed deliveries are sent with `--forward`.
@@ -113,6 +119,12 @@ pub fn run(global: &GlobalArgs, args: &ListenArgs) -> Result<u8, Failure> {
                 name,
                 source: transform.source,
                 forwarding,
+                // Not forwarding, the session leaves the Segment flags out; a key given there
+                // (or in SEGMENT_WRITE_KEY) is still masked.
+                write_key: session
+                    .write_key
+                    .clone()
+                    .or_else(|| args.segment.write_key.as_deref().and_then(WriteKey::new)),
             })
         }
         None => None,
@@ -293,7 +305,9 @@ impl Listening {
     fn process(&self, t: &Transforming, incoming: &Incoming) -> (RunRecord, Option<SendReport>) {
         let text = String::from_utf8_lossy(&incoming.body).into_owned();
         let parsed = serde_json::from_str::<Value>(&text).ok();
-        let record = t.pipeline.run(text, parsed);
+        let sent = t.pipeline.run(text, parsed);
+        // The call goes out as the transformation made it; what is shown and kept is masked.
+        let record = masked_record(&sent, t.write_key.as_ref().map(WriteKey::expose)).into_owned();
         let delivery_id = incoming.summary.id;
         let run_id = match keep_run(
             &self.store,
@@ -312,7 +326,7 @@ impl Listening {
         let Some(forwarding) = &t.forwarding else {
             return (record, None);
         };
-        let delivery = match SendPlan::of(&record, SendPolicy::default(), &forwarding.destination) {
+        let delivery = match SendPlan::of(&sent, SendPolicy::default(), &forwarding.destination) {
             SendPlan::TransformFailed | SendPlan::Cancelled => return (record, None),
             SendPlan::Refused(delivery) => delivery,
             SendPlan::Send(call) => self

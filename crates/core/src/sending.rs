@@ -4,12 +4,16 @@
 //! calls of received webhooks is recorded in history. The CLI prints the results; the workbench
 //! draws them.
 
+use std::borrow::Cow;
+
 use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
+use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use crate::pipeline::RunRecord;
 use crate::segment::client::{Call, Client, refused};
+use crate::segment::mask::{redact, reveals};
 use crate::segment::send::RequestInfo;
 use crate::segment::{Destination, SendReport, Severity};
 use crate::store::{Store, StoreError};
@@ -228,6 +232,75 @@ pub fn keep_run(
     }
     let json = serde_json::to_string(record)?;
     Ok(Some(store.record_run(delivery_id, transform, &json)?))
+}
+
+/// The record as it may be shown or kept in history: `secret` (the configured write key)
+/// masked in every form ([`redact`]) wherever the transformation wrote it: its payload, URL and
+/// headers, its console lines, its error, the lint messages. The call itself is made from the
+/// record as the transformation returned it. Borrowed when there is nothing to mask.
+pub fn masked_record<'a>(record: &'a RunRecord, secret: Option<&str>) -> Cow<'a, RunRecord> {
+    let Some(secret) = secret.filter(|s| !s.is_empty()) else {
+        return Cow::Borrowed(record);
+    };
+    let shows = serde_json::to_string(record).is_ok_and(|json| reveals(&json, secret))
+        || record.logs.iter().any(|l| reveals(&l.message, secret));
+    if !shows {
+        return Cow::Borrowed(record);
+    }
+    let mut masked = record.clone();
+    let scrub = |text: &mut String| {
+        if reveals(text, secret) {
+            *text = redact(text, secret);
+        }
+    };
+    if let Some(webhook) = &mut masked.webhook {
+        scrub(&mut webhook.method);
+        scrub(&mut webhook.url);
+        for value in webhook.headers.values_mut() {
+            scrub(value);
+        }
+        // Member names may hold it too.
+        webhook.headers = std::mem::take(&mut webhook.headers)
+            .into_iter()
+            .map(|(mut name, value)| {
+                scrub(&mut name);
+                (name, value)
+            })
+            .collect();
+        redact_strings(&mut webhook.payload, secret);
+    }
+    if let Some(error) = &mut masked.error {
+        scrub(&mut error.message);
+    }
+    for log in &mut masked.logs {
+        scrub(&mut log.message);
+    }
+    for diagnostic in &mut masked.diagnostics {
+        scrub(&mut diagnostic.message);
+        scrub(&mut diagnostic.path);
+    }
+    Cow::Owned(masked)
+}
+
+/// Masks `secret` in every string of `value`, member names included.
+fn redact_strings(value: &mut Value, secret: &str) {
+    match value {
+        Value::String(s) if reveals(s, secret) => *s = redact(s, secret),
+        Value::Array(items) => items.iter_mut().for_each(|v| redact_strings(v, secret)),
+        Value::Object(map) => {
+            let members = std::mem::take(map);
+            for (name, mut member) in members {
+                redact_strings(&mut member, secret);
+                let name = if reveals(&name, secret) {
+                    redact(&name, secret)
+                } else {
+                    name
+                };
+                map.insert(name, member);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Keeps the answer of a call made from a kept run (refusals included).

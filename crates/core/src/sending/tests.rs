@@ -260,3 +260,43 @@ fn a_batched_dry_run_shows_the_batch_request_and_sends_nothing() {
         assert_eq!(envelope["batch"].as_array().map(Vec::len), Some(2));
     }
 }
+
+#[test]
+fn a_shown_or_kept_record_has_the_key_masked_wherever_the_handler_wrote_it() {
+    let key = "wk_é\"quote\nline_Q7mvT2xkLp9RsW4b";
+    let quoted = serde_json::to_string(key).expect("json");
+    let record = record_of(
+        &format!(
+            "function handler(w) {{ const k = {quoted}; console.log('key ' + k); \
+             w.headers = {{ 'X-Key': k }}; w.url = 'https://api.segment.io/v1/track?k=' + \
+             encodeURIComponent(k); w.payload = {{ userId: 'u', event: 'E', writeKey: k, \
+             nested: [{{ note: JSON.stringify({{ k }}) }}] }}; return w; }}"
+        ),
+        1,
+    );
+    assert!(serde_json::to_string(&record).is_ok_and(|j| crate::segment::mask::reveals(&j, key)));
+    let masked = masked_record(&record, Some(key));
+    assert!(matches!(masked, Cow::Owned(_)));
+    let json = serde_json::to_string(masked.as_ref()).expect("json");
+    assert!(!crate::segment::mask::reveals(&json, key), "{json}");
+    assert!(
+        !masked
+            .logs
+            .iter()
+            .any(|l| l.message.contains("Q7mvT2xkLp9"))
+    );
+    // The call itself is made from the record as returned.
+    assert_eq!(
+        record
+            .webhook
+            .as_ref()
+            .map(|w| w.payload["writeKey"].clone()),
+        Some(json!(key))
+    );
+    // Nothing to mask: no copy.
+    assert!(matches!(masked_record(&record, None), Cow::Borrowed(_)));
+    assert!(matches!(
+        masked_record(&record, Some("wk_another_key_0000000000000")),
+        Cow::Borrowed(_)
+    ));
+}

@@ -123,14 +123,15 @@ fn rows_height(rows: &[FindingRow], summary: &str, width: u16, height: u16) -> u
         + rows
             .iter()
             .map(|r| {
+                // Measured as drawn: unsafe characters escaped.
                 rows_of(
-                    format!(
+                    crate::text::shown(format!(
                         "{} {} {} {}",
                         severity_symbol(r.severity),
                         r.code,
                         r.shown_path(),
                         r.message
-                    )
+                    ))
                     .width(),
                 )
             })

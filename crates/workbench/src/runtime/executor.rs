@@ -274,6 +274,16 @@ impl Executor {
             .items
             .iter()
             .filter_map(|i| i.history.clone().map(|h| (i.key.clone(), h)))
+            .map(|(key, mut history)| {
+                // History keeps the run with the write key masked wherever the handler wrote it.
+                let secret = job.write_key.as_ref().map(WriteKey::expose);
+                if let std::borrow::Cow::Owned(masked) =
+                    sending::masked_record(&history.record, secret)
+                {
+                    history.record = Box::new(masked);
+                }
+                (key, history)
+            })
             .collect();
         tokio::spawn(async move {
             let now = || chrono::Local::now().format("%H:%M:%S").to_string();

@@ -419,6 +419,7 @@ pub(super) fn copy_curl(app: &mut App) -> Vec<Effect> {
         app.set_error("nothing to copy: no output to send for this event");
         return Vec::new();
     };
-    let command = curl_command(webhook);
+    let secret = app.send.write_key.as_ref().map(|k| k.expose());
+    let command = curl_command(webhook, secret);
     copy(app, command, "curl command")
 }

@@ -3,20 +3,21 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use crate::model::app::{App, BottomTab, Pane};
 
 use super::frame::pane_block;
 use super::{logs, response, sends};
+use crate::text::{raw_span, span};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let p = &app.theme.palette;
-    let mut title = vec![Span::raw("5 ")];
+    let mut title = vec![raw_span("5 ")];
     for (i, tab) in BottomTab::ALL.into_iter().enumerate() {
         if i > 0 {
-            title.push(Span::styled(" │ ", p.dim));
+            title.push(span(" │ ", p.dim));
         }
         let label = match tab {
             BottomTab::Sends if !app.send.reports.is_empty() => {
@@ -25,15 +26,15 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             _ => tab.title().to_string(),
         };
         title.push(if tab == app.bottom {
-            Span::styled(label, p.title_focused)
+            span(label, p.title_focused)
         } else {
-            Span::styled(label, p.dim)
+            span(label, p.dim)
         });
     }
     if let Some(entry) = app.selected() {
-        title.push(Span::styled(format!(" · {}", entry.key), p.dim));
+        title.push(span(format!(" · {}", entry.key), p.dim));
     }
-    title.push(Span::styled("  [ ] switch", p.dim));
+    title.push(span("  [ ] switch", p.dim));
     let block = pane_block(app, Pane::Logs, title);
     let inner = block.inner(area);
     frame.render_widget(block, area);

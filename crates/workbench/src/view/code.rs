@@ -11,7 +11,7 @@ use crate::highlight::{Highlighter, Language, content_key};
 use crate::model::app::App;
 use crate::model::editor::Editor;
 use crate::model::measure::{FindingRow, severity_counts, severity_symbol};
-use crate::text::columns_before;
+use crate::text::{columns_before, raw_span, span, styled_line};
 use hookbench_core::segment::Severity;
 
 /// A mark in the gutter left of a code line.
@@ -61,15 +61,15 @@ pub fn finding_lines(
         return lines;
     }
     let (errors, warnings, infos) = severity_counts(rows);
-    lines.push(Line::styled(summary(errors, warnings, infos), p.dim));
+    lines.push(styled_line(summary(errors, warnings, infos), p.dim));
     for r in rows {
         lines.push(Line::from(vec![
-            Span::styled(
+            span(
                 format!("{} {} ", severity_symbol(r.severity), r.code),
                 severity_style(app, r.severity),
             ),
-            Span::styled(format!("{} ", r.shown_path()), p.accent),
-            Span::styled(r.message.to_string(), p.text),
+            span(format!("{} ", r.shown_path()), p.accent),
+            span(r.message.to_string(), p.text),
         ]));
     }
     lines
@@ -102,19 +102,18 @@ pub fn code_view(
     for (i, spans) in styled.into_iter().enumerate() {
         let line = top + i;
         let mark = match mark(line) {
-            Some(m) => Span::styled(m.symbol, m.style),
-            None => Span::raw(" "),
+            Some(m) => span(m.symbol, m.style),
+            None => raw_span(" "),
         };
         gutter.push(Line::from(vec![
             mark,
-            Span::styled(format!("{:>number_width$} ", line + 1), palette.line_number),
+            span(format!("{:>number_width$} ", line + 1), palette.line_number),
         ]));
-        code.push(Line::from(
-            spans
-                .into_iter()
-                .map(|(style, text)| Span::styled(text, style))
-                .collect::<Vec<_>>(),
-        ));
+        let pieces: Vec<Span> = spans
+            .into_iter()
+            .map(|(style, text)| span(text, style))
+            .collect();
+        code.push(Line::from(pieces));
     }
     CodeView {
         gutter,

@@ -1,13 +1,13 @@
 //! Questions that guard unsaved edits.
 
 use ratatui::Frame;
-use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::keymap::Action;
 use crate::model::app::{App, Confirm};
 
 use super::frame::{centered, draw_modal, hint_line};
+use crate::text::{raw_line, styled_line};
 
 pub fn draw(app: &App, frame: &mut Frame, confirm: &Confirm) {
     let p = &app.theme.palette;
@@ -34,8 +34,8 @@ pub fn draw(app: &App, frame: &mut Frame, confirm: &Confirm) {
         ),
     };
     let lines = vec![
-        Line::styled(question, p.text),
-        Line::raw(""),
+        styled_line(question, p.text),
+        raw_line(""),
         hint_line(app, &choices, true),
     ];
     draw_modal(

@@ -5,12 +5,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use crate::model::app::{App, Mode, Pane, RunMark};
 use crate::model::events_list::{EventEntry, Row};
-use crate::text::truncate;
+use crate::text::{raw_line, raw_span, span, styled_line, truncate};
 use hookbench_core::store::Verification;
 use hookbench_core::text::short_local_time;
 
@@ -53,7 +53,7 @@ fn incoming_row(
 ) -> Line<'static> {
     let p = &app.theme.palette;
     let Some(info) = &entry.incoming else {
-        return Line::raw("");
+        return raw_line("");
     };
     let indent = if grouped { "  " } else { "" };
     let time = short_local_time(&info.received_at);
@@ -86,15 +86,15 @@ fn incoming_row(
     let pad = " ".repeat(width.saturating_sub(used + text.chars().count()));
     let text_style = if info.accepted() { p.text } else { p.dim };
     let mut line = Line::from(vec![
-        Span::raw(indent),
-        Span::styled(mark, mark_style),
-        Span::raw(" "),
-        Span::styled(info.badge(), badge_style),
-        Span::raw(" "),
-        Span::styled(format!("{time} "), p.dim),
-        Span::styled(text, text_style),
-        Span::styled(schema, p.warning),
-        Span::raw(pad),
+        raw_span(indent),
+        span(mark, mark_style),
+        raw_span(" "),
+        span(info.badge(), badge_style),
+        raw_span(" "),
+        span(format!("{time} "), p.dim),
+        span(text, text_style),
+        span(schema, p.warning),
+        raw_span(pad),
     ]);
     if selected {
         line = line.patch_style(p.selection);
@@ -106,16 +106,16 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let list = &app.events;
     let visible = list.visible().len();
     let total = list.entries().len();
-    let mut title = vec![Span::raw("1 Events")];
+    let mut title = vec![raw_span("1 Events")];
     if app.mode == Mode::Filter || !list.filter.is_empty() {
         let cursor = if app.mode == Mode::Filter { "▏" } else { "" };
-        title.push(Span::styled(
+        title.push(span(
             format!(" /{}{cursor}", list.filter),
             app.theme.palette.accent,
         ));
-        title.push(Span::raw(format!(" {visible}/{total}")));
+        title.push(raw_span(format!(" {visible}/{total}")));
     } else {
-        title.push(Span::raw(format!(" {total}")));
+        title.push(raw_span(format!(" {total}")));
     }
     if !app.skipped_fixtures.is_empty() {
         title.push(Span::styled(
@@ -138,7 +138,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             "no event matches; Esc clears the filter"
         };
-        frame.render_widget(Paragraph::new(Line::styled(hint, p.dim)), inner);
+        frame.render_widget(Paragraph::new(styled_line(hint, p.dim)), inner);
         return;
     }
     let lines: Vec<Line> = rows
@@ -147,8 +147,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .take(height)
         .map(|row| match *row {
             Row::Header { group, count } => Line::from(vec![
-                Span::styled(format!("▾ {group}"), p.accent),
-                Span::styled(format!(" {count}"), p.dim),
+                span(format!("▾ {group}"), p.accent),
+                span(format!(" {count}"), p.dim),
             ]),
             Row::Event(index) if list.entries()[index].incoming.is_some() => {
                 let entry = &list.entries()[index];
@@ -166,13 +166,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 let used = indent.len() + 2 + name.chars().count() + suffix;
                 let pad = " ".repeat(width.saturating_sub(used));
                 let mut line = Line::from(vec![
-                    Span::raw(indent),
-                    Span::styled(mark, mark_style),
-                    Span::raw(" "),
-                    Span::styled(name, p.text),
-                    Span::styled(modified, p.warning),
-                    Span::styled(schema, p.warning),
-                    Span::raw(pad),
+                    raw_span(indent),
+                    span(mark, mark_style),
+                    raw_span(" "),
+                    span(name, p.text),
+                    span(modified, p.warning),
+                    span(schema, p.warning),
+                    raw_span(pad),
                 ]);
                 if Some(index) == selected {
                     line = line.patch_style(p.selection);

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use crate::keymap::Action;
 use crate::model::app::{App, Pane};
+use crate::text::{raw_span, span};
 
 /// A pane's frame: rounded borders, the title, and a bold accent border when focused.
 pub fn pane_block<'a>(app: &App, pane: Pane, title: Vec<Span<'a>>) -> Block<'a> {
@@ -19,7 +20,7 @@ pub fn pane_block<'a>(app: &App, pane: Pane, title: Vec<Span<'a>>) -> Block<'a> 
     } else {
         (palette.border, palette.title)
     };
-    let mut spans = vec![Span::styled(" ", title_style)];
+    let mut spans = vec![span(" ", title_style)];
     spans.extend(title.into_iter().map(|s| {
         if s.style == Style::default() {
             s.style(title_style)
@@ -27,7 +28,7 @@ pub fn pane_block<'a>(app: &App, pane: Pane, title: Vec<Span<'a>>) -> Block<'a> 
             s
         }
     }));
-    spans.push(Span::styled(" ", title_style));
+    spans.push(span(" ", title_style));
     Block::default()
         .borders(Borders::ALL)
         .border_type(if focused {
@@ -60,7 +61,7 @@ pub fn draw_modal(
     border: Style,
     body: Paragraph<'_>,
 ) {
-    let block = pane_block(app, Pane::Events, vec![Span::raw(title)]).border_style(border);
+    let block = pane_block(app, Pane::Events, vec![raw_span(title)]).border_style(border);
     frame.render_widget(Clear, area);
     frame.render_widget(body.block(block), area);
 }
@@ -76,11 +77,11 @@ pub fn hint_line(app: &App, hints: &[(Action, &str)], trailing: bool) -> Line<'s
         } else {
             ""
         };
-        spans.push(Span::styled(
+        spans.push(span(
             format!(" {} ", app.keymap.first_key_text(action)),
             p.key_hint,
         ));
-        spans.push(Span::styled(format!("{what}{gap}"), p.text));
+        spans.push(span(format!("{what}{gap}"), p.text));
     }
     Line::from(spans)
 }

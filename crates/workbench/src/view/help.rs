@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use crate::keymap::{Action, EDITOR_KEYS};
@@ -10,6 +10,7 @@ use crate::model::app::{App, LIST_MARKS};
 use crate::model::measure;
 
 use super::frame::{centered, draw_modal};
+use crate::text::{raw_line, span, styled_line};
 
 const WIDTH: u16 = 78;
 
@@ -21,55 +22,55 @@ pub(crate) fn lines(app: &App) -> Vec<Line<'static>> {
         if action.group() != group {
             group = action.group();
             if !lines.is_empty() {
-                lines.push(Line::raw(""));
+                lines.push(raw_line(""));
             }
-            lines.push(Line::styled(group.to_string(), p.accent));
+            lines.push(styled_line(group.to_string(), p.accent));
         }
         lines.push(Line::from(vec![
-            Span::styled(
+            span(
                 format!("  {:<18}", app.keymap.keys_text(action)),
                 p.key_hint,
             ),
-            Span::styled(action.description().to_string(), p.text),
+            span(action.description().to_string(), p.text),
         ]));
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("Editing (i transformation, m body)", p.accent));
+    lines.push(raw_line(""));
+    lines.push(styled_line("Editing (i transformation, m body)", p.accent));
     for action in [Action::EditorLeave, Action::EditorSave] {
         lines.push(Line::from(vec![
-            Span::styled(
+            span(
                 format!("  {:<18}", app.keymap.keys_text(action)),
                 p.key_hint,
             ),
-            Span::styled(action.description().to_string(), p.text),
+            span(action.description().to_string(), p.text),
         ]));
     }
     for (keys, what) in EDITOR_KEYS {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {keys:<18}"), p.key_hint),
-            Span::styled(what.to_string(), p.text),
+            span(format!("  {keys:<18}"), p.key_hint),
+            span(what.to_string(), p.text),
         ]));
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("Events list marks", p.accent));
+    lines.push(raw_line(""));
+    lines.push(styled_line("Events list marks", p.accent));
     for (mark, what) in LIST_MARKS {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {mark:<18}"), p.key_hint),
-            Span::styled(what.to_string(), p.text),
+            span(format!("  {mark:<18}"), p.key_hint),
+            span(what.to_string(), p.text),
         ]));
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("Mouse", p.accent));
+    lines.push(raw_line(""));
+    lines.push(styled_line("Mouse", p.accent));
     lines.push(Line::from(vec![
-        Span::styled(format!("  {:<18}", "click"), p.key_hint),
-        Span::styled("Focus a pane, select an event, pick a tab", p.text),
+        span(format!("  {:<18}", "click"), p.key_hint),
+        span("Focus a pane, select an event, pick a tab", p.text),
     ]));
     lines.push(Line::from(vec![
-        Span::styled(format!("  {:<18}", "wheel"), p.key_hint),
-        Span::styled("Scroll the pane under the pointer", p.text),
+        span(format!("  {:<18}", "wheel"), p.key_hint),
+        span("Scroll the pane under the pointer", p.text),
     ]));
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
+    lines.push(raw_line(""));
+    lines.push(styled_line(
         "Keys are remappable in the config file's [keys] section.",
         p.dim,
     ));

@@ -1,7 +1,7 @@
 //! The write-key dialog (`K`): the key masked as typed, its region, and what each key does.
 
 use ratatui::Frame;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::keymap::Action;
@@ -10,6 +10,7 @@ use hookbench_core::segment::keycheck::KEY_LENGTH;
 use hookbench_core::segment::{Region, mask_secret};
 
 use super::frame::{centered, draw_modal, hint_line};
+use crate::text::{raw_line, raw_span, span, styled_line};
 
 pub fn draw(app: &App, frame: &mut Frame, dialog: &KeyDialog) {
     let p = &app.theme.palette;
@@ -32,9 +33,9 @@ pub fn draw(app: &App, frame: &mut Frame, dialog: &KeyDialog) {
     };
     let region = |r: Region, label: &str| {
         if dialog.region == r {
-            Span::styled(format!("[{label}]"), p.title_focused)
+            span(format!("[{label}]"), p.title_focused)
         } else {
-            Span::styled(format!(" {label} "), p.dim)
+            span(format!(" {label} "), p.dim)
         }
     };
     let current = match &app.send.key_check {
@@ -42,21 +43,15 @@ pub fn draw(app: &App, frame: &mut Frame, dialog: &KeyDialog) {
         None => app.send.key_label(),
     };
     let lines = vec![
+        Line::from(vec![span("Key     ", p.dim), span(shown, p.text)]),
         Line::from(vec![
-            Span::styled("Key     ", p.dim),
-            Span::styled(shown, p.text),
-        ]),
-        Line::from(vec![
-            Span::styled("Region  ", p.dim),
+            span("Region  ", p.dim),
             region(Region::Us, "us · api.segment.io"),
-            Span::raw(" "),
+            raw_span(" "),
             region(Region::Eu, "eu · events.eu1.segmentapis.com"),
         ]),
-        Line::from(vec![
-            Span::styled("Now     ", p.dim),
-            Span::styled(current, p.dim),
-        ]),
-        Line::raw(""),
+        Line::from(vec![span("Now     ", p.dim), span(current, p.dim)]),
+        raw_line(""),
         hints(
             app,
             &[
@@ -76,7 +71,7 @@ pub fn draw(app: &App, frame: &mut Frame, dialog: &KeyDialog) {
             ],
             false,
         ),
-        Line::styled(
+        styled_line(
             "The check asks Segment's settings CDN; it never sends an event.",
             p.dim,
         ),

@@ -1,9 +1,10 @@
 //! The bottom panel's Logs tab: the sandbox warnings about the transformation, the paths the
 //! selected run read that its event type's body never has, and the run's console output.
 
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 
 use crate::model::app::App;
+use crate::text::{span, styled_line};
 use hookbench_core::transform::LogLevel;
 
 pub(crate) fn lines(app: &App) -> Vec<Line<'static>> {
@@ -11,11 +12,11 @@ pub(crate) fn lines(app: &App) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for warning in &app.transform.compat {
         lines.push(Line::from(vec![
-            Span::styled(
+            span(
                 format!("▲ sandbox {}:{} ", warning.line, warning.column),
                 p.warning,
             ),
-            Span::styled(warning.message.clone(), p.text),
+            span(warning.message.clone(), p.text),
         ]));
     }
     let Some(result) = app.selected_result() else {
@@ -28,8 +29,8 @@ pub(crate) fn lines(app: &App) -> Vec<Line<'static>> {
             _ => "▲ read ".to_string(),
         };
         lines.push(Line::from(vec![
-            Span::styled(place, p.warning),
-            Span::styled(warning.message.clone(), p.text),
+            span(place, p.warning),
+            span(warning.message.clone(), p.text),
         ]));
     }
     for log in &result.record.logs {
@@ -48,13 +49,13 @@ pub(crate) fn lines(app: &App) -> Vec<Line<'static>> {
                 " ".repeat(label.len())
             };
             lines.push(Line::from(vec![
-                Span::styled(prefix, p.dim),
-                Span::styled(text.replace('\t', "  "), style),
+                span(prefix, p.dim),
+                span(text.replace('\t', "  "), style),
             ]));
         }
     }
     if result.record.logs.is_empty() {
-        lines.push(Line::styled("no console output from this run", p.dim));
+        lines.push(styled_line("no console output from this run", p.dim));
     }
     lines
 }

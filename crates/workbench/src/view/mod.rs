@@ -21,11 +21,11 @@ pub mod webhook;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::layout::{self, MIN_HEIGHT, MIN_WIDTH};
 use crate::model::app::{App, Overlay};
+use crate::text::styled_line;
 
 pub fn view(app: &App, frame: &mut Frame) {
     let area = frame.area();
@@ -60,15 +60,15 @@ pub fn view(app: &App, frame: &mut Frame) {
 
 fn too_small(app: &App, frame: &mut Frame, area: Rect) {
     let text = vec![
-        Line::styled("Terminal too small", app.theme.palette.warning),
-        Line::styled(
+        styled_line("Terminal too small", app.theme.palette.warning),
+        styled_line(
             format!(
                 "hookbench needs {MIN_WIDTH}×{MIN_HEIGHT}; this is {}×{}.",
                 area.width, area.height
             ),
             app.theme.palette.text,
         ),
-        Line::styled("Enlarge it, or press q to quit.", app.theme.palette.dim),
+        styled_line("Enlarge it, or press q to quit.", app.theme.palette.dim),
     ];
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
 }

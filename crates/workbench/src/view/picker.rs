@@ -1,12 +1,12 @@
 //! The transformation picker (`t`): presets, `*.js` in the current directory, config paths.
 
 use ratatui::Frame;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use crate::keymap::Action;
 use crate::model::app::{App, Picker};
-use crate::text::truncate;
+use crate::text::{raw_span, span, styled_line, truncate};
 
 use super::frame::{centered, draw_modal};
 
@@ -23,8 +23,8 @@ pub fn draw(app: &App, frame: &mut Frame, picker: &Picker) {
     let inner_height = usize::from(area.height.saturating_sub(2));
     let width = usize::from(area.width.saturating_sub(2));
     let lines: Vec<Line> = match &picker.entries {
-        None => vec![Line::styled("reading…", p.dim)],
-        Some(entries) if entries.is_empty() => vec![Line::styled("nothing found", p.dim)],
+        None => vec![styled_line("reading…", p.dim)],
+        Some(entries) if entries.is_empty() => vec![styled_line("nothing found", p.dim)],
         Some(entries) => {
             let first = picker
                 .selected
@@ -39,10 +39,10 @@ pub fn draw(app: &App, frame: &mut Frame, picker: &Picker) {
                     let name = truncate(&entry.spec, width.saturating_sub(origin.len() + 2));
                     let pad = width.saturating_sub(2 + name.chars().count() + origin.len());
                     let line = Line::from(vec![
-                        Span::raw("  "),
-                        Span::styled(name, p.text),
-                        Span::raw(" ".repeat(pad)),
-                        Span::styled(origin, p.dim),
+                        raw_span("  "),
+                        span(name, p.text),
+                        raw_span(" ".repeat(pad)),
+                        span(origin, p.dim),
                     ]);
                     if i == picker.selected {
                         line.patch_style(p.selection)

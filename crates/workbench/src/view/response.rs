@@ -3,12 +3,13 @@
 //! (key masked; a batch's whole envelope), for dry runs too.
 
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 
 use crate::highlight::{Highlighter, Language, content_key};
 use crate::model::app::App;
 use crate::model::measure::written_text;
 use crate::model::sending::outcome_mark;
+use crate::text::{span, styled_line};
 use hookbench_core::segment::Outcome;
 use hookbench_core::segment::send::ResponseBody;
 
@@ -37,7 +38,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
                 app.send.label()
             )
         };
-        return vec![Line::styled(hint, p.dim)];
+        return vec![styled_line(hint, p.dim)];
     };
     let d = &entry.report;
     let status = d
@@ -45,12 +46,12 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         .map(|s| format!("{s} {}", reason(s)))
         .unwrap_or_else(|| "no answer".to_string());
     let mut lines = vec![Line::from(vec![
-        Span::styled(
+        span(
             format!("{} {} ", outcome_mark(d.outcome), d.outcome.as_str()),
             outcome_style(app, d.outcome),
         ),
-        Span::styled(status, p.text),
-        Span::styled(
+        span(status, p.text),
+        span(
             format!(
                 " · {} ms · {} attempt(s) · {} · {}",
                 d.latency_ms, d.attempts, d.destination, entry.at
@@ -59,11 +60,11 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         ),
     ])];
     if let Some(message) = &d.message {
-        lines.push(Line::styled(message.clone(), p.warning));
+        lines.push(styled_line(message.clone(), p.warning));
     }
     lines.push(Line::from(vec![
-        Span::styled("→ ", p.dim),
-        Span::styled(format!("{} {}", d.request.method, d.request.url), p.accent),
+        span("→ ", p.dim),
+        span(format!("{} {}", d.request.method, d.request.url), p.accent),
     ]));
     match &d.body {
         Some(ResponseBody::Json(value)) => {
@@ -79,29 +80,29 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
                 .highlighter
                 .lines(content_key(&text), &text, Language::Json, 0, count);
             for spans in styled {
-                let mut line = vec![Span::styled("← ", p.dim)];
-                line.extend(spans.into_iter().map(|(style, t)| Span::styled(t, style)));
+                let mut line = vec![span("← ", p.dim)];
+                line.extend(spans.into_iter().map(|(style, t)| span(t, style)));
                 lines.push(Line::from(line));
             }
         }
         Some(ResponseBody::Text(text)) => {
             for line in text.lines().take(20) {
                 lines.push(Line::from(vec![
-                    Span::styled("← ", p.dim),
-                    Span::styled(line.replace('\t', "  "), p.text),
+                    span("← ", p.dim),
+                    span(line.replace('\t', "  "), p.text),
                 ]));
             }
         }
         None => {}
     }
     for (name, value) in &d.response_headers {
-        lines.push(Line::styled(format!("← {name}: {value}"), p.dim));
+        lines.push(styled_line(format!("← {name}: {value}"), p.dim));
     }
     for (name, value) in &d.request.headers {
-        lines.push(Line::styled(format!("→ {name}: {value}"), p.dim));
+        lines.push(styled_line(format!("→ {name}: {value}"), p.dim));
     }
     if let (Some(text), Some(written)) = (written_text(&d.request), d.request.written.as_deref()) {
-        lines.push(Line::styled(
+        lines.push(styled_line(
             format!(
                 "→ body as written ({}):",
                 hookbench_core::text::human_bytes(written.len())
@@ -113,8 +114,8 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
             .highlighter
             .lines(content_key(&text), &text, Language::Json, 0, count);
         for spans in styled {
-            let mut line = vec![Span::styled("→ ", p.dim)];
-            line.extend(spans.into_iter().map(|(style, t)| Span::styled(t, style)));
+            let mut line = vec![span("→ ", p.dim)];
+            line.extend(spans.into_iter().map(|(style, t)| span(t, style)));
             lines.push(Line::from(line));
         }
     }

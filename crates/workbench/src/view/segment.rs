@@ -4,7 +4,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 use similar::{ChangeTag, TextDiff};
 
@@ -15,6 +15,7 @@ use hookbench_core::text::human_bytes;
 
 use super::code::{self, code_view, render_code, worst_mark};
 use super::frame::pane_block;
+use crate::text::{raw_line, raw_span, span, styled_line};
 
 /// The lint findings listed under the payload.
 pub(crate) fn finding_lines(app: &App) -> Vec<Line<'static>> {
@@ -24,7 +25,7 @@ pub(crate) fn finding_lines(app: &App) -> Vec<Line<'static>> {
 pub(crate) fn error_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> {
     let p = &app.theme.palette;
     let Some(error) = &result.record.error else {
-        return vec![Line::styled("no output", p.dim)];
+        return vec![styled_line("no output", p.dim)];
     };
     let at = match (error.line, error.column) {
         (Some(l), Some(c)) => format!(" at {}:{l}:{c}", app.transform.source.name),
@@ -32,8 +33,8 @@ pub(crate) fn error_lines(app: &App, result: &EventResult) -> Vec<Line<'static>>
         _ => String::new(),
     };
     let mut lines = vec![
-        Line::styled(format!("✗ {}{at}", error.kind), p.error),
-        Line::styled(error.message.clone(), p.text),
+        styled_line(format!("✗ {}{at}", error.kind), p.error),
+        styled_line(error.message.clone(), p.text),
     ];
     if let Some(line) = error.line
         && let Some(source) = app
@@ -42,18 +43,18 @@ pub(crate) fn error_lines(app: &App, result: &EventResult) -> Vec<Line<'static>>
             .lines()
             .get((line as usize).saturating_sub(1))
     {
-        lines.push(Line::raw(""));
+        lines.push(raw_line(""));
         lines.push(Line::from(vec![
-            Span::styled(format!("{line:>4} │ "), p.line_number),
-            Span::styled(source.replace('\t', "  "), p.text),
+            span(format!("{line:>4} │ "), p.line_number),
+            span(source.replace('\t', "  "), p.text),
         ]));
         if let Some(column) = error.column {
             let pad = " ".repeat(7 + (column as usize).saturating_sub(1));
-            lines.push(Line::styled(format!("{pad}^"), p.error));
+            lines.push(styled_line(format!("{pad}^"), p.error));
         }
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
+    lines.push(raw_line(""));
+    lines.push(styled_line(
         "Nothing would be sent: Dodo's runtime fails the same way on this event.",
         p.dim,
     ));
@@ -63,18 +64,18 @@ pub(crate) fn error_lines(app: &App, result: &EventResult) -> Vec<Line<'static>>
 pub(crate) fn diff_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> {
     let p = &app.theme.palette;
     let (Some(previous), Some(current)) = (&result.previous, &result.output) else {
-        return vec![Line::styled(
+        return vec![styled_line(
             "No earlier output for this event yet: edit the transformation, and d shows what the edit changed.",
             p.dim,
         )];
     };
     let mut lines = Vec::new();
     if previous.request_line != current.request_line {
-        lines.push(Line::styled(
+        lines.push(styled_line(
             format!("- {}", previous.request_line),
             p.diff_removed,
         ));
-        lines.push(Line::styled(
+        lines.push(styled_line(
             format!("+ {}", current.request_line),
             p.diff_added,
         ));
@@ -84,7 +85,7 @@ pub(crate) fn diff_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> 
         if let (Some(first), Some(last)) = (group.first(), group.last()) {
             let old = first.old_range().start + 1..last.old_range().end + 1;
             let new = first.new_range().start + 1..last.new_range().end + 1;
-            lines.push(Line::styled(
+            lines.push(styled_line(
                 format!(
                     "@@ -{},{} +{},{} @@",
                     old.start,
@@ -103,21 +104,21 @@ pub(crate) fn diff_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> 
                     ChangeTag::Insert => ("+ ", p.diff_added),
                     ChangeTag::Equal => ("  ", p.text),
                 };
-                lines.push(Line::styled(format!("{sign}{text}"), style));
+                lines.push(styled_line(format!("{sign}{text}"), style));
             }
         }
     }
     if lines.is_empty() {
-        lines.push(Line::styled("No change.", p.dim));
+        lines.push(styled_line("No change.", p.dim));
     }
     lines
 }
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let p = &app.theme.palette;
-    let mut title = vec![Span::raw("4 Segment")];
+    let mut title = vec![raw_span("4 Segment")];
     if app.diff {
-        title.push(Span::styled(" · diff vs previous output", p.accent));
+        title.push(span(" · diff vs previous output", p.accent));
     }
     if app.selected_is_pending() {
         // An output shown while pending came from an earlier text or body: say so.
@@ -131,7 +132,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             " · ◌ running…"
         };
-        title.push(Span::styled(text, p.dim));
+        title.push(span(text, p.dim));
     }
     let block = pane_block(app, Pane::Segment, title);
     let inner = block.inner(area);
@@ -143,7 +144,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .filter(|i| !i.accepted());
     if let (Some(info), None) = (rejected, app.selected_result()) {
         let lines = vec![
-            Line::styled(
+            styled_line(
                 format!(
                     "✗ the receiver answered {}: {}",
                     info.status,
@@ -151,7 +152,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 ),
                 p.error,
             ),
-            Line::styled(
+            styled_line(
                 "A rejected delivery is not transformed; m modifies its body to try it anyway.",
                 p.dim,
             ),
@@ -161,8 +162,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     }
     if let Some(error) = app.selected().and_then(|e| e.invalid_body()) {
         let lines = vec![
-            Line::styled(format!("! the body is not valid JSON: {error}"), p.error),
-            Line::styled(
+            styled_line(format!("! the body is not valid JSON: {error}"), p.error),
+            styled_line(
                 "It is not run and nothing can be sent for it: m fixes the body, r resets it.",
                 p.dim,
             ),
@@ -176,7 +177,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             "no output yet"
         };
-        frame.render_widget(Paragraph::new(Line::styled(text, p.dim)), inner);
+        frame.render_widget(Paragraph::new(styled_line(text, p.dim)), inner);
         return;
     };
 
@@ -190,18 +191,18 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
 
     let header_line = match (&result.record.webhook, &result.output) {
         (Some(webhook), Some(output)) if webhook.cancel => Line::from(vec![
-            Span::styled("⊘ cancelled: nothing is sent ", p.warning),
-            Span::styled(format!("({})", output.request_line), p.dim),
+            span("⊘ cancelled: nothing is sent ", p.warning),
+            span(format!("({})", output.request_line), p.dim),
         ]),
         (Some(webhook), Some(output)) => {
             let target = app.send.target_of(&webhook.url);
             let mut spans = vec![
                 match &target {
-                    Ok(target) => Span::styled(format!("{} {target}", webhook.method), p.accent),
+                    Ok(target) => span(format!("{} {target}", webhook.method), p.accent),
                     // Not known yet (the sink is starting) or not sendable: the handler's URL.
-                    Err(_) => Span::styled(output.request_line.clone(), p.accent),
+                    Err(_) => span(output.request_line.clone(), p.accent),
                 },
-                Span::styled(
+                span(
                     format!(
                         " · {} · {} µs",
                         human_bytes(output.bytes),
@@ -211,11 +212,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 ),
             ];
             if let Err(why) = target {
-                spans.push(Span::styled(format!(" · {why}"), p.warning));
+                spans.push(span(format!(" · {why}"), p.warning));
             }
             Line::from(spans)
         }
-        _ => Line::styled(
+        _ => styled_line(
             format!("✗ failed · {} µs", result.record.duration_us),
             p.error,
         ),

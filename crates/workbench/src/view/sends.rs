@@ -1,9 +1,9 @@
 //! The Deliveries tab: every send of the session, newest first.
 
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 
 use crate::model::app::App;
-use crate::text::truncate;
+use crate::text::{span, styled_line, truncate};
 
 use super::response::outcome_style;
 use crate::model::sending::outcome_mark;
@@ -11,7 +11,7 @@ use crate::model::sending::outcome_mark;
 pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let p = &app.theme.palette;
     if app.send.reports.is_empty() {
-        return vec![Line::styled(
+        return vec![styled_line(
             "No sends yet this session: s sends the selected event, S every listed one.",
             p.dim,
         )];
@@ -21,7 +21,7 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
         .in_flight
         .iter()
         .map(|progress| {
-            Line::styled(
+            styled_line(
                 format!(
                     "⟳ send {}: {}/{} answered · x cancels waiting retries",
                     progress.id, progress.done, progress.total
@@ -42,16 +42,16 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
         );
         let name_width = width.saturating_sub(detail.chars().count() + 14).max(8);
         Line::from(vec![
-            Span::styled(format!("{} ", entry.at), p.dim),
-            Span::styled(
+            span(format!("{} ", entry.at), p.dim),
+            span(
                 format!("{} {:<9} ", outcome_mark(d.outcome), d.outcome.as_str()),
                 outcome_style(app, d.outcome),
             ),
-            Span::styled(
+            span(
                 format!("{:<name_width$}", truncate(&entry.key, name_width)),
                 p.text,
             ),
-            Span::styled(detail, p.dim),
+            span(detail, p.dim),
         ])
     }));
     lines

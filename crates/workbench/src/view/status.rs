@@ -3,17 +3,17 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use crate::keymap::Action;
 use crate::model::app::{App, Mode};
-use crate::text::truncate;
+use crate::text::{raw_span, span, truncate};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let p = &app.theme.palette;
     let bar = p.status;
-    let mode = Span::styled(
+    let mode = span(
         format!(" {} ", app.mode.label()),
         p.title_focused.add_modifier(Modifier::REVERSED),
     );
@@ -60,7 +60,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let used = mode.width() + left.chars().count() + help.chars().count();
     let room = width.saturating_sub(used + 1);
     let message = match &app.status {
-        Some(status) => Span::styled(
+        Some(status) => span(
             format!(" {}", truncate(&status.text, room)),
             if status.is_error {
                 bar.patch(p.error)
@@ -68,15 +68,15 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 bar.patch(p.accent)
             },
         ),
-        None => Span::raw(""),
+        None => raw_span(""),
     };
     let pad = width.saturating_sub(used + message.width());
     let line = Line::from(vec![
         mode,
-        Span::styled(left, bar),
+        span(left, bar),
         message,
-        Span::styled(" ".repeat(pad), bar),
-        Span::styled(help, bar.patch(p.key_hint)),
+        span(" ".repeat(pad), bar),
+        span(help, bar.patch(p.key_hint)),
     ]);
     frame.render_widget(Paragraph::new(line).style(bar), area);
 }

@@ -2,11 +2,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use crate::layout::tab_label;
 use crate::model::app::{App, Pane};
+use crate::text::{raw_span, span};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let p = &app.theme.palette;
@@ -17,9 +18,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             p.dim
         };
-        spans.push(Span::styled(tab_label(pane), style));
-        spans.push(Span::raw(" "));
+        spans.push(span(tab_label(pane), style));
+        spans.push(raw_span(" "));
     }
-    spans.push(Span::styled("Tab/h/l switch", p.dim));
+    spans.push(span("Tab/h/l switch", p.dim));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

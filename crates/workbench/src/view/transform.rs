@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::highlight::Language;
@@ -12,6 +12,7 @@ use hookbench_core::transform::TransformError;
 
 use super::code::{GutterMark, render_editor};
 use super::frame::pane_block;
+use crate::text::{raw_span, span};
 
 /// The selected event's transformation error, when it has one.
 pub fn selected_error(app: &App) -> Option<&TransformError> {
@@ -22,14 +23,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let p = &app.theme.palette;
     let editing = app.mode == Mode::EditTransform;
     let mut title = vec![
-        Span::raw("3 Transform "),
-        Span::styled(app.transform_name(), p.accent),
+        raw_span("3 Transform "),
+        span(app.transform_name(), p.accent),
     ];
     if app.transform.is_dirty() {
-        title.push(Span::styled(" ● unsaved (ctrl-s)", p.warning));
+        title.push(span(" ● unsaved (ctrl-s)", p.warning));
     }
     if editing {
-        title.push(Span::styled(" · editing, Esc leaves", p.accent));
+        title.push(span(" · editing, Esc leaves", p.accent));
     }
     let block = pane_block(app, Pane::Transform, title);
     let inner = block.inner(area);
@@ -88,8 +89,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             _ => String::new(),
         };
         let text = Line::from(vec![
-            Span::styled(format!("✗ {}{at}: ", error.kind), p.error),
-            Span::styled(error.message.clone(), p.text),
+            span(format!("✗ {}{at}: ", error.kind), p.error),
+            span(error.message.clone(), p.text),
         ]);
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), area);
     }

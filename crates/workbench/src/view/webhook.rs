@@ -4,7 +4,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::highlight::Language;
@@ -19,15 +19,16 @@ pub(crate) fn finding_lines(app: &App) -> Vec<Line<'static>> {
     code::finding_lines(app, &input_findings(app), input_summary)
 }
 use super::frame::pane_block;
+use crate::text::{raw_span, span, styled_line};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let p = &app.theme.palette;
     let Some(entry) = app.selected() else {
-        let block = pane_block(app, Pane::Webhook, vec![Span::raw("2 Webhook")]);
+        let block = pane_block(app, Pane::Webhook, vec![raw_span("2 Webhook")]);
         let inner = block.inner(area);
         frame.render_widget(block, area);
         frame.render_widget(
-            Paragraph::new(Line::styled("no event selected", p.dim)),
+            Paragraph::new(styled_line("no event selected", p.dim)),
             inner,
         );
         return;
@@ -37,7 +38,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .body_editor
             .as_ref()
             .is_some_and(|(k, _)| *k == entry.key);
-    let mut title = vec![Span::raw("2 Webhook ")];
+    let mut title = vec![raw_span("2 Webhook ")];
     match &entry.incoming {
         Some(info) => {
             let name = if entry.event_type.is_empty() {
@@ -45,33 +46,33 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             } else {
                 format!("{} {}", entry.event_type, entry.key)
             };
-            title.push(Span::styled(name, p.accent));
+            title.push(span(name, p.accent));
             let (text, style) = match info.verification {
                 hookbench_core::store::Verification::Valid => ("✓ valid", p.ok),
                 hookbench_core::store::Verification::Invalid => ("✗ invalid", p.error),
                 hookbench_core::store::Verification::Unsigned => ("– unsigned", p.dim),
             };
-            title.push(Span::styled(format!(" {text}"), style));
+            title.push(span(format!(" {text}"), style));
             if info.redeliveries > 0 {
                 // Redelivered: Dodo retried it; counted, not stored again.
-                title.push(Span::styled(format!(" ↻{}", info.redeliveries), p.warning));
+                title.push(span(format!(" ↻{}", info.redeliveries), p.warning));
             }
-            title.push(Span::styled(format!(" · {}", entry.origin), p.dim));
+            title.push(span(format!(" · {}", entry.origin), p.dim));
         }
         None => {
-            title.push(Span::styled(entry.key.clone(), p.accent));
+            title.push(span(entry.key.clone(), p.accent));
             if entry.not_dodo {
                 // Before the origin: the title is cut on narrow panes, and this matters more.
-                title.push(Span::styled(format!(" · {NOT_DODO_GROUP}"), p.warning));
+                title.push(span(format!(" · {NOT_DODO_GROUP}"), p.warning));
             }
-            title.push(Span::styled(format!(" · {}", entry.origin), p.dim));
+            title.push(span(format!(" · {}", entry.origin), p.dim));
         }
     }
     if entry.modified.is_some() {
-        title.push(Span::styled(" ✎ modified (r resets)", p.warning));
+        title.push(span(" ✎ modified (r resets)", p.warning));
     }
     if editing {
-        title.push(Span::styled(" · editing, Esc to run", p.accent));
+        title.push(span(" · editing, Esc to run", p.accent));
     }
     let block = pane_block(app, Pane::Webhook, title);
     let inner = block.inner(area);
@@ -120,7 +121,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     }
     if let (Some(area), Some(error)) = (error_area, &entry.view.parse_error) {
         frame.render_widget(
-            Paragraph::new(Line::styled(format!("✗ not valid JSON: {error}"), p.error))
+            Paragraph::new(styled_line(format!("✗ not valid JSON: {error}"), p.error))
                 .wrap(Wrap { trim: false }),
             area,
         );

@@ -170,6 +170,18 @@ impl Engine {
         self.inner.shared.abandoned.load(Ordering::Relaxed)
     }
 
+    /// Threads that run JS: live workers and abandoned ones not yet ended.
+    #[cfg(test)]
+    pub(crate) fn js_threads(&self) -> usize {
+        lock(&self.inner.shared.slots).len() + self.abandoned_workers()
+    }
+
+    /// The most threads that ever run JS: the workers and the abandoned ones allowed meanwhile.
+    #[cfg(test)]
+    pub(crate) fn max_js_threads(&self) -> usize {
+        self.inner.shared.workers + MAX_ABANDONED
+    }
+
     /// Runs one event and waits for the result. Must not be called from an async task; use
     /// `submit(..).await` there.
     pub fn run(&self, program: &Program, input: RunInput) -> RunOutput {

@@ -312,9 +312,13 @@ fn twenty_stuck_runs_leave_a_bounded_number_of_threads_that_then_end() {
     for _ in 0..20 {
         let out = engine.run(&stuck, RunInput::from_body(BODY, "payment.succeeded"));
         assert_eq!(error_of(&out).kind, ErrorKind::Timeout, "{:?}", out.result);
-        most = most.max(engine.abandoned_workers());
+        most = most.max(engine.js_threads());
     }
-    assert!(most <= 2, "{most} abandoned workers at once");
+    // However slowly the abandoned threads end (a loaded machine), no more are started than this.
+    assert!(
+        most <= engine.max_js_threads(),
+        "{most} threads running JS at once"
+    );
     // Refused memory, each stuck built-in fails at its next allocation and its thread ends.
     assert!(
         abandoned_workers_end(&engine, Duration::from_secs(60)),

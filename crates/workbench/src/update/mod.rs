@@ -9,6 +9,7 @@ mod keys;
 mod overlays;
 mod runs;
 mod scroll;
+mod search;
 mod sending;
 
 use crate::model::app::App;

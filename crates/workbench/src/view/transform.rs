@@ -8,10 +8,11 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::highlight::Language;
 use crate::model::app::{App, Mode, Pane};
-use hookbench_core::transform::TransformError;
+use hookbench_core::transform::{ErrorKind, TransformError};
 
-use super::code::{GutterMark, render_editor};
+use super::code::{GutterMark, Reader, bottom_note, fit_title, hint, render_editor, said};
 use super::frame::pane_block;
+use super::segment::TIMEOUT_PLACE;
 
 /// The selected event's transformation error, when it has one.
 pub fn selected_error(app: &App) -> Option<&TransformError> {
@@ -22,16 +23,21 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let p = &app.theme.palette;
     let editing = app.mode == Mode::EditTransform;
     let mut title = vec![
-        Span::raw("3 Transform "),
-        Span::styled(app.transform_name(), p.accent),
+        said(Span::raw("3 Transform ")),
+        said(Span::styled(app.transform_name(), p.accent)),
     ];
     if app.transform.is_dirty() {
-        title.push(Span::styled(" ● unsaved (ctrl-s)", p.warning));
+        title.push(said(Span::styled(" ● unsaved", p.warning)));
+        title.push(hint(Span::styled(" (ctrl-s)", p.warning)));
     }
     if editing {
-        title.push(Span::styled(" · editing, Esc leaves", p.accent));
+        title.push(said(Span::styled(" · editing", p.accent)));
+        title.push(hint(Span::styled(", Esc leaves", p.accent)));
     }
-    let block = pane_block(app, Pane::Transform, title);
+    let mut block = pane_block(app, Pane::Transform, fit_title(title, area.width));
+    if !editing && let Some(note) = bottom_note(app, Pane::Transform) {
+        block = block.title_bottom(note);
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
@@ -56,9 +62,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         app,
         frame,
         code_area,
-        &app.transform.editor,
-        Language::JavaScript,
-        editing,
+        (&app.transform.editor, Language::JavaScript),
+        Reader {
+            editing,
+            ..Reader::of(app, Pane::Transform)
+        },
         |line| {
             if Some(line) == error_line {
                 Some(GutterMark {
@@ -85,6 +93,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         let at = match (error.line, error.column) {
             (Some(l), Some(c)) => format!(" at {l}:{c}"),
             (Some(l), None) => format!(" at line {l}"),
+            _ if error.kind == ErrorKind::Timeout => format!(" ({TIMEOUT_PLACE})"),
             _ => String::new(),
         };
         let text = Line::from(vec![

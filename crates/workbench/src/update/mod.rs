@@ -115,3 +115,5 @@ fn started(app: &mut App, listen: bool) -> Vec<Effect> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_reading;

@@ -32,6 +32,20 @@ pub enum Action {
     Bottom,
     HalfPageDown,
     HalfPageUp,
+    /// Scroll a text pane back to the start of its lines.
+    LineStart,
+    /// Scroll a text pane to the end of its longest line in view.
+    LineEnd,
+    /// Wrap a text pane's long lines, or not.
+    ToggleWrap,
+    /// The next match of the search.
+    SearchNext,
+    /// The previous match of the search.
+    SearchPrev,
+    /// Select the next finding under a pane's text and show its line.
+    FindingNext,
+    /// Select the previous finding under a pane's text and show its line.
+    FindingPrev,
     FocusNext,
     FocusPrev,
     FocusEvents,
@@ -214,6 +228,13 @@ const TABLE: &[ActionRow] = &[
     row(Action::Bottom, S::Normal, "Navigation", "bottom", "Go to the bottom", &[ch('G'), plain(K::End)]),
     row(Action::HalfPageDown, S::Normal, "Navigation", "half-page-down", "Scroll half a page down", &[ctrl('d'), plain(K::PageDown)]),
     row(Action::HalfPageUp, S::Normal, "Navigation", "half-page-up", "Scroll half a page up", &[ctrl('u'), plain(K::PageUp)]),
+    row(Action::LineStart, S::Normal, "Navigation", "line-start", "Scroll a text pane back to the start of its lines", &[ch('0')]),
+    row(Action::LineEnd, S::Normal, "Navigation", "line-end", "Scroll a text pane to the end of its longest line in view", &[ch('$')]),
+    row(Action::ToggleWrap, S::Normal, "Navigation", "toggle-wrap", "Wrap the focused text pane's long lines, or not", &[ch('w')]),
+    row(Action::SearchNext, S::Normal, "Navigation", "search-next", "The next match of the search (/ in a text pane)", &[ch('n')]),
+    row(Action::SearchPrev, S::Normal, "Navigation", "search-prev", "The previous match of the search", &[ch('N')]),
+    row(Action::FindingNext, S::Normal, "Navigation", "finding-next", "Select the next finding and show its line", &[ch('f')]),
+    row(Action::FindingPrev, S::Normal, "Navigation", "finding-prev", "Select the previous finding and show its line", &[ch('F')]),
     row(Action::FocusNext, S::Normal, "Focus", "focus-next", "Focus the next pane", &[plain(K::Tab)]),
     row(Action::FocusPrev, S::Normal, "Focus", "focus-prev", "Focus the previous pane", &[plain(K::BackTab)]),
     row(Action::FocusEvents, S::Normal, "Focus", "focus-events", "Focus the events list", &[ch('1')]),
@@ -226,7 +247,7 @@ const TABLE: &[ActionRow] = &[
     row(Action::Save, S::Normal, "Transformation", "save", "Save the transformation", &[ctrl('s')]),
     row(Action::PickTransform, S::Normal, "Transformation", "pick-transform", "Pick another transformation", &[ch('t')]),
     row(Action::Rerun, S::Normal, "Transformation", "rerun", "Run the transformation again on every event", &[ch('R')]),
-    row(Action::Filter, S::Normal, "Webhook", "filter", "Filter the events list", &[ch('/')]),
+    row(Action::Filter, S::Normal, "Webhook", "filter", "Filter the events list; in a text pane, search it", &[ch('/')]),
     row(Action::ToggleGroups, S::Normal, "Webhook", "toggle-groups", "Group events by family, or not", &[ch('z')]),
     row(Action::ModifyBody, S::Normal, "Webhook", "modify-body", "Edit the selected webhook body here", &[ch('m')]),
     row(Action::ModifyBodyExternal, S::Normal, "Webhook", "modify-body-external", "Edit the selected webhook body in $EDITOR", &[ch('M')]),
@@ -941,8 +962,8 @@ mod tests {
     use crossterm::event::{KeyEventKind, KeyEventState};
     use std::collections::HashSet;
 
-    const VARIANTS: usize = 64;
-    const NORMAL_VARIANTS: usize = 38;
+    const VARIANTS: usize = 71;
+    const NORMAL_VARIANTS: usize = 45;
 
     fn key(text: &str) -> KeyCombo {
         text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -1264,7 +1285,7 @@ mod tests {
         let map = KeyMap::with_config(
             &[
                 binding("quit", &["ctrl-q"], 2),
-                binding("up", &["w", "up"], 3),
+                binding("up", &["W", "up"], 3),
             ],
             Path::new("config.toml"),
         )
@@ -1274,7 +1295,7 @@ mod tests {
         let ctrl_q = event(KeyCode::Char('q'), KeyModifiers::CONTROL);
         assert_eq!(map.action(&ctrl_q), Some(Action::Quit));
         assert_eq!(map.keys(Action::Quit), &[key("ctrl-q")]);
-        assert_eq!(map.keys_text(Action::Up), "w / up");
+        assert_eq!(map.keys_text(Action::Up), "W / up");
         assert_eq!(
             map.action(&event(KeyCode::Char('k'), KeyModifiers::NONE)),
             None

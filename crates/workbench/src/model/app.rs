@@ -21,6 +21,7 @@ use super::jobs::LatestJobs;
 use super::listener::ListenerState;
 use super::message::PickerEntry;
 use super::output::OutputView;
+use super::reading::Reading;
 use super::sending::SendState;
 
 /// The panes live with the layout that places them; the app's focus and tab are panes.
@@ -341,6 +342,8 @@ pub struct App {
     /// Files of the user's fixture folder that could not be loaded: told in the status line at
     /// start and counted in the events pane's title for as long as the workbench runs.
     pub skipped_fixtures: Vec<SkippedFile>,
+    /// Sideways scroll, wrap, findings selection and search of the text panes.
+    pub reading: Reading,
 }
 
 impl App {
@@ -383,6 +386,7 @@ impl App {
             quit_after_save: false,
             edit_after_save: false,
             skipped_fixtures: init.fixtures.skipped().to_vec(),
+            reading: Reading::default(),
         }
     }
 

@@ -5,6 +5,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::{CursorMove, TextArea};
 
+use crate::text::columns_before;
+
 /// What a key did to the editor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EditOutcome {
@@ -25,6 +27,8 @@ pub struct Editor {
     crlf: bool,
     /// First line shown.
     pub top: usize,
+    /// Columns scrolled off to the left, so the cursor stays in view on a long line.
+    pub left: usize,
 }
 
 impl std::fmt::Debug for Editor {
@@ -51,7 +55,12 @@ impl Editor {
             .collect();
         let mut area = TextArea::new(lines);
         area.set_max_histories(500);
-        Editor { area, crlf, top: 0 }
+        Editor {
+            area,
+            crlf,
+            top: 0,
+            left: 0,
+        }
     }
 
     /// The text, line ends as they came.
@@ -178,6 +187,22 @@ impl Editor {
             self.top = line + 1 - height;
         }
         self.top = self.top.min(self.lines().len().saturating_sub(1));
+    }
+
+    /// Scrolls sideways so the cursor's column is within `width` columns. Counts the cursor's
+    /// line only up to the cursor, so a line of megabytes costs what the cursor's place costs.
+    pub fn scroll_to_cursor_columns(&mut self, width: usize) {
+        let width = width.max(1);
+        let (line, column) = self.cursor();
+        let x = self
+            .lines()
+            .get(line)
+            .map_or(0, |l| columns_before(l, column));
+        if x < self.left {
+            self.left = x;
+        } else if x >= self.left + width {
+            self.left = x + 1 - width;
+        }
     }
 }
 

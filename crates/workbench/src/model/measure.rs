@@ -3,7 +3,6 @@
 //! The panes draw the same content; tests keep the counts and the drawn lines in step.
 
 use similar::TextDiff;
-use unicode_width::UnicodeWidthStr;
 
 use hookbench_core::segment::Severity;
 use hookbench_core::segment::diagnostic::Finding;
@@ -12,8 +11,9 @@ use hookbench_core::segment::send::{RequestInfo, ResponseBody};
 use crate::highlight::Highlighter;
 use crate::keymap::Action;
 use crate::keymap::EDITOR_KEYS;
-use crate::layout::Areas;
+use crate::layout::{Areas, Pane};
 use crate::model::app::{App, BottomTab, EventResult, LIST_MARKS};
+use crate::text::char_width;
 
 /// Lines of context around each change in the Segment pane's diff.
 pub const DIFF_CONTEXT: usize = 3;
@@ -111,46 +111,191 @@ pub fn severity_counts(rows: &[FindingRow]) -> (usize, usize, usize) {
     )
 }
 
-/// Rows findings take when wrapped to `width` under their summary line: at most half of
-/// `height`.
-fn rows_height(rows: &[FindingRow], summary: &str, width: u16, height: u16) -> u16 {
+/// Where the rows of `text` start when it is wrapped to `width` columns, as the panes wrap it:
+/// at the last space that fits, else at the last character that fits (a character wider than
+/// the width gets a row of its own). Character indices; the first row starts at 0, and an empty
+/// text is one empty row. At most `max_rows` rows are laid out.
+pub fn wrap_starts(text: &str, width: usize, max_rows: usize) -> Vec<usize> {
+    let width = width.max(1);
+    let max_rows = max_rows.max(1);
+    let mut starts = vec![0];
+    let mut row_start = 0;
+    let mut used = 0;
+    // The character after the last space of the current row, and the columns up to it.
+    let mut after_space: Option<(usize, usize)> = None;
+    for (i, c) in text.chars().enumerate() {
+        let w = char_width(c);
+        while used + w > width && i > row_start {
+            let (at, columns) = match after_space {
+                Some((at, columns)) if at > row_start => (at, columns),
+                _ => (i, used),
+            };
+            if starts.len() == max_rows {
+                return starts;
+            }
+            starts.push(at);
+            row_start = at;
+            used -= columns;
+            after_space = None;
+        }
+        used += w;
+        if c == ' ' {
+            after_space = Some((i + 1, used));
+        }
+    }
+    starts
+}
+
+/// Columns the gutter (mark, line number, space) takes for a text of `lines` lines.
+pub fn gutter_width(lines: usize) -> usize {
+    lines.max(1).to_string().len().max(2) + 2
+}
+
+/// A finding's line as listed, in its three styled parts: severity and code, path, message.
+pub fn finding_parts(row: &FindingRow) -> [String; 3] {
+    [
+        format!("{} {} ", severity_symbol(row.severity), row.code),
+        format!("{} ", row.shown_path()),
+        row.message.to_string(),
+    ]
+}
+
+/// Wrapped rows each finding takes at `width`, in order.
+pub fn finding_row_counts(rows: &[FindingRow], width: u16) -> Vec<usize> {
+    rows.iter()
+        .map(|r| wrap_starts(&finding_parts(r).concat(), usize::from(width), usize::MAX).len())
+        .collect()
+}
+
+/// Rows the findings area takes in a pane of `height` rows: the summary line, then the findings
+/// wrapped to `width`, at most half the pane (and at least the summary and one row); the list
+/// scrolls within it.
+fn rows_height(rows: &[FindingRow], width: u16, height: u16) -> u16 {
     if rows.is_empty() {
         return 0;
     }
-    let width = usize::from(width.max(1));
-    let rows_of = |text_width: usize| text_width.div_ceil(width).max(1);
-    let total: usize = rows_of(summary.width())
-        + rows
-            .iter()
-            .map(|r| {
-                // Measured as drawn: unsafe characters escaped.
-                rows_of(
-                    crate::text::shown(format!(
-                        "{} {} {} {}",
-                        severity_symbol(r.severity),
-                        r.code,
-                        r.shown_path(),
-                        r.message
-                    ))
-                    .width(),
-                )
-            })
-            .sum::<usize>();
-    u16::try_from(total).unwrap_or(u16::MAX).min(height / 2)
+    let total: usize = 1 + finding_row_counts(rows, width).iter().sum::<usize>();
+    let cap = (height / 2).max(2).min(height);
+    u16::try_from(total).unwrap_or(u16::MAX).min(cap)
 }
 
-/// Rows the lint findings take when wrapped to `width`: at most half of `height`.
+/// Rows the lint findings take in a pane of `width` × `height`.
 pub fn findings_height(app: &App, width: u16, height: u16) -> u16 {
-    let rows = lint_findings(app);
-    let (e, w, i) = severity_counts(&rows);
-    rows_height(&rows, &finding_summary(e, w, i), width, height)
+    rows_height(&lint_findings(app), width, height)
 }
 
-/// Rows the body's input diagnostics take when wrapped to `width`: at most half of `height`.
+/// Rows the body's input diagnostics take in a pane of `width` × `height`.
 pub fn input_findings_height(app: &App, width: u16, height: u16) -> u16 {
-    let rows = input_findings(app);
-    let (e, w, i) = severity_counts(&rows);
-    rows_height(&rows, &input_summary(e, w, i), width, height)
+    rows_height(&input_findings(app), width, height)
+}
+
+/// The findings a pane lists under its text: the Webhook pane's input diagnostics, the Segment
+/// pane's lint findings.
+pub fn pane_findings(app: &App, pane: Pane) -> Vec<FindingRow<'_>> {
+    match pane {
+        Pane::Webhook => input_findings(app),
+        Pane::Segment => lint_findings(app),
+        _ => Vec::new(),
+    }
+}
+
+/// The findings area of a pane as placed on screen: its width and the rows its list (under
+/// the summary) has. None when the pane lists no findings.
+pub fn findings_area(app: &App, areas: &Areas, pane: Pane) -> Option<(u16, usize)> {
+    let area = areas.of(pane)?;
+    let width = area.width.saturating_sub(2);
+    let height = area.height.saturating_sub(2);
+    let shown = match pane {
+        Pane::Webhook => {
+            let parse_error = app.selected().is_some_and(|e| e.view.parse_error.is_some());
+            let height = if parse_error {
+                height.saturating_sub(2)
+            } else {
+                height
+            };
+            input_findings_height(app, width, height)
+        }
+        Pane::Segment => findings_height(app, width, height),
+        _ => 0,
+    };
+    (shown > 0).then(|| (width, usize::from(shown - 1)))
+}
+
+/// The text lines a pane shows and searches, and the first of them shown; None when the pane
+/// shows no such text (a diff, an error, no event).
+pub fn pane_text(app: &App, pane: Pane) -> Option<(Vec<&str>, usize)> {
+    match pane {
+        Pane::Webhook => {
+            let entry = app.selected()?;
+            Some((entry.view.text.split('\n').collect(), app.scroll.webhook))
+        }
+        Pane::Transform => Some((
+            app.transform
+                .editor
+                .lines()
+                .iter()
+                .map(String::as_str)
+                .collect(),
+            app.transform.editor.top,
+        )),
+        Pane::Segment if !app.diff => {
+            let output = app.selected_result()?.output.as_ref()?;
+            Some((output.text.split('\n').collect(), app.scroll.segment))
+        }
+        _ => None,
+    }
+}
+
+/// Height of a text pane's code: the rows under its borders less the findings, header and
+/// error lines.
+pub fn text_height(app: &App, areas: &Areas, pane: Pane) -> usize {
+    match pane {
+        Pane::Webhook => webhook_body_height(app, areas),
+        Pane::Segment => segment_payload_height(app, areas),
+        _ => areas.inner_height(pane),
+    }
+}
+
+/// Columns a text pane shows of each line, right of its gutter.
+pub fn text_width(app: &App, areas: &Areas, pane: Pane) -> usize {
+    let Some(area) = areas.of(pane) else { return 0 };
+    let lines = pane_text(app, pane).map_or(1, |(lines, _)| lines.len());
+    usize::from(area.width.saturating_sub(2)).saturating_sub(gutter_width(lines))
+}
+
+/// The furthest a text pane's first line can go: the last lines fill its height, wrapped when
+/// it wraps.
+pub fn max_top(app: &App, areas: &Areas, pane: Pane, lines: usize) -> usize {
+    let height = text_height(app, areas, pane).max(1);
+    let wrapping = app.reading.sideways(pane).is_some_and(|s| s.wrap);
+    let text = pane_text(app, pane).filter(|_| wrapping);
+    let Some((text, _)) = text else {
+        return lines.saturating_sub(height);
+    };
+    let width = text_width(app, areas, pane);
+    let mut rows = 0;
+    for (i, line) in text.iter().enumerate().rev() {
+        rows += wrap_starts(line, width, height + 1).len();
+        if rows > height {
+            return i + 1;
+        }
+    }
+    0
+}
+
+/// Columns of the widest line a text pane has in view.
+pub fn widest_in_view(app: &App, areas: &Areas, pane: Pane) -> usize {
+    let Some((lines, top)) = pane_text(app, pane) else {
+        return 0;
+    };
+    let height = text_height(app, areas, pane).max(1);
+    lines
+        .iter()
+        .skip(top)
+        .take(height)
+        .map(|l| l.chars().map(char_width).sum::<usize>())
+        .max()
+        .unwrap_or(0)
 }
 
 /// The first line of the lint findings.
@@ -168,6 +313,11 @@ pub fn webhook_body_height(app: &App, areas: &Areas) -> usize {
     let Some(area) = areas.webhook else { return 0 };
     let inner_height = area.height.saturating_sub(2);
     let inner_width = area.width.saturating_sub(2);
+    // A body that is not JSON says why in two rows under it.
+    let inner_height = match app.selected().and_then(|e| e.view.parse_error.as_ref()) {
+        Some(_) => inner_height.saturating_sub(2),
+        None => inner_height,
+    };
     let findings = input_findings_height(app, inner_width, inner_height);
     usize::from(inner_height.saturating_sub(findings))
 }
@@ -335,20 +485,33 @@ mod tests {
             } else if let Some(output) = &result.output {
                 Highlighter::line_count(&output.text)
             } else {
-                view::segment::error_lines(app, result).len()
+                view::segment::error_lines(app, result, 60).len()
             };
             assert_eq!(segment_lines(app), drawn, "segment: {what}");
-            for (width, height) in [(20, 40), (60, 40), (200, 10)] {
-                let rows: usize = view::segment::finding_lines(app)
-                    .iter()
-                    .map(|l| l.width().div_ceil(usize::from(width)).max(1))
-                    .sum();
-                let expected = u16::try_from(rows).unwrap_or(u16::MAX).min(height / 2);
-                assert_eq!(
-                    findings_height(app, width, height),
-                    expected,
-                    "findings: {what}"
-                );
+            // The findings list draws exactly the rows it is measured to take.
+            let rows = lint_findings(app);
+            for width in [20u16, 60, 200] {
+                let total = 1 + finding_row_counts(&rows, width).iter().sum::<usize>();
+                let backend = ratatui::backend::TestBackend::new(width, 200);
+                let mut terminal = ratatui::Terminal::new(backend).expect("terminal");
+                terminal
+                    .draw(|frame| {
+                        view::code::render_findings(
+                            app,
+                            frame,
+                            frame.area(),
+                            &rows,
+                            finding_summary,
+                            crate::model::reading::FindingsCursor::default(),
+                        )
+                    })
+                    .expect("draw");
+                let buffer = terminal.backend().buffer();
+                let drawn = (0..200u16)
+                    .filter(|&y| (0..width).any(|x| buffer[(x, y)].symbol() != " "))
+                    .count();
+                let expected = if rows.is_empty() { 0 } else { total };
+                assert_eq!(drawn, expected, "findings at width {width}: {what}");
             }
         }
     }

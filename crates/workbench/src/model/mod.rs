@@ -10,4 +10,6 @@ pub mod listener;
 pub mod measure;
 pub mod message;
 pub mod output;
+pub mod reading;
+pub mod search;
 pub mod sending;

@@ -13,10 +13,10 @@ use crate::update::files::{external_editor, save};
 use crate::update::overlays::on_overlay_key;
 use crate::update::runs::{debounce, run_all, run_keys};
 use crate::update::scroll::{
-    cycle_focus, editor_height, focus, half_page, move_in_focus, selection_changed, settle_view,
-    step_focus,
+    cycle_focus, editor_height, finding_step, focus, half_page, line_edge, move_in_focus,
+    selection_changed, settle_view, sideways, toggle_wrap,
 };
-use crate::update::{incoming, sending};
+use crate::update::{incoming, search, sending};
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.kind == KeyEventKind::Release {
@@ -29,6 +29,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return on_overlay_key(app, key);
     }
     let mut effects = match app.mode {
+        Mode::Normal if search::typing(app) => search::on_prompt_key(app, key),
         Mode::EditTransform => on_transform_edit_key(app, key),
         Mode::EditBody => on_body_edit_key(app, key),
         Mode::Filter => on_filter_key(app, key),
@@ -36,6 +37,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             Some(action) => on_action(app, action),
             None if key.code == KeyCode::Esc => {
                 app.status = None;
+                search::close(app);
                 Vec::new()
             }
             None => Vec::new(),
@@ -202,8 +204,15 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Top => move_in_focus(app, isize::MIN / 2),
         Action::Bottom => move_in_focus(app, isize::MAX / 2),
-        Action::Left => step_focus(app, -1),
-        Action::Right => step_focus(app, 1),
+        Action::Left => sideways(app, -1),
+        Action::Right => sideways(app, 1),
+        Action::LineStart => line_edge(app, false),
+        Action::LineEnd => line_edge(app, true),
+        Action::ToggleWrap => toggle_wrap(app),
+        Action::SearchNext => search::step(app, true),
+        Action::SearchPrev => search::step(app, false),
+        Action::FindingNext => finding_step(app, 1),
+        Action::FindingPrev => finding_step(app, -1),
         Action::Edit => {
             focus(app, Pane::Transform);
             app.mode = Mode::EditTransform;
@@ -260,6 +269,9 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::CopyPayload => return copy_payload(app),
         Action::CopyCurl => return copy_curl(app),
+        Action::Filter if app.reading.sideways(app.focus).is_some() => {
+            search::open(app, app.focus);
+        }
         Action::Filter => {
             focus(app, Pane::Events);
             app.mode = Mode::Filter;

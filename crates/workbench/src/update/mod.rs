@@ -9,6 +9,7 @@ mod keys;
 mod overlays;
 mod runs;
 mod scroll;
+mod search;
 mod sending;
 
 use crate::model::app::App;
@@ -114,3 +115,5 @@ fn started(app: &mut App, listen: bool) -> Vec<Effect> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod reading_tests;

@@ -8,7 +8,8 @@ use crate::layout::{self, Areas};
 use crate::model::app::{App, BottomTab, Mode, Overlay, Pane};
 use crate::model::measure;
 use crate::model::message::Effect;
-use crate::update::incoming;
+use crate::model::reading::{FindingsCursor, SIDEWAYS_STEP};
+use crate::update::{incoming, search};
 
 pub fn areas(app: &App) -> Areas {
     layout::compute(Rect::new(0, 0, app.size.0, app.size.1), app.tab)
@@ -73,6 +74,153 @@ pub(super) fn selection_changed(app: &mut App) {
     app.scroll.webhook = 0;
     app.scroll.segment = 0;
     app.scroll.logs = 0;
+    app.reading.webhook.left = 0;
+    app.reading.segment.left = 0;
+    app.reading.webhook_findings = FindingsCursor::default();
+    app.reading.segment_findings = FindingsCursor::default();
+    app.reading.search.current = None;
+    search::refresh(app);
+}
+
+/// Scrolls a text pane so a 0-based line is in view (a third of the way down when it was not).
+pub(super) fn show_line(app: &mut App, pane: Pane, line: usize) {
+    let areas = areas(app);
+    let height = measure::text_height(app, &areas, pane).max(1);
+    let top = match pane {
+        Pane::Webhook => &mut app.scroll.webhook,
+        Pane::Segment => &mut app.scroll.segment,
+        Pane::Transform => &mut app.transform.editor.top,
+        Pane::Events | Pane::Logs => return,
+    };
+    if line < *top || line >= *top + height {
+        *top = line.saturating_sub(height / 3);
+    }
+}
+
+/// `h` (`step` < 0) and `l`: in a text pane, scroll sideways; at the edge it cannot scroll past
+/// (the line start, the end of the widest line in view, or when it wraps), and in the events
+/// list and the bottom panel, move through the columns as before.
+pub(super) fn sideways(app: &mut App, step: isize) {
+    let pane = app.focus;
+    let areas = areas(app);
+    let width = measure::text_width(app, &areas, pane);
+    let widest = measure::widest_in_view(app, &areas, pane);
+    let Some(state) = app.reading.sideways_mut(pane).filter(|s| !s.wrap) else {
+        step_focus(app, step);
+        return;
+    };
+    if step < 0 {
+        if state.left == 0 {
+            step_focus(app, step);
+        } else {
+            state.left = state.left.saturating_sub(SIDEWAYS_STEP);
+        }
+    } else {
+        let end = widest.saturating_sub(width);
+        if state.left >= end {
+            step_focus(app, step);
+        } else {
+            state.left = (state.left + SIDEWAYS_STEP).min(end);
+        }
+    }
+}
+
+/// `0` and `$`: the start of the lines, or the end of the widest line in view.
+pub(super) fn line_edge(app: &mut App, end: bool) {
+    let pane = app.focus;
+    let areas = areas(app);
+    let width = measure::text_width(app, &areas, pane);
+    let widest = measure::widest_in_view(app, &areas, pane);
+    match app.reading.sideways_mut(pane) {
+        Some(state) if !state.wrap => {
+            state.left = if end { widest.saturating_sub(width) } else { 0 };
+        }
+        Some(_) => app.set_status("the pane wraps its lines: w scrolls them sideways again"),
+        None => app.set_status("0 and $ scroll the Webhook, Transform and Segment panes sideways"),
+    }
+}
+
+/// `w`: the focused text pane wraps its long lines, or scrolls them sideways.
+pub(super) fn toggle_wrap(app: &mut App) {
+    let pane = app.focus;
+    let Some(state) = app.reading.sideways_mut(pane) else {
+        app.set_status("w wraps the lines of the Webhook, Transform and Segment panes");
+        return;
+    };
+    state.wrap = !state.wrap;
+    state.left = 0;
+    let wrap = state.wrap;
+    app.set_status(format!(
+        "{}: {}",
+        pane.title(),
+        if wrap {
+            "long lines wrap (w scrolls them sideways)"
+        } else {
+            "long lines scroll sideways with h/l (w wraps them)"
+        }
+    ));
+}
+
+/// `f` (`step` 1) and `F`: selects the next or previous finding of the Webhook pane (when
+/// focused) or the Segment pane, scrolls the list to it and the text to the line it names.
+pub(super) fn finding_step(app: &mut App, step: isize) {
+    let pane = if app.focus == Pane::Webhook {
+        Pane::Webhook
+    } else {
+        Pane::Segment
+    };
+    let count = measure::pane_findings(app, pane).len();
+    if count == 0 {
+        app.set_status(match pane {
+            Pane::Webhook => "no findings: the body keeps to Dodo's schema",
+            _ => "no lint findings on this output",
+        });
+        return;
+    }
+    if app.focus != pane {
+        focus(app, pane);
+    }
+    let Some(cursor) = app.reading.findings_mut(pane) else {
+        return;
+    };
+    let next = match cursor.selected {
+        None if step > 0 => 0,
+        None => count - 1,
+        Some(i) => (i as isize + step).rem_euclid(count as isize) as usize,
+    };
+    cursor.selected = Some(next);
+    // The list: the selected finding's rows in view.
+    let areas = areas(app);
+    if let Some((width, room)) = measure::findings_area(app, &areas, pane) {
+        let counts = measure::finding_row_counts(&measure::pane_findings(app, pane), width);
+        let start: usize = counts.iter().take(next).sum();
+        let rows = counts.get(next).copied().unwrap_or(1);
+        if let Some(cursor) = app.reading.findings_mut(pane) {
+            if start < cursor.top {
+                cursor.top = start;
+            } else if start + rows > cursor.top + room {
+                cursor.top = (start + rows).saturating_sub(room.max(1)).min(start);
+            }
+        }
+    }
+    // The text: the line the finding names.
+    let line = {
+        let rows = measure::pane_findings(app, pane);
+        let path = rows.get(next).map(|r| r.path.to_string());
+        path.and_then(|path| match pane {
+            Pane::Webhook => app.selected().and_then(|e| e.view.lines.line_of(&path)),
+            _ => app
+                .selected_result()
+                .and_then(|r| r.output.as_ref())
+                .and_then(|o| o.line_of(&path)),
+        })
+    };
+    if let Some(line) = line {
+        if let Some(state) = app.reading.sideways_mut(pane) {
+            state.left = 0;
+        }
+        show_line(app, pane, line);
+    }
 }
 
 /// Keeps scroll offsets within their content and the selection in view, after any change.
@@ -82,16 +230,30 @@ pub fn settle_view(app: &mut App) {
     let clamp = |offset: usize, total: usize, height: usize| {
         offset.min(total.saturating_sub(height.max(1)))
     };
-    app.scroll.webhook = clamp(
-        app.scroll.webhook,
+    app.scroll.webhook = app.scroll.webhook.min(measure::max_top(
+        app,
+        &areas,
+        Pane::Webhook,
         measure::webhook_lines(app),
-        measure::webhook_body_height(app, &areas),
-    );
-    app.scroll.segment = clamp(
-        app.scroll.segment,
+    ));
+    app.scroll.segment = app.scroll.segment.min(measure::max_top(
+        app,
+        &areas,
+        Pane::Segment,
         measure::segment_lines(app),
-        measure::segment_payload_height(app, &areas),
-    );
+    ));
+    for pane in [Pane::Webhook, Pane::Segment] {
+        let rows = measure::pane_findings(app, pane);
+        let count = rows.len();
+        let listed = measure::findings_area(app, &areas, pane).map(|(width, room)| {
+            let total: usize = measure::finding_row_counts(&rows, width).iter().sum();
+            total.saturating_sub(room)
+        });
+        if let Some(cursor) = app.reading.findings_mut(pane) {
+            cursor.selected = cursor.selected.filter(|&i| i < count);
+            cursor.top = cursor.top.min(listed.unwrap_or(0));
+        }
+    }
     app.scroll.logs = clamp(
         app.scroll.logs,
         measure::logs_lines(app),
@@ -104,15 +266,36 @@ pub fn settle_view(app: &mut App) {
     );
     let height = areas.inner_height(Pane::Transform);
     match app.mode {
-        Mode::EditTransform => app.transform.editor.scroll_to_cursor(height),
+        Mode::EditTransform => {
+            let width = editor_width(
+                app,
+                &areas,
+                Pane::Transform,
+                app.transform.editor.lines().len(),
+            );
+            app.transform.editor.scroll_to_cursor(height);
+            app.transform.editor.scroll_to_cursor_columns(width);
+        }
         _ => {
             let lines = app.transform.editor.lines().len();
-            app.transform.editor.top = clamp(app.transform.editor.top, lines, height);
+            let max = measure::max_top(app, &areas, Pane::Transform, lines);
+            app.transform.editor.top = clamp(app.transform.editor.top, lines, height).min(max);
         }
     }
+    let body_lines = app.body_editor.as_ref().map_or(0, |(_, e)| e.lines().len());
+    let body_width = editor_width(app, &areas, Pane::Webhook, body_lines);
     if let Some((_, editor)) = &mut app.body_editor {
         editor.scroll_to_cursor(areas.inner_height(Pane::Webhook));
+        editor.scroll_to_cursor_columns(body_width);
     }
+}
+
+/// Columns an editor shows right of its gutter in a pane.
+fn editor_width(app: &App, areas: &Areas, pane: Pane, lines: usize) -> usize {
+    let _ = app;
+    areas.of(pane).map_or(1, |area| {
+        usize::from(area.width.saturating_sub(2)).saturating_sub(measure::gutter_width(lines))
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

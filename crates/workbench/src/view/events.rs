@@ -118,7 +118,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         title.push(raw_span(format!(" {total}")));
     }
     if !app.skipped_fixtures.is_empty() {
-        title.push(Span::styled(
+        title.push(span(
             format!(" ✗ {} not loaded", app.skipped_fixtures.len()),
             app.theme.palette.error,
         ));

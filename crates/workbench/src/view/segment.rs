@@ -11,18 +11,60 @@ use similar::{ChangeTag, TextDiff};
 use crate::highlight::Language;
 use crate::model::app::{App, EventResult, Pane};
 use crate::model::measure::{DIFF_CONTEXT, finding_summary, findings_height, lint_findings};
+use crate::text::{char_width, columns_before, raw_line, raw_span, span, styled_line};
 use hookbench_core::text::human_bytes;
+use hookbench_core::transform::ErrorKind;
 
-use super::code::{self, code_view, render_code, worst_mark};
+use super::code::{
+    Reader, bottom_note, code_view, fit_title, hint, render_code, render_findings, said, worst_mark,
+};
 use super::frame::pane_block;
-use crate::text::{raw_line, raw_span, span, styled_line};
 
-/// The lint findings listed under the payload.
-pub(crate) fn finding_lines(app: &App) -> Vec<Line<'static>> {
-    code::finding_lines(app, &lint_findings(app), finding_summary)
+/// What a timeout says of where it stopped: the engine positions an interrupt at the start of
+/// the function it stopped, never at the loop, so no line is given.
+pub const TIMEOUT_PLACE: &str = "line unknown: interrupted in a loop or a built-in";
+
+/// The source line of an error, cut to `width` columns around its column so the caret under it
+/// stays in place however long the line is: (the text shown, the caret's column in it).
+fn around_column(source: &str, column: Option<usize>, width: usize) -> (String, Option<usize>) {
+    let source = source.replace('\t', "  ");
+    let caret = column.map(|c| columns_before(&source, c.saturating_sub(1)));
+    let total: usize = source.chars().map(char_width).sum();
+    let width = width.max(8);
+    if total <= width {
+        return (source, caret);
+    }
+    // Start so the caret sits a third of the way in, then cut at the window's right edge.
+    let start = caret.map_or(0, |c| c.saturating_sub(width / 3));
+    let mut shown = String::new();
+    let mut column = 0;
+    let mut used = 0;
+    if start > 0 {
+        shown.push('…');
+        used += 1;
+    }
+    let mut first_shown = None;
+    for c in source.chars() {
+        let w = char_width(c);
+        if column >= start {
+            if used + w + 1 > width {
+                shown.push('…');
+                break;
+            }
+            first_shown.get_or_insert(column);
+            shown.push(c);
+            used += w;
+        }
+        column += w;
+    }
+    let offset = usize::from(start > 0);
+    let caret = caret.map(|c| c - first_shown.unwrap_or(start) + offset);
+    (shown, caret)
 }
 
-pub(crate) fn error_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> {
+/// A failed run's lines at a pane `width` columns wide: kind and place, message, the source
+/// line with a caret under the column, the note.
+pub(crate) fn error_lines(app: &App, result: &EventResult, width: usize) -> Vec<Line<'static>> {
     let p = &app.theme.palette;
     let Some(error) = &result.record.error else {
         return vec![styled_line("no output", p.dim)];
@@ -30,6 +72,7 @@ pub(crate) fn error_lines(app: &App, result: &EventResult) -> Vec<Line<'static>>
     let at = match (error.line, error.column) {
         (Some(l), Some(c)) => format!(" at {}:{l}:{c}", app.transform.source.name),
         (Some(l), None) => format!(" at {}:{l}", app.transform.source.name),
+        _ if error.kind == ErrorKind::Timeout => format!(" ({TIMEOUT_PLACE})"),
         _ => String::new(),
     };
     let mut lines = vec![
@@ -44,12 +87,19 @@ pub(crate) fn error_lines(app: &App, result: &EventResult) -> Vec<Line<'static>>
             .get((line as usize).saturating_sub(1))
     {
         lines.push(raw_line(""));
+        let gutter = format!("{line:>4} │ ");
+        let gutter_width = gutter.chars().count();
+        let (shown, caret) = around_column(
+            source,
+            error.column.map(|c| c as usize),
+            width.saturating_sub(gutter_width),
+        );
         lines.push(Line::from(vec![
-            span(format!("{line:>4} │ "), p.line_number),
-            span(source.replace('\t', "  "), p.text),
+            span(gutter, p.line_number),
+            span(shown, p.text),
         ]));
-        if let Some(column) = error.column {
-            let pad = " ".repeat(7 + (column as usize).saturating_sub(1));
+        if let Some(caret) = caret {
+            let pad = " ".repeat(gutter_width + caret);
             lines.push(styled_line(format!("{pad}^"), p.error));
         }
     }
@@ -116,9 +166,10 @@ pub(crate) fn diff_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> 
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let p = &app.theme.palette;
-    let mut title = vec![raw_span("4 Segment")];
+    let mut title = vec![said(raw_span("4 Segment"))];
     if app.diff {
-        title.push(span(" · diff vs previous output", p.accent));
+        title.push(said(span(" · diff", p.accent)));
+        title.push(hint(span(" vs previous output", p.accent)));
     }
     if app.selected_is_pending() {
         // An output shown while pending came from an earlier text or body: say so.
@@ -127,14 +178,17 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             app.shown_result(&e.key)
                 .is_some_and(|r| Some(r.basis) != now)
         });
-        let text = if stale {
-            " · ◌ running… (out of date until it finishes; s waits for it)"
-        } else {
-            " · ◌ running…"
-        };
-        title.push(span(text, p.dim));
+        title.push(said(span(" · ◌ running…", p.dim)));
+        if stale {
+            title.push(said(span(" (out of date", p.dim)));
+            title.push(hint(span(" until it finishes; s waits for it", p.dim)));
+            title.push(said(span(")", p.dim)));
+        }
     }
-    let block = pane_block(app, Pane::Segment, title);
+    let mut block = pane_block(app, Pane::Segment, fit_title(title, area.width));
+    if let Some(note) = bottom_note(app, Pane::Segment) {
+        block = block.title_bottom(note);
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
@@ -242,9 +296,16 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             height,
             |line| worst_mark(app, &rows, line, |path| output.line_of(path)),
         );
-        render_code(frame, body, view, 0);
+        let mut reader = Reader::of(app, Pane::Segment);
+        reader.pointed = app
+            .reading
+            .segment_findings
+            .selected
+            .and_then(|i| rows.get(i))
+            .and_then(|r| output.line_of(r.path));
+        render_code(app, frame, body, view, reader);
     } else {
-        let lines: Vec<Line> = error_lines(app, result)
+        let lines: Vec<Line> = error_lines(app, result, usize::from(body.width))
             .into_iter()
             .skip(app.scroll.segment)
             .collect();
@@ -252,9 +313,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     }
 
     if findings > 0 {
-        frame.render_widget(
-            Paragraph::new(finding_lines(app)).wrap(Wrap { trim: false }),
+        render_findings(
+            app,
+            frame,
             findings_area,
+            &lint_findings(app),
+            finding_summary,
+            app.reading.segment_findings,
         );
     }
 }

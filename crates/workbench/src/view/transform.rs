@@ -1,6 +1,7 @@
 //! The Transform pane: the transformation's source, highlighted, with the selected event's
 //! error and the sandbox warnings marked at their lines; the editor while editing.
 
+use crate::text::{raw_span, span};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
@@ -8,11 +9,11 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::highlight::Language;
 use crate::model::app::{App, Mode, Pane};
-use hookbench_core::transform::TransformError;
+use hookbench_core::transform::{ErrorKind, TransformError};
 
-use super::code::{GutterMark, render_editor};
+use super::code::{GutterMark, Reader, bottom_note, fit_title, hint, render_editor, said};
 use super::frame::pane_block;
-use crate::text::{raw_span, span};
+use super::segment::TIMEOUT_PLACE;
 
 /// The selected event's transformation error, when it has one.
 pub fn selected_error(app: &App) -> Option<&TransformError> {
@@ -23,16 +24,21 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let p = &app.theme.palette;
     let editing = app.mode == Mode::EditTransform;
     let mut title = vec![
-        raw_span("3 Transform "),
-        span(app.transform_name(), p.accent),
+        said(raw_span("3 Transform ")),
+        said(span(app.transform_name(), p.accent)),
     ];
     if app.transform.is_dirty() {
-        title.push(span(" ● unsaved (ctrl-s)", p.warning));
+        title.push(said(span(" ● unsaved", p.warning)));
+        title.push(hint(span(" (ctrl-s)", p.warning)));
     }
     if editing {
-        title.push(span(" · editing, Esc leaves", p.accent));
+        title.push(said(span(" · editing", p.accent)));
+        title.push(hint(span(", Esc leaves", p.accent)));
     }
-    let block = pane_block(app, Pane::Transform, title);
+    let mut block = pane_block(app, Pane::Transform, fit_title(title, area.width));
+    if !editing && let Some(note) = bottom_note(app, Pane::Transform) {
+        block = block.title_bottom(note);
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
@@ -57,9 +63,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         app,
         frame,
         code_area,
-        &app.transform.editor,
-        Language::JavaScript,
-        editing,
+        (&app.transform.editor, Language::JavaScript),
+        Reader {
+            editing,
+            ..Reader::of(app, Pane::Transform)
+        },
         |line| {
             if Some(line) == error_line {
                 Some(GutterMark {
@@ -86,6 +94,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         let at = match (error.line, error.column) {
             (Some(l), Some(c)) => format!(" at {l}:{c}"),
             (Some(l), None) => format!(" at line {l}"),
+            _ if error.kind == ErrorKind::Timeout => format!(" ({TIMEOUT_PLACE})"),
             _ => String::new(),
         };
         let text = Line::from(vec![

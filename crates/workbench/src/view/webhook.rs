@@ -2,9 +2,9 @@
 //! what Dodo's schema says about it listed under it and its lines marked; the body editor while
 //! modifying it.
 
+use crate::text::{raw_span, span, styled_line};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::highlight::Language;
@@ -12,14 +12,11 @@ use crate::model::app::{App, Mode, Pane};
 use crate::model::events_list::NOT_DODO_GROUP;
 use crate::model::measure::{input_findings, input_findings_height, input_summary};
 
-use super::code::{self, GutterMark, code_view, render_code, render_editor, worst_mark};
-
-/// The body's input diagnostics listed under it.
-pub(crate) fn finding_lines(app: &App) -> Vec<Line<'static>> {
-    code::finding_lines(app, &input_findings(app), input_summary)
-}
+use super::code::{
+    GutterMark, Reader, bottom_note, code_view, fit_title, hint, render_code, render_editor,
+    render_findings, said, worst_mark,
+};
 use super::frame::pane_block;
-use crate::text::{raw_span, span, styled_line};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let p = &app.theme.palette;
@@ -38,7 +35,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .body_editor
             .as_ref()
             .is_some_and(|(k, _)| *k == entry.key);
-    let mut title = vec![raw_span("2 Webhook ")];
+    let mut title = vec![said(raw_span("2 Webhook "))];
     match &entry.incoming {
         Some(info) => {
             let name = if entry.event_type.is_empty() {
@@ -46,40 +43,51 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             } else {
                 format!("{} {}", entry.event_type, entry.key)
             };
-            title.push(span(name, p.accent));
+            title.push(said(span(name, p.accent)));
             let (text, style) = match info.verification {
                 hookbench_core::store::Verification::Valid => ("✓ valid", p.ok),
                 hookbench_core::store::Verification::Invalid => ("✗ invalid", p.error),
                 hookbench_core::store::Verification::Unsigned => ("– unsigned", p.dim),
             };
-            title.push(span(format!(" {text}"), style));
+            title.push(said(span(format!(" {text}"), style)));
             if info.redeliveries > 0 {
                 // Redelivered: Dodo retried it; counted, not stored again.
-                title.push(span(format!(" ↻{}", info.redeliveries), p.warning));
+                title.push(said(span(format!(" ↻{}", info.redeliveries), p.warning)));
             }
-            title.push(span(format!(" · {}", entry.origin), p.dim));
+            title.push(hint(span(format!(" · {}", entry.origin), p.dim)));
         }
         None => {
-            title.push(span(entry.key.clone(), p.accent));
+            title.push(said(span(entry.key.clone(), p.accent)));
             if entry.not_dodo {
                 // Before the origin: the title is cut on narrow panes, and this matters more.
-                title.push(span(format!(" · {NOT_DODO_GROUP}"), p.warning));
+                title.push(said(span(format!(" · {NOT_DODO_GROUP}"), p.warning)));
             }
-            title.push(span(format!(" · {}", entry.origin), p.dim));
+            title.push(hint(span(format!(" · {}", entry.origin), p.dim)));
         }
     }
     if entry.modified.is_some() {
-        title.push(span(" ✎ modified (r resets)", p.warning));
+        title.push(said(span(" ✎ modified", p.warning)));
+        title.push(hint(span(" (r resets)", p.warning)));
     }
     if editing {
-        title.push(span(" · editing, Esc to run", p.accent));
+        title.push(said(span(" · editing", p.accent)));
+        title.push(hint(span(", Esc to run", p.accent)));
     }
-    let block = pane_block(app, Pane::Webhook, title);
+    let mut block = pane_block(app, Pane::Webhook, fit_title(title, area.width));
+    if !editing && let Some(note) = bottom_note(app, Pane::Webhook) {
+        block = block.title_bottom(note);
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
     if editing && let Some((_, editor)) = &app.body_editor {
-        render_editor(app, frame, inner, editor, Language::Json, true, |_| None);
+        let reader = Reader {
+            editing: true,
+            ..Reader::of(app, Pane::Webhook)
+        };
+        render_editor(app, frame, inner, (editor, Language::Json), reader, |_| {
+            None
+        });
         return;
     }
 
@@ -112,12 +120,15 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 .or_else(|| worst_mark(app, &rows, line, |path| entry.view.lines.line_of(path)))
         },
     );
-    render_code(frame, code_area, view, 0);
+    let cursor = app.reading.webhook_findings;
+    let mut reader = Reader::of(app, Pane::Webhook);
+    reader.pointed = cursor
+        .selected
+        .and_then(|i| rows.get(i))
+        .and_then(|r| entry.view.lines.line_of(r.path));
+    render_code(app, frame, code_area, view, reader);
     if findings > 0 {
-        frame.render_widget(
-            Paragraph::new(finding_lines(app)).wrap(Wrap { trim: false }),
-            findings_area,
-        );
+        render_findings(app, frame, findings_area, &rows, input_summary, cursor);
     }
     if let (Some(area), Some(error)) = (error_area, &entry.view.parse_error) {
         frame.render_widget(

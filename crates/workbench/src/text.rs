@@ -13,6 +13,25 @@ pub fn columns_before(line: &str, chars: usize) -> usize {
     line.chars().take(chars).map(char_width).sum()
 }
 
+/// The character at or under column `column` of a line: the inverse of [`columns_before`]
+/// (a click on the right half of a wide character lands on it; past the end, the end).
+pub fn char_at_column(line: &str, column: usize) -> usize {
+    let mut used = 0;
+    for (i, c) in line.chars().enumerate() {
+        used += char_width(c);
+        if used > column {
+            return i;
+        }
+    }
+    line.chars().count()
+}
+
+/// The width of a code gutter (a mark, the line number, a space) for a text of `lines` lines.
+pub fn gutter_width(lines: usize) -> u16 {
+    let number_width = lines.max(1).to_string().len().max(2);
+    u16::try_from(number_width + 2).unwrap_or(u16::MAX)
+}
+
 /// Shortens `text` to at most `width` columns, ending with `…` when cut.
 pub fn truncate(text: &str, width: usize) -> String {
     let total: usize = text.chars().map(char_width).sum();

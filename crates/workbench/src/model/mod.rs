@@ -9,5 +9,6 @@ pub mod jobs;
 pub mod listener;
 pub mod measure;
 pub mod message;
+pub mod messages;
 pub mod output;
 pub mod sending;

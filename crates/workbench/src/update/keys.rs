@@ -16,7 +16,7 @@ use crate::update::scroll::{
     cycle_focus, editor_height, focus, half_page, move_in_focus, selection_changed, settle_view,
     step_focus,
 };
-use crate::update::{incoming, sending};
+use crate::update::{incoming, messages, sending};
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.kind == KeyEventKind::Release {
@@ -204,7 +204,8 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Bottom => move_in_focus(app, isize::MAX / 2),
         Action::Left => step_focus(app, -1),
         Action::Right => step_focus(app, 1),
-        Action::Edit => {
+        Action::Open if app.focus != Pane::Transform => focus(app, Pane::Segment),
+        Action::Open | Action::Edit => {
             focus(app, Pane::Transform);
             app.mode = Mode::EditTransform;
             let height = editor_height(app);
@@ -265,10 +266,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.mode = Mode::Filter;
         }
         Action::PickTransform => {
-            app.overlay = Some(Overlay::Picker(Picker {
-                entries: None,
-                selected: 0,
-            }));
+            app.overlay = Some(Overlay::Picker(Picker::new()));
             return vec![Effect::ListTransforms {
                 dir: app.cwd.clone(),
                 config_paths: app.config_paths.clone(),
@@ -289,6 +287,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             }));
         }
         Action::Listen => return incoming::toggle(app),
+        Action::Messages => messages::open(app),
         Action::PanelNext => cycle_bottom(app, 1),
         Action::PanelPrev => cycle_bottom(app, -1),
         Action::Rerun => {
@@ -310,6 +309,15 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::PickerTop
         | Action::PickerBottom
         | Action::PickerLoad
+        | Action::PickerClearFilter
+        | Action::PickerBackspace
+        | Action::MessagesClose
+        | Action::MessagesDown
+        | Action::MessagesUp
+        | Action::MessagesPageDown
+        | Action::MessagesPageUp
+        | Action::MessagesTop
+        | Action::MessagesBottom
         | Action::QuitSave
         | Action::QuitDiscard
         | Action::QuitStay

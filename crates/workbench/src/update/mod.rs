@@ -6,6 +6,8 @@
 mod files;
 mod incoming;
 mod keys;
+mod messages;
+mod mouse;
 mod overlays;
 mod runs;
 mod scroll;

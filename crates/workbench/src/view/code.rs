@@ -119,7 +119,7 @@ pub fn code_view(
     CodeView {
         gutter,
         code,
-        gutter_width: u16::try_from(number_width + 2).unwrap_or(u16::MAX),
+        gutter_width: crate::text::gutter_width(total),
     }
 }
 

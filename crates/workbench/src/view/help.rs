@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::keymap::{Action, EDITOR_KEYS};
-use crate::model::app::{App, LIST_MARKS};
+use crate::model::app::{App, DELIVERY_MARKS, LIST_MARKS};
 use crate::model::measure;
 
 use super::frame::{centered, draw_modal};
@@ -51,8 +51,21 @@ pub(crate) fn lines(app: &App) -> Vec<Line<'static>> {
         ]));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Events list marks", p.accent));
+    lines.push(Line::styled(
+        "Marks (events list, and the command line's run output)",
+        p.accent,
+    ));
     for (mark, what) in LIST_MARKS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {mark:<18}"), p.key_hint),
+            Span::styled(what.to_string(), p.text),
+        ]));
+    }
+    lines.push(Line::styled(
+        "  Incoming deliveries: the mark above, then the signature's",
+        p.dim,
+    ));
+    for (mark, what) in DELIVERY_MARKS {
         lines.push(Line::from(vec![
             Span::styled(format!("  {mark:<18}"), p.key_hint),
             Span::styled(what.to_string(), p.text),
@@ -62,7 +75,10 @@ pub(crate) fn lines(app: &App) -> Vec<Line<'static>> {
     lines.push(Line::styled("Mouse", p.accent));
     lines.push(Line::from(vec![
         Span::styled(format!("  {:<18}", "click"), p.key_hint),
-        Span::styled("Focus a pane, select an event, pick a tab", p.text),
+        Span::styled(
+            "Focus a pane, select an event, pick a tab, place the cursor",
+            p.text,
+        ),
     ]));
     lines.push(Line::from(vec![
         Span::styled(format!("  {:<18}", "wheel"), p.key_hint),

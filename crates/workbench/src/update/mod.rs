@@ -116,3 +116,6 @@ fn started(app: &mut App, listen: bool) -> Vec<Effect> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod findable_tests;

@@ -126,15 +126,19 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         app.listener.short_label()
     );
     let width = usize::from(area.width);
-    // The key hints take at most a third of the bar; the state and the message share the rest,
-    // the message at least a third of it (or 20 columns), so that it never disappears.
+    // The key hints take at most a third of the bar; the state and the message share the rest.
+    // The state stays whole while the message keeps 40 columns; on a narrower bar the message
+    // takes up to two thirds, so that it never disappears.
     let help = hints(app, width / 3);
     let rest = width.saturating_sub(mode.width() + width_of(&help));
-    let wanted = app
-        .status
-        .as_ref()
-        .map_or(0, |s| (width_of(&s.text) + 2).min((rest / 3).max(20)).min(rest));
-    let state = truncate(&state, rest - wanted);
+    let state_width = width_of(&state);
+    let wanted = app.status.as_ref().map_or(0, |s| width_of(&s.text) + 2);
+    let state_room = if rest >= state_width + wanted.min(40) {
+        state_width
+    } else {
+        rest.saturating_sub(wanted.min(rest * 2 / 3))
+    };
+    let state = truncate(&state, state_room);
     let used = mode.width() + width_of(&state) + width_of(&help);
     let room = width.saturating_sub(used + 1);
     let message = match &app.status {

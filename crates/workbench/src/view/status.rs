@@ -127,13 +127,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     );
     let width = usize::from(area.width);
     // The key hints take at most a third of the bar; the state and the message share the rest.
-    // The state stays whole while the message keeps 40 columns; on a narrower bar the message
+    // The state stays whole while the message keeps 24 columns; on a narrower bar the message
     // takes up to two thirds, so that it never disappears.
     let help = hints(app, width / 3);
     let rest = width.saturating_sub(mode.width() + width_of(&help));
     let state_width = width_of(&state);
     let wanted = app.status.as_ref().map_or(0, |s| width_of(&s.text) + 2);
-    let state_room = if rest >= state_width + wanted.min(40) {
+    let state_room = if rest >= state_width + wanted.min(24) {
         state_width
     } else {
         rest.saturating_sub(wanted.min(rest * 2 / 3))

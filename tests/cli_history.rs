@@ -412,7 +412,7 @@ fn replay_runs_the_stored_body_and_stores_the_run() {
     assert_eq!(text.code, Some(0), "{}", text.stderr);
     assert!(
         text.stdout
-            .starts_with("● #1 payment.succeeded → POST https://api.segment.io/v1/track"),
+            .starts_with("✓ #1 payment.succeeded → POST https://api.segment.io/v1/track"),
         "{}",
         text.stdout
     );

@@ -73,7 +73,8 @@ pub fn print_text_after(
     if record.cancelled() {
         writeln!(
             out,
-            "{DIM}○{DIM:#} {BOLD}{label}{BOLD:#} → {DIM}cancelled (not sent){DIM:#}"
+            "{DIM}{}{DIM:#} {BOLD}{label}{BOLD:#} → {DIM}cancelled (not sent){DIM:#}",
+            hookbench_core::marks::Mark::Cancelled.symbol()
         )?;
         return Ok(());
     }

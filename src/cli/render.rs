@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anstyle::Style;
 
+use hookbench_core::marks::Mark;
 use hookbench_core::pipeline::RunRecord;
 use hookbench_core::segment::diagnostic::Finding;
 use hookbench_core::segment::{Diagnostic, Severity};
@@ -179,7 +180,8 @@ pub fn record(
             };
             writeln!(
                 out,
-                "{RED_BOLD}✗{RED_BOLD:#} {BOLD}{label}{BOLD:#} → {RED_BOLD}{}{place}{RED_BOLD:#} {DIM}· {took}{DIM:#}",
+                "{RED_BOLD}{}{RED_BOLD:#} {BOLD}{label}{BOLD:#} → {RED_BOLD}{}{place}{RED_BOLD:#} {DIM}· {took}{DIM:#}",
+                Mark::Failed.symbol(),
                 error.kind
             )?;
             writeln!(out, "  {}", escape_controls(&error.message, true))?;
@@ -189,22 +191,19 @@ pub fn record(
         (Some(webhook), None) if webhook.cancel => {
             writeln!(
                 out,
-                "{DIM}○{DIM:#} {BOLD}{label}{BOLD:#} → {DIM}cancelled: nothing is sent · {took}{DIM:#}"
+                "{DIM}{}{DIM:#} {BOLD}{label}{BOLD:#} → {DIM}cancelled: nothing is sent · {took}{DIM:#}",
+                Mark::Cancelled.symbol()
             )?;
             input_diagnostics(out, &record.input_diagnostics)?;
         }
         (Some(webhook), None) => {
-            let mark = if record.has_lint_errors() {
-                format!("{RED_BOLD}✗{RED_BOLD:#}")
-            } else if record
-                .diagnostics
-                .iter()
-                .any(|d| d.severity == Severity::Warning)
-            {
-                format!("{YELLOW_BOLD}!{YELLOW_BOLD:#}")
-            } else {
-                format!("{GREEN}●{GREEN:#}")
+            let outcome = Mark::of_run(record);
+            let style = match outcome {
+                Mark::LintErrors => RED_BOLD,
+                Mark::Warnings => YELLOW_BOLD,
+                _ => GREEN,
             };
+            let mark = format!("{style}{}{style:#}", outcome.symbol());
             writeln!(
                 out,
                 "{mark} {BOLD}{label}{BOLD:#} → {CYAN}{} {}{CYAN:#} {DIM}· {took}{DIM:#}",

@@ -14,12 +14,14 @@
 //! - [`sending`]: what a run's output becomes on its way to Segment, and what history keeps of
 //!   it;
 //! - [`store`]: the history of deliveries, runs and sends in SQLite;
+//! - [`marks`]: the symbol and meaning of each outcome, drawn alike by both front ends;
 //! - [`config`] and [`session`]: the configuration file and the flags over it, resolved once;
 //! - [`text`], [`json_error`], [`suggest`]: wording shared by both front ends (escaping, sizes,
 //!   times, JSON error positions, "did you mean"); [`text_file`]: how a body's bytes become text.
 
 pub mod config;
 pub mod json_error;
+pub mod marks;
 pub mod pipeline;
 pub mod schedule;
 pub mod segment;

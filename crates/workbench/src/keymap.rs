@@ -53,6 +53,8 @@ pub enum Action {
     FocusTransform,
     FocusSegment,
     FocusLogs,
+    /// Enter: the selected event's output in the events list, the editor in the transformation.
+    Open,
     /// Edit the transformation in the app.
     Edit,
     /// Open the transformation in `$EDITOR`.
@@ -95,6 +97,8 @@ pub enum Action {
     PanelPrev,
     /// Start or stop receiving webhooks.
     Listen,
+    /// Open the message log.
+    Messages,
     Help,
     Quit,
     /// Leave the transformation or body editor.
@@ -123,6 +127,24 @@ pub enum Action {
     PickerBottom,
     /// Picker: load the selected entry.
     PickerLoad,
+    /// Picker: clear the filter typed so far.
+    PickerClearFilter,
+    /// Picker: delete the filter's last character.
+    PickerBackspace,
+    /// Message log: close it.
+    MessagesClose,
+    /// Message log: one line down.
+    MessagesDown,
+    /// Message log: one line up.
+    MessagesUp,
+    /// Message log: a page down.
+    MessagesPageDown,
+    /// Message log: a page up.
+    MessagesPageUp,
+    /// Message log: the oldest message.
+    MessagesTop,
+    /// Message log: the newest message.
+    MessagesBottom,
     /// Unsaved-edits question on quit: save, then quit.
     QuitSave,
     /// Unsaved-edits question on quit: quit without saving.
@@ -163,6 +185,8 @@ pub enum Scope {
     Help,
     /// The transformation picker.
     Picker,
+    /// The message log.
+    Messages,
     /// The question asked before quitting with unsaved edits.
     QuitQuestion,
     /// A yes/no question (send despite lint errors, drop unsaved edits).
@@ -242,7 +266,8 @@ const TABLE: &[ActionRow] = &[
     row(Action::FocusTransform, S::Normal, "Focus", "focus-transform", "Focus the transformation", &[ch('3')]),
     row(Action::FocusSegment, S::Normal, "Focus", "focus-segment", "Focus the Segment output", &[ch('4')]),
     row(Action::FocusLogs, S::Normal, "Focus", "focus-logs", "Focus the logs", &[ch('5')]),
-    row(Action::Edit, S::Normal, "Transformation", "edit", "Edit the transformation here", &[ch('i'), plain(K::Enter)]),
+    row(Action::Open, S::Normal, "Focus", "open", "Show the selected event's output (Transform pane: edit)", &[plain(K::Enter)]),
+    row(Action::Edit, S::Normal, "Transformation", "edit", "Edit the transformation here", &[ch('i')]),
     row(Action::ExternalEditor, S::Normal, "Transformation", "external-editor", "Open the transformation in $EDITOR", &[ch('e')]),
     row(Action::Save, S::Normal, "Transformation", "save", "Save the transformation", &[ctrl('s')]),
     row(Action::PickTransform, S::Normal, "Transformation", "pick-transform", "Pick another transformation", &[ch('t')]),
@@ -263,6 +288,7 @@ const TABLE: &[ActionRow] = &[
     row(Action::PanelNext, S::Normal, "Bottom panel", "panel-next", "Show the next tab of the bottom panel", &[ch(']')]),
     row(Action::PanelPrev, S::Normal, "Bottom panel", "panel-prev", "Show the previous tab of the bottom panel", &[ch('[')]),
     row(Action::Listen, S::Normal, "Incoming", "listen", "Start or stop receiving webhooks", &[ch('L')]),
+    row(Action::Messages, S::Normal, "App", "messages", "Show every message, warning and error of the session", &[ch('@')]),
     row(Action::Help, S::Normal, "App", "help", "Show or hide this help", &[ch('?')]),
     row(Action::Quit, S::Normal, "App", "quit", "Quit hookbench", &[ch('q')]),
     row(Action::EditorLeave, S::Editor, "Editing", "editor-leave", "Leave the editor (a body edit then runs)", &[plain(K::Esc)]),
@@ -272,12 +298,21 @@ const TABLE: &[ActionRow] = &[
     row(Action::HelpPageDown, S::Help, "Help", "help-page-down", "Scroll a page down", &[ch('d'), plain(K::PageDown)]),
     row(Action::HelpPageUp, S::Help, "Help", "help-page-up", "Scroll a page up", &[ch('u'), plain(K::PageUp)]),
     row(Action::HelpTop, S::Help, "Help", "help-top", "Go to the top", &[ch('g'), plain(K::Home)]),
-    row(Action::PickerClose, S::Picker, "Picker", "picker-close", "Close the picker", &[plain(K::Esc), ch('q')]),
-    row(Action::PickerDown, S::Picker, "Picker", "picker-down", "The next transformation", &[ch('j'), plain(K::Down)]),
-    row(Action::PickerUp, S::Picker, "Picker", "picker-up", "The previous transformation", &[ch('k'), plain(K::Up)]),
-    row(Action::PickerTop, S::Picker, "Picker", "picker-top", "The first transformation", &[ch('g'), plain(K::Home)]),
-    row(Action::PickerBottom, S::Picker, "Picker", "picker-bottom", "The last transformation", &[ch('G'), plain(K::End)]),
+    row(Action::PickerClose, S::Picker, "Picker", "picker-close", "Close the picker", &[plain(K::Esc)]),
+    row(Action::PickerDown, S::Picker, "Picker", "picker-down", "The next transformation", &[plain(K::Down), ctrl('n'), ctrl('j')]),
+    row(Action::PickerUp, S::Picker, "Picker", "picker-up", "The previous transformation", &[plain(K::Up), ctrl('p'), ctrl('k')]),
+    row(Action::PickerTop, S::Picker, "Picker", "picker-top", "The first transformation", &[plain(K::Home)]),
+    row(Action::PickerBottom, S::Picker, "Picker", "picker-bottom", "The last transformation", &[plain(K::End)]),
     row(Action::PickerLoad, S::Picker, "Picker", "picker-load", "Load the selected transformation", &[plain(K::Enter)]),
+    row(Action::PickerClearFilter, S::Picker, "Picker", "picker-clear-filter", "Clear the filter", &[ctrl('u')]),
+    row(Action::PickerBackspace, S::Picker, "Picker", "picker-backspace", "Delete the filter's last character", &[plain(K::Backspace)]),
+    row(Action::MessagesClose, S::Messages, "Messages", "messages-close", "close", &[plain(K::Esc), ch('q'), ch('@')]),
+    row(Action::MessagesDown, S::Messages, "Messages", "messages-down", "Scroll down", &[ch('j'), plain(K::Down)]),
+    row(Action::MessagesUp, S::Messages, "Messages", "messages-up", "Scroll up", &[ch('k'), plain(K::Up)]),
+    row(Action::MessagesPageDown, S::Messages, "Messages", "messages-page-down", "Scroll a page down", &[ch('d'), plain(K::PageDown)]),
+    row(Action::MessagesPageUp, S::Messages, "Messages", "messages-page-up", "Scroll a page up", &[ch('u'), plain(K::PageUp)]),
+    row(Action::MessagesTop, S::Messages, "Messages", "messages-top", "The oldest message", &[ch('g'), plain(K::Home)]),
+    row(Action::MessagesBottom, S::Messages, "Messages", "messages-bottom", "The newest message", &[ch('G'), plain(K::End)]),
     row(Action::QuitSave, S::QuitQuestion, "Unsaved edits", "quit-save", "save and quit", &[ch('s'), ch('S')]),
     row(Action::QuitDiscard, S::QuitQuestion, "Unsaved edits", "quit-discard", "quit without saving", &[ch('q'), ch('Q'), ch('d'), ch('D')]),
     row(Action::QuitStay, S::QuitQuestion, "Unsaved edits", "quit-stay", "stay", &[plain(K::Esc), ch('n'), ch('N'), ch('c')]),
@@ -962,8 +997,8 @@ mod tests {
     use crossterm::event::{KeyEventKind, KeyEventState};
     use std::collections::HashSet;
 
-    const VARIANTS: usize = 71;
-    const NORMAL_VARIANTS: usize = 45;
+    const VARIANTS: usize = 82;
+    const NORMAL_VARIANTS: usize = 47;
 
     fn key(text: &str) -> KeyCombo {
         text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -1128,8 +1163,8 @@ mod tests {
         let alt_q = event(KeyCode::Char('q'), KeyModifiers::ALT);
         assert_eq!(map.action(&alt_q), None);
         assert_eq!(
-            map.action_in(Scope::Picker, &alt_q),
-            Some(Action::PickerClose)
+            map.action_in(Scope::Messages, &alt_q),
+            Some(Action::MessagesClose)
         );
     }
 

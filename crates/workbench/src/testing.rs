@@ -28,6 +28,9 @@ const HARNESS_WINDOW: usize = 1;
 /// The run time every run shows in the harness.
 const HARNESS_RUN_MICROS: u64 = 170;
 
+/// The time every logged message shows in the harness.
+pub const HARNESS_MESSAGE_TIME: &str = "12:00:00";
+
 /// What a harness starts from, before it is built.
 pub fn init(width: u16, height: u16) -> AppInit {
     AppInit {
@@ -89,6 +92,8 @@ impl Harness {
             size: (width, height),
             ..init
         });
+        // Messages are logged at the wall clock's time; the harness fixes it so screens compare.
+        app.messages.set_clock(|| HARNESS_MESSAGE_TIME.to_string());
         // Sizing settles the view, as the terminal's first size does; it asks for no effects.
         let effects = update(&mut app, Message::Resize(width, height));
         debug_assert!(effects.is_empty(), "a resize asks for nothing");

@@ -63,6 +63,19 @@ pub fn columns_before(line: &str, chars: usize) -> usize {
     line.chars().take(chars).map(char_width).sum()
 }
 
+/// The character at or under column `column` of a line: the inverse of [`columns_before`]
+/// (a click on the right half of a wide character lands on it; past the end, the end).
+pub fn char_at_column(line: &str, column: usize) -> usize {
+    let mut used = 0;
+    for (i, c) in line.chars().enumerate() {
+        used += char_width(c);
+        if used > column {
+            return i;
+        }
+    }
+    line.chars().count()
+}
+
 /// `text` as [`shown`], shortened to at most `width` columns, ending with `…` when cut.
 pub fn truncate(text: &str, width: usize) -> String {
     let text = shown(text);

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use hookbench_core::marks::Mark;
 use hookbench_core::pipeline::{PipelineSettings, RunRecord};
 use hookbench_core::segment::Severity;
 use hookbench_core::transform::presets::{TransformOrigin, TransformSource};
@@ -20,6 +21,7 @@ use super::events_list::{EventEntry, EventsList};
 use super::jobs::LatestJobs;
 use super::listener::ListenerState;
 use super::message::PickerEntry;
+use super::messages::{Level, MessageLog, local_clock};
 use super::output::OutputView;
 use super::reading::Reading;
 use super::sending::SendState;
@@ -53,10 +55,16 @@ impl Mode {
 /// A box drawn over the panes that takes the keys while open.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Picker(Picker),
     Confirm(Confirm),
     KeyDialog(KeyDialog),
+    /// The message log, `scroll` its first row shown.
+    Messages {
+        scroll: usize,
+    },
 }
 
 /// The write-key dialog (`K`): the key typed so far (shown masked unless revealed) and the
@@ -102,7 +110,53 @@ impl BottomTab {
 pub struct Picker {
     /// None while the list is being read.
     pub entries: Option<Vec<PickerEntry>>,
+    /// The selected entry, an index into [`Picker::matches`].
     pub selected: usize,
+    /// Typed to narrow the list: the entries whose name has its characters in order, any case.
+    pub filter: String,
+}
+
+impl Picker {
+    /// The picker as it opens: nothing read yet, no filter.
+    pub fn new() -> Picker {
+        Picker {
+            entries: None,
+            selected: 0,
+            filter: String::new(),
+        }
+    }
+
+    /// The entries the filter lets through, in list order.
+    pub fn matches(&self) -> Vec<&PickerEntry> {
+        self.entries.as_deref().map_or_else(Vec::new, |entries| {
+            entries
+                .iter()
+                .filter(|e| fuzzy_match(&self.filter, &e.spec))
+                .collect()
+        })
+    }
+
+    /// The selected entry among the matches.
+    pub fn selected_entry(&self) -> Option<&PickerEntry> {
+        self.matches().get(self.selected).copied()
+    }
+}
+
+impl Default for Picker {
+    fn default() -> Picker {
+        Picker::new()
+    }
+}
+
+/// True when `text` has every character of `pattern` in order, ignoring case (an empty pattern
+/// matches everything).
+pub fn fuzzy_match(pattern: &str, text: &str) -> bool {
+    let mut text = text.chars().flat_map(char::to_lowercase);
+    pattern
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter(|c| !c.is_whitespace())
+        .all(|p| text.any(|t| t == p))
 }
 
 /// A question with its pending action.
@@ -207,16 +261,12 @@ pub struct EventResult {
 impl EventResult {
     /// The worst thing about this result, for the events list mark.
     pub fn verdict(&self) -> RunMark {
-        if self.record.failed() {
-            return RunMark::Failed;
-        }
-        if self.record.cancelled() {
-            return RunMark::Cancelled;
-        }
-        match self.record.diagnostics.iter().map(|d| d.severity).min() {
-            Some(Severity::Error) => RunMark::Errors,
-            Some(Severity::Warning) => RunMark::Warnings,
-            Some(Severity::Info) | None => RunMark::Clean,
+        match Mark::of_run(&self.record) {
+            Mark::Failed => RunMark::Failed,
+            Mark::Cancelled => RunMark::Cancelled,
+            Mark::LintErrors => RunMark::Errors,
+            Mark::Warnings => RunMark::Warnings,
+            _ => RunMark::Clean,
         }
     }
 }
@@ -239,24 +289,46 @@ pub enum RunMark {
     InvalidBody,
 }
 
+impl RunMark {
+    /// The core's mark for it: the symbol and meaning both shells share.
+    pub fn mark(self) -> Mark {
+        match self {
+            RunMark::Failed => Mark::Failed,
+            RunMark::Errors => Mark::LintErrors,
+            RunMark::Warnings => Mark::Warnings,
+            RunMark::Clean => Mark::Ok,
+            RunMark::Cancelled => Mark::Cancelled,
+            RunMark::Pending => Mark::Pending,
+            RunMark::InvalidBody => Mark::InvalidBody,
+        }
+    }
+}
+
+/// A mark and what it means, as the `?` overlay explains it.
+const fn explained(mark: Mark) -> (&'static str, &'static str) {
+    (mark.symbol(), mark.meaning())
+}
+
 /// The events list's marks, as the `?` overlay explains them: the run marks before a name,
 /// then the marks after it.
 pub const LIST_MARKS: &[(&str, &str)] = &[
-    ("✓", "Clean output"),
-    ("▲", "Lint warnings"),
-    ("●", "Lint errors: Segment rejects or drops the call"),
-    ("✗", "The transformation failed"),
-    ("⊘", "Cancelled: nothing is sent"),
-    (
-        "◌",
-        "A run is pending: the output shown is not yet the current one",
-    ),
-    ("!", "The body is not valid JSON: not run, cannot be sent"),
-    ("✎", "The body is modified (r resets it)"),
-    (
-        "≠",
-        "The body breaks Dodo's schema (its errors are in the Webhook pane)",
-    ),
+    explained(Mark::Ok),
+    explained(Mark::Warnings),
+    explained(Mark::LintErrors),
+    explained(Mark::Failed),
+    explained(Mark::Cancelled),
+    explained(Mark::Pending),
+    explained(Mark::InvalidBody),
+    explained(Mark::NotRun),
+    explained(Mark::Modified),
+    explained(Mark::BreaksSchema),
+];
+
+/// The second mark of a received delivery's row: its signature.
+pub const DELIVERY_MARKS: &[(&str, &str)] = &[
+    explained(Mark::SignatureValid),
+    explained(Mark::SignatureInvalid),
+    explained(Mark::Unsigned),
 ];
 
 /// Scroll offsets of the text panes, in lines. (The transformation's editor keeps its own.)
@@ -267,11 +339,12 @@ pub struct Scrolls {
     pub logs: usize,
 }
 
-/// A transient line in the status bar.
+/// A transient line in the status bar (the newest message of the log).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusMessage {
     pub text: String,
     pub is_error: bool,
+    pub level: Level,
 }
 
 /// Everything the workbench starts from.
@@ -318,6 +391,8 @@ pub struct App {
     pub scroll: Scrolls,
     pub diff: bool,
     pub status: Option<StatusMessage>,
+    /// Every message the status bar was given, whole, for the message log.
+    pub messages: MessageLog,
     /// The body editor while `Mode::EditBody`: the event key and its editor.
     pub body_editor: Option<(String, Editor)>,
     /// Bumped on each keystroke that changes a text; a pause ending with an older value is
@@ -372,6 +447,7 @@ impl App {
             scroll: Scrolls::default(),
             diff: false,
             status: None,
+            messages: MessageLog::new(local_clock),
             body_editor: None,
             edit_generation: 0,
             rerun_all_pending: false,
@@ -511,22 +587,41 @@ impl App {
         self.verdict(key)
     }
 
+    /// A bottom-panel tab's label in the panel's title: the Sends tab counts its sends.
+    pub fn bottom_tab_label(&self, tab: BottomTab) -> String {
+        match tab {
+            BottomTab::Sends if !self.send.reports.is_empty() => {
+                format!("{} {}", tab.title(), self.send.reports.len())
+            }
+            _ => tab.title().to_string(),
+        }
+    }
+
     /// How the transformation is named on screen.
     pub fn transform_name(&self) -> String {
         self.transform.display_name_in(&self.cwd)
     }
 
-    pub fn set_status(&mut self, text: impl Into<String>) {
+    /// Tells something in the status bar and logs it; every message goes through here.
+    pub fn tell(&mut self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        self.messages.push(level, &text);
         self.status = Some(StatusMessage {
-            text: text.into(),
-            is_error: false,
+            text,
+            is_error: level == Level::Error,
+            level,
         });
     }
 
+    pub fn set_status(&mut self, text: impl Into<String>) {
+        self.tell(Level::Info, text);
+    }
+
+    pub fn set_warning(&mut self, text: impl Into<String>) {
+        self.tell(Level::Warning, text);
+    }
+
     pub fn set_error(&mut self, text: impl Into<String>) {
-        self.status = Some(StatusMessage {
-            text: text.into(),
-            is_error: true,
-        });
+        self.tell(Level::Error, text);
     }
 }

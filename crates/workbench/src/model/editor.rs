@@ -177,6 +177,16 @@ impl Editor {
         self.area.move_cursor(CursorMove::Jump(row, 0));
     }
 
+    /// Moves the cursor to a 0-based line and character column, both clamped to the text.
+    pub fn go_to(&mut self, line: usize, column: usize) {
+        let last = self.area.lines().len().saturating_sub(1);
+        let line = line.min(last);
+        let length = self.area.lines().get(line).map_or(0, |l| l.chars().count());
+        let row = u16::try_from(line).unwrap_or(u16::MAX);
+        let col = u16::try_from(column.min(length)).unwrap_or(u16::MAX);
+        self.area.move_cursor(CursorMove::Jump(row, col));
+    }
+
     /// Scrolls so the cursor's line is within `height` lines.
     pub fn scroll_to_cursor(&mut self, height: usize) {
         let height = height.max(1);

@@ -12,7 +12,7 @@ use crate::highlight::Highlighter;
 use crate::keymap::Action;
 use crate::keymap::EDITOR_KEYS;
 use crate::layout::{Areas, Pane};
-use crate::model::app::{App, BottomTab, EventResult, LIST_MARKS};
+use crate::model::app::{App, BottomTab, DELIVERY_MARKS, EventResult, LIST_MARKS};
 use crate::text::char_width;
 
 /// Lines of context around each change in the Segment pane's diff.
@@ -440,8 +440,8 @@ pub fn help_lines() -> usize {
     let keys = actions.len() + groups * 2 - 1;
     // "Editing": blank, heading, its two actions and the editor's own keys.
     let editing = 2 + 2 + EDITOR_KEYS.len();
-    // "Events list marks": blank, heading, one line each.
-    let marks = 2 + LIST_MARKS.len();
+    // "Marks": blank, heading, one line each; the deliveries' note and their marks.
+    let marks = 2 + LIST_MARKS.len() + 1 + DELIVERY_MARKS.len();
     // "Mouse": blank, heading, click, wheel; then blank and the closing note.
     let mouse = 4 + 2;
     keys + editing + marks + mouse

@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod listener;
 pub mod measure;
 pub mod message;
+pub mod messages;
 pub mod output;
 pub mod reading;
 pub mod search;

@@ -16,7 +16,7 @@ use crate::update::scroll::{
     cycle_focus, editor_height, finding_step, focus, half_page, line_edge, move_in_focus,
     selection_changed, settle_view, sideways, toggle_wrap,
 };
-use crate::update::{incoming, search, sending};
+use crate::update::{incoming, messages, search, sending};
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.kind == KeyEventKind::Release {
@@ -213,7 +213,8 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::SearchPrev => search::step(app, false),
         Action::FindingNext => finding_step(app, 1),
         Action::FindingPrev => finding_step(app, -1),
-        Action::Edit => {
+        Action::Open if app.focus != Pane::Transform => focus(app, Pane::Segment),
+        Action::Open | Action::Edit => {
             focus(app, Pane::Transform);
             app.mode = Mode::EditTransform;
             let height = editor_height(app);
@@ -277,10 +278,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.mode = Mode::Filter;
         }
         Action::PickTransform => {
-            app.overlay = Some(Overlay::Picker(Picker {
-                entries: None,
-                selected: 0,
-            }));
+            app.overlay = Some(Overlay::Picker(Picker::new()));
             return vec![Effect::ListTransforms {
                 dir: app.cwd.clone(),
                 config_paths: app.config_paths.clone(),
@@ -301,6 +299,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             }));
         }
         Action::Listen => return incoming::toggle(app),
+        Action::Messages => messages::open(app),
         Action::PanelNext => cycle_bottom(app, 1),
         Action::PanelPrev => cycle_bottom(app, -1),
         Action::Rerun => {
@@ -322,6 +321,15 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::PickerTop
         | Action::PickerBottom
         | Action::PickerLoad
+        | Action::PickerClearFilter
+        | Action::PickerBackspace
+        | Action::MessagesClose
+        | Action::MessagesDown
+        | Action::MessagesUp
+        | Action::MessagesPageDown
+        | Action::MessagesPageUp
+        | Action::MessagesTop
+        | Action::MessagesBottom
         | Action::QuitSave
         | Action::QuitDiscard
         | Action::QuitStay

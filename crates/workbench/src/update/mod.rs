@@ -6,6 +6,8 @@
 mod files;
 mod incoming;
 mod keys;
+mod messages;
+mod mouse;
 mod overlays;
 mod runs;
 mod scroll;
@@ -114,6 +116,9 @@ fn started(app: &mut App, listen: bool) -> Vec<Effect> {
 }
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod reading_tests;
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+mod findable_tests;

@@ -21,6 +21,7 @@ pub(super) fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Overlay::Confirm(Confirm::Quit) => Scope::QuitQuestion,
         Overlay::Confirm(_) => Scope::Question,
         Overlay::KeyDialog(_) => Scope::KeyDialog,
+        Overlay::Messages { .. } => Scope::Messages,
     };
     let action = app.keymap.action_in(scope, &key);
     match overlay {
@@ -43,7 +44,7 @@ pub(super) fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Overlay::Picker(mut picker) => {
-            let count = picker.entries.as_ref().map_or(0, Vec::len);
+            let count = picker.matches().len();
             match action {
                 Some(Action::PickerClose) => {
                     app.overlay = None;
@@ -57,9 +58,16 @@ pub(super) fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 }
                 Some(Action::PickerTop) => picker.selected = 0,
                 Some(Action::PickerBottom) => picker.selected = count.saturating_sub(1),
+                Some(Action::PickerClearFilter) => {
+                    picker.filter.clear();
+                    picker.selected = 0;
+                }
+                Some(Action::PickerBackspace) => {
+                    picker.filter.pop();
+                    picker.selected = 0;
+                }
                 Some(Action::PickerLoad) => {
-                    let Some(entry) = picker.entries.as_ref().and_then(|e| e.get(picker.selected))
-                    else {
+                    let Some(entry) = picker.selected_entry() else {
                         return Vec::new();
                     };
                     let spec = entry.spec.clone();
@@ -70,7 +78,17 @@ pub(super) fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     app.overlay = None;
                     return vec![Effect::LoadTransform(spec)];
                 }
-                _ => {}
+                _ => {
+                    // Typing narrows the list, as in fzf; the best match is the first.
+                    if let KeyCode::Char(c) = key.code
+                        && !key
+                            .modifiers
+                            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                    {
+                        picker.filter.push(c);
+                        picker.selected = 0;
+                    }
+                }
             }
             app.overlay = Some(Overlay::Picker(picker));
             Vec::new()
@@ -107,6 +125,7 @@ pub(super) fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             _ => Vec::new(),
         },
         Overlay::KeyDialog(dialog) => on_key_dialog_key(app, dialog, key, action),
+        Overlay::Messages { scroll } => super::messages::on_key(app, scroll, action),
         Overlay::Confirm(Confirm::Discard(spec)) => match action {
             Some(Action::AnswerYes) => {
                 app.overlay = None;

@@ -9,7 +9,7 @@ use crate::model::app::{App, BottomTab, Mode, Overlay, Pane};
 use crate::model::measure;
 use crate::model::message::Effect;
 use crate::model::reading::{FindingsCursor, SIDEWAYS_STEP};
-use crate::update::{incoming, search};
+use crate::update::{incoming, messages, mouse, search};
 
 pub fn areas(app: &App) -> Areas {
     layout::compute(Rect::new(0, 0, app.size.0, app.size.1), app.tab)
@@ -313,6 +313,14 @@ pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
         app.overlay = Some(Overlay::Help { scroll });
         return Vec::new();
     }
+    if let Some(Overlay::Messages { scroll }) = app.overlay {
+        match mouse.kind {
+            MouseEventKind::ScrollDown => messages::wheel(app, scroll, 3),
+            MouseEventKind::ScrollUp => messages::wheel(app, scroll, -3),
+            _ => {}
+        }
+        return Vec::new();
+    }
     if app.overlay.is_some() {
         return Vec::new();
     }
@@ -327,6 +335,19 @@ pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
                 }
             } else if let Some(pane) = areas.pane_at(mouse.column, mouse.row) {
                 focus(app, pane);
+                if pane == Pane::Logs
+                    && let Some(tab) =
+                        mouse::bottom_tab_at(app, areas.logs, mouse.column, mouse.row)
+                    && tab != app.bottom
+                {
+                    app.bottom = tab;
+                    app.bottom_scroll = 0;
+                }
+                if pane == Pane::Transform
+                    && let Some(area) = areas.transform
+                {
+                    mouse::place_cursor(app, area, mouse.column, mouse.row);
+                }
                 if pane == Pane::Events {
                     let top = areas.events.y + 1;
                     if mouse.row >= top {

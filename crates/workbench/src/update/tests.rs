@@ -758,7 +758,7 @@ fn the_picker_lists_loads_and_guards_unsaved_edits() {
         },
     ];
     h.send(Message::TransformsListed(entries));
-    h.press(KeyCode::Char('j'));
+    h.press(KeyCode::Down);
     h.press(KeyCode::Enter);
     match take_effects(&mut h).as_slice() {
         [Effect::LoadTransform(spec)] => assert_eq!(spec, "segment-track-payment"),

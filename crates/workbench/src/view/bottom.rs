@@ -19,12 +19,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         if i > 0 {
             title.push(span(" │ ", p.dim));
         }
-        let label = match tab {
-            BottomTab::Sends if !app.send.reports.is_empty() => {
-                format!("{} {}", tab.title(), app.send.reports.len())
-            }
-            _ => tab.title().to_string(),
-        };
+        let label = app.bottom_tab_label(tab);
         title.push(if tab == app.bottom {
             span(label, p.title_focused)
         } else {

@@ -11,6 +11,7 @@ use ratatui::widgets::Paragraph;
 use crate::model::app::{App, Mode, Pane, RunMark};
 use crate::model::events_list::{EventEntry, Row};
 use crate::text::{raw_line, raw_span, span, styled_line, truncate};
+use hookbench_core::marks::Mark;
 use hookbench_core::store::Verification;
 use hookbench_core::text::short_local_time;
 
@@ -19,16 +20,14 @@ use super::frame::pane_block;
 /// The mark and its style for an event's mark ([`App::mark`]).
 pub fn verdict_mark(app: &App, mark: Option<RunMark>) -> (&'static str, Style) {
     let p = &app.theme.palette;
-    match mark {
-        None => ("·", p.dim),
-        Some(RunMark::Failed) => ("✗", p.error),
-        Some(RunMark::Errors) => ("●", p.error),
-        Some(RunMark::Warnings) => ("▲", p.warning),
-        Some(RunMark::Clean) => ("✓", p.ok),
-        Some(RunMark::Cancelled) => ("⊘", p.dim),
-        Some(RunMark::Pending) => ("◌", p.dim),
-        Some(RunMark::InvalidBody) => ("!", p.error),
-    }
+    let style = match mark {
+        None | Some(RunMark::Cancelled | RunMark::Pending) => p.dim,
+        Some(RunMark::Failed | RunMark::Errors | RunMark::InvalidBody) => p.error,
+        Some(RunMark::Warnings) => p.warning,
+        Some(RunMark::Clean) => p.ok,
+    };
+    let symbol = mark.map_or(Mark::NotRun, RunMark::mark).symbol();
+    (symbol, style)
 }
 
 /// The mark after an event's name when its body has input errors: Dodo does not send it so.

@@ -6,7 +6,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use crate::keymap::{Action, EDITOR_KEYS};
-use crate::model::app::{App, LIST_MARKS};
+use crate::model::app::{App, DELIVERY_MARKS, LIST_MARKS};
 use crate::model::measure;
 
 use super::frame::{centered, draw_modal};
@@ -52,8 +52,21 @@ pub(crate) fn lines(app: &App) -> Vec<Line<'static>> {
         ]));
     }
     lines.push(raw_line(""));
-    lines.push(styled_line("Events list marks", p.accent));
+    lines.push(styled_line(
+        "Marks (events list, and the command line's run output)",
+        p.accent,
+    ));
     for (mark, what) in LIST_MARKS {
+        lines.push(Line::from(vec![
+            span(format!("  {mark:<18}"), p.key_hint),
+            span(what.to_string(), p.text),
+        ]));
+    }
+    lines.push(styled_line(
+        "  Incoming deliveries: the mark above, then the signature's",
+        p.dim,
+    ));
+    for (mark, what) in DELIVERY_MARKS {
         lines.push(Line::from(vec![
             span(format!("  {mark:<18}"), p.key_hint),
             span(what.to_string(), p.text),
@@ -63,7 +76,10 @@ pub(crate) fn lines(app: &App) -> Vec<Line<'static>> {
     lines.push(styled_line("Mouse", p.accent));
     lines.push(Line::from(vec![
         span(format!("  {:<18}", "click"), p.key_hint),
-        span("Focus a pane, select an event, pick a tab", p.text),
+        span(
+            "Focus a pane, select an event, pick a tab, place the cursor",
+            p.text,
+        ),
     ]));
     lines.push(Line::from(vec![
         span(format!("  {:<18}", "wheel"), p.key_hint),

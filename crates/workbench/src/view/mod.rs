@@ -10,6 +10,7 @@ pub mod frame;
 pub mod help;
 pub mod key_dialog;
 pub mod logs;
+pub mod messages;
 pub mod picker;
 pub mod response;
 pub mod segment;
@@ -54,6 +55,7 @@ pub fn view(app: &App, frame: &mut Frame) {
         Some(Overlay::Picker(picker)) => picker::draw(app, frame, picker),
         Some(Overlay::Confirm(confirm)) => confirm::draw(app, frame, confirm),
         Some(Overlay::KeyDialog(dialog)) => key_dialog::draw(app, frame, dialog),
+        Some(Overlay::Messages { scroll }) => messages::draw(app, frame, *scroll),
         None => {}
     }
 }

@@ -1,4 +1,5 @@
-//! The status bar: mode, destination, key and listener state, the last message, help hint.
+//! The status bar: mode, destination, key and listener state, the newest message (cut to fit,
+//! with the key of the message log when cut), and the keys that matter most in the focused pane.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,8 +8,98 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use crate::keymap::Action;
-use crate::model::app::{App, Mode};
-use crate::text::{raw_span, span, truncate};
+use crate::model::app::{App, Mode, Pane};
+use crate::model::messages::Level;
+use crate::text::{char_width, raw_span, span, truncate};
+
+/// The hints of the focused pane in normal mode, most useful first; help always comes last.
+fn pane_hints(pane: Pane) -> &'static [(Action, &'static str)] {
+    match pane {
+        Pane::Events => &[
+            (Action::Open, "output"),
+            (Action::Filter, "filter"),
+            (Action::Send, "send"),
+            (Action::ModifyBody, "modify"),
+        ],
+        Pane::Webhook => &[
+            (Action::ModifyBody, "modify"),
+            (Action::ResetBody, "reset"),
+            (Action::Send, "send"),
+        ],
+        Pane::Transform => &[
+            (Action::Edit, "edit"),
+            (Action::PickTransform, "transforms"),
+            (Action::ExternalEditor, "$EDITOR"),
+            (Action::Save, "save"),
+        ],
+        Pane::Segment => &[
+            (Action::Send, "send"),
+            (Action::CopyPayload, "copy"),
+            (Action::Diff, "diff"),
+            (Action::CopyCurl, "curl"),
+        ],
+        Pane::Logs => &[
+            (Action::PanelNext, "next tab"),
+            (Action::Messages, "messages"),
+            (Action::CancelSend, "cancel"),
+        ],
+    }
+}
+
+/// The hint text for this mode and pane, as many hints as fit in `width` columns (help is
+/// kept whenever it fits at all).
+fn hints(app: &App, width: usize) -> String {
+    let first_key = |a: Action| app.keymap.first_key_text(a);
+    let hints: Vec<String> = match app.mode {
+        Mode::EditTransform | Mode::EditBody => vec![
+            format!("{} leave", first_key(Action::EditorLeave)),
+            format!("{} save", first_key(Action::EditorSave)),
+            "ctrl-z undo".to_string(),
+        ],
+        Mode::Filter => vec!["enter keep".to_string(), "esc clear".to_string()],
+        Mode::Normal => {
+            let mut hints: Vec<String> = pane_hints(app.focus)
+                .iter()
+                .map(|&(action, what)| format!("{} {what}", first_key(action)))
+                .collect();
+            hints.push(format!("{} help", first_key(Action::Help)));
+            hints
+        }
+    };
+    let fits = |hints: &[String]| hints.join(" · ").chars().count() + 2 <= width;
+    let mut kept = hints;
+    // Drop the least useful (the last before help) until the hints fit.
+    while kept.len() > 1 && !fits(&kept) {
+        let at = if app.mode == Mode::Normal {
+            kept.len() - 2
+        } else {
+            kept.len() - 1
+        };
+        kept.remove(at);
+    }
+    if !fits(&kept) {
+        return String::new();
+    }
+    format!(" {} ", kept.join(" · "))
+}
+
+fn width_of(text: &str) -> usize {
+    text.chars().map(char_width).sum()
+}
+
+/// The newest message in `room` columns; when it does not fit, cut with an ellipsis and
+/// followed by the key of the message log.
+pub fn message_text(app: &App, text: &str, room: usize) -> String {
+    if width_of(text) <= room {
+        return text.to_string();
+    }
+    let hint = format!(" ({} log)", app.keymap.first_key_text(Action::Messages));
+    if room > width_of(&hint) + 8 {
+        format!("{}{hint}", truncate(text, room - width_of(&hint)))
+    } else {
+        truncate(text, room)
+    }
+}
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let p = &app.theme.palette;
@@ -28,44 +119,35 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         String::new()
     };
-    let left = format!(
+    let state = format!(
         " → {} · {} · {}{progress} ",
         app.send.short_label(),
         app.send.key_label(),
         app.listener.short_label()
     );
-    let first_key = |a: Action| app.keymap.first_key_text(a);
-    // What matters most in this mode, the rest is in the help.
-    let help = match app.mode {
-        Mode::EditTransform | Mode::EditBody => format!(
-            " {} leave · {} save · ctrl-z undo ",
-            first_key(Action::EditorLeave),
-            first_key(Action::EditorSave)
-        ),
-        Mode::Filter => " enter keep · esc clear ".to_string(),
-        Mode::Normal => format!(
-            " {} edit · {} transforms · {} help · {} quit ",
-            first_key(Action::Edit),
-            first_key(Action::PickTransform),
-            first_key(Action::Help),
-            first_key(Action::Quit)
-        ),
-    };
     let width = usize::from(area.width);
-    // The key hints stay whole; the state gives way first, then the message.
-    let left = truncate(
-        &left,
-        width.saturating_sub(mode.width() + help.chars().count()),
-    );
-    let used = mode.width() + left.chars().count() + help.chars().count();
+    // The key hints take at most a third of the bar; the state and the message share the rest.
+    // The state stays whole while the message keeps 24 columns; on a narrower bar the message
+    // takes up to two thirds, so that it never disappears.
+    let help = hints(app, width / 3);
+    let rest = width.saturating_sub(mode.width() + width_of(&help));
+    let state_width = width_of(&state);
+    let wanted = app.status.as_ref().map_or(0, |s| width_of(&s.text) + 2);
+    let state_room = if rest >= state_width + wanted.min(24) {
+        state_width
+    } else {
+        rest.saturating_sub(wanted.min(rest * 2 / 3))
+    };
+    let state = truncate(&state, state_room);
+    let used = mode.width() + width_of(&state) + width_of(&help);
     let room = width.saturating_sub(used + 1);
     let message = match &app.status {
         Some(status) => span(
-            format!(" {}", truncate(&status.text, room)),
-            if status.is_error {
-                bar.patch(p.error)
-            } else {
-                bar.patch(p.accent)
+            format!(" {}", message_text(app, &status.text, room)),
+            match status.level {
+                Level::Error => bar.patch(p.error),
+                Level::Warning => bar.patch(p.warning),
+                Level::Info => bar.patch(p.accent),
             },
         ),
         None => raw_span(""),
@@ -73,7 +155,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let pad = width.saturating_sub(used + message.width());
     let line = Line::from(vec![
         mode,
-        span(left, bar),
+        span(state, bar),
         message,
         span(" ".repeat(pad), bar),
         span(help, bar.patch(p.key_hint)),

@@ -13,6 +13,8 @@
 //!   check;
 //! - [`sending`]: what a run's output becomes on its way to Segment, and what history keeps of
 //!   it;
+//! - [`server`]: HTTP serving with limits on idle and slow connections, for the receiver and
+//!   the sink;
 //! - [`store`]: the history of deliveries, runs and sends in SQLite;
 //! - [`config`] and [`session`]: the configuration file and the flags over it, resolved once;
 //! - [`text`], [`json_error`], [`suggest`]: wording shared by both front ends (escaping, sizes,
@@ -23,6 +25,7 @@ pub mod json_error;
 pub mod pipeline;
 pub mod schedule;
 pub mod segment;
+pub mod server;
 pub mod sending;
 pub mod session;
 pub mod store;

@@ -19,12 +19,12 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, oneshot};
 
 use super::signature::{self, DEFAULT_TOLERANCE_SECS, Secret, SignedHeaders, VerifyError};
+use crate::server::ServerLimits;
 use crate::store::{DeliverySummary, NewDelivery, Recorded, Store, Verification};
 
 /// The body limit unless told otherwise: 1 MiB.
@@ -91,6 +91,8 @@ pub struct ReceiverOptions {
     pub tolerance_secs: u64,
     /// Largest body accepted, in bytes.
     pub max_body: usize,
+    /// How long headers may take, how long a connection may idle, how many may be open.
+    pub server: ServerLimits,
 }
 
 impl Default for ReceiverOptions {
@@ -99,6 +101,7 @@ impl Default for ReceiverOptions {
             secret: None,
             tolerance_secs: DEFAULT_TOLERANCE_SECS,
             max_body: DEFAULT_MAX_BODY,
+            server: ServerLimits::default(),
         }
     }
 }
@@ -173,8 +176,8 @@ impl Receiver {
             .with_state(self.shared.clone())
     }
 
-    /// Binds `addr` (`127.0.0.1:0` for any free port) and serves in a spawned task; must be
-    /// called within a tokio runtime. The handle stops the server gracefully (open requests
+    /// Binds `addr` (`127.0.0.1:0` for any free port) and serves in a spawned task, within the
+    /// options' server limits; must be called within a tokio runtime. The handle stops the server gracefully (open requests
     /// finish) on [`RunningReceiver::stop`] or when dropped.
     pub async fn start(&self, addr: &str) -> std::io::Result<RunningReceiver> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -182,18 +185,16 @@ impl Receiver {
         let url = webhook_url(local)?;
         let (stop, stopped) = oneshot::channel::<()>();
         let router = self.router();
-        let task = tokio::spawn(async move {
-            let listener = listener.tap_io(|stream| {
-                // Small answers go out at once rather than waiting on the peer's ACK.
-                let _ = stream.set_nodelay(true);
-            });
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    // A stop request, or the handle dropped.
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let limits = self.shared.options.server;
+        let task = tokio::spawn(crate::server::serve(
+            listener,
+            router,
+            limits,
+            async move {
+                // A stop request, or the handle dropped.
+                let _ = stopped.await;
+            },
+        ));
         Ok(RunningReceiver {
             url,
             addr: local,

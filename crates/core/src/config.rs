@@ -256,8 +256,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     }
     raw.receiver.check("receiver").map_err(invalid)?;
     raw.sink.server().check("sink").map_err(invalid)?;
-    if raw.sink.max_bytes == Some(0) {
-        return Err(invalid("[sink] max_bytes must be at least 1".into()));
+    if let Some(bytes) = raw.sink.max_bytes
+        && bytes < crate::segment::sink::MIN_MAX_BYTES
+    {
+        return Err(invalid(format!(
+            "[sink] max_bytes must be at least {} (1 MiB)",
+            crate::segment::sink::MIN_MAX_BYTES
+        )));
     }
     Ok(Config {
         transform: TransformConfig {
@@ -401,18 +406,21 @@ mod tests {
 
     #[test]
     fn server_limits_parse_and_default() {
-        let text = "[receiver]\nheader_timeout_ms = 200\nmax_connections = 32\n\n[sink]\nidle_timeout_ms = 300\nmax_bytes = 1000\n";
+        let text = "[receiver]\nheader_timeout_ms = 200\nmax_connections = 32\n\n[sink]\nidle_timeout_ms = 300\nmax_bytes = 2000000\n";
         let config = parse(text, Path::new("c.toml")).expect("parses");
         let receiver = config.receiver.limits();
         assert_eq!(receiver.header_read, Duration::from_millis(200));
         assert_eq!(receiver.max_connections, 32);
         assert_eq!(receiver.idle, ServerLimits::default().idle);
-        assert_eq!(config.sink.server().limits().idle, Duration::from_millis(300));
-        assert_eq!(config.sink.max_bytes, Some(1000));
+        assert_eq!(
+            config.sink.server().limits().idle,
+            Duration::from_millis(300)
+        );
+        assert_eq!(config.sink.max_bytes, Some(2_000_000));
         for text in [
             "[receiver]\nmax_connections = 0\n",
             "[sink]\nheader_timeout_ms = 0\n",
-            "[sink]\nmax_bytes = 0\n",
+            "[sink]\nmax_bytes = 1000\n",
         ] {
             let err = parse(text, Path::new("c.toml")).expect_err(text);
             assert!(err.to_string().contains("at least 1"), "{text}: {err}");

@@ -102,6 +102,9 @@ async fn serve_from(
     let mut next_id: u64 = 0;
     loop {
         let accepted = tokio::select! {
+            // Shutdown first: it is polled from the start (a signal handler is installed on
+            // its first poll), and a stop wins over a waiting connection.
+            biased;
             () = &mut shutdown => break,
             accepted = acceptor.accept() => accepted,
         };

@@ -186,15 +186,10 @@ impl Receiver {
         let (stop, stopped) = oneshot::channel::<()>();
         let router = self.router();
         let limits = self.shared.options.server;
-        let task = tokio::spawn(crate::server::serve(
-            listener,
-            router,
-            limits,
-            async move {
-                // A stop request, or the handle dropped.
-                let _ = stopped.await;
-            },
-        ));
+        let task = tokio::spawn(crate::server::serve(listener, router, limits, async move {
+            // A stop request, or the handle dropped.
+            let _ = stopped.await;
+        }));
         Ok(RunningReceiver {
             url,
             addr: local,

@@ -8,6 +8,10 @@
 //! `"redelivery":n`); 401 for missing signature headers, a signature that does not match or a
 //! timestamp outside the tolerance; 413 for a body over the limit (read no further than the
 //! limit; the body is not kept); 400 for a body that is not JSON; 500 when the store fails.
+//!
+//! Anyone who can reach the port can send a 401; of those only the first
+//! [`REJECTED_BODY_KEPT`] bytes of the body are kept (cut at a UTF-8 boundary), and the reason
+//! says so with the body's size. Accepted deliveries are kept whole.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -29,6 +33,8 @@ use crate::store::{DeliverySummary, NewDelivery, Recorded, Store, Verification};
 
 /// The body limit unless told otherwise: 1 MiB.
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+/// How much of the body of a delivery refused for its signature (401) is kept.
+pub const REJECTED_BODY_KEPT: usize = 4 * 1024;
 
 /// Live listeners that fall further behind than this many deliveries miss some (they get
 /// `Lagged`); the history store has them all.
@@ -446,7 +452,19 @@ fn assess(
             Ok(()) => delivery.verification = Verification::Valid,
             Err(e) => {
                 delivery.status = StatusCode::UNAUTHORIZED.as_u16();
-                delivery.reason = Some(e.describe(options.tolerance_secs));
+                let mut reason = e.describe(options.tolerance_secs);
+                let mut body = body;
+                if body.len() > REJECTED_BODY_KEPT {
+                    let size = body.len();
+                    body.truncate(utf8_cut(&body, REJECTED_BODY_KEPT));
+                    reason.push_str(&format!(
+                        " · body cut to 4 KiB of {} bytes",
+                        crate::text::group_digits(size)
+                    ));
+                }
+                delivery.reason = Some(reason);
+                delivery.body = body;
+                return delivery;
             }
         }
     }
@@ -461,6 +479,20 @@ fn assess(
     }
     delivery.body = body;
     delivery
+}
+
+/// Where to cut `bytes` to keep at most `max`: not inside a UTF-8 character (a byte of the
+/// form `10xxxxxx` continues one).
+fn utf8_cut(bytes: &[u8], max: usize) -> usize {
+    if bytes.len() <= max {
+        return bytes.len();
+    }
+    let mut end = max;
+    // At most three continuation bytes follow a character's first byte.
+    while end > 0 && max - end < 3 && bytes[end] & 0b1100_0000 == 0b1000_0000 {
+        end -= 1;
+    }
+    end
 }
 
 async fn receive(State(shared): State<Arc<Shared>>, request: Request) -> Response {
@@ -570,6 +602,19 @@ mod tests {
         ] {
             assert!(!is_secret_header(name), "{name}");
         }
+    }
+
+    #[test]
+    fn bodies_are_cut_between_characters() {
+        assert_eq!(utf8_cut(b"abcdef", 4), 4);
+        assert_eq!(utf8_cut(b"abc", 4), 3);
+        // "aé" + "é": the cut at 2 would split the first é.
+        let text = "aéé".as_bytes();
+        assert_eq!(utf8_cut(text, 2), 1);
+        assert_eq!(utf8_cut(text, 3), 3);
+        let emoji = "😀😀".as_bytes();
+        assert_eq!(utf8_cut(emoji, 5), 4);
+        assert!(std::str::from_utf8(&emoji[..utf8_cut(emoji, 7)]).is_ok());
     }
 
     #[test]

@@ -4,10 +4,12 @@
 //! must send complete request headers within [`ServerLimits::header_read`] of connecting (or of
 //! its first byte after a response), and may sit idle between requests for at most
 //! [`ServerLimits::idle`]; past either it is closed. At most [`ServerLimits::max_connections`]
-//! are open at once: at the cap, the oldest connection that has no request under way is closed
-//! to make room, so a flood of idle or slow connections costs the newest arrivals (a delivery
-//! among them) nothing. When every open connection has a request under way, new ones wait in
-//! the accept backlog. Accept errors (too many open files) pause accepting briefly; they never
+//! are open at once: at the cap, the oldest connection that has had no request under way for a
+//! while (a second, or half the header time if shorter) is closed to make room, so a flood of
+//! idle or slow connections costs the newest arrivals (a delivery among them) little. A
+//! connection still sending its first headers is left alone in that while, so a burst of real
+//! requests does not close its own. When no open connection can go, new ones wait in the accept
+//! backlog. Accept errors (too many open files) pause accepting briefly; they never
 //! end the loop. On shutdown the listener closes, connections without a request under way close,
 //! and requests under way finish.
 
@@ -41,6 +43,9 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 /// How long an idle connection told to close may take to finish writing its last answer.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
+/// How long a connection must have been without a request before it may be closed to make
+/// room (or half the header time, if shorter).
+const EVICT_AFTER: Duration = Duration::from_secs(1);
 
 /// The limits a server holds its connections to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +105,8 @@ async fn serve_from(
     let stop = CancellationToken::new();
     let mut shutdown = std::pin::pin!(shutdown);
     let mut next_id: u64 = 0;
-    loop {
+    let evict_after = EVICT_AFTER.min(limits.header_read / 2);
+    'accept: loop {
         let accepted = tokio::select! {
             // Shutdown first: it is polled from the start (a signal handler is installed on
             // its first poll), and a stop wins over a waiting connection.
@@ -114,7 +120,7 @@ async fn serve_from(
             Err(_) => {
                 // Out of file descriptors (or memory): free one if a connection is idle, and
                 // give the process a moment rather than spinning on the same error.
-                open.close_oldest_idle();
+                open.close_oldest_idle(evict_after);
                 tokio::select! {
                     () = &mut shutdown => break,
                     () = tokio::time::sleep(ACCEPT_BACKOFF) => continue,
@@ -123,17 +129,21 @@ async fn serve_from(
         };
         // Small answers go out at once rather than waiting on the peer's ACK.
         let _ = stream.set_nodelay(true);
-        let permit = match Arc::clone(&permits).try_acquire_owned() {
-            Ok(permit) => permit,
-            Err(_) => {
-                open.close_oldest_idle();
-                tokio::select! {
-                    () = &mut shutdown => break,
-                    permit = Arc::clone(&permits).acquire_owned() => match permit {
-                        Ok(permit) => permit,
-                        Err(_) => break,
-                    },
-                }
+        let permit = loop {
+            if let Ok(permit) = Arc::clone(&permits).try_acquire_owned() {
+                break permit;
+            }
+            // At the cap: make room if a connection has waited long enough, else wait for one
+            // to end or to have waited long enough.
+            open.close_oldest_idle(evict_after);
+            tokio::select! {
+                biased;
+                () = &mut shutdown => break 'accept,
+                permit = Arc::clone(&permits).acquire_owned() => match permit {
+                    Ok(permit) => break permit,
+                    Err(_) => break 'accept,
+                },
+                () = tokio::time::sleep(evict_after) => {}
             }
         };
         next_id += 1;
@@ -191,11 +201,11 @@ impl OpenConnections {
         self.lock().remove(&id);
     }
 
-    /// Tells the oldest connection without a request under way to close; false when every one
-    /// has a request under way.
-    fn close_oldest_idle(&self) -> bool {
+    /// Tells the oldest connection that has been without a request for `after` to close; false
+    /// when there is none.
+    fn close_oldest_idle(&self, after: Duration) -> bool {
         let open = self.lock();
-        let oldest = open.values().find(|state| state.evict());
+        let oldest = open.values().find(|state| state.evict(after));
         oldest.is_some()
     }
 }
@@ -296,9 +306,13 @@ impl ConnectionState {
         self.changed.notify_one();
     }
 
-    /// Asks the connection to close if it has no request under way; true when it will.
-    fn evict(&self) -> bool {
-        let waiting = matches!(*self.phase(), Phase::Waiting { .. });
+    /// Asks the connection to close if it has been without a request for `after`; true when it
+    /// will.
+    fn evict(&self, after: Duration) -> bool {
+        let waiting = match *self.phase() {
+            Phase::Waiting { since, .. } => since.elapsed() >= after,
+            Phase::Busy(_) => false,
+        };
         if waiting
             && !self
                 .evicted
@@ -543,12 +557,16 @@ mod tests {
         assert_eq!(state.close(), Some(Close::Now));
         let guard = state.begin();
         assert_eq!(state.deadline(&limits), None);
-        assert!(!state.evict(), "a request is under way");
+        assert!(!state.evict(Duration::ZERO), "a request is under way");
         drop(guard);
         assert_eq!(state.close(), Some(Close::AfterAnswer));
+        assert!(
+            !state.evict(Duration::from_secs(60)),
+            "not idle long enough"
+        );
         state.saw_bytes();
         assert_eq!(state.close(), Some(Close::Now));
-        assert!(state.evict());
-        assert!(!state.evict(), "asked once");
+        assert!(state.evict(Duration::ZERO));
+        assert!(!state.evict(Duration::ZERO), "asked once");
     }
 }

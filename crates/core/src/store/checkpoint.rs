@@ -51,12 +51,22 @@ struct Shared {
     dirty: AtomicBool,
     /// The WAL is past [`RESET_FRAMES`]: the writer should checkpoint.
     reset_due: AtomicBool,
+    /// The writer is checkpointing itself until the WAL starts over: the checkpointer stands
+    /// aside, as its checkpoints would keep the writer's from running.
+    writer_resets: AtomicBool,
 }
+
+/// About how many bytes the writer commits before it checkpoints once itself, whatever the
+/// checkpointer has seen: half the WAL's limit, as the estimate of a commit's WAL bytes runs low
+/// for small rows.
+pub const WRITER_RESET_BYTES: usize = (WAL_SIZE_LIMIT / 2) as usize;
 
 /// The writer's side: counts what it committed, nudges the checkpointer past the threshold.
 pub(super) struct Nudge {
     sender: Sender<()>,
     written: usize,
+    /// About how many bytes were committed since the WAL last started over.
+    since_reset: usize,
     shared: Arc<Shared>,
 }
 
@@ -70,13 +80,28 @@ impl Nudge {
             .written
             .saturating_add(bytes)
             .saturating_add(COMMIT_OVERHEAD_BYTES);
+        self.since_reset = self
+            .since_reset
+            .saturating_add(bytes)
+            .saturating_add(COMMIT_OVERHEAD_BYTES);
         if self.written >= CHECKPOINT_BYTES {
             match self.sender.try_send(()) {
                 Ok(()) | Err(TrySendError::Full(())) => self.written = 0,
                 Err(TrySendError::Disconnected(())) => {}
             }
         }
-        self.shared.reset_due.swap(false, Ordering::Relaxed)
+        let due = self.shared.reset_due.swap(false, Ordering::Relaxed)
+            || self.since_reset >= WRITER_RESET_BYTES;
+        if due {
+            self.shared.writer_resets.store(true, Ordering::Relaxed);
+        }
+        due
+    }
+
+    /// The writer's own checkpoint copied the whole WAL: the next commit starts it over.
+    pub(super) fn reset_done(&mut self) {
+        self.since_reset = 0;
+        self.shared.writer_resets.store(false, Ordering::Relaxed);
     }
 
     /// The writer's own checkpoint did not copy the whole WAL (the checkpointer held it, or a
@@ -101,6 +126,7 @@ pub(super) fn spawn(conn: Connection, path: &Path) -> Result<(Nudge, JoinHandle<
     let nudge = Nudge {
         sender,
         written: 0,
+        since_reset: 0,
         shared,
     };
     Ok((nudge, handle))
@@ -113,6 +139,9 @@ fn run(conn: &Connection, nudges: &Receiver<()>, shared: &Shared) {
             Err(RecvTimeoutError::Timeout) if shared.dirty.load(Ordering::Relaxed) => {}
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => return,
+        }
+        if shared.writer_resets.load(Ordering::Relaxed) {
+            continue;
         }
         shared.dirty.store(false, Ordering::Relaxed);
         // A failed checkpoint loses nothing (the WAL keeps every commit); the next one retries.
@@ -155,6 +184,7 @@ mod tests {
         let nudge = Nudge {
             sender,
             written: 0,
+            since_reset: 0,
             shared: Arc::new(Shared::default()),
         };
         (nudge, nudges)
@@ -183,6 +213,12 @@ mod tests {
         nudge.shared.reset_due.store(true, Ordering::Relaxed);
         assert!(nudge.committed(10));
         assert!(!nudge.committed(10));
+        // Past its own estimate the writer checkpoints until the WAL has started over.
+        assert!(nudge.committed(WRITER_RESET_BYTES));
+        nudge.reset_unfinished();
+        assert!(nudge.committed(10));
+        nudge.reset_done();
+        assert!(!nudge.committed(10));
     }
 
     #[test]
@@ -195,9 +231,9 @@ mod tests {
             .build()
             .expect("runtime");
         let body = vec![b'x'; 32 * 1024];
-        // 64 MiB of bodies, four times the limit, in groups that keep the writer busy; the WAL
+        // 96 MiB of bodies, six times the limit, in groups that keep the writer busy: the WAL
         // stays under twice the limit.
-        let rounds = (64 << 20) / (body.len() * 32);
+        let rounds = (96 << 20) / (body.len() * 32);
         let bound: u64 = 32 << 20;
         assert!(bound >= 2 * WAL_SIZE_LIMIT as u64);
         let mut largest = 0;

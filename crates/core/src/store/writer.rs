@@ -135,7 +135,7 @@ fn run(
             // Between two commits; one that fails or stops short loses nothing, and is tried
             // again after the next commit so that the WAL does start over.
             match super::checkpoint::checkpoint(&conn) {
-                Ok(progress) if progress.complete => {}
+                Ok(progress) if progress.complete => nudge.reset_done(),
                 _ => nudge.reset_unfinished(),
             }
         }

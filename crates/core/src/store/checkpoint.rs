@@ -9,8 +9,10 @@
 //! burst the next write starts the WAL over (and `journal_size_limit` cuts the file back to
 //! [`WAL_SIZE_LIMIT`]). Under load that never pauses, a checkpoint racing the writer never
 //! finishes the WAL, which grows (many small commits write about 6 times the bytes they store):
-//! past [`RESET_FRAMES`] the writer checkpoints once itself between two commits, one pause of
-//! the writer, and the next commit starts the WAL over, so the file never grows much past
+//! past [`RESET_FRAMES`] (as the checkpointer sees it) or [`WRITER_RESET_BYTES`] committed (as
+//! the writer counts), the writer checkpoints itself between two commits, one short pause, and
+//! again after each commit until one copies the whole WAL; meanwhile the checkpointer stands
+//! aside. The next commit starts the WAL over, so the file stays within about twice
 //! [`WAL_SIZE_LIMIT`].
 
 use std::path::Path;

@@ -58,7 +58,10 @@ fn to_json(call: &ReceivedCall, body: &Option<Value>) -> Bytes {
         body,
     };
     // Serialising strings, numbers and a JSON value into memory cannot fail.
-    Bytes::from(serde_json::to_vec(&view).unwrap_or_default())
+    let mut json = serde_json::to_vec(&view).unwrap_or_default();
+    // The buffer grew by doubling: kept as it is, a call could hold twice its size.
+    json.shrink_to_fit();
+    Bytes::from(json)
 }
 
 /// The calls kept, oldest first, with what the sink needs to judge the next ones.

@@ -35,7 +35,7 @@ use log::{CallLog, NewCall};
 /// How many received calls are kept (the oldest go first).
 pub const MAX_KEPT_CALLS: usize = 10_000;
 /// How many bytes of calls are kept unless told otherwise (the oldest go first).
-pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
+pub const DEFAULT_MAX_BYTES: usize = 48 << 20;
 /// The least the byte limit may be: a batch item, the largest call kept, always fits.
 pub const MIN_MAX_BYTES: usize = 1 << 20;
 /// Calls in a page of `GET /calls` without `limit`.

@@ -93,11 +93,23 @@ impl SinkProcess {
         (status, value)
     }
 
+    /// Every call kept: `GET /calls`, then each page its `Link` header names.
     fn calls(&self) -> (String, Vec<Value>) {
-        let (status, text) = self.request("GET", "/calls", &[], b"");
-        assert_eq!(status, 200, "{text}");
-        let calls: Vec<Value> = serde_json::from_str(&text).expect("GET /calls is a JSON array");
-        (text, calls)
+        let mut texts = Vec::new();
+        let mut calls = Vec::new();
+        let mut path = "/calls".to_string();
+        loop {
+            let (status, head, text) = exchange(&self.addr, "GET", &path, &[], b"");
+            assert_eq!(status, 200, "{text}");
+            let page: Vec<Value> = serde_json::from_str(&text).expect("GET /calls is a JSON array");
+            calls.extend(page);
+            texts.push(text);
+            match next_page(&head) {
+                Some(next) => path = next,
+                None => break,
+            }
+        }
+        (texts.join("\n"), calls)
     }
 
     /// The key never appears in clear in what the sink printed or served.
@@ -119,6 +131,35 @@ fn http(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, String) {
+    let (status, _, body) = exchange(addr, method, path, headers, body);
+    (status, body)
+}
+
+/// The path of `Link: <PATH>; rel="next"`, if the head has one.
+fn next_page(head: &str) -> Option<String> {
+    head.lines()
+        .filter_map(|line| line.split_once(':'))
+        .filter(|(name, _)| name.trim().eq_ignore_ascii_case("link"))
+        .find_map(|(_, value)| {
+            let (target, rel) = value.split_once(';')?;
+            rel.contains("rel=\"next\"").then(|| {
+                target
+                    .trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_string()
+            })
+        })
+}
+
+/// One HTTP/1.1 request on its own connection: the status, the head and the body.
+fn exchange(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, String) {
     let mut stream = TcpStream::connect(addr).expect("connect to the sink");
     stream.set_read_timeout(Some(WAIT)).expect("read timeout");
     let mut request = format!(
@@ -142,7 +183,7 @@ fn http(
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("no status in {head:?}"));
-    (status, body.to_string())
+    (status, head.to_string(), body.to_string())
 }
 
 fn track(user: &str, event: &str) -> Value {

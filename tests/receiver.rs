@@ -719,3 +719,46 @@ async fn with_both_header_sets_the_webhook_names_win() {
     let (status, answer) = h.post("/webhook", &headers, body).await;
     assert_eq!(status, 401, "{answer}");
 }
+
+/// A delivery refused for its signature keeps only the first 4 KiB of its body, cut between
+/// characters, and says so; an accepted one of the same size is kept whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_body_is_kept_cut_to_4_kib_and_an_accepted_one_whole() {
+    let h = Harness::signed().await;
+    let body = format!(
+        r#"{{"type":"payment.succeeded","note":"a{}"}}"#,
+        "é".repeat(300_000)
+    )
+    .into_bytes();
+    let size = body.len();
+    let headers = signed_headers("msg_cut", now(), b"{}");
+    let (status, answer) = h.post("/webhook", &headers, body.clone()).await;
+    assert_eq!(status, 401, "{answer}");
+    let stored = h.store.get(id_of(&answer)).expect("read").expect("stored");
+    assert!(
+        stored.body.len() <= 4096,
+        "{} bytes kept",
+        stored.body.len()
+    );
+    assert!(stored.body.len() >= 4093);
+    assert!(
+        std::str::from_utf8(&stored.body).is_ok(),
+        "cut between characters"
+    );
+    assert_eq!(stored.body[..], body[..stored.body.len()]);
+    let reason = stored.summary.reason.clone().unwrap_or_default();
+    assert!(
+        reason.ends_with(&format!(
+            " · body cut to 4 KiB of {} bytes",
+            hookbench_core::text::group_digits(size)
+        )),
+        "{reason}"
+    );
+    assert_eq!(stored.summary.bytes, stored.body.len());
+
+    let (status, answer) = h.post_signed("/webhook", "msg_whole", body.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    let stored = h.store.get(id_of(&answer)).expect("read").expect("stored");
+    assert_eq!(stored.body, body);
+    assert_eq!(stored.summary.reason, None);
+}

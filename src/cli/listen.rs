@@ -151,6 +151,7 @@ pub fn run(global: &GlobalArgs, args: &ListenArgs) -> Result<u8, Failure> {
         secret,
         tolerance_secs: args.tolerance,
         max_body: args.max_body,
+        server: config.receiver.limits(),
     };
     listening.serve(&args.addr, options)
 }

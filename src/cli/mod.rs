@@ -118,7 +118,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Some(Command::Fixtures(args)) => fixtures::run(&args),
         Some(Command::Send(args)) => send::run(&cli.global, &args),
         Some(Command::Key(args::KeyCommand::Verify(args))) => key::verify(&cli.global, &args),
-        Some(Command::Sink(args)) => sink::run(&args),
+        Some(Command::Sink(args)) => sink::run(&cli.global, &args),
         Some(Command::Listen(args)) => listen::run(&cli.global, &args),
         Some(Command::Trigger(args)) => trigger::run(&args),
         Some(Command::Sign(args)) => signing::sign(&args),

@@ -6,32 +6,39 @@ use anstyle::Style;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
-use hookbench_core::segment::sink::{ReceivedCall, Sink, SinkVerdict};
+use hookbench_core::segment::sink::{
+    DEFAULT_MAX_BYTES, ReceivedCall, Sink, SinkOptions, SinkVerdict,
+};
 use hookbench_core::text::{Shown, escape_controls, kilobytes, short_time, shorten};
-use serde_json::Value;
 
 use super::Failure;
-use super::args::SinkArgs;
+use super::args::{GlobalArgs, SinkArgs};
 use super::exit;
 use super::style::{DIM, RED_BOLD, YELLOW};
 
-pub fn run(args: &SinkArgs) -> Result<u8, Failure> {
+pub fn run(global: &GlobalArgs, args: &SinkArgs) -> Result<u8, Failure> {
+    let config = super::common::load_config(global)?;
+    let options = SinkOptions {
+        max_bytes: config.sink.max_bytes.unwrap_or(DEFAULT_MAX_BYTES),
+        server: config.sink.server().limits(),
+        ..SinkOptions::default()
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| Failure::input(format!("cannot start the sink: {e}")))?;
-    runtime.block_on(serve(&args.addr))
+    runtime.block_on(serve(&args.addr, options))
 }
 
-async fn serve(addr: &str) -> Result<u8, Failure> {
+async fn serve(addr: &str, options: SinkOptions) -> Result<u8, Failure> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Failure::input(super::common::bind_error(addr, &e, "sink", 9009)))?;
     let local = listener
         .local_addr()
         .map_err(|e| Failure::input(format!("cannot listen on {addr}: {e}")))?;
-    let sink = Sink::new();
+    let sink = Sink::with_options(options);
     let live = sink.subscribe();
     {
         let mut out = super::output::stdout_text();
@@ -172,17 +179,10 @@ fn call_label(call: &ReceivedCall) -> Option<String> {
     if let Some(event) = &call.event {
         return Some(event.clone());
     }
-    let body = call.body.as_ref()?.as_object()?;
-    // A string id as given, a number as written.
-    let id = |name: &str| match body.get(name)? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    };
     match call.call_type.as_deref()? {
-        "page" | "screen" => id("name"),
-        "group" => id("groupId").map(|g| format!("group={g}")),
-        "alias" => id("previousId").map(|p| format!("from={p}")),
+        "page" | "screen" => call.name.clone(),
+        "group" => call.group_id.as_ref().map(|g| format!("group={g}")),
+        "alias" => call.previous_id.as_ref().map(|p| format!("from={p}")),
         _ => None,
     }
 }
@@ -190,7 +190,6 @@ fn call_label(call: &ReceivedCall) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn call(path: &str, call_type: Option<&str>, bytes: usize) -> ReceivedCall {
         ReceivedCall {
@@ -208,7 +207,7 @@ mod tests {
             verdict: SinkVerdict::Accepted,
             write_key: None,
             retry_count: None,
-            body: None,
+            ..ReceivedCall::default()
         }
     }
 
@@ -231,7 +230,7 @@ mod tests {
     fn pages_and_refused_calls() {
         let mut page = call("/v1/page", Some("page"), 99);
         page.anonymous_id = Some("a1".into());
-        page.body = Some(json!({"anonymousId": "a1", "name": "Pricing"}));
+        page.name = Some("Pricing".into());
         let line = call_line(&page);
         assert!(
             line.ends_with("  page  Pricing  anon=a1  99 B  accepted"),
@@ -246,13 +245,13 @@ mod tests {
     #[test]
     fn labels_say_what_a_call_is_about() {
         let mut page = call("/v1/page", Some("page"), 99);
-        page.body = Some(json!({"anonymousId": "a1", "name": "Pricing"}));
+        page.name = Some("Pricing".into());
         assert_eq!(call_label(&page).as_deref(), Some("Pricing"));
         let mut group = call("/v1/group", Some("group"), 9);
-        group.body = Some(json!({"groupId": "g1"}));
+        group.group_id = Some("g1".into());
         assert_eq!(call_label(&group).as_deref(), Some("group=g1"));
         let mut alias = call("/v1/alias", Some("alias"), 9);
-        alias.body = Some(json!({"userId": "u", "previousId": 7}));
+        alias.previous_id = Some("7".into());
         assert_eq!(call_label(&alias).as_deref(), Some("from=7"));
         let mut track = call("/v1/track", Some("track"), 9);
         track.event = Some("Order Completed".into());

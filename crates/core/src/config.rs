@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::segment::Region;
+use crate::server::ServerLimits;
 use crate::text::line_of;
 
 /// Everything the configuration file can set, with its URLs parsed.
@@ -17,6 +18,10 @@ pub struct Config {
     pub transform: TransformConfig,
     pub segment: SegmentConfig,
     pub ui: UiConfig,
+    /// `[receiver]`: the limits of the webhook receiver's connections.
+    pub receiver: ServerConfig,
+    /// `[sink]`: the limits of the local sink's connections and of what it keeps.
+    pub sink: SinkConfig,
     /// `[keys]`: the workbench's key bindings, `action = "key"` or `action = ["key", …]`, as
     /// written. The workbench checks action names and key syntax; `line` lets it name the line.
     pub keys: Vec<KeyBinding>,
@@ -30,6 +35,8 @@ struct RawConfig {
     transform: RawTransformConfig,
     segment: RawSegmentConfig,
     ui: UiConfig,
+    receiver: ServerConfig,
+    sink: SinkConfig,
     #[serde(rename = "keys", deserialize_with = "deserialize_keys")]
     keys: Vec<KeyBinding>,
 }
@@ -64,6 +71,70 @@ pub struct UiConfig {
     pub theme: Option<String>,
     /// Mouse support in the workbench (default on).
     pub mouse: Option<bool>,
+}
+
+/// `[receiver]`, and the connection keys of `[sink]`: what a server holds its connections to.
+/// Unset keys keep the defaults of [`ServerLimits`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Complete request headers must arrive within this many milliseconds.
+    pub header_timeout_ms: Option<u64>,
+    /// A connection idle between requests is closed after this many milliseconds.
+    pub idle_timeout_ms: Option<u64>,
+    /// The most connections open at once.
+    pub max_connections: Option<usize>,
+}
+
+impl ServerConfig {
+    /// The limits this sets, defaults for what it leaves out.
+    pub fn limits(&self) -> ServerLimits {
+        let defaults = ServerLimits::default();
+        ServerLimits {
+            header_read: self
+                .header_timeout_ms
+                .map_or(defaults.header_read, Duration::from_millis),
+            idle: self
+                .idle_timeout_ms
+                .map_or(defaults.idle, Duration::from_millis),
+            max_connections: self.max_connections.unwrap_or(defaults.max_connections),
+        }
+    }
+
+    fn check(&self, section: &str) -> Result<(), String> {
+        for (key, value) in [
+            ("header_timeout_ms", self.header_timeout_ms),
+            ("idle_timeout_ms", self.idle_timeout_ms),
+            ("max_connections", self.max_connections.map(|n| n as u64)),
+        ] {
+            if value == Some(0) {
+                return Err(format!("[{section}] {key} must be at least 1"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `[sink]`: its connections' limits and how much it keeps of the calls it received.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SinkConfig {
+    pub header_timeout_ms: Option<u64>,
+    pub idle_timeout_ms: Option<u64>,
+    pub max_connections: Option<usize>,
+    /// The most bytes of calls kept (the oldest go first).
+    pub max_bytes: Option<usize>,
+}
+
+impl SinkConfig {
+    /// The connection keys alone.
+    pub fn server(&self) -> ServerConfig {
+        ServerConfig {
+            header_timeout_ms: self.header_timeout_ms,
+            idle_timeout_ms: self.idle_timeout_ms,
+            max_connections: self.max_connections,
+        }
+    }
 }
 
 /// One `[keys]` entry.
@@ -193,6 +264,16 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     if raw.transform.timeout_ms == Some(0) {
         return Err(invalid("[transform] timeout_ms must be at least 1".into()));
     }
+    raw.receiver.check("receiver").map_err(invalid)?;
+    raw.sink.server().check("sink").map_err(invalid)?;
+    if let Some(bytes) = raw.sink.max_bytes
+        && bytes < crate::segment::sink::MIN_MAX_BYTES
+    {
+        return Err(invalid(format!(
+            "[sink] max_bytes must be at least {} (1 MiB)",
+            crate::segment::sink::MIN_MAX_BYTES
+        )));
+    }
     Ok(Config {
         transform: TransformConfig {
             default: raw.transform.default,
@@ -208,6 +289,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             gzip: raw.segment.gzip.unwrap_or(false),
         },
         ui: raw.ui,
+        receiver: raw.receiver,
+        sink: raw.sink,
         keys: raw.keys,
     })
 }
@@ -329,6 +412,30 @@ mod tests {
             let err = parse(text, Path::new("c.toml")).expect_err(text);
             assert!(err.to_string().contains(expected), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn server_limits_parse_and_default() {
+        let text = "[receiver]\nheader_timeout_ms = 200\nmax_connections = 32\n\n[sink]\nidle_timeout_ms = 300\nmax_bytes = 2000000\n";
+        let config = parse(text, Path::new("c.toml")).expect("parses");
+        let receiver = config.receiver.limits();
+        assert_eq!(receiver.header_read, Duration::from_millis(200));
+        assert_eq!(receiver.max_connections, 32);
+        assert_eq!(receiver.idle, ServerLimits::default().idle);
+        assert_eq!(
+            config.sink.server().limits().idle,
+            Duration::from_millis(300)
+        );
+        assert_eq!(config.sink.max_bytes, Some(2_000_000));
+        for text in [
+            "[receiver]\nmax_connections = 0\n",
+            "[sink]\nheader_timeout_ms = 0\n",
+            "[sink]\nmax_bytes = 1000\n",
+        ] {
+            let err = parse(text, Path::new("c.toml")).expect_err(text);
+            assert!(err.to_string().contains("at least 1"), "{text}: {err}");
+        }
+        assert!(parse("[receiver]\nmax_body = 3\n", Path::new("c.toml")).is_err());
     }
 
     #[test]

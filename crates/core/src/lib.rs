@@ -13,6 +13,8 @@
 //!   check;
 //! - [`sending`]: what a run's output becomes on its way to Segment, and what history keeps of
 //!   it;
+//! - [`server`]: HTTP serving with limits on idle and slow connections, for the receiver and
+//!   the sink;
 //! - [`store`]: the history of deliveries, runs and sends in SQLite;
 //! - [`marks`]: the symbol and meaning of each outcome, drawn alike by both front ends;
 //! - [`config`] and [`session`]: the configuration file and the flags over it, resolved once;
@@ -26,6 +28,7 @@ pub mod pipeline;
 pub mod schedule;
 pub mod segment;
 pub mod sending;
+pub mod server;
 pub mod session;
 pub mod store;
 pub mod suggest;

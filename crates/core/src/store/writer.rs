@@ -132,8 +132,12 @@ fn run(
         }
         let committed = commit_group(&mut conn, path, group);
         if nudge.committed(committed) {
-            // Between two commits; a failure loses nothing and the next one retries.
-            let _ = super::checkpoint::checkpoint(&conn);
+            // Between two commits; one that fails or stops short loses nothing, and is tried
+            // again after the next commit so that the WAL does start over.
+            match super::checkpoint::checkpoint(&conn) {
+                Ok(progress) if progress.complete => nudge.reset_done(),
+                _ => nudge.reset_unfinished(),
+            }
         }
     }
     conn

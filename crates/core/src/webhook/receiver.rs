@@ -8,6 +8,10 @@
 //! `"redelivery":n`); 401 for missing signature headers, a signature that does not match or a
 //! timestamp outside the tolerance; 413 for a body over the limit (read no further than the
 //! limit; the body is not kept); 400 for a body that is not JSON; 500 when the store fails.
+//!
+//! Anyone who can reach the port can send a 401; of those only the first
+//! [`REJECTED_BODY_KEPT`] bytes of the body are kept (cut at a UTF-8 boundary), and the reason
+//! says so with the body's size. Accepted deliveries are kept whole.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -19,16 +23,18 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, oneshot};
 
 use super::signature::{self, DEFAULT_TOLERANCE_SECS, Secret, SignedHeaders, VerifyError};
+use crate::server::ServerLimits;
 use crate::store::{DeliverySummary, NewDelivery, Recorded, Store, Verification};
 
 /// The body limit unless told otherwise: 1 MiB.
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+/// How much of the body of a delivery refused for its signature (401) is kept.
+pub const REJECTED_BODY_KEPT: usize = 4 * 1024;
 
 /// Live listeners that fall further behind than this many deliveries miss some (they get
 /// `Lagged`); the history store has them all.
@@ -91,6 +97,8 @@ pub struct ReceiverOptions {
     pub tolerance_secs: u64,
     /// Largest body accepted, in bytes.
     pub max_body: usize,
+    /// How long headers may take, how long a connection may idle, how many may be open.
+    pub server: ServerLimits,
 }
 
 impl Default for ReceiverOptions {
@@ -99,6 +107,7 @@ impl Default for ReceiverOptions {
             secret: None,
             tolerance_secs: DEFAULT_TOLERANCE_SECS,
             max_body: DEFAULT_MAX_BODY,
+            server: ServerLimits::default(),
         }
     }
 }
@@ -173,8 +182,8 @@ impl Receiver {
             .with_state(self.shared.clone())
     }
 
-    /// Binds `addr` (`127.0.0.1:0` for any free port) and serves in a spawned task; must be
-    /// called within a tokio runtime. The handle stops the server gracefully (open requests
+    /// Binds `addr` (`127.0.0.1:0` for any free port) and serves in a spawned task, within the
+    /// options' server limits; must be called within a tokio runtime. The handle stops the server gracefully (open requests
     /// finish) on [`RunningReceiver::stop`] or when dropped.
     pub async fn start(&self, addr: &str) -> std::io::Result<RunningReceiver> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -182,18 +191,11 @@ impl Receiver {
         let url = webhook_url(local)?;
         let (stop, stopped) = oneshot::channel::<()>();
         let router = self.router();
-        let task = tokio::spawn(async move {
-            let listener = listener.tap_io(|stream| {
-                // Small answers go out at once rather than waiting on the peer's ACK.
-                let _ = stream.set_nodelay(true);
-            });
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    // A stop request, or the handle dropped.
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let limits = self.shared.options.server;
+        let task = tokio::spawn(crate::server::serve(listener, router, limits, async move {
+            // A stop request, or the handle dropped.
+            let _ = stopped.await;
+        }));
         Ok(RunningReceiver {
             url,
             addr: local,
@@ -450,7 +452,19 @@ fn assess(
             Ok(()) => delivery.verification = Verification::Valid,
             Err(e) => {
                 delivery.status = StatusCode::UNAUTHORIZED.as_u16();
-                delivery.reason = Some(e.describe(options.tolerance_secs));
+                let mut reason = e.describe(options.tolerance_secs);
+                let mut body = body;
+                if body.len() > REJECTED_BODY_KEPT {
+                    let size = body.len();
+                    body.truncate(utf8_cut(&body, REJECTED_BODY_KEPT));
+                    reason.push_str(&format!(
+                        " · body cut to 4 KiB of {} bytes",
+                        crate::text::group_digits(size)
+                    ));
+                }
+                delivery.reason = Some(reason);
+                delivery.body = body;
+                return delivery;
             }
         }
     }
@@ -465,6 +479,20 @@ fn assess(
     }
     delivery.body = body;
     delivery
+}
+
+/// Where to cut `bytes` to keep at most `max`: not inside a UTF-8 character (a byte of the
+/// form `10xxxxxx` continues one).
+fn utf8_cut(bytes: &[u8], max: usize) -> usize {
+    if bytes.len() <= max {
+        return bytes.len();
+    }
+    let mut end = max;
+    // At most three continuation bytes follow a character's first byte.
+    while end > 0 && max - end < 3 && bytes[end] & 0b1100_0000 == 0b1000_0000 {
+        end -= 1;
+    }
+    end
 }
 
 async fn receive(State(shared): State<Arc<Shared>>, request: Request) -> Response {
@@ -574,6 +602,19 @@ mod tests {
         ] {
             assert!(!is_secret_header(name), "{name}");
         }
+    }
+
+    #[test]
+    fn bodies_are_cut_between_characters() {
+        assert_eq!(utf8_cut(b"abcdef", 4), 4);
+        assert_eq!(utf8_cut(b"abc", 4), 3);
+        // "aé" + "é": the cut at 2 would split the first é.
+        let text = "aéé".as_bytes();
+        assert_eq!(utf8_cut(text, 2), 1);
+        assert_eq!(utf8_cut(text, 3), 3);
+        let emoji = "😀😀".as_bytes();
+        assert_eq!(utf8_cut(emoji, 5), 4);
+        assert!(std::str::from_utf8(&emoji[..utf8_cut(emoji, 7)]).is_ok());
     }
 
     #[test]

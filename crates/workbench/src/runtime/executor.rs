@@ -184,6 +184,7 @@ impl Executor {
                 secret: self.incoming.secret.clone(),
                 tolerance_secs: DEFAULT_TOLERANCE_SECS,
                 max_body: DEFAULT_MAX_BODY,
+                ..ReceiverOptions::default()
             },
         );
         let tx = self.tx.clone();

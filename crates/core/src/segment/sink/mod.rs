@@ -5,12 +5,18 @@
 //!
 //! `hookbench sink` serves it on its own; the workbench starts one in-process when no write key
 //! is set.
+//!
+//! Each call is kept as the JSON text `GET /calls` writes for it (see `log`), within a count and
+//! a total of bytes; `GET /calls?after=SEQ&limit=N` reads them a page at a time, a `Link` header
+//! (`rel="next"`) naming the next page while more follow.
 
-use std::collections::{HashSet, VecDeque};
+mod log;
+
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -22,10 +28,20 @@ use tokio::sync::{broadcast, oneshot};
 use super::CallType;
 use super::limits::{MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_CALL_BYTES};
 use super::mask::{mask_secret, mask_write_keys, redact};
+use crate::server::ServerLimits;
 use crate::text::{group_digits, shorten};
+use log::{CallLog, NewCall};
 
 /// How many received calls are kept (the oldest go first).
 pub const MAX_KEPT_CALLS: usize = 10_000;
+/// How many bytes of calls are kept unless told otherwise (the oldest go first).
+pub const DEFAULT_MAX_BYTES: usize = 48 << 20;
+/// The least the byte limit may be: a batch item, the largest call kept, always fits.
+pub const MIN_MAX_BYTES: usize = 1 << 20;
+/// Calls in a page of `GET /calls` without `limit`.
+pub const DEFAULT_PAGE: usize = 1_000;
+/// The most calls in a page of `GET /calls`.
+pub const MAX_PAGE: usize = MAX_KEPT_CALLS;
 /// Segment's answer to a missing or empty write key.
 pub const INVALID_WRITE_KEY: &str = "An invalid write key was provided";
 
@@ -36,11 +52,14 @@ const LIVE_CAPACITY: usize = 4_096;
 /// Keys shorter than this are redacted only where a string is the key itself: replacing every
 /// occurrence of a very short key would mangle unrelated text.
 const SUBSTRING_REDACT_MIN: usize = 8;
+/// How long a body may take to arrive: twice Segment's own client timeout (15 s).
+const BODY_TIME: Duration = Duration::from_secs(30);
 
 /// What the sink decided about a call: what Segment would do with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum SinkVerdict {
     /// Answered 200 and kept.
+    #[default]
     Accepted,
     /// Answered 200 but silently dropped, for the reason given.
     Dropped(String),
@@ -72,8 +91,9 @@ impl Serialize for SinkVerdict {
 }
 
 /// One call the sink received. A batch is recorded item by item, each with its own type,
-/// identity and verdict; a request refused as a whole is one record.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// identity and verdict; a request refused as a whole is one record. Cheap to clone: the body is
+/// only in [`ReceivedCall::record`], shared.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReceivedCall {
     /// Increases by one per record, from 1.
     pub seq: u64,
@@ -98,8 +118,49 @@ pub struct ReceivedCall {
     pub write_key: Option<String>,
     /// The `X-Retry-Count` header, when present.
     pub retry_count: Option<String>,
-    /// The call as received, every write key masked; None when it was not JSON or too large.
-    pub body: Option<Value>,
+    /// A page's or screen's `name`, as given (a number as written).
+    pub name: Option<String>,
+    /// A group call's `groupId`.
+    pub group_id: Option<String>,
+    /// An alias call's `previousId`.
+    pub previous_id: Option<String>,
+    /// The record as `GET /calls` writes it: a JSON object of the fields above (but `name`,
+    /// `group_id` and `previous_id`) and `body`, the call as received with every write key
+    /// masked (null when it was not JSON or too large). Written once, when the call is kept.
+    pub record: Bytes,
+}
+
+impl ReceivedCall {
+    /// The call as received (write keys masked), read back from [`ReceivedCall::record`]; None
+    /// when it was not JSON or too large.
+    pub fn body(&self) -> Option<Value> {
+        let mut record: Value = serde_json::from_slice(&self.record).ok()?;
+        match record.get_mut("body")?.take() {
+            Value::Null => None,
+            body => Some(body),
+        }
+    }
+}
+
+/// How much a sink keeps and how it serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SinkOptions {
+    /// The most calls kept (at least one).
+    pub max_calls: usize,
+    /// The most bytes of calls kept, as `GET /calls` writes them (at least [`MIN_MAX_BYTES`]).
+    pub max_bytes: usize,
+    /// How long headers may take, how long a connection may idle, how many may be open.
+    pub server: ServerLimits,
+}
+
+impl Default for SinkOptions {
+    fn default() -> Self {
+        SinkOptions {
+            max_calls: MAX_KEPT_CALLS,
+            max_bytes: DEFAULT_MAX_BYTES,
+            server: ServerLimits::default(),
+        }
+    }
 }
 
 /// A local Segment-compatible endpoint. Cloning shares the same record of calls.
@@ -111,15 +172,7 @@ pub struct Sink {
 struct Inner {
     log: Mutex<CallLog>,
     live: broadcast::Sender<ReceivedCall>,
-}
-
-/// The calls the sink keeps, oldest first, with what it needs to judge the next ones.
-struct CallLog {
-    calls: VecDeque<ReceivedCall>,
-    limit: usize,
-    next_seq: u64,
-    /// `messageId`s of the accepted calls kept: Segment drops duplicates.
-    accepted_ids: HashSet<String>,
+    server: ServerLimits,
 }
 
 impl Default for Sink {
@@ -129,23 +182,31 @@ impl Default for Sink {
 }
 
 impl Sink {
-    /// A sink that keeps the last [`MAX_KEPT_CALLS`] calls.
+    /// A sink with the default [`SinkOptions`]: the last [`MAX_KEPT_CALLS`] calls, at most
+    /// [`DEFAULT_MAX_BYTES`] of them.
     pub fn new() -> Sink {
-        Sink::with_limit(MAX_KEPT_CALLS)
+        Sink::with_options(SinkOptions::default())
     }
 
     /// A sink that keeps the last `limit` calls (at least one).
     pub fn with_limit(limit: usize) -> Sink {
+        Sink::with_options(SinkOptions {
+            max_calls: limit,
+            ..SinkOptions::default()
+        })
+    }
+
+    /// A sink with these limits.
+    pub fn with_options(options: SinkOptions) -> Sink {
         let (live, _) = broadcast::channel(LIVE_CAPACITY);
         Sink {
             inner: Arc::new(Inner {
-                log: Mutex::new(CallLog {
-                    calls: VecDeque::new(),
-                    limit: limit.max(1),
-                    next_seq: 1,
-                    accepted_ids: HashSet::new(),
-                }),
+                log: Mutex::new(CallLog::new(
+                    options.max_calls,
+                    options.max_bytes.max(MIN_MAX_BYTES),
+                )),
                 live,
+                server: options.server,
             }),
         }
     }
@@ -160,19 +221,24 @@ impl Sink {
 
     /// The calls kept, oldest first.
     pub fn calls(&self) -> Vec<ReceivedCall> {
-        self.inner.lock().calls.iter().cloned().collect()
+        self.calls_since(0)
     }
 
     /// The calls kept whose `seq` is greater than `seq`, oldest first: how a live listener that
     /// fell behind catches up.
     pub fn calls_since(&self, seq: u64) -> Vec<ReceivedCall> {
-        self.inner
-            .lock()
-            .calls
-            .iter()
-            .filter(|c| c.seq > seq)
-            .cloned()
-            .collect()
+        self.inner.lock().page(seq, usize::MAX).0
+    }
+
+    /// Up to `limit` of the calls kept whose `seq` is greater than `after`, oldest first, and
+    /// whether more follow.
+    pub fn page(&self, after: u64, limit: usize) -> (Vec<ReceivedCall>, bool) {
+        self.inner.lock().page(after, limit)
+    }
+
+    /// The bytes of the calls kept, as `GET /calls` writes them.
+    pub fn kept_bytes(&self) -> usize {
+        self.inner.lock().bytes()
     }
 
     /// Every call from now on, in `seq` order. A receiver that falls more than a few thousand
@@ -181,15 +247,14 @@ impl Sink {
         self.inner.live.subscribe()
     }
 
-    /// Serves on the listener until `shutdown` resolves, then lets open requests finish.
+    /// Serves on the listener, within the sink's server limits, until `shutdown` resolves,
+    /// then lets open requests finish.
     pub async fn serve(
         &self,
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown)
-            .await
+        crate::server::serve(listener, self.router(), self.inner.server, shutdown).await
     }
 
     /// Binds `addr` (`127.0.0.1:0` for any free port) and serves in a spawned task. Must be
@@ -219,28 +284,13 @@ impl Sink {
         })
     }
 
-    fn record(&self, calls: Vec<ReceivedCall>) {
+    fn record(&self, calls: Vec<NewCall>) {
         let mut log = self.inner.lock();
-        for mut call in calls {
-            call.seq = log.next_seq;
-            log.next_seq += 1;
-            if call.verdict.is_accepted()
-                && let Some(id) = &call.message_id
-                && !log.accepted_ids.insert(id.clone())
-            {
-                call.verdict = SinkVerdict::Dropped("duplicate messageId".into());
-            }
-            if log.calls.len() >= log.limit
-                && let Some(old) = log.calls.pop_front()
-                && old.verdict.is_accepted()
-                && let Some(id) = &old.message_id
-            {
-                log.accepted_ids.remove(id);
-            }
+        for call in calls {
+            let kept = log.push(call);
             // Sent under the lock so that listeners see calls in `seq` order; no listener is
             // not an error.
-            let _ = self.inner.live.send(call.clone());
-            log.calls.push_back(call);
+            let _ = self.inner.live.send(kept);
         }
     }
 }
@@ -275,6 +325,59 @@ impl Drop for RunningSink {
     }
 }
 
+/// `GET /calls[?after=SEQ][&limit=N]`: a JSON array of the calls after `after` (0 unless
+/// given), at most `limit` ([`DEFAULT_PAGE`] unless given, at most [`MAX_PAGE`]), written from
+/// their kept JSON text. While more follow, `Link: </calls?after=LAST&limit=N>; rel="next"`.
+fn calls_page(sink: &Sink, query: Option<&str>) -> Response {
+    let mut after = 0u64;
+    let mut limit = DEFAULT_PAGE;
+    for (name, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        let bad = |what: &str| {
+            failure(
+                StatusCode::BAD_REQUEST,
+                &format!("GET /calls: {name}={} is not {what}", shorten(&value, 20)),
+            )
+        };
+        match name.as_ref() {
+            "after" => match value.trim().parse() {
+                Ok(seq) => after = seq,
+                Err(_) => return bad("a call's seq"),
+            },
+            "limit" => match value.trim().parse::<usize>() {
+                Ok(n) if n >= 1 => limit = n.min(MAX_PAGE),
+                _ => return bad("a number of calls from 1"),
+            },
+            _ => {}
+        }
+    }
+    let (page, more) = sink.page(after, limit);
+    let mut chunks: Vec<Bytes> = Vec::with_capacity(page.len() * 2 + 1);
+    chunks.push(Bytes::from_static(b"["));
+    for (index, call) in page.iter().enumerate() {
+        if index > 0 {
+            chunks.push(Bytes::from_static(b","));
+        }
+        chunks.push(call.record.clone());
+    }
+    chunks.push(Bytes::from_static(b"]"));
+    let length: usize = chunks.iter().map(Bytes::len).sum();
+    let stream = futures_util::stream::iter(chunks.into_iter().map(Ok::<_, std::io::Error>));
+    let mut response = Response::new(Body::from_stream(stream));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CONTENT_LENGTH, length.into());
+    if more && let Some(last) = page.last() {
+        let next = format!("</calls?after={}&limit={limit}>; rel=\"next\"", last.seq);
+        if let Ok(value) = header::HeaderValue::from_str(&next) {
+            headers.insert(header::LINK, value);
+        }
+    }
+    response
+}
+
 fn json_response(status: StatusCode, body: Value) -> Response {
     (status, axum::Json(body)).into_response()
 }
@@ -290,7 +393,7 @@ async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Response {
     let method = parts.method.clone();
     if method == Method::GET || method == Method::HEAD {
         match path.as_str() {
-            "/calls" => return json_response(StatusCode::OK, json!(sink.calls())),
+            "/calls" => return calls_page(&sink, parts.uri.query()),
             "/health" => return json_response(StatusCode::OK, json!({"success": true})),
             _ => {}
         }
@@ -304,10 +407,11 @@ async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Response {
     }
     let Some(call_type) = CallType::from_path(&path) else {
         // Read the body so the client gets the answer rather than a reset connection.
-        let bytes = axum::body::to_bytes(body, READ_CAP)
+        let bytes = tokio::time::timeout(BODY_TIME, axum::body::to_bytes(body, READ_CAP))
             .await
-            .map(|b| b.len())
-            .unwrap_or(0);
+            .ok()
+            .and_then(Result::ok)
+            .map_or(0, |b| b.len());
         sink.record(vec![received.refused(
             None,
             bytes,
@@ -352,10 +456,10 @@ impl Received {
         }
     }
 
-    fn base(&self, call_type: Option<&str>, bytes: usize, body: Option<Value>) -> ReceivedCall {
+    fn base(&self, call_type: Option<&str>, bytes: usize, body: Option<Value>) -> NewCall {
         let fields = body.as_ref().and_then(Value::as_object);
         let text = |name: &str| fields.and_then(|o| o.get(name)).and_then(id_text);
-        ReceivedCall {
+        let call = ReceivedCall {
             seq: 0,
             received_at: self.at.clone(),
             path: self.path.clone(),
@@ -373,8 +477,12 @@ impl Received {
             verdict: SinkVerdict::Accepted,
             write_key: None,
             retry_count: self.retry_count.clone(),
-            body,
-        }
+            name: text("name"),
+            group_id: text("groupId"),
+            previous_id: text("previousId"),
+            record: Bytes::new(),
+        };
+        NewCall { call, body }
     }
 
     fn refused(
@@ -384,11 +492,11 @@ impl Received {
         body: Option<Value>,
         status: u16,
         reason: &str,
-    ) -> ReceivedCall {
-        let mut call = self.base(call_type.map(CallType::as_str), bytes, body);
-        call.status = status;
-        call.verdict = SinkVerdict::Rejected(reason.to_string());
-        call
+    ) -> NewCall {
+        let mut new = self.base(call_type.map(CallType::as_str), bytes, body);
+        new.call.status = status;
+        new.call.verdict = SinkVerdict::Rejected(reason.to_string());
+        new
     }
 }
 
@@ -424,7 +532,7 @@ async fn ingest(
     call_type: CallType,
     headers: &HeaderMap,
     body: Body,
-) -> (Vec<ReceivedCall>, Response) {
+) -> (Vec<NewCall>, Response) {
     let refuse = |bytes: usize, body: Option<Value>, reason: &str, message: &str| {
         (
             vec![received.refused(Some(call_type), bytes, body, 400, reason)],
@@ -440,9 +548,14 @@ async fn ingest(
     } else {
         (MAX_CALL_BYTES, "a single call", "body over 32 KB")
     };
-    let bytes = match axum::body::to_bytes(body, READ_CAP).await {
-        Ok(bytes) => bytes,
+    let read = tokio::time::timeout(BODY_TIME, axum::body::to_bytes(body, READ_CAP)).await;
+    let bytes = match read {
+        Ok(Ok(bytes)) => bytes,
         Err(_) => {
+            let message = format!("no complete body within {} s", BODY_TIME.as_secs());
+            return refuse(declared.unwrap_or(0), None, "body not read", &message);
+        }
+        Ok(Err(_)) => {
             let size = declared.unwrap_or(READ_CAP);
             let message = match declared {
                 Some(n) if n <= READ_CAP => "Could not read the request body".to_string(),
@@ -544,10 +657,10 @@ async fn ingest(
         if items.is_empty() {
             let mut masked = Value::Object(object.clone());
             mask_keys(&mut masked, &secrets);
-            let mut call = received.base(Some(call_type.as_str()), size, Some(masked));
-            call.verdict = SinkVerdict::Dropped("empty batch".into());
-            call.write_key = masked_key.clone();
-            vec![call]
+            let mut new = received.base(Some(call_type.as_str()), size, Some(masked));
+            new.call.verdict = SinkVerdict::Dropped("empty batch".into());
+            new.call.write_key = masked_key.clone();
+            vec![new]
         } else {
             let too_many = items.len() > MAX_BATCH_EVENTS;
             items
@@ -566,11 +679,11 @@ async fn ingest(
                         .get("type")
                         .and_then(Value::as_str)
                         .map(str::to_string);
-                    let mut call = received.base(item_type.as_deref(), item_bytes, Some(masked));
-                    call.batch_index = Some(index);
-                    call.verdict = verdict;
-                    call.write_key = masked_key.clone();
-                    call
+                    let mut new = received.base(item_type.as_deref(), item_bytes, Some(masked));
+                    new.call.batch_index = Some(index);
+                    new.call.verdict = verdict;
+                    new.call.write_key = masked_key.clone();
+                    new
                 })
                 .collect()
         }
@@ -578,10 +691,10 @@ async fn ingest(
         let verdict = judge(call_type, &object);
         let mut masked = Value::Object(object);
         mask_keys(&mut masked, &secrets);
-        let mut call = received.base(Some(call_type.as_str()), size, Some(masked));
-        call.verdict = verdict;
-        call.write_key = masked_key;
-        vec![call]
+        let mut new = received.base(Some(call_type.as_str()), size, Some(masked));
+        new.call.verdict = verdict;
+        new.call.write_key = masked_key;
+        vec![new]
     };
     (
         calls,
@@ -997,8 +1110,15 @@ mod tests {
             assert_eq!(first.retry_count.as_deref(), Some("2"));
             assert_eq!(first.write_key.as_deref(), Some("Q7mv…aZ1u"));
             assert_eq!(calls[5].status, 400);
-            assert!(calls[5].body.is_none());
-            let all = serde_json::to_string(&calls).unwrap();
+            assert!(calls[5].body().is_none());
+            assert_eq!(
+                calls[0].body(),
+                Some(json!({"userId":"cus_1","event":"Order Completed","messageId":"m1"}))
+            );
+            let all: String = calls
+                .iter()
+                .map(|c| String::from_utf8_lossy(&c.record).into_owned())
+                .collect();
             assert!(!all.contains(KEY));
         });
     }
@@ -1084,7 +1204,7 @@ mod tests {
                     10,
                     Some(json!({"userId": "u", "event": "E", "messageId": format!("m{i}")})),
                 );
-                call.message_id = Some(format!("m{}", i % 2));
+                call.call.message_id = Some(format!("m{}", i % 2));
                 call
             })
             .collect();
@@ -1127,24 +1247,128 @@ mod tests {
         });
     }
 
+    /// GETs a path; the status, the `Link` header and the JSON answer.
+    async fn get_page(running: &RunningSink, path: &str) -> (u16, Option<String>, Value) {
+        let url = running.url().join(path).unwrap();
+        let response = reqwest::get(url).await.unwrap();
+        let status = response.status().as_u16();
+        let link = response
+            .headers()
+            .get("link")
+            .map(|v| v.to_str().unwrap().to_string());
+        (status, link, response.json().await.unwrap())
+    }
+
+    #[test]
+    fn the_byte_limit_holds_and_pages_of_calls_list_each_kept_call_once() {
+        runtime().block_on(async {
+            let sink = Sink::with_options(SinkOptions {
+                max_bytes: MIN_MAX_BYTES,
+                ..SinkOptions::default()
+            });
+            let running = sink.start("127.0.0.1:0").await.unwrap();
+            let auth = basic(KEY);
+            let padding = "x".repeat(31_000);
+            for i in 0..100 {
+                let body = json!({"userId": "u", "event": "E", "messageId": format!("m{i}"),
+                    "properties": {"p": padding}});
+                let (status, _) = post(
+                    &running,
+                    "/v1/track",
+                    &body.to_string(),
+                    &[("authorization", auth.as_str())],
+                )
+                .await;
+                assert_eq!(status, 200);
+            }
+            assert!(sink.kept_bytes() <= MIN_MAX_BYTES, "{}", sink.kept_bytes());
+            let mut seqs = Vec::new();
+            let mut path = "/calls?limit=7".to_string();
+            loop {
+                let (status, link, page) = get_page(&running, &path).await;
+                assert_eq!(status, 200);
+                let page = page.as_array().unwrap().clone();
+                assert!(page.len() <= 7);
+                for call in &page {
+                    assert_eq!(call["body"]["properties"]["p"], padding.as_str());
+                    seqs.push(call["seq"].as_u64().unwrap());
+                }
+                match link {
+                    Some(link) => {
+                        let target = link.split(';').next().unwrap();
+                        path = target.trim_matches(|c| c == '<' || c == '>').to_string();
+                        assert!(link.ends_with("rel=\"next\""), "{link}");
+                    }
+                    None => break,
+                }
+            }
+            let first = seqs[0];
+            assert!(first > 1, "the oldest calls were dropped");
+            assert_eq!(seqs, (first..=100).collect::<Vec<u64>>());
+            assert_eq!(seqs.len(), sink.calls().len());
+            let (status, link, all) = get_page(&running, "/calls").await;
+            assert_eq!((status, link), (200, None));
+            assert_eq!(all.as_array().unwrap().len(), seqs.len());
+            let (status, _, _) = get_page(&running, "/calls?limit=0").await;
+            assert_eq!(status, 400);
+            let (status, _, _) = get_page(&running, "/calls?after=x").await;
+            assert_eq!(status, 400);
+        });
+    }
+
     #[test]
     fn records_keep_what_a_call_carries() {
         let received = Received::new(&HeaderMap::new(), "/v1/page".into());
-        let call = received.base(
-            Some("page"),
-            99,
-            Some(json!({"anonymousId": "a1", "name": "Pricing"})),
-        );
+        let sink = Sink::new();
+        sink.record(vec![
+            received.base(
+                Some("page"),
+                99,
+                Some(json!({"anonymousId": "a1", "name": "Pricing"})),
+            ),
+            received.refused(None, 0, None, 404, "unknown path"),
+        ]);
+        let calls = sink.calls();
+        let call = &calls[0];
         assert_eq!(call.anonymous_id.as_deref(), Some("a1"));
+        assert_eq!(call.name.as_deref(), Some("Pricing"));
         assert_eq!(
-            call.body,
+            call.body(),
             Some(json!({"anonymousId": "a1", "name": "Pricing"}))
         );
         assert_eq!((call.bytes, call.status), (99, 200));
         assert_eq!(call.verdict, SinkVerdict::Accepted);
-        let refused = received.refused(None, 0, None, 404, "unknown path");
+        let record: Value = serde_json::from_slice(&call.record).unwrap();
+        let fields: Vec<&str> = record
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "seq",
+                "received_at",
+                "path",
+                "call_type",
+                "batch_index",
+                "event",
+                "user_id",
+                "anonymous_id",
+                "message_id",
+                "bytes",
+                "status",
+                "verdict",
+                "write_key",
+                "retry_count",
+                "body"
+            ],
+            "the fields GET /calls has always had"
+        );
+        let refused = &calls[1];
         assert_eq!(refused.call_type, None);
-        assert_eq!(refused.body, None);
+        assert_eq!(refused.body(), None);
         assert_eq!(refused.status, 404);
         assert_eq!(refused.verdict.to_string(), "rejected (unknown path)");
     }

@@ -86,6 +86,15 @@ fn dispatch(app: &mut App, message: Message) -> Vec<Effect> {
             effects
         }
         Message::Terminate => files::on_terminate(app),
+        Message::SendRetrying { id, notice, at } => {
+            sending::retrying(app, id, notice, at);
+            Vec::new()
+        }
+        Message::DeliveryHeaders(read) => {
+            incoming::headers_read(app, read);
+            scroll::settle_view(app);
+            Vec::new()
+        }
     }
 }
 
@@ -114,3 +123,5 @@ fn started(app: &mut App, listen: bool) -> Vec<Effect> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_sends;

@@ -1227,7 +1227,7 @@ fn a_body_that_is_not_json_is_marked_and_refused_by_s_and_skipped_by_shift_s() {
     assert!(keys.contains(&"payment.succeeded.jpy"), "{keys:?}");
     let status = h.app.status.clone().expect("status");
     assert!(
-        status.text.contains("1 skipped: body not valid JSON"),
+        status.text.contains("skipped 1: 1 body not valid JSON"),
         "{status:?}"
     );
 }

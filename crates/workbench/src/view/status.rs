@@ -17,17 +17,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         format!(" {} ", app.mode.label()),
         p.title_focused.add_modifier(Modifier::REVERSED),
     );
-    let sending: usize = app
+    let progress = app
         .send
-        .in_flight
-        .iter()
-        .map(|p| p.total.saturating_sub(p.done))
-        .sum();
-    let progress = if sending > 0 {
-        format!(" · ⟳ sending {sending}")
-    } else {
-        String::new()
-    };
+        .progress_label()
+        .map(|label| format!(" · {label}"))
+        .unwrap_or_default();
     let left = format!(
         " → {} · {} · {}{progress} ",
         app.send.short_label(),

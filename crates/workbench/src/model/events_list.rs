@@ -97,7 +97,8 @@ impl IncomingInfo {
             (Verification::Invalid, Some(why)) => format!("signature invalid: {why}"),
             (Verification::Invalid, None) => "signature invalid".into(),
             (Verification::Unsigned, None) => {
-                "not verified: no signing secret is set (--secret or DODO_WEBHOOK_SECRET)".into()
+                "not verified: no signing secret is set (--secret or HOOKBENCH_WEBHOOK_SECRET)"
+                    .into()
             }
             (Verification::Unsigned, Some(why)) => format!("not verified; rejected: {why}"),
         }

@@ -64,21 +64,21 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
                     .status
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| "—".into());
-                let detail = format!(
-                    " {status:>3} · {:>5} ms · {}× · {}",
-                    d.latency_ms, d.attempts, d.destination
-                );
-                // Time and outcome take 21 columns; the name at most 24, so the reason of a
-                // failure has room after the details.
+                // A failure's reason takes the destination's place (the opened send has both).
+                let failure = d
+                    .outcome
+                    .is_failure()
+                    .then_some(d.message.as_deref())
+                    .flatten();
+                let detail = format!(" {status:>3} · {:>5} ms · {}× · ", d.latency_ms, d.attempts);
+                // Time and outcome take 21 columns; the name at most 24.
                 let name_width = width
                     .saturating_sub(detail.chars().count() + 21)
                     .clamp(8, 24);
-                let used = 21 + name_width + detail.chars().count();
-                let why = match &d.message {
-                    Some(message) if d.outcome.is_failure() && width > used + 3 => {
-                        truncate(&format!(" · {}", shown(message)), width - used)
-                    }
-                    _ => String::new(),
+                let room = width.saturating_sub(21 + name_width + detail.chars().count());
+                let (tail, tail_style) = match failure {
+                    Some(message) => (truncate(&shown(message), room), p.error),
+                    None => (truncate(&d.destination, room), p.dim),
                 };
                 let mut line = Line::from(vec![
                     Span::styled(format!("{} ", entry.at), p.dim),
@@ -91,7 +91,7 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
                         p.text,
                     ),
                     Span::styled(detail, p.dim),
-                    Span::styled(why, p.error),
+                    Span::styled(tail, tail_style),
                 ]);
                 if focused && row == app.send.cursor {
                     line = line.patch_style(p.selection);

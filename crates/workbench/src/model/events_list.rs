@@ -349,13 +349,14 @@ impl EventsList {
         match selected_key {
             Some(key) => {
                 self.select_key(&key);
-                // Rows that came in above the selection push the view down with it, so the
-                // selected event stays where it was on screen; the new ones are counted above.
-                if let (Some(before), Some(after)) = (row_before, self.selected_row())
+                // In a scrolled list, rows that came in above the selection push the view down
+                // with it, so the selected event stays where it was on screen. At the top, they
+                // show where they came (the selection moves down, kept in view).
+                if self.offset > 0
+                    && let (Some(before), Some(after)) = (row_before, self.selected_row())
                     && after > before
                 {
                     self.offset += after - before;
-                    self.new_above.extend(added.iter().cloned());
                 }
             }
             None => {
@@ -545,6 +546,12 @@ impl EventsList {
                 .collect();
             self.new_above = still_above;
         }
+    }
+
+    /// Counts deliveries that just arrived as new until they are in view (see
+    /// [`EventsList::ensure_visible`]).
+    pub fn mark_new(&mut self, keys: &[String]) {
+        self.new_above.extend(keys.iter().cloned());
     }
 
     /// The marker of deliveries that arrived above the rows shown: "↑ 3 new".

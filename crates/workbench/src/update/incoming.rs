@@ -89,6 +89,7 @@ pub fn received(
     }
     let entry = EventEntry::from_delivery(&summary, &body);
     let added = add(app, vec![entry]);
+    app.events.mark_new(&added);
     if app.events.selected_entry().is_none() {
         app.events.select_key(&key);
     }

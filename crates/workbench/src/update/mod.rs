@@ -122,6 +122,6 @@ fn started(app: &mut App, listen: bool) -> Vec<Effect> {
 }
 
 #[cfg(test)]
-mod tests;
+mod sends_tests;
 #[cfg(test)]
-mod tests_sends;
+mod tests;

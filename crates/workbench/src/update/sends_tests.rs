@@ -396,8 +396,11 @@ fn a_received_delivery_shows_its_headers_verification_and_redeliveries() {
 fn deliveries_arriving_above_the_view_keep_the_selection_and_are_counted() {
     let mut h = harness();
     listening(&mut h);
-    h.press(KeyCode::Char('j'));
-    h.press(KeyCode::Char('j'));
+    // Scrolled down the list: arrivals above would push the selection out of place.
+    for _ in 0..50 {
+        h.press(KeyCode::Char('j'));
+    }
+    assert!(h.app.events.offset > 0);
     let selected = h.app.selected().map(|e| e.key.clone());
     let row_on_screen = |h: &Harness| {
         h.app.events.selected_row().expect("a row") as isize - h.app.events.offset as isize
@@ -419,4 +422,13 @@ fn deliveries_arriving_above_the_view_keep_the_selection_and_are_counted() {
     h.press(KeyCode::Char('g'));
     assert_eq!(h.app.events.new_marker(), None);
     assert!(!h.screen().contains("↑ 3 new"));
+    // At the top of the list, an arrival shows where it came: nothing is counted.
+    h.press(KeyCode::Char('j'));
+    h.send(Message::Received {
+        summary: Box::new(summary(4, Verification::Valid, 200)),
+        body: body(),
+        redelivery: false,
+    });
+    assert_eq!(h.app.events.offset, 0);
+    assert_eq!(h.app.events.new_marker(), None);
 }

@@ -723,3 +723,68 @@ fn a_read_only_data_dir_is_read_and_named() {
         listen.stderr
     );
 }
+
+#[test]
+fn show_lists_the_runs_and_sends_kept_for_a_delivery() {
+    let sandbox = Sandbox::new();
+    let dir = data_dir(&sandbox);
+    fill(&dir);
+    let store = Store::open(&dir).expect("store");
+    let sent = json!({
+        "event_type": "payment.succeeded",
+        "webhook": {"method": "POST", "url": "https://api.segment.io/v1/track", "headers": {}, "cancel": false, "payload": {}},
+        "error": null,
+    });
+    let run = store
+        .record_run(1, "segment-complete.js", &sent.to_string())
+        .expect("run");
+    let delivered = json!({"destination": "Segment US", "status": 200, "attempts": 1, "latency_ms": 12, "outcome": "delivered", "message": null});
+    store
+        .record_send(run, &delivered.to_string())
+        .expect("send");
+    let failed = json!({"destination": "Segment US", "status": null, "attempts": 4, "latency_ms": 10018, "outcome": "failed",
+        "message": "cannot connect to api.segment.io:443: connection refused (after 4 attempts)\u{1b}[2J"});
+    store.record_send(run, &failed.to_string()).expect("send");
+    let broken = json!({"event_type": "payment.succeeded", "webhook": null, "error": {"kind": "runtime", "message": "x is not defined"}});
+    store
+        .record_run(1, "mine.js", &broken.to_string())
+        .expect("run");
+    drop(store);
+
+    let ran = history(&sandbox, &["show", "1"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let out = &ran.stdout;
+    for expected in [
+        "runs\n",
+        "  run 1 · ",
+        " · segment-complete.js · → POST https://api.segment.io/v1/track",
+        "    send 1 · ",
+        " · delivered 200 · 1 attempt(s) · 12 ms · Segment US",
+        " · failed no answer · 4 attempt(s) · 10018 ms · Segment US",
+        "      why: cannot connect to api.segment.io:443: connection refused (after 4 attempts)\\x1B[2J",
+        "  run 2 · ",
+        " · mine.js · ✗ failed: x is not defined",
+    ] {
+        assert!(out.contains(expected), "{expected:?} in\n{out}");
+    }
+    assert!(!out.contains('\u{1b}'), "{out}");
+    // Before the body, which stays last.
+    assert!(out.find("runs\n") < out.find("body\n"), "{out}");
+
+    let ran = history(&sandbox, &["show", "1", "-o", "json"]);
+    let shown = &json_lines(&ran.stdout)[0];
+    let runs = shown["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0]["transform"], "segment-complete.js");
+    assert_eq!(runs[0]["record"]["webhook"]["method"], "POST");
+    assert_eq!(runs[0]["sends"][0]["delivery"]["outcome"], "delivered");
+    assert_eq!(runs[0]["sends"][1]["delivery"]["outcome"], "failed");
+    assert_eq!(runs[1]["sends"], json!([]));
+
+    let none = history(&sandbox, &["show", "2"]);
+    assert!(
+        none.stdout.contains("runs\n  none stored\n"),
+        "{}",
+        none.stdout
+    );
+}

@@ -1144,3 +1144,71 @@ fn a_client_built_outside_a_runtime_works_on_a_current_thread_runtime() {
         server.stop().await;
     });
 }
+
+#[tokio::test]
+async fn each_retry_is_told_before_its_wait_with_the_attempt_and_why() {
+    use hookbench_core::segment::client::{RetryNotice, RetryObserver};
+    let server = Server::start(vec![Reply::status(503), Reply::status(500)]).await;
+    let told: Arc<Mutex<Vec<RetryNotice>>> = Arc::default();
+    let sink = told.clone();
+    let client = Client::new(ClientOptions {
+        retries: 3,
+        on_retry: Some(RetryObserver::new(move |notice| {
+            sink.lock().expect("lock").push(notice);
+        })),
+        ..options(Destination::Endpoint(server.base()))
+    })
+    .expect("client");
+    let delivery = client
+        .send_call(
+            &track(server.url("/v1/track"), "cus_1"),
+            &CancellationToken::new(),
+        )
+        .await;
+    assert_eq!(delivery.outcome, Outcome::Delivered);
+    let told = told.lock().expect("lock").clone();
+    let seen: Vec<(u32, u32)> = told.iter().map(|n| (n.attempt, n.attempts)).collect();
+    assert_eq!(seen, vec![(1, 4), (2, 4)]);
+    assert!(
+        told[0]
+            .reason
+            .ends_with("answered 503: status 503 from the test server"),
+        "{told:?}"
+    );
+    assert!(told[1].reason.contains("answered 500"), "{told:?}");
+    assert!(told.iter().all(|n| n.wait <= Duration::from_millis(50)));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_told_as_the_reason_of_each_retry() {
+    use hookbench_core::segment::client::{RetryNotice, RetryObserver};
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("address").port()
+    };
+    let base = url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("url");
+    let told: Arc<Mutex<Vec<RetryNotice>>> = Arc::default();
+    let sink = told.clone();
+    let client = Client::new(ClientOptions {
+        retries: 2,
+        on_retry: Some(RetryObserver::new(move |notice| {
+            sink.lock().expect("lock").push(notice);
+        })),
+        ..options(Destination::Endpoint(base))
+    })
+    .expect("client");
+    let delivery = client
+        .send_call(
+            &track(format!("http://127.0.0.1:{port}/v1/track"), "cus_1"),
+            &CancellationToken::new(),
+        )
+        .await;
+    assert_eq!(delivery.outcome, Outcome::Failed);
+    let told = told.lock().expect("lock").clone();
+    assert_eq!(told.len(), 2, "no notice after the last attempt: {told:?}");
+    assert_eq!(
+        told[0].reason,
+        format!("cannot connect to 127.0.0.1:{port}: connection refused")
+    );
+}

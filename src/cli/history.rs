@@ -14,7 +14,7 @@ use hookbench_core::sending::{
     RunPurpose, SendPlan, SendPolicy, keep_run, keep_send, masked_record,
 };
 use hookbench_core::store::{
-    DeliverySummary, Store, StoredDelivery, Verification, is_accepted_status,
+    DeliverySummary, Store, StoredDelivery, StoredRun, StoredSend, Verification, is_accepted_status,
 };
 use hookbench_core::text::{escape_bytes, escape_controls, human_bytes};
 use hookbench_workbench::text::truncate;
@@ -259,13 +259,49 @@ fn clean(text: &str) -> String {
 fn show(global: &GlobalArgs, id: &str, output: OutputFormat) -> Result<u8, Failure> {
     let store = open_for_reading(global)?;
     let delivery = find(&store, id)?;
+    let runs = runs_of(&store, delivery.summary.id)?;
     let mut out = stdout(output);
     let _ = match output {
-        OutputFormat::Json => show_json(&mut out, &delivery),
-        OutputFormat::Text => show_text(&mut out, &delivery),
+        OutputFormat::Json => show_json(&mut out, &delivery, &runs),
+        OutputFormat::Text => show_text(&mut out, &delivery, &runs),
     };
     let _ = out.flush();
     Ok(exit::OK)
+}
+
+/// A stored run with the sends made from it.
+struct RunWithSends {
+    run: StoredRun,
+    /// The run record, parsed (Null when the stored text is not JSON).
+    record: Value,
+    /// (send, its delivery parsed)
+    sends: Vec<(StoredSend, Value)>,
+}
+
+/// The runs kept for a delivery, oldest first, each with its sends.
+fn runs_of(store: &Store, delivery_id: i64) -> Result<Vec<RunWithSends>, Failure> {
+    let runs = store.runs(delivery_id)?;
+    let mut sends = store.sends_of_delivery(delivery_id)?;
+    let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
+    Ok(runs
+        .into_iter()
+        .map(|run| {
+            let (own, rest): (Vec<StoredSend>, Vec<StoredSend>) =
+                sends.drain(..).partition(|s| s.run_id == run.id);
+            sends = rest;
+            RunWithSends {
+                record: parse(&run.record),
+                sends: own
+                    .into_iter()
+                    .map(|s| {
+                        let delivery = parse(&s.delivery);
+                        (s, delivery)
+                    })
+                    .collect(),
+                run,
+            }
+        })
+        .collect())
 }
 
 /// Headers as an object; a name given more than once has its values joined with ", " (as HTTP
@@ -286,7 +322,11 @@ fn headers_json(headers: &[(String, String)]) -> Value {
     Value::Object(map)
 }
 
-fn show_json(out: &mut dyn Write, delivery: &StoredDelivery) -> std::io::Result<()> {
+fn show_json(
+    out: &mut dyn Write,
+    delivery: &StoredDelivery,
+    runs: &[RunWithSends],
+) -> std::io::Result<()> {
     let mut value = serde_json::to_value(&delivery.summary).map_err(std::io::Error::from)?;
     if let Value::Object(map) = &mut value {
         map.insert("headers".into(), headers_json(&delivery.headers));
@@ -295,12 +335,33 @@ fn show_json(out: &mut dyn Write, delivery: &StoredDelivery) -> std::io::Result<
             "input_diagnostics".into(),
             serde_json::to_value(render::body_diagnostics(&delivery.body))?,
         );
+        let runs: Vec<Value> = runs
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.run.id,
+                    "transform": r.run.transform,
+                    "created_at": r.run.created_at,
+                    "record": r.record,
+                    "sends": r.sends.iter().map(|(send, delivery)| serde_json::json!({
+                        "id": send.id,
+                        "created_at": send.created_at,
+                        "delivery": delivery,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        map.insert("runs".into(), Value::Array(runs));
     }
     serde_json::to_writer(&mut *out, &value)?;
     out.write_all(b"\n")
 }
 
-fn show_text(out: &mut dyn Write, delivery: &StoredDelivery) -> std::io::Result<()> {
+fn show_text(
+    out: &mut dyn Write,
+    delivery: &StoredDelivery,
+    runs: &[RunWithSends],
+) -> std::io::Result<()> {
     let s = &delivery.summary;
     let (mark_style, mark) = verification_mark(s.verification);
     let status_style = if is_accepted_status(s.status) {
@@ -343,6 +404,7 @@ fn show_text(out: &mut dyn Write, delivery: &StoredDelivery) -> std::io::Result<
         writeln!(out, "  {}: {}", clean(name), clean(value))?;
     }
     writeln!(out)?;
+    show_runs(out, runs)?;
     writeln!(out, "{BOLD}body{BOLD:#}")?;
     if delivery.body.is_empty() {
         writeln!(out, "  {DIM}empty{DIM:#}")?;
@@ -359,6 +421,64 @@ fn show_text(out: &mut dyn Write, delivery: &StoredDelivery) -> std::io::Result<
         render::input_diagnostics(&mut &mut *out, &found)?;
     }
     Ok(())
+}
+
+/// The runs kept for the delivery, each with its sends: what the run gave, and how each send
+/// ended and why.
+fn show_runs(out: &mut dyn Write, runs: &[RunWithSends]) -> std::io::Result<()> {
+    writeln!(out, "{BOLD}runs{BOLD:#}")?;
+    if runs.is_empty() {
+        writeln!(out, "  {DIM}none stored{DIM:#}")?;
+    }
+    let text = |v: &Value| v.as_str().map(clean).unwrap_or_default();
+    for r in runs {
+        let record = &r.record;
+        let webhook = &record["webhook"];
+        let gave = if !record["error"].is_null() {
+            let message = record["error"]
+                .get("message")
+                .map(text)
+                .unwrap_or_else(|| clean(&record["error"].to_string()));
+            format!("{RED}✗ failed: {message}{RED:#}")
+        } else if webhook["cancel"].as_bool() == Some(true) {
+            "⊘ cancelled by the handler".to_string()
+        } else if webhook.is_object() {
+            format!("→ {} {}", text(&webhook["method"]), text(&webhook["url"]))
+        } else {
+            "–".to_string()
+        };
+        writeln!(
+            out,
+            "  run {} · {} · {} · {gave}",
+            r.run.id,
+            clean(&received(&r.run.created_at)),
+            clean(&r.run.transform)
+        )?;
+        for (send, delivery) in &r.sends {
+            let outcome = text(&delivery["outcome"]);
+            let style = if matches!(outcome.as_str(), "delivered" | "dry-run") {
+                GREEN
+            } else {
+                RED
+            };
+            let status = delivery["status"]
+                .as_u64()
+                .map_or_else(|| "no answer".to_string(), |s| s.to_string());
+            writeln!(
+                out,
+                "    send {} · {} · {style}{outcome}{style:#} {status} · {} attempt(s) · {} ms · {}",
+                send.id,
+                clean(&received(&send.created_at)),
+                delivery["attempts"].as_u64().unwrap_or(0),
+                delivery["latency_ms"].as_u64().unwrap_or(0),
+                text(&delivery["destination"])
+            )?;
+            if let Some(message) = delivery["message"].as_str() {
+                writeln!(out, "      {DIM}why:{DIM:#} {}", clean(message))?;
+            }
+        }
+    }
+    writeln!(out)
 }
 
 // ---- replay ----------------------------------------------------------------------------------

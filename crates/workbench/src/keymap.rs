@@ -171,6 +171,10 @@ pub enum Action {
     KeyDialogCheck,
     /// Write-key dialog: use the key and save it to the config file.
     KeyDialogSave,
+    /// Sends tab: open the selected send's request and answer.
+    SendsOpen,
+    /// Sends tab: back from an open send to the list.
+    SendsClose,
 }
 
 /// Where an action's keys apply. Only [`Scope::Normal`] actions can be rebound in the
@@ -193,6 +197,9 @@ pub enum Scope {
     Question,
     /// The write-key dialog.
     KeyDialog,
+    /// The Sends tab of the bottom panel, while the panel has the focus (j/k move through the
+    /// sends there).
+    Sends,
 }
 
 impl Scope {
@@ -326,6 +333,8 @@ const TABLE: &[ActionRow] = &[
     row(Action::KeyDialogUse, S::KeyDialog, "Write key", "key-dialog-use", "use", &[plain(K::Enter)]),
     row(Action::KeyDialogCheck, S::KeyDialog, "Write key", "key-dialog-check", "use and check", &[ctrl('k')]),
     row(Action::KeyDialogSave, S::KeyDialog, "Write key", "key-dialog-save", "use and save to config", &[ctrl('s')]),
+    row(Action::SendsOpen, S::Sends, "Sends tab", "sends-open", "Open the selected send: its request and answer in full", &[plain(K::Enter)]),
+    row(Action::SendsClose, S::Sends, "Sends tab", "sends-close", "Back from an open send to the list", &[plain(K::Esc)]),
 ];
 
 // Rows are looked up by discriminant: the table must follow the enum's order.
@@ -339,7 +348,7 @@ const _: () = {
         i += 1;
     }
     assert!(
-        Action::KeyDialogSave as usize + 1 == TABLE.len(),
+        Action::SendsClose as usize + 1 == TABLE.len(),
         "TABLE misses an action"
     );
 };
@@ -997,7 +1006,7 @@ mod tests {
     use crossterm::event::{KeyEventKind, KeyEventState};
     use std::collections::HashSet;
 
-    const VARIANTS: usize = 82;
+    const VARIANTS: usize = 84;
     const NORMAL_VARIANTS: usize = 47;
 
     fn key(text: &str) -> KeyCombo {

@@ -65,6 +65,43 @@ pub struct ClientOptions {
     pub dry_run: bool,
     /// Compress request bodies with gzip (`Content-Encoding: gzip`), as Segment accepts.
     pub gzip: bool,
+    /// Told of each retry before its wait, so a front end can show it while it waits.
+    pub on_retry: Option<RetryObserver>,
+}
+
+/// An attempt went wrong and another one follows after a wait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryNotice {
+    /// The attempt that went wrong, from 1.
+    pub attempt: u32,
+    /// The attempts allowed in all: the first and the retries.
+    pub attempts: u32,
+    /// What went wrong, for people (key masked): the answer's status and message, or the
+    /// transport error.
+    pub reason: String,
+    /// The wait before the next attempt.
+    pub wait: Duration,
+}
+
+/// Called with a [`RetryNotice`] before each retry's wait.
+#[derive(Clone)]
+pub struct RetryObserver(Arc<dyn Fn(RetryNotice) + Send + Sync>);
+
+impl RetryObserver {
+    /// An observer calling `notify` for each retry.
+    pub fn new(notify: impl Fn(RetryNotice) + Send + Sync + 'static) -> RetryObserver {
+        RetryObserver(Arc::new(notify))
+    }
+
+    fn notify(&self, notice: RetryNotice) {
+        (self.0)(notice);
+    }
+}
+
+impl std::fmt::Debug for RetryObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RetryObserver")
+    }
 }
 
 impl Default for ClientOptions {
@@ -80,6 +117,7 @@ impl Default for ClientOptions {
             request_timeout: Duration::from_secs(30),
             dry_run: false,
             gzip: false,
+            on_retry: None,
         }
     }
 }
@@ -338,8 +376,9 @@ impl Client {
                         .retry_after
                         .map(|d| d.min(options.retry_after_cap))
                         .unwrap_or_else(|| self.backoff(attempts - 1));
+                    let reason = answered(&prepared.answerer, status, &answer.body);
                     last = Some(answer);
-                    wait
+                    (wait, reason)
                 }
                 Err(failure) => {
                     if attempts > options.retries {
@@ -353,9 +392,18 @@ impl Client {
                             Some(message),
                         );
                     }
-                    self.backoff(attempts - 1)
+                    (self.backoff(attempts - 1), failure)
                 }
             };
+            let (wait, reason) = wait;
+            if let Some(observer) = &options.on_retry {
+                observer.notify(RetryNotice {
+                    attempt: attempts,
+                    attempts: options.retries.saturating_add(1),
+                    reason: self.scrub(&reason),
+                    wait,
+                });
+            }
             tokio::select! {
                 biased;
                 _ = cancel.cancelled() => {

@@ -477,6 +477,11 @@ impl Store {
         queries::sends(&self.reader(), run_id).map_err(|e| self.error(e))
     }
 
+    /// Every send of a delivery's runs, by run then send, oldest first.
+    pub fn sends_of_delivery(&self, delivery_id: i64) -> Result<Vec<StoredSend>, StoreError> {
+        queries::sends_of_delivery(&self.reader(), delivery_id).map_err(|e| self.error(e))
+    }
+
     fn submit(&self, job: Job) -> Result<(), StoreError> {
         if self.inner.read_only {
             return Err(StoreError::ReadOnly {

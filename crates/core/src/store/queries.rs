@@ -159,6 +159,27 @@ pub(super) fn sends(conn: &Connection, run_id: i64) -> rusqlite::Result<Vec<Stor
     rows.collect()
 }
 
+/// Every send of a delivery's runs, by run then send, oldest first: one query, not one per run.
+pub(super) fn sends_of_delivery(
+    conn: &Connection,
+    delivery_id: i64,
+) -> rusqlite::Result<Vec<StoredSend>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT sends.id, sends.run_id, sends.delivery, sends.created_at
+         FROM sends JOIN runs ON runs.id = sends.run_id
+         WHERE runs.delivery_id = ?1 ORDER BY sends.run_id, sends.id",
+    )?;
+    let rows = stmt.query_map([delivery_id], |row| {
+        Ok(StoredSend {
+            id: row.get(0)?,
+            run_id: row.get(1)?,
+            delivery: row.get(2)?,
+            created_at: row.get(3)?,
+        })
+    })?;
+    rows.collect()
+}
+
 /// A conversion failure of column `index` for a value that does not fit.
 fn bad_value(index: usize, kind: Type, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(index, kind, message.into())

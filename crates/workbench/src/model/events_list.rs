@@ -82,9 +82,39 @@ pub struct IncomingInfo {
     pub status: u16,
     pub reason: Option<String>,
     pub redeliveries: u32,
+    /// The request's headers as stored, read from history after the delivery is listed; None
+    /// until they are in.
+    pub headers: Option<super::message::StoredHeaders>,
 }
 
 impl IncomingInfo {
+    /// Why it was verified so (or not), for people.
+    pub fn verification_label(&self) -> String {
+        let why = self.reason.as_deref().map(crate::model::sending::shown);
+        match (self.verification, why) {
+            (Verification::Valid, None) => "signature valid: it matches the signing secret".into(),
+            (Verification::Valid, Some(why)) => format!("signature valid; rejected: {why}"),
+            (Verification::Invalid, Some(why)) => format!("signature invalid: {why}"),
+            (Verification::Invalid, None) => "signature invalid".into(),
+            (Verification::Unsigned, None) => {
+                "not verified: no signing secret is set (--secret or HOOKBENCH_WEBHOOK_SECRET)"
+                    .into()
+            }
+            (Verification::Unsigned, Some(why)) => format!("not verified; rejected: {why}"),
+        }
+    }
+
+    /// Rows of its detail in the Response tab: received, verification, webhook-id and
+    /// redeliveries, the headers' heading, each header (or one line saying why there are none),
+    /// and a blank line.
+    pub fn detail_line_count(&self) -> usize {
+        let headers = match &self.headers {
+            Some(Ok(headers)) if !headers.is_empty() => headers.len(),
+            _ => 1,
+        };
+        4 + headers + 1
+    }
+
     /// True when the receiver accepted it (it is transformed like a fixture).
     pub fn accepted(&self) -> bool {
         hookbench_core::store::accepted(self.status, self.verification)
@@ -180,6 +210,7 @@ impl EventEntry {
                 status: summary.status,
                 reason: summary.reason.clone(),
                 redeliveries: summary.redeliveries,
+                headers: None,
             }),
         }
     }
@@ -233,6 +264,9 @@ pub struct EventsList {
     selected: Option<usize>,
     /// First row shown.
     pub offset: usize,
+    /// Deliveries that arrived above the rows shown, not seen yet: the "↑ n new" marker counts
+    /// them until they come into view.
+    pub new_above: Vec<String>,
 }
 
 impl EventsList {
@@ -244,6 +278,7 @@ impl EventsList {
             grouped: true,
             selected,
             offset: 0,
+            new_above: Vec::new(),
         }
     }
 
@@ -265,10 +300,18 @@ impl EventsList {
     /// listed is updated in place (a redelivery).
     pub fn add_incoming(&mut self, deliveries: Vec<EventEntry>, keep: usize) -> Added {
         let selected_key = self.selected_entry().map(|e| e.key.clone());
+        let row_before = self.selected_row();
         let mut added = Vec::new();
         for entry in deliveries {
             if let Some(existing) = self.entries.iter_mut().find(|e| e.key == entry.key) {
+                // A redelivery: the same request, so headers already read stay.
+                let headers = existing.incoming.as_mut().and_then(|i| i.headers.take());
                 existing.incoming = entry.incoming;
+                if let Some(info) = existing.incoming.as_mut()
+                    && info.headers.is_none()
+                {
+                    info.headers = headers;
+                }
                 continue;
             }
             added.push(entry.key.clone());
@@ -306,6 +349,15 @@ impl EventsList {
         match selected_key {
             Some(key) => {
                 self.select_key(&key);
+                // In a scrolled list, rows that came in above the selection push the view down
+                // with it, so the selected event stays where it was on screen. At the top, they
+                // show where they came (the selection moves down, kept in view).
+                if self.offset > 0
+                    && let (Some(before), Some(after)) = (row_before, self.selected_row())
+                    && after > before
+                {
+                    self.offset += after - before;
+                }
             }
             None => {
                 self.refilter();
@@ -476,6 +528,35 @@ impl EventsList {
             }
         }
         self.offset = self.offset.min(rows.saturating_sub(height));
+        if !self.new_above.is_empty() {
+            let offset = self.offset;
+            let rows = self.rows();
+            let above: Vec<&str> = rows[..offset.min(rows.len())]
+                .iter()
+                .filter_map(|r| match r {
+                    Row::Event(i) => Some(self.entries[*i].key.as_str()),
+                    Row::Header { .. } => None,
+                })
+                .collect();
+            let still_above: Vec<String> = self
+                .new_above
+                .iter()
+                .filter(|k| above.contains(&k.as_str()))
+                .cloned()
+                .collect();
+            self.new_above = still_above;
+        }
+    }
+
+    /// Counts deliveries that just arrived as new until they are in view (see
+    /// [`EventsList::ensure_visible`]).
+    pub fn mark_new(&mut self, keys: &[String]) {
+        self.new_above.extend(keys.iter().cloned());
+    }
+
+    /// The marker of deliveries that arrived above the rows shown: "↑ 3 new".
+    pub fn new_marker(&self) -> Option<String> {
+        (!self.new_above.is_empty()).then(|| format!("↑ {} new", self.new_above.len()))
     }
 }
 

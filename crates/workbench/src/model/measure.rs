@@ -6,7 +6,7 @@ use similar::TextDiff;
 
 use hookbench_core::segment::Severity;
 use hookbench_core::segment::diagnostic::Finding;
-use hookbench_core::segment::send::{RequestInfo, ResponseBody};
+use hookbench_core::segment::send::RequestInfo;
 
 use crate::highlight::Highlighter;
 use crate::keymap::Action;
@@ -378,7 +378,7 @@ pub fn bottom_lines(app: &App) -> usize {
     match app.bottom {
         BottomTab::Logs => logs_lines(app),
         BottomTab::Response => response_lines(app),
-        BottomTab::Sends => app.send.reports.len().max(1),
+        BottomTab::Sends => super::sending::sends_line_count(&app.send),
     }
 }
 
@@ -394,35 +394,20 @@ pub fn written_text(request: &RequestInfo) -> Option<String> {
     )
 }
 
-/// Lines of the Response tab: outcome, message, request, answer body, headers, and the
-/// request's headers and body as written.
+/// Lines of the Response tab: a received delivery's detail, then its last send's.
 fn response_lines(app: &App) -> usize {
     let Some(event) = app.selected() else {
         return 0;
     };
-    let Some(entry) = app.send.last_report(&event.key) else {
-        return 1;
-    };
-    let d = &entry.report;
-    let body = match &d.body {
-        Some(ResponseBody::Json(value)) => {
-            let compact = value.to_string();
-            if compact.len() <= 100 {
-                Highlighter::line_count(&compact)
-            } else {
-                let pretty = serde_json::to_string_pretty(value).unwrap_or(compact);
-                Highlighter::line_count(&pretty)
-            }
-        }
-        Some(ResponseBody::Text(text)) => text.lines().take(20).count(),
-        None => 0,
-    };
-    let written = written_text(&d.request).map_or(0, |text| 1 + Highlighter::line_count(&text));
-    2 + usize::from(d.message.is_some())
-        + body
-        + d.response_headers.len()
-        + d.request.headers.len()
-        + written
+    let received = event
+        .incoming
+        .as_ref()
+        .map_or(0, |info| info.detail_line_count());
+    received
+        + app
+            .send
+            .last_report(&event.key)
+            .map_or(1, |entry| super::sending::report_line_count(&entry.report))
 }
 
 /// Lines of the `?` overlay.

@@ -8,7 +8,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use serde_json::Value;
 
 use hookbench_core::pipeline::{PipelineSettings, RunRecord};
-use hookbench_core::segment::client::Call;
+use hookbench_core::segment::client::{Call, RetryNotice};
 use hookbench_core::segment::keycheck::KeyCheck;
 use hookbench_core::segment::{Destination, SendReport, WriteKey};
 use hookbench_core::store::DeliverySummary;
@@ -85,7 +85,20 @@ pub enum Message {
     },
     /// Stored deliveries, newest first, with their bodies.
     DeliveriesLoaded(Result<Vec<(DeliverySummary, Vec<u8>)>, String>),
+    /// A call of send `id` went wrong and will be tried again; `at` is the local time of the
+    /// next attempt, `HH:MM:SS`.
+    SendRetrying {
+        id: u64,
+        notice: RetryNotice,
+        at: String,
+    },
+    /// The stored headers of received deliveries (by id), or why they could not be read: sent
+    /// after `Received` and `DeliveriesLoaded`.
+    DeliveryHeaders(Vec<(i64, StoredHeaders)>),
 }
+
+/// A delivery's headers as stored (name, value, in order), or why they could not be read.
+pub type StoredHeaders = Result<Vec<(String, String)>, String>;
 
 /// What `$EDITOR` was opened on.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -35,11 +35,90 @@ pub enum SinkStatus {
 }
 
 /// A send's progress.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Progress {
     pub id: u64,
     pub total: usize,
     pub done: usize,
+    /// The listed events `S` left out, and why.
+    pub skipped: Skipped,
+    /// The retry the send is waiting for, if any: cleared when the call is answered.
+    pub retry: Option<RetryState>,
+}
+
+/// A call waiting to be tried again, as the client told it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryState {
+    /// The attempt that went wrong, from 1.
+    pub attempt: u32,
+    /// Attempts allowed in all.
+    pub attempts: u32,
+    /// What went wrong, escaped for the screen.
+    pub reason: String,
+    /// The wait before the next attempt, in whole seconds (rounded up).
+    pub wait_secs: u64,
+    /// Local time of the next attempt, `HH:MM:SS`.
+    pub at: String,
+}
+
+impl RetryState {
+    /// "attempt 2 of 4 failed: connection refused · retry in 3 s (at 14:02:13)".
+    pub fn label(&self) -> String {
+        format!(
+            "attempt {} of {} failed: {} · retry in {} s (at {})",
+            self.attempt, self.attempts, self.reason, self.wait_secs, self.at
+        )
+    }
+}
+
+/// Why `S` left listed events out, counted by reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// The transformation failed on them.
+    pub failed: usize,
+    /// The handler cancelled them.
+    pub cancelled: usize,
+    /// Their output has lint errors.
+    pub lint_errors: usize,
+    /// Their body is not valid JSON.
+    pub invalid_body: usize,
+    /// The receiver rejected them, so they are not transformed.
+    pub rejected: usize,
+    /// They have no output to send yet.
+    pub not_run: usize,
+}
+
+impl Skipped {
+    pub fn total(&self) -> usize {
+        self.failed
+            + self.cancelled
+            + self.lint_errors
+            + self.invalid_body
+            + self.rejected
+            + self.not_run
+    }
+
+    /// "skipped 50: 44 cancelled by the handler, 6 lint errors"; None when nothing was skipped.
+    pub fn label(&self) -> Option<String> {
+        let parts: Vec<String> = [
+            (self.cancelled, "cancelled by the handler"),
+            (self.lint_errors, "lint errors"),
+            (self.failed, "the transformation failed"),
+            (self.invalid_body, "body not valid JSON"),
+            (self.rejected, "rejected by the receiver"),
+            (self.not_run, "no output yet"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, why)| format!("{n} {why}"))
+        .collect();
+        (!parts.is_empty()).then(|| format!("skipped {}: {}", self.total(), parts.join(", ")))
+    }
+}
+
+/// Text from the network or a handler, safe for the screen.
+pub fn shown(text: &str) -> String {
+    hookbench_core::text::escape_controls(text, false)
 }
 
 /// One send of the session.
@@ -85,6 +164,10 @@ pub struct SendState {
     pub retries: u32,
     /// Where `K`'s "save" writes the key.
     pub config_path: Option<PathBuf>,
+    /// The Sends tab's selected row: 0 is the newest send.
+    pub cursor: usize,
+    /// The selected send is open (its request and answer in full) rather than the list.
+    pub open: bool,
 }
 
 impl SendState {
@@ -112,6 +195,8 @@ impl SendState {
             next_send: 1,
             retries: DEFAULT_RETRIES,
             config_path,
+            cursor: 0,
+            open: false,
         }
     }
 
@@ -236,6 +321,84 @@ impl SendState {
     pub fn is_sending(&self) -> bool {
         !self.in_flight.is_empty()
     }
+
+    /// The send on the Sends tab's selected row.
+    pub fn selected_report(&self) -> Option<&SendEntry> {
+        self.reports.iter().rev().nth(self.cursor)
+    }
+
+    /// What the status bar says while sending: the calls left, and the retry waited for.
+    pub fn progress_label(&self) -> Option<String> {
+        let left: usize = self
+            .in_flight
+            .iter()
+            .map(|p| p.total.saturating_sub(p.done))
+            .sum();
+        if left == 0 {
+            return None;
+        }
+        let retry = self
+            .in_flight
+            .iter()
+            .find_map(|p| p.retry.as_ref())
+            .map(|r| {
+                format!(
+                    " · attempt {} of {} · retry in {} s",
+                    r.attempt + 1,
+                    r.attempts,
+                    r.wait_secs
+                )
+            })
+            .unwrap_or_default();
+        Some(format!("⟳ sending {left}{retry}"))
+    }
+}
+
+/// Rows of the Sends tab: the open send's header and detail, or a line per send in flight
+/// (and its retry), then one per send.
+pub fn sends_line_count(state: &SendState) -> usize {
+    if state.open
+        && let Some(entry) = state.selected_report()
+    {
+        return 1 + report_line_count(&entry.report);
+    }
+    (in_flight_line_count(state) + state.reports.len()).max(1)
+}
+
+/// Rows the sends in flight take at the top of the Sends tab.
+pub fn in_flight_line_count(state: &SendState) -> usize {
+    state
+        .in_flight
+        .iter()
+        .map(|p| 1 + usize::from(p.retry.is_some()))
+        .sum()
+}
+
+/// How many rows a send's detail takes: the outcome, why, the request
+/// line, the answer's body and headers, the request's headers and body as written.
+pub fn report_line_count(report: &SendReport) -> usize {
+    use crate::highlight::Highlighter;
+    use hookbench_core::segment::send::ResponseBody;
+    let body = match &report.body {
+        Some(ResponseBody::Json(value)) => {
+            let compact = value.to_string();
+            if compact.len() <= 100 {
+                Highlighter::line_count(&compact)
+            } else {
+                let pretty = serde_json::to_string_pretty(value).unwrap_or(compact);
+                Highlighter::line_count(&pretty)
+            }
+        }
+        Some(ResponseBody::Text(text)) => text.lines().take(20).count(),
+        None => 0,
+    };
+    let written = super::measure::written_text(&report.request)
+        .map_or(0, |text| 1 + Highlighter::line_count(&text));
+    2 + usize::from(report.message.is_some())
+        + body
+        + report.response_headers.len()
+        + report.request.headers.len()
+        + written
 }
 
 /// The label a send's outcome gets in lists.

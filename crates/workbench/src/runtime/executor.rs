@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use hookbench_core::pipeline::RunRecord;
 use hookbench_core::schedule::RunScheduler;
 use hookbench_core::segment::WriteKey;
-use hookbench_core::segment::client::{Call, Client, ClientOptions};
+use hookbench_core::segment::client::{Call, Client, ClientOptions, RetryObserver};
 use hookbench_core::segment::keycheck::{self, KeyCheck, KeyStatus};
 use hookbench_core::segment::sink::{RunningSink, Sink};
 use hookbench_core::sending::{self, Dispatch, RunPurpose, dispatch, refusal};
@@ -178,6 +178,7 @@ impl Executor {
                 return;
             }
         };
+        let header_store = store.clone();
         let receiver = Receiver::new(
             store,
             ReceiverOptions {
@@ -205,11 +206,24 @@ impl Executor {
             loop {
                 match deliveries.recv().await {
                     Ok(incoming) => {
+                        let id = incoming.summary.id;
                         let _ = tx.send(Message::Received {
                             summary: Box::new(incoming.summary),
                             body: incoming.body,
                             redelivery: incoming.redelivery,
                         });
+                        // The headers are in the store only; read there, off this task.
+                        if id > 0 {
+                            let (store, tx) = (header_store.clone(), tx.clone());
+                            tokio::task::spawn_blocking(move || {
+                                let result = match store.get(id) {
+                                    Ok(Some(delivery)) => Ok(delivery.headers),
+                                    Ok(None) => Err("not in history".to_string()),
+                                    Err(e) => Err(e.to_string()),
+                                };
+                                let _ = tx.send(Message::DeliveryHeaders(vec![(id, result)]));
+                            });
+                        }
                     }
                     // Too many at once for the screen: they are in the store all the same.
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
@@ -227,17 +241,26 @@ impl Executor {
             let result = store.and_then(|store| {
                 let summaries = store.list(limit, before).map_err(|e| e.to_string())?;
                 let mut out = Vec::with_capacity(summaries.len());
+                let mut headers = Vec::with_capacity(summaries.len());
                 for summary in summaries {
-                    let body = store
-                        .get(summary.id)
-                        .map_err(|e| e.to_string())?
-                        .map(|d| d.body)
-                        .unwrap_or_default();
+                    let (body, stored) = match store.get(summary.id).map_err(|e| e.to_string())? {
+                        Some(d) => (d.body, Ok(d.headers)),
+                        None => (Vec::new(), Err("not in history".to_string())),
+                    };
+                    headers.push((summary.id, stored));
                     out.push((summary, body));
                 }
-                Ok(out)
+                Ok((out, headers))
             });
-            let _ = tx.send(Message::DeliveriesLoaded(result));
+            match result {
+                Ok((deliveries, headers)) => {
+                    let _ = tx.send(Message::DeliveriesLoaded(Ok(deliveries)));
+                    let _ = tx.send(Message::DeliveryHeaders(headers));
+                }
+                Err(e) => {
+                    let _ = tx.send(Message::DeliveriesLoaded(Err(e)));
+                }
+            }
         });
     }
 
@@ -299,10 +322,22 @@ impl Executor {
                     at: now(),
                 });
             };
+            // Each retry is told as it starts waiting, with the time of the next attempt.
+            let retry_tx = tx.clone();
+            let on_retry = RetryObserver::new(move |notice| {
+                let next = chrono::Local::now()
+                    + chrono::Duration::from_std(notice.wait).unwrap_or_default();
+                let _ = retry_tx.send(Message::SendRetrying {
+                    id: job.id,
+                    notice,
+                    at: next.format("%H:%M:%S").to_string(),
+                });
+            });
             let client = match Client::new(ClientOptions {
                 destination: job.destination.clone(),
                 write_key: job.write_key.clone(),
                 retries: job.retries,
+                on_retry: Some(on_retry),
                 ..ClientOptions::default()
             }) {
                 Ok(client) => client,

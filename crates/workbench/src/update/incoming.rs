@@ -6,7 +6,7 @@ use hookbench_core::store::DeliverySummary;
 use crate::model::app::App;
 use crate::model::events_list::{EventEntry, incoming_key};
 use crate::model::listener::ListenerStatus;
-use crate::model::message::Effect;
+use crate::model::message::{Effect, StoredHeaders};
 use crate::update::runs::run_keys;
 
 /// Deliveries read from the store per page.
@@ -89,6 +89,7 @@ pub fn received(
     }
     let entry = EventEntry::from_delivery(&summary, &body);
     let added = add(app, vec![entry]);
+    app.events.mark_new(&added);
     if app.events.selected_entry().is_none() {
         app.events.select_key(&key);
     }
@@ -191,4 +192,17 @@ pub fn page_if_at_end(app: &mut App) -> Vec<Effect> {
         before: Some(before),
         limit: PAGE,
     }]
+}
+
+/// Received deliveries' headers were read from history (or could not be).
+pub fn headers_read(app: &mut App, read: Vec<(i64, StoredHeaders)>) {
+    for (id, result) in read {
+        if let Some(info) = app
+            .events
+            .entry_mut(&incoming_key(id))
+            .and_then(|e| e.incoming.as_mut())
+        {
+            info.headers = Some(result);
+        }
+    }
 }

@@ -33,19 +33,37 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Mode::EditTransform => on_transform_edit_key(app, key),
         Mode::EditBody => on_body_edit_key(app, key),
         Mode::Filter => on_filter_key(app, key),
-        Mode::Normal => match app.keymap.action(&key) {
-            Some(action) => on_action(app, action),
-            None if key.code == KeyCode::Esc => {
-                app.status = None;
-                search::close(app);
-                Vec::new()
+        Mode::Normal if app.focus == Pane::Logs && app.bottom == BottomTab::Sends => {
+            match app.keymap.action_in(Scope::Sends, &key) {
+                Some(Action::SendsOpen) => {
+                    sending::open(app);
+                    Vec::new()
+                }
+                Some(Action::SendsClose) if app.send.open => {
+                    sending::close(app);
+                    Vec::new()
+                }
+                _ => on_normal_key(app, key),
             }
-            None => Vec::new(),
-        },
+        }
+        Mode::Normal => on_normal_key(app, key),
     };
     effects.extend(incoming::page_if_at_end(app));
     settle_view(app);
     effects
+}
+
+/// A key in normal mode: its action in the key map; Esc clears the message.
+fn on_normal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    match app.keymap.action(&key) {
+        Some(action) => on_action(app, action),
+        None if key.code == KeyCode::Esc => {
+            app.status = None;
+            search::close(app);
+            Vec::new()
+        }
+        None => Vec::new(),
+    }
 }
 
 /// Ctrl-C: quits at once, unless that would lose edits; then it asks, and a second Ctrl-C
@@ -342,7 +360,9 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::KeyDialogBackspace
         | Action::KeyDialogUse
         | Action::KeyDialogCheck
-        | Action::KeyDialogSave => {}
+        | Action::KeyDialogSave
+        | Action::SendsOpen
+        | Action::SendsClose => {}
     }
     Vec::new()
 }
@@ -355,6 +375,7 @@ pub(super) fn cycle_bottom(app: &mut App, step: isize) {
     let next = (at as isize + step).rem_euclid(BottomTab::ALL.len() as isize) as usize;
     app.bottom = BottomTab::ALL[next];
     app.bottom_scroll = 0;
+    app.send.open = false;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -89,6 +89,15 @@ fn dispatch(app: &mut App, message: Message) -> Vec<Effect> {
             effects
         }
         Message::Terminate => files::on_terminate(app),
+        Message::SendRetrying { id, notice, at } => {
+            sending::retrying(app, id, notice, at);
+            Vec::new()
+        }
+        Message::DeliveryHeaders(read) => {
+            incoming::headers_read(app, read);
+            scroll::settle_view(app);
+            Vec::new()
+        }
     }
 }
 
@@ -117,6 +126,8 @@ fn started(app: &mut App, listen: bool) -> Vec<Effect> {
 
 #[cfg(test)]
 mod reading_tests;
+#[cfg(test)]
+mod sends_tests;
 #[cfg(test)]
 mod tests;
 

@@ -65,6 +65,7 @@ pub(super) fn move_in_focus(app: &mut App, delta: isize) {
         Pane::Segment => app.scroll.segment = app.scroll.segment.saturating_add_signed(delta),
         Pane::Logs => match app.bottom {
             BottomTab::Logs => app.scroll.logs = app.scroll.logs.saturating_add_signed(delta),
+            BottomTab::Sends => crate::update::sending::move_cursor(app, delta),
             _ => app.bottom_scroll = app.bottom_scroll.saturating_add_signed(delta),
         },
     }

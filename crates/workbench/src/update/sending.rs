@@ -6,9 +6,14 @@ use hookbench_core::segment::keycheck::{KeyCheck, KeyStatus};
 use hookbench_core::sending::{SendPlan, SendPolicy};
 use hookbench_core::session::label_of;
 
-use crate::model::app::{App, BottomTab, Confirm, Overlay};
+use hookbench_core::segment::client::RetryNotice;
+
+use crate::model::app::{App, BottomTab, Confirm, Overlay, Pane};
 use crate::model::message::{Effect, SendHistory, SendItem, SendJob};
-use crate::model::sending::{DestinationChoice, Progress, SendEntry, SinkStatus, WaitingSend};
+use crate::model::sending::{
+    DestinationChoice, Progress, RetryState, SendEntry, SinkStatus, Skipped, WaitingSend,
+    in_flight_line_count, shown,
+};
 use crate::update::runs;
 
 /// Deliveries kept for the session's list; older ones drop off.
@@ -126,19 +131,22 @@ fn send_keys(app: &mut App, keys: Vec<String>, all: bool, force: bool) -> Vec<Ef
     app.send.waiting = None;
     let policy = SendPolicy { force };
     let mut items = Vec::new();
-    let mut skipped = 0;
-    let mut invalid_bodies = 0;
+    let mut skipped = Skipped::default();
     for key in &keys {
-        if app
-            .events
-            .entry(key)
-            .is_some_and(|e| e.runnable() && e.invalid_body().is_some())
-        {
-            invalid_bodies += 1;
+        let Some(entry) = app.events.entry(key) else {
+            skipped.not_run += 1;
+            continue;
+        };
+        if !entry.runnable() {
+            skipped.rejected += 1;
+            continue;
+        }
+        if entry.invalid_body().is_some() {
+            skipped.invalid_body += 1;
             continue;
         }
         let Some(result) = app.current_result(key) else {
-            skipped += 1;
+            skipped.not_run += 1;
             continue;
         };
         let call = match SendPlan::of(&result.record, policy, &destination) {
@@ -153,8 +161,16 @@ fn send_keys(app: &mut App, keys: Vec<String>, all: bool, force: bool) -> Vec<Ef
                 }
                 return Vec::new();
             }
-            SendPlan::TransformFailed | SendPlan::Cancelled | SendPlan::Refused(_) => {
-                skipped += 1;
+            SendPlan::TransformFailed => {
+                skipped.failed += 1;
+                continue;
+            }
+            SendPlan::Cancelled => {
+                skipped.cancelled += 1;
+                continue;
+            }
+            SendPlan::Refused(_) => {
+                skipped.lint_errors += 1;
                 continue;
             }
         };
@@ -174,13 +190,11 @@ fn send_keys(app: &mut App, keys: Vec<String>, all: bool, force: bool) -> Vec<Ef
         });
     }
     if items.is_empty() {
-        app.set_error(if all && invalid_bodies > 0 {
-            "nothing to send: every listed event failed, was cancelled, has lint errors or a \
-             body that is not valid JSON"
-                .to_string()
-        } else if all {
-            "nothing to send: every listed event failed, was cancelled or has lint errors"
-                .to_string()
+        app.set_error(if all {
+            match skipped.label() {
+                Some(label) => format!("nothing to send: {label}"),
+                None => "nothing to send: no event is listed".to_string(),
+            }
         } else {
             "nothing to send: the transformation failed on this event or cancelled it".to_string()
         });
@@ -188,26 +202,18 @@ fn send_keys(app: &mut App, keys: Vec<String>, all: bool, force: bool) -> Vec<Ef
     }
     let id = app.send.next_send;
     app.send.next_send += 1;
+    let count = items.len();
+    let note = skipped
+        .label()
+        .map(|label| format!(" · {label}"))
+        .unwrap_or_default();
     app.send.in_flight.push(Progress {
         id,
-        total: items.len(),
+        total: count,
         done: 0,
+        skipped,
+        retry: None,
     });
-    let count = items.len();
-    let mut skips = Vec::new();
-    if skipped > 0 {
-        skips.push(format!(
-            "{skipped} skipped: failed, cancelled or lint errors"
-        ));
-    }
-    if invalid_bodies > 0 {
-        skips.push(format!("{invalid_bodies} skipped: body not valid JSON"));
-    }
-    let note = if skips.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", skips.join("; "))
-    };
     app.set_status(format!(
         "sending {count} call(s) to {}{note}",
         app.send.label()
@@ -227,17 +233,27 @@ fn send_keys(app: &mut App, keys: Vec<String>, all: bool, force: bool) -> Vec<Ef
 pub fn answered(app: &mut App, id: u64, key: String, report: SendReport, at: String) {
     if let Some(progress) = app.send.in_flight.iter_mut().find(|p| p.id == id) {
         progress.done += 1;
+        progress.retry = None;
     }
     let outcome = report.outcome;
+    let reason = report.message.as_deref().map(shown);
     app.send.reports.push(SendEntry {
         send: id,
         key: key.clone(),
         at,
         report,
     });
+    // The Sends tab keeps the send it shows: a newer row comes in above it. At the newest row
+    // and with nothing open, the selection follows the newest.
+    if app.send.open || app.send.cursor > 0 {
+        app.send.cursor += 1;
+    }
     if app.send.reports.len() > MAX_SENDS {
         let extra = app.send.reports.len() - MAX_SENDS;
         app.send.reports.drain(..extra);
+    }
+    if app.send.cursor >= app.send.reports.len() {
+        app.send.cursor = app.send.reports.len().saturating_sub(1);
     }
     let finished = app
         .send
@@ -246,25 +262,98 @@ pub fn answered(app: &mut App, id: u64, key: String, report: SendReport, at: Str
         .position(|p| p.id == id && p.done >= p.total);
     if let Some(at) = finished {
         let progress = app.send.in_flight.remove(at);
-        let failures = app
+        let failures: Vec<&SendEntry> = app
             .send
             .reports
             .iter()
             .rev()
             .take(progress.total)
             .filter(|d| d.send == id && d.report.outcome.is_failure())
-            .count();
-        if failures > 0 {
+            .collect();
+        let skipped = progress
+            .skipped
+            .label()
+            .map(|label| format!(" · {label}"))
+            .unwrap_or_default();
+        if progress.total == 1 && progress.skipped.total() == 0 {
+            let text = match reason {
+                Some(why) if outcome.is_failure() => format!("{key}: {}: {why}", outcome.as_str()),
+                _ => format!("{key}: {}", outcome.as_str()),
+            };
+            if outcome.is_failure() {
+                app.set_error(text);
+            } else {
+                app.set_status(text);
+            }
+        } else if let Some(first) = failures.last() {
+            let why = first
+                .report
+                .message
+                .as_deref()
+                .map(|m| format!(" ({}: {})", first.key, shown(m)))
+                .unwrap_or_default();
             app.set_error(format!(
-                "sent {}: {failures} not delivered (see Deliveries, ])",
-                progress.total
+                "sent {}: {} not delivered{why}{skipped} · the Sends tab (]) has each",
+                progress.total,
+                failures.len()
             ));
-        } else if progress.total == 1 {
-            app.set_status(format!("{key}: {}", outcome.as_str()));
         } else {
-            app.set_status(format!("sent {} call(s)", progress.total));
+            app.set_status(format!("sent {}{skipped}", progress.total));
         }
     }
+}
+
+/// The client will try a call of send `id` again: what went wrong and when the next attempt
+/// goes, until the call is answered.
+pub fn retrying(app: &mut App, id: u64, notice: RetryNotice, at: String) {
+    let Some(progress) = app.send.in_flight.iter_mut().find(|p| p.id == id) else {
+        return;
+    };
+    let wait_secs = notice.wait.as_millis().div_ceil(1000);
+    progress.retry = Some(RetryState {
+        attempt: notice.attempt,
+        attempts: notice.attempts,
+        reason: shown(&notice.reason),
+        wait_secs: u64::try_from(wait_secs).unwrap_or(u64::MAX),
+        at,
+    });
+}
+
+/// j/k on the Sends tab: the next or previous send (0 is the newest); in an open send, scrolls.
+pub fn move_cursor(app: &mut App, delta: isize) {
+    if app.send.open {
+        app.bottom_scroll = app.bottom_scroll.saturating_add_signed(delta);
+        return;
+    }
+    let last = app.send.reports.len().saturating_sub(1);
+    app.send.cursor = app.send.cursor.saturating_add_signed(delta).min(last);
+    // Keep the selected row in view: it comes after the sends in flight.
+    let row = in_flight_line_count(&app.send) + app.send.cursor;
+    let height = crate::update::scroll::areas(app)
+        .inner_height(Pane::Logs)
+        .max(1);
+    if row < app.bottom_scroll {
+        app.bottom_scroll = row;
+    } else if row >= app.bottom_scroll + height {
+        app.bottom_scroll = row + 1 - height;
+    }
+}
+
+/// Enter on the Sends tab: the selected send's request and answer in full.
+pub fn open(app: &mut App) {
+    if app.send.selected_report().is_none() {
+        app.set_status("no sends yet: s sends the selected event, S every listed one");
+        return;
+    }
+    app.send.open = true;
+    app.bottom_scroll = 0;
+}
+
+/// Esc on an open send: back to the list, on the same row.
+pub fn close(app: &mut App) {
+    app.send.open = false;
+    app.bottom_scroll = 0;
+    move_cursor(app, 0);
 }
 
 /// `x`: stop sends that are waiting to retry, and a send waiting for its runs.

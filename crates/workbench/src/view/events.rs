@@ -122,6 +122,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             app.theme.palette.error,
         ));
     }
+    if let Some(marker) = list.new_marker() {
+        title.push(span(format!(" {marker}"), app.theme.palette.accent));
+    }
     let block = pane_block(app, Pane::Events, title);
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -108,19 +108,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         format!(" {} ", app.mode.label()),
         p.title_focused.add_modifier(Modifier::REVERSED),
     );
-    let sending: usize = app
+    // A send under way comes first: when the state must be cut, its end goes.
+    let progress = app
         .send
-        .in_flight
-        .iter()
-        .map(|p| p.total.saturating_sub(p.done))
-        .sum();
-    let progress = if sending > 0 {
-        format!(" · ⟳ sending {sending}")
-    } else {
-        String::new()
-    };
+        .progress_label()
+        .map(|label| format!(" {label} ·"))
+        .unwrap_or_default();
     let state = format!(
-        " → {} · {} · {}{progress} ",
+        "{progress} → {} · {} · {} ",
         app.send.short_label(),
         app.send.key_label(),
         app.listener.short_label()
@@ -138,6 +133,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         rest.saturating_sub(wanted.min(rest * 2 / 3))
     };
+    // A send under way is never cut for the message.
+    let state_room = state_room.max((width_of(&progress) + 1).min(rest));
     let state = truncate(&state, state_room);
     let used = mode.width() + width_of(&state) + width_of(&help);
     let room = width.saturating_sub(used + 1);

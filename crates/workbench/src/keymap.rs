@@ -49,6 +49,8 @@ pub enum Action {
     PickTransform,
     /// Run the transformation again on every event.
     Rerun,
+    /// Put the transformation back as it was last saved or loaded.
+    Revert,
     /// Filter the events list.
     Filter,
     /// Group events by family or not.
@@ -109,16 +111,16 @@ pub enum Action {
     PickerBottom,
     /// Picker: load the selected entry.
     PickerLoad,
-    /// Unsaved-edits question on quit: save, then quit.
-    QuitSave,
-    /// Unsaved-edits question on quit: quit without saving.
-    QuitDiscard,
-    /// Unsaved-edits question on quit: stay.
-    QuitStay,
-    /// A yes/no question: yes.
+    /// A question: its primary action, never one that loses anything (save and quit, send).
     AnswerYes,
-    /// A yes/no question: no.
+    /// A question: cancel, nothing happens.
     AnswerNo,
+    /// A question: the choice that throws edits away (quit without saving, load over them).
+    AnswerDiscard,
+    /// The changed-on-disk question: take the file as it is on disk, dropping the edits here.
+    AnswerReload,
+    /// The changed-on-disk question: keep the edits here and write them over the file.
+    AnswerKeep,
     /// Write-key dialog: close it.
     KeyDialogClose,
     /// Write-key dialog: switch the region.
@@ -149,9 +151,8 @@ pub enum Scope {
     Help,
     /// The transformation picker.
     Picker,
-    /// The question asked before quitting with unsaved edits.
-    QuitQuestion,
-    /// A yes/no question (send despite lint errors, drop unsaved edits).
+    /// A question (quit with unsaved edits, send despite lint errors, send every event to
+    /// Segment, drop unsaved edits, a file changed on disk): every one takes the same keys.
     Question,
     /// The write-key dialog.
     KeyDialog,
@@ -226,12 +227,13 @@ const TABLE: &[ActionRow] = &[
     row(Action::Save, S::Normal, "Transformation", "save", "Save the transformation", &[ctrl('s')]),
     row(Action::PickTransform, S::Normal, "Transformation", "pick-transform", "Pick another transformation", &[ch('t')]),
     row(Action::Rerun, S::Normal, "Transformation", "rerun", "Run the transformation again on every event", &[ch('R')]),
+    row(Action::Revert, S::Normal, "Transformation", "revert", "Revert the transformation to its saved version", &[ch('U')]),
     row(Action::Filter, S::Normal, "Webhook", "filter", "Filter the events list", &[ch('/')]),
     row(Action::ToggleGroups, S::Normal, "Webhook", "toggle-groups", "Group events by family, or not", &[ch('z')]),
     row(Action::ModifyBody, S::Normal, "Webhook", "modify-body", "Edit the selected webhook body here", &[ch('m')]),
     row(Action::ModifyBodyExternal, S::Normal, "Webhook", "modify-body-external", "Edit the selected webhook body in $EDITOR", &[ch('M')]),
     row(Action::ResetBody, S::Normal, "Webhook", "reset-body", "Drop the changes to the selected webhook body", &[ch('r')]),
-    row(Action::Diff, S::Normal, "Output", "diff", "Show or hide the diff against the previous output", &[ch('d')]),
+    row(Action::Diff, S::Normal, "Output", "diff", "Show or hide the diff against the saved version", &[ch('d')]),
     row(Action::CopyPayload, S::Normal, "Output", "copy-payload", "Copy the output payload", &[ch('y')]),
     row(Action::CopyCurl, S::Normal, "Output", "copy-curl", "Copy the output as a curl command (write key masked)", &[ch('Y')]),
     row(Action::Send, S::Normal, "Send", "send", "Send the selected event to the destination", &[ch('s')]),
@@ -257,11 +259,11 @@ const TABLE: &[ActionRow] = &[
     row(Action::PickerTop, S::Picker, "Picker", "picker-top", "The first transformation", &[ch('g'), plain(K::Home)]),
     row(Action::PickerBottom, S::Picker, "Picker", "picker-bottom", "The last transformation", &[ch('G'), plain(K::End)]),
     row(Action::PickerLoad, S::Picker, "Picker", "picker-load", "Load the selected transformation", &[plain(K::Enter)]),
-    row(Action::QuitSave, S::QuitQuestion, "Unsaved edits", "quit-save", "save and quit", &[ch('s'), ch('S')]),
-    row(Action::QuitDiscard, S::QuitQuestion, "Unsaved edits", "quit-discard", "quit without saving", &[ch('q'), ch('Q'), ch('d'), ch('D')]),
-    row(Action::QuitStay, S::QuitQuestion, "Unsaved edits", "quit-stay", "stay", &[plain(K::Esc), ch('n'), ch('N'), ch('c')]),
-    row(Action::AnswerYes, S::Question, "Question", "answer-yes", "yes", &[ch('y'), ch('Y'), plain(K::Enter)]),
-    row(Action::AnswerNo, S::Question, "Question", "answer-no", "no", &[plain(K::Esc), ch('n'), ch('N'), ch('q')]),
+    row(Action::AnswerYes, S::Question, "Question", "answer-yes", "yes: save and quit, send", &[ch('y'), ch('Y'), plain(K::Enter)]),
+    row(Action::AnswerNo, S::Question, "Question", "answer-no", "cancel", &[plain(K::Esc), ch('n'), ch('N'), ch('q')]),
+    row(Action::AnswerDiscard, S::Question, "Question", "answer-discard", "discard the unsaved edits", &[ch('d'), ch('D')]),
+    row(Action::AnswerReload, S::Question, "Question", "answer-reload", "reload the file from disk", &[ch('r'), ch('R')]),
+    row(Action::AnswerKeep, S::Question, "Question", "answer-keep", "keep mine and write it over the file", &[ch('k'), ch('K')]),
     row(Action::KeyDialogClose, S::KeyDialog, "Write key", "key-dialog-close", "close", &[plain(K::Esc)]),
     row(Action::KeyDialogRegion, S::KeyDialog, "Write key", "key-dialog-region", "region", &[plain(K::Tab), plain(K::BackTab)]),
     row(Action::KeyDialogReveal, S::KeyDialog, "Write key", "key-dialog-reveal", "reveal", &[ctrl('r')]),
@@ -941,8 +943,8 @@ mod tests {
     use crossterm::event::{KeyEventKind, KeyEventState};
     use std::collections::HashSet;
 
-    const VARIANTS: usize = 64;
-    const NORMAL_VARIANTS: usize = 38;
+    const VARIANTS: usize = 65;
+    const NORMAL_VARIANTS: usize = 39;
 
     fn key(text: &str) -> KeyCombo {
         text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))

@@ -113,4 +113,6 @@ fn started(app: &mut App, listen: bool) -> Vec<Effect> {
 }
 
 #[cfg(test)]
+mod safety_tests;
+#[cfg(test)]
 mod tests;

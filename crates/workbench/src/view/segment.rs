@@ -1,6 +1,6 @@
 //! The Segment pane: what would be sent (method, the URL it would actually go to, payload) with lint findings under it and
 //! their lines marked; the transformation's error when it failed; the diff against the
-//! previous output on `d`.
+//! saved version's output on `d`.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -62,9 +62,9 @@ pub(crate) fn error_lines(app: &App, result: &EventResult) -> Vec<Line<'static>>
 
 pub(crate) fn diff_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> {
     let p = &app.theme.palette;
-    let (Some(previous), Some(current)) = (&result.previous, &result.output) else {
+    let (Some(previous), Some(current)) = (&result.saved, &result.output) else {
         return vec![Line::styled(
-            "No earlier output for this event yet: edit the transformation, and d shows what the edit changed.",
+            "No output of the saved version on this body yet: the diff compares the output with the saved transformation's.",
             p.dim,
         )];
     };
@@ -116,8 +116,12 @@ pub(crate) fn diff_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let p = &app.theme.palette;
     let mut title = vec![Span::raw("4 Segment")];
+    if let Some(badge) = super::frame::live_badge(app) {
+        title.push(Span::raw(" "));
+        title.push(badge);
+    }
     if app.diff {
-        title.push(Span::styled(" · diff vs previous output", p.accent));
+        title.push(Span::styled(" · diff vs saved version", p.accent));
     }
     if app.selected_is_pending() {
         // An output shown while pending came from an earlier text or body: say so.

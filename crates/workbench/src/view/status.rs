@@ -51,7 +51,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             first_key(Action::Quit)
         ),
     };
-    let width = usize::from(area.width);
+    // Sends to a live workspace say so first, whatever else gives way.
+    let badge = super::frame::live_badge(app);
+    let width = usize::from(area.width).saturating_sub(badge.as_ref().map_or(0, Span::width));
     // The key hints stay whole; the state gives way first, then the message.
     let left = truncate(
         &left,
@@ -71,12 +73,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         None => Span::raw(""),
     };
     let pad = width.saturating_sub(used + message.width());
-    let line = Line::from(vec![
-        mode,
+    let mut spans = vec![mode];
+    spans.extend(badge);
+    spans.extend([
         Span::styled(left, bar),
         message,
         Span::styled(" ".repeat(pad), bar),
         Span::styled(help, bar.patch(p.key_hint)),
     ]);
-    frame.render_widget(Paragraph::new(line).style(bar), area);
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
 }

@@ -433,6 +433,71 @@ mod tests {
         assert_ne!(editor.text(), "let a = 1;\n");
     }
 
+    /// Undoes until the text is `until`, counting the presses (at most 20).
+    fn undos_to(editor: &mut Editor, until: &str) -> usize {
+        let mut presses = 0;
+        while editor.text() != until && presses < 20 {
+            editor.undo();
+            presses += 1;
+        }
+        presses
+    }
+
+    #[test]
+    fn undo_steps_end_at_words_lines_cursor_jumps_and_pauses() {
+        let at = Instant::now();
+        let press = |editor: &mut Editor, code: KeyCode, at: Instant| {
+            editor.handle_key_at(key(code, KeyModifiers::NONE), at);
+        };
+        let typed_at = |editor: &mut Editor, text: &str, at: Instant| {
+            for c in text.chars() {
+                let code = if c == '\n' {
+                    KeyCode::Enter
+                } else {
+                    KeyCode::Char(c)
+                };
+                press(editor, code, at);
+            }
+        };
+        // A word takes the spaces and punctuation after it.
+        let mut editor = Editor::new("");
+        typed_at(&mut editor, "while (true) {} ", at);
+        assert_eq!(undos_to(&mut editor, ""), 2);
+        // A line break ends a step; deletions go together.
+        let mut editor = Editor::new("");
+        typed_at(&mut editor, "ab\ncd", at);
+        press(&mut editor, KeyCode::Backspace, at);
+        press(&mut editor, KeyCode::Backspace, at);
+        assert_eq!(editor.text(), "ab\n");
+        editor.undo();
+        assert_eq!(editor.text(), "ab\ncd");
+        editor.undo();
+        assert_eq!(editor.text(), "ab\n");
+        editor.undo();
+        assert_eq!(editor.text(), "");
+        // A cursor jump ends a step, and so does a pause.
+        let mut editor = Editor::new("");
+        typed_at(&mut editor, "abc", at);
+        press(&mut editor, KeyCode::Home, at);
+        typed_at(&mut editor, "x", at);
+        typed_at(&mut editor, "y", at + UNDO_PAUSE);
+        editor.undo();
+        assert_eq!(editor.text(), "xabc");
+        editor.undo();
+        assert_eq!(editor.text(), "abc");
+        // A paste is a step of its own; redo goes forward again, a new edit drops it.
+        assert!(editor.paste("pasted "));
+        typed_at(&mut editor, "z", at);
+        editor.undo();
+        assert_eq!(editor.text(), "pasted abc");
+        editor.undo();
+        assert_eq!(editor.text(), "abc");
+        editor.redo();
+        assert_eq!(editor.text(), "pasted abc");
+        typed_at(&mut editor, "q", at);
+        assert_eq!(editor.redo(), EditOutcome::Moved);
+    }
+
     #[test]
     fn select_copy_cut_and_paste() {
         let mut editor = Editor::new("abc\ndef");

@@ -517,6 +517,7 @@ fn the_request_view_and_the_curl_command_never_show_the_write_key() {
     assert_key_hidden("the curl command", &command);
 
     // The send as the core's client makes it (a dry run: nothing leaves the machine).
+    h.app.send.choice = hookbench_workbench::model::sending::DestinationChoice::DryRun;
     h.effects.clear();
     h.press(KeyCode::Char('s'));
     let (id, event) = h

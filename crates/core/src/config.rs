@@ -60,6 +60,7 @@ struct RawSegmentConfig {
     endpoint: Option<String>,
     write_key: Option<crate::segment::WriteKey>,
     gzip: Option<bool>,
+    destination: Option<StartDestination>,
 }
 
 /// `[ui]`
@@ -199,6 +200,23 @@ pub struct SegmentConfig {
     pub write_key: Option<crate::segment::WriteKey>,
     /// Compress the bodies `send` writes with gzip (`gzip = true`), as Segment accepts.
     pub gzip: bool,
+    /// Where the workbench's sends go when it starts (`destination = "sink"`, `"dry-run"` or
+    /// `"segment"`); unset, the local sink, whatever key is saved.
+    pub destination: Option<StartDestination>,
+}
+
+/// Where the workbench's sends go when it starts. Only `segment` reaches a live workspace, so
+/// it is never the default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StartDestination {
+    /// The local sink: calls are answered on this machine and never reach Segment.
+    #[default]
+    Sink,
+    /// Nothing is sent: the request is shown.
+    DryRun,
+    /// Segment (or the configured endpoint), with the write key.
+    Segment,
 }
 
 impl Config {
@@ -287,6 +305,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             endpoint,
             write_key: raw.segment.write_key,
             gzip: raw.segment.gzip.unwrap_or(false),
+            destination: raw.segment.destination,
         },
         ui: raw.ui,
         receiver: raw.receiver,
@@ -361,6 +380,32 @@ mod tests {
         let config = parse("[segment]\ngzip = true\n", Path::new("c.toml")).expect("parses");
         assert!(config.segment.gzip);
         assert!(parse("[segment]\ngzip = \"yes\"\n", Path::new("c.toml")).is_err());
+    }
+
+    #[test]
+    fn the_workbench_destination_is_a_segment_setting() {
+        assert_eq!(
+            parse("", Path::new("c.toml"))
+                .expect("parses")
+                .segment
+                .destination,
+            None
+        );
+        for (text, expected) in [
+            ("sink", StartDestination::Sink),
+            ("dry-run", StartDestination::DryRun),
+            ("segment", StartDestination::Segment),
+        ] {
+            let config = parse(
+                &format!("[segment]\ndestination = \"{text}\"\n"),
+                Path::new("c.toml"),
+            )
+            .expect("parses");
+            assert_eq!(config.segment.destination, Some(expected));
+        }
+        let err = parse("[segment]\ndestination = \"live\"\n", Path::new("c.toml"))
+            .expect_err("unknown destination");
+        assert!(err.to_string().contains("line 2"), "{err}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use crate::text::{has_userinfo, without_userinfo};
 use std::time::Duration;
 
-use crate::config::Config;
+use crate::config::{Config, StartDestination};
 use crate::pipeline::PipelineSettings;
 use crate::segment::{Destination, Region, WriteKey};
 use crate::transform::Limits;
@@ -51,6 +51,9 @@ pub struct Session {
     pub endpoint: Option<url::Url>,
     /// The write key given, else the file's.
     pub write_key: Option<WriteKey>,
+    /// Where the workbench's sends start: the file's `[segment] destination`, else the local
+    /// sink (a saved key alone never makes sends live).
+    pub start_destination: StartDestination,
 }
 
 /// Flags or environment values a session cannot be made from.
@@ -163,6 +166,7 @@ impl Session {
             region,
             endpoint,
             write_key,
+            start_destination: config.segment.destination.unwrap_or_default(),
         })
     }
 
@@ -234,6 +238,19 @@ mod tests {
         assert_eq!(session.write_key, None);
         assert_eq!(session.destination(false), Destination::Segment(Region::Us));
         assert_eq!(session.destination(true), Destination::DryRun);
+    }
+
+    #[test]
+    fn the_workbench_starts_on_the_sink_unless_the_file_says_otherwise() {
+        // A saved key alone does not make the workbench's sends live.
+        let keyed = config(&format!("[segment]\nwrite_key = \"{KEY}\"\n"));
+        let session = Session::resolve(&keyed, &SessionOverrides::default()).expect("resolves");
+        assert_eq!(session.start_destination, StartDestination::Sink);
+        let live = config(&format!(
+            "[segment]\nwrite_key = \"{KEY}\"\ndestination = \"segment\"\n"
+        ));
+        let session = Session::resolve(&live, &SessionOverrides::default()).expect("resolves");
+        assert_eq!(session.start_destination, StartDestination::Segment);
     }
 
     #[test]

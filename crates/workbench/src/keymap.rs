@@ -65,6 +65,8 @@ pub enum Action {
     PickTransform,
     /// Run the transformation again on every event.
     Rerun,
+    /// Put the transformation back as it was last saved or loaded.
+    Revert,
     /// Filter the events list.
     Filter,
     /// Group events by family or not.
@@ -145,16 +147,16 @@ pub enum Action {
     MessagesTop,
     /// Message log: the newest message.
     MessagesBottom,
-    /// Unsaved-edits question on quit: save, then quit.
-    QuitSave,
-    /// Unsaved-edits question on quit: quit without saving.
-    QuitDiscard,
-    /// Unsaved-edits question on quit: stay.
-    QuitStay,
-    /// A yes/no question: yes.
+    /// A question: its primary action, never one that loses anything (save and quit, send).
     AnswerYes,
-    /// A yes/no question: no.
+    /// A question: cancel, nothing happens.
     AnswerNo,
+    /// A question: the choice that throws edits away (quit without saving, load over them).
+    AnswerDiscard,
+    /// The changed-on-disk question: take the file as it is on disk, dropping the edits here.
+    AnswerReload,
+    /// The changed-on-disk question: keep the edits here and write them over the file.
+    AnswerKeep,
     /// Write-key dialog: close it.
     KeyDialogClose,
     /// Write-key dialog: switch the region.
@@ -191,9 +193,8 @@ pub enum Scope {
     Picker,
     /// The message log.
     Messages,
-    /// The question asked before quitting with unsaved edits.
-    QuitQuestion,
-    /// A yes/no question (send despite lint errors, drop unsaved edits).
+    /// A question (quit with unsaved edits, send despite lint errors, send every event to
+    /// Segment, drop unsaved edits, a file changed on disk): every one takes the same keys.
     Question,
     /// The write-key dialog.
     KeyDialog,
@@ -279,12 +280,13 @@ const TABLE: &[ActionRow] = &[
     row(Action::Save, S::Normal, "Transformation", "save", "Save the transformation", &[ctrl('s')]),
     row(Action::PickTransform, S::Normal, "Transformation", "pick-transform", "Pick another transformation", &[ch('t')]),
     row(Action::Rerun, S::Normal, "Transformation", "rerun", "Run the transformation again on every event", &[ch('R')]),
+    row(Action::Revert, S::Normal, "Transformation", "revert", "Revert the transformation to its saved version", &[ch('U')]),
     row(Action::Filter, S::Normal, "Webhook", "filter", "Filter the events list; in a text pane, search it", &[ch('/')]),
     row(Action::ToggleGroups, S::Normal, "Webhook", "toggle-groups", "Group events by family, or not", &[ch('z')]),
     row(Action::ModifyBody, S::Normal, "Webhook", "modify-body", "Edit the selected webhook body here", &[ch('m')]),
     row(Action::ModifyBodyExternal, S::Normal, "Webhook", "modify-body-external", "Edit the selected webhook body in $EDITOR", &[ch('M')]),
     row(Action::ResetBody, S::Normal, "Webhook", "reset-body", "Drop the changes to the selected webhook body", &[ch('r')]),
-    row(Action::Diff, S::Normal, "Output", "diff", "Show or hide the diff against the previous output", &[ch('d')]),
+    row(Action::Diff, S::Normal, "Output", "diff", "Show or hide the diff against the saved version", &[ch('d')]),
     row(Action::CopyPayload, S::Normal, "Output", "copy-payload", "Copy the output payload", &[ch('y')]),
     row(Action::CopyCurl, S::Normal, "Output", "copy-curl", "Copy the output as a curl command (write key masked)", &[ch('Y')]),
     row(Action::Send, S::Normal, "Send", "send", "Send the selected event to the destination", &[ch('s')]),
@@ -320,11 +322,11 @@ const TABLE: &[ActionRow] = &[
     row(Action::MessagesPageUp, S::Messages, "Messages", "messages-page-up", "Scroll a page up", &[ch('u'), plain(K::PageUp)]),
     row(Action::MessagesTop, S::Messages, "Messages", "messages-top", "The oldest message", &[ch('g'), plain(K::Home)]),
     row(Action::MessagesBottom, S::Messages, "Messages", "messages-bottom", "The newest message", &[ch('G'), plain(K::End)]),
-    row(Action::QuitSave, S::QuitQuestion, "Unsaved edits", "quit-save", "save and quit", &[ch('s'), ch('S')]),
-    row(Action::QuitDiscard, S::QuitQuestion, "Unsaved edits", "quit-discard", "quit without saving", &[ch('q'), ch('Q'), ch('d'), ch('D')]),
-    row(Action::QuitStay, S::QuitQuestion, "Unsaved edits", "quit-stay", "stay", &[plain(K::Esc), ch('n'), ch('N'), ch('c')]),
-    row(Action::AnswerYes, S::Question, "Question", "answer-yes", "yes", &[ch('y'), ch('Y'), plain(K::Enter)]),
-    row(Action::AnswerNo, S::Question, "Question", "answer-no", "no", &[plain(K::Esc), ch('n'), ch('N'), ch('q')]),
+    row(Action::AnswerYes, S::Question, "Question", "answer-yes", "yes: save and quit, send", &[ch('y'), ch('Y'), plain(K::Enter)]),
+    row(Action::AnswerNo, S::Question, "Question", "answer-no", "cancel", &[plain(K::Esc), ch('n'), ch('N'), ch('q')]),
+    row(Action::AnswerDiscard, S::Question, "Question", "answer-discard", "discard the unsaved edits", &[ch('d'), ch('D')]),
+    row(Action::AnswerReload, S::Question, "Question", "answer-reload", "reload the file from disk", &[ch('r'), ch('R')]),
+    row(Action::AnswerKeep, S::Question, "Question", "answer-keep", "keep mine and write it over the file", &[ch('k'), ch('K')]),
     row(Action::KeyDialogClose, S::KeyDialog, "Write key", "key-dialog-close", "close", &[plain(K::Esc)]),
     row(Action::KeyDialogRegion, S::KeyDialog, "Write key", "key-dialog-region", "region", &[plain(K::Tab), plain(K::BackTab)]),
     row(Action::KeyDialogReveal, S::KeyDialog, "Write key", "key-dialog-reveal", "reveal", &[ctrl('r')]),
@@ -1006,8 +1008,8 @@ mod tests {
     use crossterm::event::{KeyEventKind, KeyEventState};
     use std::collections::HashSet;
 
-    const VARIANTS: usize = 84;
-    const NORMAL_VARIANTS: usize = 47;
+    const VARIANTS: usize = 85;
+    const NORMAL_VARIANTS: usize = 48;
 
     fn key(text: &str) -> KeyCombo {
         text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))

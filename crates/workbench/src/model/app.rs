@@ -13,10 +13,10 @@ use hookbench_core::webhook::fixtures::SkippedFile;
 use hookbench_core::webhook::{FixtureSet, InputDiagnostic};
 
 use crate::highlight::Highlighter;
-use crate::keymap::KeyMap;
+use crate::keymap::{Action, KeyMap};
 use crate::theme::Theme;
 
-use super::editor::Editor;
+use super::editor::{Clock, Editor};
 use super::events_list::{EventEntry, EventsList};
 use super::jobs::LatestJobs;
 use super::listener::ListenerState;
@@ -168,6 +168,50 @@ pub enum Confirm {
     Discard(String),
     /// Send an event whose output has lint errors.
     ForceSend(String),
+    /// Send every listed event to Segment (`S`): the events as they were listed when asked.
+    SendAll(Vec<String>),
+    /// The transformation's file changed on disk while it has unsaved edits here (asked on
+    /// save): reload it or keep these edits and write them over it.
+    ChangedOnDisk,
+    /// Put the transformation back as saved, dropping its unsaved edits.
+    Revert,
+}
+
+impl Confirm {
+    /// The choices a question offers, in the order its hints show them. Every question takes the
+    /// same keys: yes for the primary action when it loses nothing, discard for the one that drops
+    /// edits (never the key that opened the question), cancel; the changed-on-disk question offers
+    /// reload and keep instead of yes.
+    pub fn choices(&self) -> &'static [(Action, &'static str)] {
+        match self {
+            Confirm::Quit => &[
+                (Action::AnswerYes, "save and quit"),
+                (Action::AnswerDiscard, "quit without saving"),
+                (Action::AnswerNo, "stay"),
+            ],
+            Confirm::ForceSend(_) => &[(Action::AnswerYes, "send it"), (Action::AnswerNo, "don't")],
+            Confirm::SendAll(_) => &[
+                (Action::AnswerYes, "send them"),
+                (Action::AnswerNo, "don't"),
+            ],
+            Confirm::Discard(_) => &[
+                (Action::AnswerDiscard, "drop the edits and load it"),
+                (Action::AnswerNo, "stay"),
+            ],
+            Confirm::ChangedOnDisk => &[
+                (
+                    Action::AnswerReload,
+                    "reload from disk (drops the edits here)",
+                ),
+                (Action::AnswerKeep, "keep mine (write over the file)"),
+                (Action::AnswerNo, "decide later"),
+            ],
+            Confirm::Revert => &[
+                (Action::AnswerDiscard, "drop the edits"),
+                (Action::AnswerNo, "keep them"),
+            ],
+        }
+    }
 }
 
 /// Where the transformation came from and how it is named. Its text is not kept here: the
@@ -191,6 +235,12 @@ pub struct TransformState {
     /// staleness and the highlight cache: an output belongs to the revision it was run with.
     pub revision: u64,
     pub compat: Vec<CompatWarning>,
+    /// The file's text on disk when it changed there while edits here were unsaved: until the
+    /// user chooses (reload or keep), a save asks instead of writing over it.
+    pub disk_text: Option<String>,
+    /// The newest revision known to hold the saved text: its outputs are the saved version's,
+    /// which the diff compares against.
+    pub saved_revision: Option<u64>,
 }
 
 impl TransformState {
@@ -207,6 +257,16 @@ impl TransformState {
             saved_text: text,
             revision: 0,
             source: TransformLabel { name, stem, origin },
+            disk_text: None,
+            saved_revision: Some(0),
+        }
+    }
+
+    /// Notes the revision as the saved version's when the text is the saved text (called as a
+    /// run is asked, so its outputs can be told apart).
+    pub fn note_saved_revision(&mut self) {
+        if !self.is_dirty() {
+            self.saved_revision = Some(self.revision);
         }
     }
 
@@ -256,6 +316,9 @@ pub struct EventResult {
     pub output: Option<OutputView>,
     /// The last output that differed from the current one.
     pub previous: Option<OutputView>,
+    /// The output of the saved transformation on this body, once one ran: what the diff
+    /// compares the current output with.
+    pub saved: Option<OutputView>,
 }
 
 impl EventResult {
@@ -419,6 +482,8 @@ pub struct App {
     pub skipped_fixtures: Vec<SkippedFile>,
     /// Sideways scroll, wrap, findings selection and search of the text panes.
     pub reading: Reading,
+    /// Where the editors take a keystroke's time from, for grouping undo steps.
+    pub clock: Clock,
 }
 
 impl App {
@@ -463,6 +528,7 @@ impl App {
             edit_after_save: false,
             skipped_fixtures: init.fixtures.skipped().to_vec(),
             reading: Reading::default(),
+            clock: Clock::System,
         }
     }
 

@@ -322,9 +322,9 @@ pub fn webhook_body_height(app: &App, areas: &Areas) -> usize {
     usize::from(inner_height.saturating_sub(findings))
 }
 
-/// Lines of the diff of a result's output against its previous one.
+/// Lines of the diff of a result's output against the saved version's.
 fn diff_lines(result: &EventResult) -> usize {
-    let (Some(previous), Some(current)) = (&result.previous, &result.output) else {
+    let (Some(previous), Some(current)) = (&result.saved, &result.output) else {
         return 1;
     };
     let mut lines = 0;

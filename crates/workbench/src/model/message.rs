@@ -10,7 +10,7 @@ use serde_json::Value;
 use hookbench_core::pipeline::{PipelineSettings, RunRecord};
 use hookbench_core::segment::client::{Call, RetryNotice};
 use hookbench_core::segment::keycheck::KeyCheck;
-use hookbench_core::segment::{Destination, SendReport, WriteKey};
+use hookbench_core::segment::{Destination, Region, SendReport, WriteKey};
 use hookbench_core::store::DeliverySummary;
 use hookbench_core::transform::presets::TransformSource;
 
@@ -187,9 +187,11 @@ pub enum Effect {
     CancelSends,
     /// Check a write key against Segment's settings CDN.
     VerifyKey(WriteKey),
-    /// Write the key into the config file's `[segment] write_key` (the file kept at mode 0600).
+    /// Write the key and its region into the config file's `[segment] write_key` and `region`
+    /// (the file kept at mode 0600).
     SaveKey {
         key: WriteKey,
+        region: Region,
         path: PathBuf,
     },
     /// Start receiving webhooks at this address.

@@ -16,6 +16,16 @@ pub enum DestinationChoice {
 }
 
 impl DestinationChoice {
+    /// Where the configuration file says sends start.
+    pub fn from_config(start: hookbench_core::config::StartDestination) -> DestinationChoice {
+        use hookbench_core::config::StartDestination;
+        match start {
+            StartDestination::Sink => DestinationChoice::Sink,
+            StartDestination::DryRun => DestinationChoice::DryRun,
+            StartDestination::Segment => DestinationChoice::Segment,
+        }
+    }
+
     pub fn next(self) -> DestinationChoice {
         match self {
             DestinationChoice::DryRun => DestinationChoice::Sink,
@@ -171,7 +181,8 @@ pub struct SendState {
 }
 
 impl SendState {
-    /// Sends go to Segment when a key is set, else to the local sink.
+    /// Sends start on the local sink, a key or not: a live destination is chosen (`D`, or
+    /// `[segment] destination`), never implied by a saved key.
     pub fn new(
         write_key: Option<WriteKey>,
         region: Region,
@@ -179,11 +190,7 @@ impl SendState {
         config_path: Option<PathBuf>,
     ) -> SendState {
         SendState {
-            choice: if write_key.is_some() {
-                DestinationChoice::Segment
-            } else {
-                DestinationChoice::Sink
-            },
+            choice: DestinationChoice::Sink,
             region,
             endpoint,
             write_key,

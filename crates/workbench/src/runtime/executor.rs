@@ -140,8 +140,8 @@ impl Executor {
                     let _ = tx.send(Message::KeyChecked(Box::new(check)));
                 });
             }
-            Effect::SaveKey { key, path } => {
-                let result = save_key(&path, &key).map(|()| path);
+            Effect::SaveKey { key, region, path } => {
+                let result = save_key(&path, &key, region).map(|()| path);
                 let _ = self.tx.send(Message::KeySaved(result));
             }
             Effect::StartListener { addr } => self.start_listener(addr),

@@ -5,14 +5,15 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use hookbench_core::segment::WriteKey;
+use hookbench_core::segment::{Region, WriteKey};
 use hookbench_core::transform::presets;
 
 use crate::model::message::{PickerEntry, Recovery};
 
-/// Sets `[segment] write_key` in the config file, keeping everything else in it as written, and
-/// makes the file readable by its owner only.
-pub fn save_key(path: &Path, key: &WriteKey) -> Result<(), String> {
+/// Sets `[segment] write_key` and `region` (the workspace's: a key belongs to one) in the config
+/// file, keeping everything else in it as written, and makes the file readable by its owner
+/// only.
+pub fn save_key(path: &Path, key: &WriteKey, region: Region) -> Result<(), String> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
@@ -27,6 +28,7 @@ pub fn save_key(path: &Path, key: &WriteKey) -> Result<(), String> {
         .as_table_mut()
         .ok_or_else(|| format!("{}: [segment] is not a table", path.display()))?;
     segment["write_key"] = toml_edit::value(key.expose());
+    segment["region"] = toml_edit::value(region.to_string());
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -92,12 +94,13 @@ pub fn write_new(dir: &Path, stem: &str, ext: &str, text: &str) -> Result<PathBu
 }
 
 /// Keeps unsaved edits in `<stem>.recovered.js` next to where they belong, else in the
-/// temporary directory; returns where they went.
+/// temporary directory; returns where they went, as a full path (it is told on the way out).
 pub fn write_recovery(recovery: &Recovery) -> Option<PathBuf> {
     let stem = format!("{}.recovered", recovery.stem);
-    write_new(&recovery.dir, &stem, "js", &recovery.text)
+    let written = write_new(&recovery.dir, &stem, "js", &recovery.text)
         .or_else(|_| write_new(&std::env::temp_dir(), &stem, "js", &recovery.text))
-        .ok()
+        .ok()?;
+    Some(std::path::absolute(&written).unwrap_or(written))
 }
 
 /// The presets, `*.js` in `dir`, and the config's paths.
@@ -141,7 +144,7 @@ mod tests {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
         std::fs::write(&path, "# mine\n[ui]\ntheme = \"light\"\n").expect("write");
         let key = WriteKey::new("wk_1234567890abcdefghijklmnopqrstu").expect("key");
-        save_key(&path, &key).expect("saved");
+        save_key(&path, &key, Region::Eu).expect("saved");
         let text = std::fs::read_to_string(&path).expect("read");
         assert!(
             text.starts_with("# mine\n[ui]\ntheme = \"light\"\n"),
@@ -149,6 +152,11 @@ mod tests {
         );
         let config = hookbench_core::config::parse(&text, &path).expect("still a valid config");
         assert_eq!(config.segment.write_key, Some(key));
+        assert_eq!(
+            config.segment.region,
+            Some(Region::Eu),
+            "the region the dialog showed is saved with the key"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

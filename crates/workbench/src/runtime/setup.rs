@@ -13,7 +13,7 @@ use hookbench_core::webhook::signature::Secret;
 
 use crate::keymap::KeyMap;
 use crate::model::app::AppInit;
-use crate::model::sending::SendState;
+use crate::model::sending::{DestinationChoice, SendState};
 use crate::theme::Theme;
 
 /// How the workbench was started (`hookbench [tui] …`).
@@ -96,12 +96,13 @@ pub fn prepare(options: &Options) -> anyhow::Result<Startup> {
         fixtures.find(event)?;
     }
 
-    let send = SendState::new(
+    let mut send = SendState::new(
         session.write_key.clone(),
         session.region,
         session.endpoint.clone(),
         Some(config_path.clone()),
     );
+    send.choice = DestinationChoice::from_config(session.start_destination);
     let secret = match std::env::var("HOOKBENCH_WEBHOOK_SECRET") {
         Ok(text) if !text.trim().is_empty() => {
             Some(Secret::parse(text.trim()).context("HOOKBENCH_WEBHOOK_SECRET")?)

@@ -7,7 +7,8 @@ use hookbench_core::text::escape_bytes;
 use hookbench_core::transform::presets::{TransformOrigin, TransformSource};
 use hookbench_core::transform::scan_compat;
 
-use crate::model::app::{App, Mode, Overlay, TransformState};
+use crate::keymap::Action;
+use crate::model::app::{App, Confirm, Mode, Overlay, TransformState};
 use crate::model::editor::Editor;
 use crate::model::message::{EditTarget, Effect, PickerEntry, Recovery};
 use crate::update::runs::{run_all, run_keys};
@@ -19,15 +20,36 @@ pub(super) fn picker_matches_current(stem: &str, spec: &str) -> bool {
         .is_some_and(|s| s.to_string_lossy() == stem)
 }
 
+/// Unsaved edits to keep on a forced exit: named after the file being edited and kept next to
+/// it (a preset, never saved, after the preset, in the working directory).
 pub(super) fn recovery(app: &App) -> Option<Recovery> {
-    app.transform.is_dirty().then(|| Recovery {
-        dir: app.cwd.clone(),
-        stem: app.transform.source.stem.clone(),
+    if !app.transform.is_dirty() {
+        return None;
+    }
+    let file = app.transform.path().and_then(|path| {
+        let stem = path.file_stem()?.to_string_lossy().into_owned();
+        let dir = match path.parent() {
+            Some(dir) if dir.as_os_str().is_empty() => app.cwd.clone(),
+            Some(dir) => app.cwd.join(dir),
+            None => app.cwd.clone(),
+        };
+        Some((dir, stem))
+    });
+    let (dir, stem) = file.unwrap_or_else(|| (app.cwd.clone(), app.transform.source.stem.clone()));
+    Some(Recovery {
+        dir,
+        stem,
         text: app.transform.text(),
     })
 }
 
+/// Saves the transformation, unless its file changed on disk meanwhile and the user has not
+/// chosen between that and the edits here: then it asks.
 pub(super) fn save(app: &mut App) -> Vec<Effect> {
+    if app.transform.disk_text.is_some() {
+        app.overlay = Some(Overlay::Confirm(Confirm::ChangedOnDisk));
+        return Vec::new();
+    }
     vec![Effect::Save {
         path: app.transform.path().cloned(),
         dir: app.cwd.clone(),
@@ -45,6 +67,10 @@ pub(super) fn on_saved(
         Ok(path) => {
             let mut effects = Vec::new();
             app.transform.saved_text = text;
+            app.transform.disk_text = None;
+            app.transform.saved_revision = None;
+            app.transform.note_saved_revision();
+            mark_saved_outputs(app);
             if app.transform.path() != Some(&path) {
                 app.transform.source.origin = TransformOrigin::File(path.clone());
                 app.transform.source.name = path.file_name().map_or_else(
@@ -156,31 +182,95 @@ pub(super) fn on_external_edit(
     }
 }
 
+/// The outputs of the revision that holds the saved text become the saved version's.
+fn mark_saved_outputs(app: &mut App) {
+    let Some(saved) = app.transform.saved_revision else {
+        return;
+    };
+    for result in app.results.values_mut() {
+        if result.basis.revision == saved {
+            result.saved = result.output.clone();
+        }
+    }
+}
+
 /// The transformation's file changed (an editor saved it): take the new text unless that
-/// would lose in-app edits.
+/// would lose in-app edits; then the change is kept aside and the next save asks whether to
+/// reload it or write the edits over it.
 pub(super) fn reload_from_disk(app: &mut App, text: String) -> Vec<Effect> {
     if text == app.transform.text() {
         app.transform.saved_text = text;
+        app.transform.disk_text = None;
+        app.transform.note_saved_revision();
+        mark_saved_outputs(app);
         return Vec::new();
     }
     let name = app.transform_name();
     if app.transform.is_dirty() {
+        let keys = app.keymap.first_key_text(Action::Save);
         app.set_error(format!(
-            "{name} changed on disk; your unsaved edits here are kept (Ctrl-S writes them over it)"
+            "{name} changed on disk; your unsaved edits here are kept ({keys} asks: reload it or keep yours)"
         ));
+        app.transform.disk_text = Some(text);
         return Vec::new();
     }
+    replace_text(app, text);
+    app.set_status(format!("reloaded {name}"));
+    settle_view(app);
+    vec![run_all(app)]
+}
+
+/// The changed-on-disk question: reload. The file's text replaces the edits here.
+pub(super) fn take_disk_text(app: &mut App) -> Vec<Effect> {
+    app.quit_after_save = false;
+    app.edit_after_save = false;
+    let Some(text) = app.transform.disk_text.take() else {
+        return Vec::new();
+    };
+    let name = app.transform_name();
+    replace_text(app, text);
+    app.set_status(format!(
+        "reloaded {name} from disk; the edits here were dropped"
+    ));
+    settle_view(app);
+    vec![run_all(app)]
+}
+
+/// `U`: back to the saved text, asking first when that drops edits.
+pub(crate) fn revert(app: &mut App) -> Vec<Effect> {
+    if !app.transform.is_dirty() {
+        app.set_status(format!("{}: nothing to revert", app.transform_name()));
+        return Vec::new();
+    }
+    app.overlay = Some(Overlay::Confirm(Confirm::Revert));
+    Vec::new()
+}
+
+/// The revert question answered: the saved text replaces the edits.
+pub(super) fn revert_now(app: &mut App) -> Vec<Effect> {
+    let text = app.transform.saved_text.clone();
+    replace_text(app, text);
+    app.rerun_all_pending = false;
+    app.set_status(format!(
+        "{}: reverted to the saved version",
+        app.transform_name()
+    ));
+    settle_view(app);
+    vec![run_all(app)]
+}
+
+/// Puts `text` in the editor as the saved text, the cursor's line and the view kept.
+fn replace_text(app: &mut App, text: String) {
     let (line, _) = app.transform.editor.cursor();
     let top = app.transform.editor.top;
     app.transform.editor = Editor::new(&text);
     app.transform.editor.go_to_line(line);
     app.transform.editor.top = top;
     app.transform.saved_text = text;
+    app.transform.disk_text = None;
     app.transform.revision += 1;
+    app.transform.saved_revision = Some(app.transform.revision);
     app.transform.compat = scan_compat(&app.transform.saved_text);
-    app.set_status(format!("reloaded {name}"));
-    settle_view(app);
-    vec![run_all(app)]
 }
 
 pub(super) fn load_transform(app: &mut App, source: TransformSource) -> Vec<Effect> {
@@ -192,6 +282,7 @@ pub(super) fn load_transform(app: &mut App, source: TransformSource) -> Vec<Effe
     let revision = app.transform.revision + 1;
     app.transform = TransformState::new(source);
     app.transform.revision = revision;
+    app.transform.saved_revision = Some(revision);
     app.mode = Mode::Normal;
     app.set_status(format!("loaded {}", app.transform_name()));
     vec![Effect::Watch(path), run_all(app)]

@@ -52,7 +52,7 @@ fn every_status_message_and_error_is_logged_whole_with_its_level() {
     let last = h.app.messages.entries().last().map(|m| m.text.clone());
     assert_eq!(
         last.as_deref(),
-        Some("diff: output against the previous output (d to leave)")
+        Some("diff: output against the saved version's (d to leave)")
     );
 }
 

@@ -9,7 +9,7 @@ use crate::keymap::{Action, Scope};
 use crate::model::app::{App, BottomTab, Confirm, KeyDialog, Mode, Overlay, Pane, Picker};
 use crate::model::editor::{EditOutcome, Editor};
 use crate::model::message::{EditTarget, Effect};
-use crate::update::files::{external_editor, save};
+use crate::update::files::{external_editor, recovery, revert, save};
 use crate::update::overlays::on_overlay_key;
 use crate::update::runs::{debounce, run_all, run_keys};
 use crate::update::scroll::{
@@ -67,14 +67,16 @@ fn on_normal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 /// Ctrl-C: quits at once, unless that would lose edits; then it asks, and a second Ctrl-C
-/// quits without saving.
+/// quits keeping the edits in a recovery file, as a signal does.
 pub(super) fn force_quit(app: &mut App) -> Vec<Effect> {
     let asking = matches!(app.overlay, Some(Overlay::Confirm(Confirm::Quit)));
     if app.transform.is_dirty() && !asking {
         app.overlay = Some(Overlay::Confirm(Confirm::Quit));
         return Vec::new();
     }
-    vec![Effect::Quit { recovery: None }]
+    vec![Effect::Quit {
+        recovery: recovery(app),
+    }]
 }
 
 pub(super) fn quit(app: &mut App) -> Vec<Effect> {
@@ -94,7 +96,8 @@ pub(super) fn on_transform_edit_key(app: &mut App, key: KeyEvent) -> Vec<Effect>
         Some(Action::EditorSave) => return save(app),
         _ => {}
     }
-    match app.transform.editor.handle_key(key) {
+    let at = app.clock.now();
+    match app.transform.editor.handle_key_at(key, at) {
         EditOutcome::Moved => Vec::new(),
         EditOutcome::Changed => transform_edited(app),
         EditOutcome::Copied { text, changed } => {
@@ -123,7 +126,7 @@ pub(super) fn on_body_edit_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     let event_key = event_key.clone();
-    match editor.handle_key(key) {
+    match editor.handle_key_at(key, app.clock.now()) {
         EditOutcome::Moved => Vec::new(),
         EditOutcome::Changed => body_edited(app, event_key),
         EditOutcome::Copied { text, changed } => {
@@ -281,7 +284,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.diff = !app.diff;
             app.scroll.segment = 0;
             app.set_status(if app.diff {
-                "diff: output against the previous output (d to leave)"
+                "diff: output against the saved version's (d to leave)"
             } else {
                 "diff off"
             });
@@ -306,7 +309,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.events.grouped = !app.events.grouped;
         }
         Action::Send => return sending::send(app, false, false),
-        Action::SendAll => return sending::send(app, true, false),
+        Action::SendAll => return sending::send_all(app),
         Action::CancelSend => return sending::cancel(app),
         Action::Destination => return sending::switch_destination(app),
         Action::WriteKey => {
@@ -325,6 +328,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.set_status(format!("running {count} events again"));
             return vec![run_all(app)];
         }
+        Action::Revert => return revert(app),
         // Bound in the editors and overlays only, which handle them themselves.
         Action::EditorLeave
         | Action::EditorSave
@@ -348,11 +352,11 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::MessagesPageUp
         | Action::MessagesTop
         | Action::MessagesBottom
-        | Action::QuitSave
-        | Action::QuitDiscard
-        | Action::QuitStay
         | Action::AnswerYes
         | Action::AnswerNo
+        | Action::AnswerDiscard
+        | Action::AnswerReload
+        | Action::AnswerKeep
         | Action::KeyDialogClose
         | Action::KeyDialogRegion
         | Action::KeyDialogReveal

@@ -127,6 +127,8 @@ fn started(app: &mut App, listen: bool) -> Vec<Effect> {
 #[cfg(test)]
 mod reading_tests;
 #[cfg(test)]
+mod safety_tests;
+#[cfg(test)]
 mod sends_tests;
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,7 @@ use crate::keymap::{Action, Scope};
 use crate::model::app::{App, Confirm, KeyDialog, Overlay};
 use crate::model::measure;
 use crate::model::message::Effect;
-use crate::update::files::save;
+use crate::update::files::{self, save};
 use crate::update::sending;
 
 pub(super) fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
@@ -18,7 +18,6 @@ pub(super) fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let scope = match &overlay {
         Overlay::Help { .. } => Scope::Help,
         Overlay::Picker(_) => Scope::Picker,
-        Overlay::Confirm(Confirm::Quit) => Scope::QuitQuestion,
         Overlay::Confirm(_) => Scope::Question,
         Overlay::KeyDialog(_) => Scope::KeyDialog,
         Overlay::Messages { .. } => Scope::Messages,
@@ -93,50 +92,49 @@ pub(super) fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.overlay = Some(Overlay::Picker(picker));
             Vec::new()
         }
-        Overlay::Confirm(Confirm::Quit) => match action {
-            Some(Action::QuitSave) => {
-                app.overlay = None;
-                app.quit_after_save = true;
-                save(app)
-            }
-            Some(Action::QuitDiscard) => {
-                app.overlay = None;
-                vec![Effect::Quit { recovery: None }]
-            }
-            Some(Action::QuitStay) => {
-                app.overlay = None;
-                Vec::new()
-            }
-            _ => Vec::new(),
-        },
-        Overlay::Confirm(Confirm::ForceSend(event)) => match action {
-            Some(Action::AnswerYes) => {
-                app.overlay = None;
-                if app.events.select_key(&event) {
-                    sending::send(app, false, true)
-                } else {
-                    Vec::new()
-                }
-            }
-            Some(Action::AnswerNo) => {
-                app.overlay = None;
-                Vec::new()
-            }
-            _ => Vec::new(),
-        },
-        Overlay::KeyDialog(dialog) => on_key_dialog_key(app, dialog, key, action),
         Overlay::Messages { scroll } => super::messages::on_key(app, scroll, action),
-        Overlay::Confirm(Confirm::Discard(spec)) => match action {
-            Some(Action::AnswerYes) => {
-                app.overlay = None;
-                vec![Effect::LoadTransform(spec)]
-            }
-            Some(Action::AnswerNo) => {
-                app.overlay = None;
+        Overlay::Confirm(confirm) => on_question(app, confirm, action),
+        Overlay::KeyDialog(dialog) => on_key_dialog_key(app, dialog, key, action),
+    }
+}
+
+/// A key in a question: an action the question offers is carried out and the question closes;
+/// any other key leaves it open.
+fn on_question(app: &mut App, confirm: Confirm, action: Option<Action>) -> Vec<Effect> {
+    let Some(action) = action.filter(|a| confirm.choices().iter().any(|(c, _)| c == a)) else {
+        return Vec::new();
+    };
+    app.overlay = None;
+    match (confirm, action) {
+        (Confirm::Quit, Action::AnswerYes) => {
+            app.quit_after_save = true;
+            save(app)
+        }
+        (Confirm::Quit, Action::AnswerDiscard) => vec![Effect::Quit { recovery: None }],
+        (Confirm::ForceSend(event), Action::AnswerYes) => {
+            if app.events.select_key(&event) {
+                sending::send(app, false, true)
+            } else {
                 Vec::new()
             }
-            _ => Vec::new(),
-        },
+        }
+        (Confirm::SendAll(keys), Action::AnswerYes) => sending::send_confirmed(app, keys),
+        (Confirm::Discard(spec), Action::AnswerDiscard) => vec![Effect::LoadTransform(spec)],
+        (Confirm::ChangedOnDisk, Action::AnswerReload) => files::take_disk_text(app),
+        (Confirm::ChangedOnDisk, Action::AnswerKeep) => {
+            app.transform.disk_text = None;
+            save(app)
+        }
+        (Confirm::ChangedOnDisk, _) => {
+            app.quit_after_save = false;
+            app.edit_after_save = false;
+            app.set_status(
+                "not saved: the file changed on disk; Ctrl-S asks again (reload or keep mine)",
+            );
+            Vec::new()
+        }
+        (Confirm::Revert, Action::AnswerDiscard) => files::revert_now(app),
+        _ => Vec::new(),
     }
 }
 
@@ -186,6 +184,7 @@ pub(super) fn on_key_dialog_key(
                 Action::KeyDialogSave => match &app.send.config_path {
                     Some(path) => effects.push(Effect::SaveKey {
                         key: write_key,
+                        region: dialog.region,
                         path: path.clone(),
                     }),
                     None => app.set_error(

@@ -34,6 +34,7 @@ pub fn run_all(app: &mut App) -> Effect {
 pub fn run_keys(app: &mut App, keys: &[String]) -> Effect {
     let job = app.next_job;
     app.next_job += 1;
+    app.transform.note_saved_revision();
     let mut items = Vec::with_capacity(keys.len());
     for key in keys {
         let Some(entry) = app.events.entry(key).filter(|e| e.runnable()) else {
@@ -74,7 +75,17 @@ pub(super) fn on_run_done(app: &mut App, job: u64, key: String, record: RunRecor
         return; // Forgotten with its event (the memory window let it go).
     };
     let output = record.webhook.as_ref().map(OutputView::of);
-    let previous = match app.results.remove(&key) {
+    let old = app.results.remove(&key);
+    // The saved version's output on this body: this one when the run was of the saved text,
+    // else the one kept, while the body is the same.
+    let saved = if app.transform.saved_revision == Some(basis.revision) {
+        output.clone()
+    } else {
+        old.as_ref()
+            .filter(|old| old.basis.body == basis.body)
+            .and_then(|old| old.saved.clone())
+    };
+    let previous = match old {
         Some(old) if old.output != output && old.output.is_some() => old.output,
         Some(old) => old.previous,
         None => None,
@@ -87,6 +98,7 @@ pub(super) fn on_run_done(app: &mut App, job: u64, key: String, record: RunRecor
             record,
             output,
             previous,
+            saved,
         },
     );
     let keys: Vec<&str> = app

@@ -46,6 +46,35 @@ pub fn send(app: &mut App, all: bool, force: bool) -> Vec<Effect> {
     send_keys(app, keys, all, force)
 }
 
+/// `S`: every listed event. To Segment it asks first (how many, where, which region): one key
+/// must not send a whole list to a live workspace. The sink and a dry run go at once.
+pub fn send_all(app: &mut App) -> Vec<Effect> {
+    if app.send.choice != DestinationChoice::Segment {
+        return send(app, true, false);
+    }
+    if let Err(why) = app.send.destination() {
+        app.set_error(format!("cannot send: {why}"));
+        return Vec::new();
+    }
+    let keys: Vec<String> = app
+        .events
+        .visible()
+        .iter()
+        .map(|&i| app.events.entries()[i].key.clone())
+        .collect();
+    if keys.is_empty() {
+        app.set_error("nothing to send: no event is listed");
+        return Vec::new();
+    }
+    app.overlay = Some(Overlay::Confirm(Confirm::SendAll(keys)));
+    Vec::new()
+}
+
+/// The send-all question answered yes: the events listed when it was asked go.
+pub fn send_confirmed(app: &mut App, keys: Vec<String>) -> Vec<Effect> {
+    send_keys(app, keys, true, false)
+}
+
 /// A send that waited goes once none of its events is pending any more.
 pub fn resume_waiting(app: &mut App) -> Vec<Effect> {
     let ready = app

@@ -531,9 +531,9 @@ fn quitting_asks_when_edits_are_unsaved() {
     assert_eq!(h.app.overlay, Some(Overlay::Confirm(Confirm::Quit)));
     h.press(KeyCode::Esc);
     assert!(h.app.overlay.is_none() && !quit_asked(&h));
-    // s saves, then quits once the save is done.
+    // y saves, then quits once the save is done.
     h.press(KeyCode::Char('q'));
-    h.press(KeyCode::Char('s'));
+    h.press(KeyCode::Char('y'));
     let text = match take_effects(&mut h).as_slice() {
         [Effect::Save { text, .. }] => text.clone(),
         other => panic!("expected a save, got {other:?}"),
@@ -564,7 +564,7 @@ fn ctrl_c_quits_at_once_or_asks_once() {
     assert!(
         take_effects(&mut h)
             .iter()
-            .any(|e| matches!(e, Effect::Quit { recovery: None }))
+            .any(|e| matches!(e, Effect::Quit { recovery: Some(_) }))
     );
 }
 
@@ -784,7 +784,7 @@ fn the_picker_lists_loads_and_guards_unsaved_edits() {
         h.app.overlay,
         Some(Overlay::Confirm(Confirm::Discard(_)))
     ));
-    h.press(KeyCode::Char('y'));
+    h.press(KeyCode::Char('d'));
     assert!(matches!(
         take_effects(&mut h).as_slice(),
         [Effect::LoadTransform(_)]
@@ -2127,6 +2127,7 @@ fn the_segment_header_names_where_a_send_would_go() {
         None,
         None,
     );
+    start.send.choice = DestinationChoice::Segment;
     let mut h = Harness::with_init(start);
     assert!(
         segment_header(&mut h).starts_with("POST https://api.segment.io/v1/track ·"),

@@ -1,49 +1,59 @@
-//! Questions that guard unsaved edits.
+//! Questions: unsaved edits on quit, on load and on revert, a file changed on disk, a send with
+//! lint errors and a send of every event to Segment. Each lists its choices with their keys.
 
 use ratatui::Frame;
-use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::keymap::Action;
 use crate::model::app::{App, Confirm};
 
-use super::frame::{centered, draw_modal, hint_line};
-use crate::text::{raw_line, styled_line};
+use super::frame::draw_question;
+use crate::text::styled_line;
 
 pub fn draw(app: &App, frame: &mut Frame, confirm: &Confirm) {
     let p = &app.theme.palette;
     let name = app.transform_name();
-    let (title, question, choices) = match confirm {
+    let (title, question) = match confirm {
         Confirm::Quit => (
             "Unsaved edits",
-            format!("{name} has edits that are not saved."),
-            [Action::QuitSave, Action::QuitDiscard, Action::QuitStay]
-                .map(|a| (a, a.description()))
-                .to_vec(),
+            vec![format!("{name} has edits that are not saved.")],
         ),
         Confirm::ForceSend(event) => (
             "Lint errors",
-            format!(
+            vec![format!(
                 "{event}'s output has lint errors: Segment will reject or silently drop it. Send anyway?"
-            ),
-            vec![(Action::AnswerYes, "send it"), (Action::AnswerNo, "don't")],
+            )],
+        ),
+        Confirm::SendAll(keys) => (
+            "Send to Segment",
+            vec![
+                format!(
+                    "Send {} listed event(s) to {}, region {}?",
+                    keys.len(),
+                    app.send.label(),
+                    app.send.region
+                ),
+                "Events that failed, were cancelled or have lint errors are skipped.".to_string(),
+            ],
         ),
         Confirm::Discard(spec) => (
             "Unsaved edits",
-            format!("Load {spec} and drop the unsaved edits to {name}?"),
-            vec![(Action::AnswerYes, "load it"), (Action::AnswerNo, "stay")],
+            vec![format!("Load {spec} and drop the unsaved edits to {name}?")],
+        ),
+        Confirm::ChangedOnDisk => (
+            "Changed on disk",
+            vec![format!(
+                "{name} changed on disk while it has unsaved edits here. Which one stays?"
+            )],
+        ),
+        Confirm::Revert => (
+            "Revert",
+            vec![format!(
+                "Revert {name} to its saved version and drop the unsaved edits?"
+            )],
         ),
     };
-    let lines = vec![
-        styled_line(question, p.text),
-        raw_line(""),
-        hint_line(app, &choices, true),
-    ];
-    draw_modal(
-        app,
-        frame,
-        centered(frame.area(), 60, 7),
-        title.to_string(),
-        p.warning,
-        Paragraph::new(lines).wrap(Wrap { trim: false }),
-    );
+    let question = question
+        .into_iter()
+        .map(|text| styled_line(text, p.text))
+        .collect();
+    draw_question(app, frame, title, question, confirm.choices(), p.warning);
 }

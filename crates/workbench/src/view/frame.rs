@@ -3,13 +3,14 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use crate::keymap::Action;
 use crate::model::app::{App, Pane};
-use crate::text::{raw_span, span};
+use crate::model::sending::DestinationChoice;
+use crate::text::{raw_line, raw_span, span};
 
 /// A pane's frame: rounded borders, the title, and a bold accent border when focused.
 pub fn pane_block<'a>(app: &App, pane: Pane, title: Vec<Span<'a>>) -> Block<'a> {
@@ -84,4 +85,80 @@ pub fn hint_line(app: &App, hints: &[(Action, &str)], trailing: bool) -> Line<'s
         spans.push(span(format!("{what}{gap}"), p.text));
     }
     Line::from(spans)
+}
+
+/// An action's keys for a question's choice list: every key as bound, but a capital letter
+/// only when its small letter is not bound too (`y / enter`, not `y / Y / enter`).
+pub fn choice_keys(app: &App, action: Action) -> String {
+    let keys: Vec<String> = app
+        .keymap
+        .keys(action)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    keys.iter()
+        .filter(|k| {
+            let mut chars = k.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if c.is_uppercase() => {
+                    !keys.contains(&c.to_lowercase().to_string())
+                }
+                _ => true,
+            }
+        })
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// A question over the panes: its text, then one line per choice with its keys, in a box sized
+/// to fit (at most `max_width` wide), centred and framed in `border`.
+pub fn draw_question(
+    app: &App,
+    frame: &mut Frame,
+    title: &str,
+    question: Vec<Line<'static>>,
+    choices: &[(Action, &str)],
+    border: Style,
+) {
+    const MAX_WIDTH: u16 = 72;
+    let p = &app.theme.palette;
+    let area = frame.area();
+    let width = MAX_WIDTH.min(area.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let keys: Vec<String> = choices.iter().map(|&(a, _)| choice_keys(app, a)).collect();
+    let key_width = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
+    let mut lines = question;
+    lines.push(raw_line(""));
+    for (key, &(_, what)) in keys.iter().zip(choices) {
+        lines.push(Line::from(vec![
+            span(format!(" {key:<key_width$} "), p.key_hint),
+            span(format!(" {what}"), p.text),
+        ]));
+    }
+    // Rows the wrapped text takes, a line at a time.
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
+    draw_modal(
+        app,
+        frame,
+        centered(area, width, height),
+        title.to_string(),
+        border,
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+    );
+}
+
+/// The badge a live destination gets wherever the destination shows: sends go to a real
+/// Segment workspace (or the endpoint configured as Segment), not the sink or a dry run.
+pub fn live_badge(app: &App) -> Option<Span<'static>> {
+    (app.send.choice == DestinationChoice::Segment).then(|| {
+        span(
+            " → SEGMENT (live) ",
+            app.theme
+                .palette
+                .error
+                .add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        )
+    })
 }

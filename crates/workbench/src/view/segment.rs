@@ -1,6 +1,6 @@
 //! The Segment pane: what would be sent (method, the URL it would actually go to, payload) with lint findings under it and
 //! their lines marked; the transformation's error when it failed; the diff against the
-//! previous output on `d`.
+//! saved version's output on `d`.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -113,9 +113,9 @@ pub(crate) fn error_lines(app: &App, result: &EventResult, width: usize) -> Vec<
 
 pub(crate) fn diff_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> {
     let p = &app.theme.palette;
-    let (Some(previous), Some(current)) = (&result.previous, &result.output) else {
+    let (Some(previous), Some(current)) = (&result.saved, &result.output) else {
         return vec![styled_line(
-            "No earlier output for this event yet: edit the transformation, and d shows what the edit changed.",
+            "No output of the saved version on this body yet: the diff compares the output with the saved transformation's.",
             p.dim,
         )];
     };
@@ -167,9 +167,13 @@ pub(crate) fn diff_lines(app: &App, result: &EventResult) -> Vec<Line<'static>> 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let p = &app.theme.palette;
     let mut title = vec![said(raw_span("4 Segment"))];
+    if let Some(badge) = super::frame::live_badge(app) {
+        title.push(said(raw_span(" ")));
+        title.push(said(badge));
+    }
     if app.diff {
         title.push(said(span(" · diff", p.accent)));
-        title.push(hint(span(" vs previous output", p.accent)));
+        title.push(hint(span(" vs saved version", p.accent)));
     }
     if app.selected_is_pending() {
         // An output shown while pending came from an earlier text or body: say so.

@@ -120,7 +120,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         app.send.key_label(),
         app.listener.short_label()
     );
-    let width = usize::from(area.width);
+    // Sends to a live workspace say so first, whatever else gives way.
+    let badge = super::frame::live_badge(app);
+    let width = usize::from(area.width).saturating_sub(badge.as_ref().map_or(0, |b| b.width()));
     // The key hints take at most a third of the bar; the state and the message share the rest.
     // The state stays whole while the message keeps 24 columns; on a narrower bar the message
     // takes up to two thirds, so that it never disappears.
@@ -150,12 +152,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         None => raw_span(""),
     };
     let pad = width.saturating_sub(used + message.width());
-    let line = Line::from(vec![
-        mode,
+    let mut spans = vec![mode];
+    spans.extend(badge);
+    spans.extend([
         span(state, bar),
         message,
         span(" ".repeat(pad), bar),
         span(help, bar.patch(p.key_hint)),
     ]);
-    frame.render_widget(Paragraph::new(line).style(bar), area);
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
 }

@@ -81,6 +81,18 @@ pub enum Action {
     PanelPrev,
     /// Start or stop receiving webhooks.
     Listen,
+    /// The next layout: auto, wide, split, tabs.
+    CycleLayout,
+    /// Narrow the events list.
+    EventsNarrower,
+    /// Widen the events list.
+    EventsWider,
+    /// Give the bottom panel more rows.
+    PanelGrow,
+    /// Give the bottom panel fewer rows.
+    PanelShrink,
+    /// Hide or show the bottom panel.
+    PanelToggle,
     Help,
     Quit,
     /// Leave the transformation or body editor.
@@ -203,7 +215,7 @@ use KeyCode as K;
 use Scope as S;
 
 /// Every action, once, in help order (navigation, focus, transformation, webhook, output, send,
-/// bottom panel, incoming, app), then the editors' and overlays' actions.
+/// bottom panel, incoming, layout, app), then the editors' and overlays' actions.
 #[rustfmt::skip]
 const TABLE: &[ActionRow] = &[
     row(Action::Up, S::Normal, "Navigation", "up", "Move up", &[ch('k'), plain(K::Up)]),
@@ -242,6 +254,12 @@ const TABLE: &[ActionRow] = &[
     row(Action::PanelNext, S::Normal, "Bottom panel", "panel-next", "Show the next tab of the bottom panel", &[ch(']')]),
     row(Action::PanelPrev, S::Normal, "Bottom panel", "panel-prev", "Show the previous tab of the bottom panel", &[ch('[')]),
     row(Action::Listen, S::Normal, "Incoming", "listen", "Start or stop receiving webhooks", &[ch('L')]),
+    row(Action::CycleLayout, S::Normal, "Layout", "cycle-layout", "Switch the layout: auto, wide, split, tabs", &[ch('v')]),
+    row(Action::EventsNarrower, S::Normal, "Layout", "events-narrower", "Narrow the events list", &[ch('<')]),
+    row(Action::EventsWider, S::Normal, "Layout", "events-wider", "Widen the events list", &[ch('>')]),
+    row(Action::PanelGrow, S::Normal, "Layout", "panel-grow", "Give the bottom panel more rows", &[ch('+'), ch('=')]),
+    row(Action::PanelShrink, S::Normal, "Layout", "panel-shrink", "Give the bottom panel fewer rows", &[ch('-')]),
+    row(Action::PanelToggle, S::Normal, "Layout", "panel-toggle", "Hide or show the bottom panel", &[ch('b')]),
     row(Action::Help, S::Normal, "App", "help", "Show or hide this help", &[ch('?')]),
     row(Action::Quit, S::Normal, "App", "quit", "Quit hookbench", &[ch('q')]),
     row(Action::EditorLeave, S::Editor, "Editing", "editor-leave", "Leave the editor (a body edit then runs)", &[plain(K::Esc)]),
@@ -941,8 +959,8 @@ mod tests {
     use crossterm::event::{KeyEventKind, KeyEventState};
     use std::collections::HashSet;
 
-    const VARIANTS: usize = 64;
-    const NORMAL_VARIANTS: usize = 38;
+    const VARIANTS: usize = 70;
+    const NORMAL_VARIANTS: usize = 44;
 
     fn key(text: &str) -> KeyCombo {
         text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -1015,6 +1033,7 @@ mod tests {
                 "Send",
                 "Bottom panel",
                 "Incoming",
+                "Layout",
                 "App"
             ]
         );

@@ -6,6 +6,7 @@
 mod files;
 mod incoming;
 mod keys;
+mod layout;
 mod overlays;
 mod runs;
 mod scroll;
@@ -112,5 +113,7 @@ fn started(app: &mut App, listen: bool) -> Vec<Effect> {
     effects
 }
 
+#[cfg(test)]
+mod layout_tests;
 #[cfg(test)]
 mod tests;

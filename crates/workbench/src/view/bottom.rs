@@ -34,6 +34,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         title.push(Span::styled(format!(" · {}", entry.key), p.dim));
     }
     title.push(Span::styled("  [ ] switch", p.dim));
+    if area.height == 0 {
+        return;
+    }
+    if area.height == 1 {
+        folded(app, frame, area, title);
+        return;
+    }
     let block = pane_block(app, Pane::Logs, title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -52,4 +59,57 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .collect(),
     };
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The panel in one row, when its tab has at most one line: the tab bar, then that line.
+fn folded(app: &App, frame: &mut Frame, area: Rect, mut title: Vec<Span<'static>>) {
+    let p = &app.theme.palette;
+    let focused = app.focus == Pane::Logs;
+    let mark = if focused { "▸ " } else { "  " };
+    let title_style = if focused { p.title_focused } else { p.title };
+    for span in &mut title {
+        if span.style == ratatui::style::Style::default() {
+            span.style = title_style;
+        }
+    }
+    title.insert(0, Span::styled(mark, p.border_focused));
+    let first = match app.bottom {
+        BottomTab::Logs => logs::visible_lines(app, 1),
+        BottomTab::Response => response::lines(app).into_iter().take(1).collect(),
+        BottomTab::Sends => sends::lines(app, usize::from(area.width))
+            .into_iter()
+            .take(1)
+            .collect(),
+    };
+    // The tab bar's hint gives way to the line.
+    title.pop();
+    title.push(Span::styled(" — ", p.dim));
+    if let Some(line) = first.into_iter().next() {
+        title.extend(line.spans);
+    }
+    let line = Line::from(title);
+    frame.render_widget(Paragraph::new(truncate_line(line, area.width)), area);
+}
+
+/// A line cut to `width` columns, with an ellipsis when something is cut.
+fn truncate_line(line: Line<'static>, width: u16) -> Line<'static> {
+    let width = usize::from(width);
+    if line.width() <= width {
+        return line;
+    }
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let room = width.saturating_sub(used + 1);
+        let w = span.width();
+        if w <= room {
+            used += w;
+            spans.push(span);
+        } else {
+            let text = crate::text::truncate(&span.content, room + 1);
+            spans.push(Span::styled(text, span.style));
+            break;
+        }
+    }
+    Line::from(spans)
 }

@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::keymap::Action;
 use crate::model::app::{App, Mode};
+use crate::model::status_labels;
 use crate::text::truncate;
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
@@ -28,12 +29,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         String::new()
     };
-    let left = format!(
-        " → {} · {} · {}{progress} ",
-        app.send.short_label(),
-        app.send.key_label(),
-        app.listener.short_label()
-    );
+    // The addresses stay on screen: shortened, then the key hints too, when room runs out.
+    let state = |compact: bool| {
+        format!(
+            " → {}{progress} ",
+            status_labels::state_label(&app.send, &app.listener, compact)
+        )
+    };
     let first_key = |a: Action| app.keymap.first_key_text(a);
     // What matters most in this mode, the rest is in the help.
     let help = match app.mode {
@@ -52,6 +54,26 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         ),
     };
     let width = usize::from(area.width);
+    // A message keeps room for its first words, or the full state gives way to the short one.
+    let message_room = app
+        .status
+        .as_ref()
+        .map_or(0, |s| (s.text.chars().count() + 1).min(40));
+    let fits = |left: &str, help: &str| {
+        mode.width() + left.chars().count() + help.chars().count() + message_room <= width
+    };
+    let (left, help) = if fits(&state(false), &help) {
+        (state(false), help)
+    } else if fits(&state(true), &help) || app.mode != Mode::Normal {
+        (state(true), help)
+    } else {
+        let short = format!(
+            " {} help · {} quit ",
+            first_key(Action::Help),
+            first_key(Action::Quit)
+        );
+        (state(true), short)
+    };
     // The key hints stay whole; the state gives way first, then the message.
     let left = truncate(
         &left,

@@ -14,7 +14,7 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-use crate::theme::contrast::{Rgb, parse_osc11_answer};
+use crate::theme::contrast::{Rgb, device_attributes_answered, parse_osc11_answer};
 
 /// The screen the workbench draws on.
 pub(super) type Screen = Terminal<CrosstermBackend<io::Stdout>>;
@@ -33,7 +33,8 @@ pub(super) fn enter_terminal(mouse: bool) -> io::Result<()> {
 /// do so within a few milliseconds, and one that does not must not delay the start.
 const BACKGROUND_QUERY_TIMEOUT_MS: i64 = 100;
 
-/// Asks the terminal for its background colour (OSC 11) and reads the answer, waiting at most
+/// Asks the terminal for its background colour (OSC 11) and reads the answer, up to the answer
+/// to the device attributes query sent after it, waiting at most
 /// [`BACKGROUND_QUERY_TIMEOUT_MS`]. Call in raw mode, before the first frame and before
 /// anything else reads input. None when the terminal does not answer (or is not a Unix one).
 pub(super) fn query_background() -> Option<Rgb> {
@@ -45,7 +46,8 @@ pub(super) fn query_background() -> Option<Rgb> {
         use rustix::event::{PollFd, PollFlags, Timespec, poll};
 
         let mut out = io::stdout();
-        out.write_all(b"\x1b]11;?\x07").ok()?;
+        // The device attributes query after it: its answer ends the reading.
+        out.write_all(b"\x1b]11;?\x07\x1b[c").ok()?;
         out.flush().ok()?;
         let stdin = io::stdin();
         let fd = stdin.as_fd();
@@ -71,11 +73,11 @@ pub(super) fn query_background() -> Option<Rgb> {
                 break;
             }
             answer.extend_from_slice(&buffer[..read]);
-            if let Some(rgb) = parse_osc11_answer(&answer) {
-                return Some(rgb);
+            if device_attributes_answered(&answer) {
+                break;
             }
         }
-        None
+        parse_osc11_answer(&answer)
     }
     #[cfg(not(unix))]
     None

@@ -69,6 +69,23 @@ pub fn parse_osc11_answer(bytes: &[u8]) -> Option<Rgb> {
     Some((channel()?, channel()?, channel()?))
 }
 
+/// True once `bytes` hold the answer to the primary device attributes query (`ESC [ c`,
+/// answered `ESC [ ? … c` by every terminal). Sent after the background query, it marks the end
+/// of the terminal's answers: a terminal that ignores the background query still answers it,
+/// so no late answer is left to be read as keys.
+pub fn device_attributes_answered(bytes: &[u8]) -> bool {
+    const START: &[u8] = b"\x1b[?";
+    bytes
+        .windows(START.len())
+        .position(|w| w == START)
+        .is_some_and(|at| {
+            bytes[at + START.len()..]
+                .iter()
+                .find(|b| !(b.is_ascii_digit() || **b == b';'))
+                == Some(&b'c')
+        })
+}
+
 /// The built-in theme for a terminal's background: `light` on a light one, else `dark` (also
 /// when the terminal did not say).
 pub fn theme_for_background(background: Option<Rgb>) -> &'static str {
@@ -126,6 +143,18 @@ mod tests {
         ] {
             assert_eq!(parse_osc11_answer(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_device_attributes_answer_ends_the_reading() {
+        assert!(device_attributes_answered(
+            b"\x1b]11;rgb:0/0/0\x07\x1b[?62;22c"
+        ));
+        assert!(device_attributes_answered(b"\x1b[?1;2c"));
+        assert!(!device_attributes_answered(
+            b"\x1b]11;rgb:0/0/0\x07\x1b[?62;2"
+        ));
+        assert!(!device_attributes_answered(b"\x1b]11;rgb:0/0/0\x07"));
     }
 
     #[test]

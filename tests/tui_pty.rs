@@ -284,7 +284,14 @@ fn shows_the_selected_event_and_its_output_moves_on_j_and_quits_on_q() {
 
 #[test]
 fn narrow_screens_show_the_middle_panes_as_tabs() {
-    let mut w = Workbench::spawn(ARGS, 100, 40);
+    // The tabs layout: under 140 columns the default is a split.
+    let dir = tempfile::tempdir().expect("config dir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[ui]\nlayout = \"tabs\"\n").expect("config");
+    let config = config.to_string_lossy().into_owned();
+    let mut args = ARGS.to_vec();
+    args.extend(["--config", config.as_str()]);
+    let mut w = Workbench::spawn(&args, 100, 40);
     // The tab bar names the three middle panes; the Segment tab is shown first.
     w.wait_for("the tab bar over the Segment call", |w| {
         let screen = w.screen();

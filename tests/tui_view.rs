@@ -83,7 +83,10 @@ fn lint_warnings_are_listed_and_their_lines_marked() {
 
 #[test]
 fn narrow_screens_show_the_middle_panes_as_tabs() {
-    let mut h = Harness::new(100, 36);
+    // The tabs layout (`[ui] layout = "tabs"`); under 140 columns `auto` is a split.
+    let mut start = init(100, 36);
+    start.layout = hookbench_workbench::layout::LayoutChoice::Tabs;
+    let mut h = Harness::with_init(start);
     let screen = snapshot(&mut h);
     assert!(
         screen.contains(" 2 Webhook   3 Transform   4 Segment "),

@@ -84,8 +84,9 @@ pub struct TuiArgs {
     /// A folder of your own webhook bodies, added to the built-in fixtures.
     #[arg(long, value_name = "DIR")]
     pub fixtures: Option<std::path::PathBuf>,
-    /// Receive webhooks from the start (at ADDR, default 127.0.0.1:8787); L toggles it later.
-    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:8787")]
+    /// Receive webhooks from the start (at ADDR, default [listen] addr or 127.0.0.1:8787); L
+    /// toggles it later.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "")]
     pub listen: Option<String>,
 }
 

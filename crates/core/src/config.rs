@@ -20,7 +20,10 @@ pub struct Config {
     pub ui: UiConfig,
     /// `[receiver]`: the limits of the webhook receiver's connections.
     pub receiver: ServerConfig,
-    /// `[sink]`: the limits of the local sink's connections and of what it keeps.
+    /// `[listen]`: where the workbench's listener takes webhooks.
+    pub listen: AddrConfig,
+    /// `[sink]`: where the workbench's local sink listens, the limits of a sink's connections
+    /// and of what it keeps.
     pub sink: SinkConfig,
     /// `[keys]`: the workbench's key bindings, `action = "key"` or `action = ["key", …]`, as
     /// written. The workbench checks action names and key syntax; `line` lets it name the line.
@@ -36,6 +39,7 @@ struct RawConfig {
     segment: RawSegmentConfig,
     ui: UiConfig,
     receiver: ServerConfig,
+    listen: AddrConfig,
     sink: SinkConfig,
     #[serde(rename = "keys", deserialize_with = "deserialize_keys")]
     keys: Vec<KeyBinding>,
@@ -72,6 +76,45 @@ pub struct UiConfig {
     pub theme: Option<String>,
     /// Mouse support in the workbench (default on).
     pub mouse: Option<bool>,
+    /// How the workbench arranges its panes (default `auto`).
+    pub layout: Option<UiLayout>,
+}
+
+/// `[ui] layout`: how the workbench arranges its panes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UiLayout {
+    /// Every pane side by side on wide screens, a split below 140 columns.
+    Auto,
+    /// Events, Webhook, Transform and Segment side by side.
+    Wide,
+    /// Webhook and Transform as tabs with Segment beside (or under) them.
+    Split,
+    /// Webhook, Transform and Segment as tabs.
+    Tabs,
+}
+
+/// `[listen]`: an address to listen on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AddrConfig {
+    /// `HOST:PORT`, such as `127.0.0.1:8787`.
+    pub addr: Option<String>,
+}
+
+/// Checks that `addr` is `HOST:PORT` with a port number; the socket itself is only opened
+/// when the listener or sink starts.
+fn check_addr(section: &str, addr: &str) -> Result<(), String> {
+    let port_ok = addr
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+    if port_ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "[{section}] addr {addr:?} is not HOST:PORT (e.g. 127.0.0.1:8787)"
+        ))
+    }
 }
 
 /// `[receiver]`, and the connection keys of `[sink]`: what a server holds its connections to.
@@ -116,10 +159,13 @@ impl ServerConfig {
     }
 }
 
-/// `[sink]`: its connections' limits and how much it keeps of the calls it received.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+/// `[sink]`: where the workbench's sink listens, its connections' limits and how much it keeps
+/// of the calls it received.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SinkConfig {
+    /// `HOST:PORT` of the workbench's local sink, such as `127.0.0.1:9009`.
+    pub addr: Option<String>,
     pub header_timeout_ms: Option<u64>,
     pub idle_timeout_ms: Option<u64>,
     pub max_connections: Option<usize>,
@@ -279,6 +325,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         ),
         None => None,
     };
+    for (section, addr) in [("listen", &raw.listen.addr), ("sink", &raw.sink.addr)] {
+        if let Some(addr) = addr {
+            check_addr(section, addr).map_err(invalid)?;
+        }
+    }
     if raw.transform.timeout_ms == Some(0) {
         return Err(invalid("[transform] timeout_ms must be at least 1".into()));
     }
@@ -309,6 +360,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         },
         ui: raw.ui,
         receiver: raw.receiver,
+        listen: raw.listen,
         sink: raw.sink,
         keys: raw.keys,
     })
@@ -481,6 +533,27 @@ mod tests {
             assert!(err.to_string().contains("at least 1"), "{text}: {err}");
         }
         assert!(parse("[receiver]\nmax_body = 3\n", Path::new("c.toml")).is_err());
+    }
+
+    #[test]
+    fn layout_and_addresses_parse_and_are_checked() {
+        let text = "[ui]\nlayout = \"split\"\n[listen]\naddr = \"127.0.0.1:9000\"\n[sink]\naddr = \"localhost:9009\"\n";
+        let config = parse(text, Path::new("c.toml")).expect("parses");
+        assert_eq!(config.ui.layout, Some(UiLayout::Split));
+        assert_eq!(config.listen.addr.as_deref(), Some("127.0.0.1:9000"));
+        assert_eq!(config.sink.addr.as_deref(), Some("localhost:9009"));
+        for (text, expected) in [
+            ("[ui]\nlayout = \"grid\"\n", "line 2"),
+            (
+                "[listen]\naddr = \"8787\"\n",
+                "[listen] addr \"8787\" is not HOST:PORT",
+            ),
+            ("[sink]\naddr = \"127.0.0.1:99999\"\n", "[sink] addr"),
+            ("[sink]\nport = 9009\n", "line 2"),
+        ] {
+            let err = parse(text, Path::new("c.toml")).expect_err(text);
+            assert!(err.to_string().contains(expected), "{text}: {err}");
+        }
     }
 
     #[test]

@@ -99,6 +99,18 @@ pub enum Action {
     PanelPrev,
     /// Start or stop receiving webhooks.
     Listen,
+    /// The next layout: auto, wide, split, tabs.
+    CycleLayout,
+    /// Narrow the events list.
+    EventsNarrower,
+    /// Widen the events list.
+    EventsWider,
+    /// Give the bottom panel more rows.
+    PanelGrow,
+    /// Give the bottom panel fewer rows.
+    PanelShrink,
+    /// Hide or show the bottom panel.
+    PanelToggle,
     /// Open the message log.
     Messages,
     Help,
@@ -249,7 +261,7 @@ use KeyCode as K;
 use Scope as S;
 
 /// Every action, once, in help order (navigation, focus, transformation, webhook, output, send,
-/// bottom panel, incoming, app), then the editors' and overlays' actions.
+/// bottom panel, incoming, layout, app), then the editors' and overlays' actions.
 #[rustfmt::skip]
 const TABLE: &[ActionRow] = &[
     row(Action::Up, S::Normal, "Navigation", "up", "Move up", &[ch('k'), plain(K::Up)]),
@@ -297,6 +309,12 @@ const TABLE: &[ActionRow] = &[
     row(Action::PanelNext, S::Normal, "Bottom panel", "panel-next", "Show the next tab of the bottom panel", &[ch(']')]),
     row(Action::PanelPrev, S::Normal, "Bottom panel", "panel-prev", "Show the previous tab of the bottom panel", &[ch('[')]),
     row(Action::Listen, S::Normal, "Incoming", "listen", "Start or stop receiving webhooks", &[ch('L')]),
+    row(Action::CycleLayout, S::Normal, "Layout", "cycle-layout", "Switch the layout: auto, wide, split, tabs", &[ch('v')]),
+    row(Action::EventsNarrower, S::Normal, "Layout", "events-narrower", "Narrow the events list", &[ch('<')]),
+    row(Action::EventsWider, S::Normal, "Layout", "events-wider", "Widen the events list", &[ch('>')]),
+    row(Action::PanelGrow, S::Normal, "Layout", "panel-grow", "Give the bottom panel more rows", &[ch('+'), ch('=')]),
+    row(Action::PanelShrink, S::Normal, "Layout", "panel-shrink", "Give the bottom panel fewer rows", &[ch('-')]),
+    row(Action::PanelToggle, S::Normal, "Layout", "panel-toggle", "Hide or show the bottom panel", &[ch('b')]),
     row(Action::Messages, S::Normal, "App", "messages", "Show every message, warning and error of the session", &[ch('@')]),
     row(Action::Help, S::Normal, "App", "help", "Show or hide this help", &[ch('?')]),
     row(Action::Quit, S::Normal, "App", "quit", "Quit hookbench", &[ch('q')]),
@@ -1008,8 +1026,8 @@ mod tests {
     use crossterm::event::{KeyEventKind, KeyEventState};
     use std::collections::HashSet;
 
-    const VARIANTS: usize = 85;
-    const NORMAL_VARIANTS: usize = 48;
+    const VARIANTS: usize = 91;
+    const NORMAL_VARIANTS: usize = 54;
 
     fn key(text: &str) -> KeyCombo {
         text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -1082,6 +1100,7 @@ mod tests {
                 "Send",
                 "Bottom panel",
                 "Incoming",
+                "Layout",
                 "App"
             ]
         );

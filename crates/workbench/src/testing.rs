@@ -46,6 +46,7 @@ pub fn init(width: u16, height: u16) -> AppInit {
         listen_addr: "127.0.0.1:8787".to_string(),
         mouse: true,
         size: (width, height),
+        layout: crate::layout::LayoutChoice::Auto,
     }
 }
 

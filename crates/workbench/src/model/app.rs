@@ -19,6 +19,7 @@ use crate::theme::Theme;
 use super::editor::{Clock, Editor};
 use super::events_list::{EventEntry, EventsList};
 use super::jobs::LatestJobs;
+use super::layout_state::LayoutState;
 use super::listener::ListenerState;
 use super::message::PickerEntry;
 use super::messages::{Level, MessageLog, local_clock};
@@ -428,6 +429,8 @@ pub struct AppInit {
     pub listen_addr: String,
     pub mouse: bool,
     pub size: (u16, u16),
+    /// The layout `[ui] layout` names.
+    pub layout: crate::layout::LayoutChoice,
 }
 
 /// The workbench.
@@ -477,6 +480,8 @@ pub struct App {
     pub quit_after_save: bool,
     /// Open `$EDITOR` once the pending save succeeds.
     pub edit_after_save: bool,
+    /// The screen's arrangement as the user set it for the session.
+    pub layout: LayoutState,
     /// Files of the user's fixture folder that could not be loaded: told in the status line at
     /// start and counted in the events pane's title for as long as the workbench runs.
     pub skipped_fixtures: Vec<SkippedFile>,
@@ -526,6 +531,7 @@ impl App {
             mouse: init.mouse,
             quit_after_save: false,
             edit_after_save: false,
+            layout: LayoutState::new(init.layout),
             skipped_fixtures: init.fixtures.skipped().to_vec(),
             reading: Reading::default(),
             clock: Clock::System,

@@ -264,22 +264,27 @@ impl Executor {
         });
     }
 
-    /// Starts the local sink on a free loopback port; it lives as long as the executor.
+    /// Starts the local sink on the first of its addresses it can bind; it lives as long as
+    /// the executor.
     fn start_sink(&mut self) {
         let tx = self.tx.clone();
         let slot = Arc::clone(&self.sink);
+        let addrs = self.incoming.sink_addrs.clone();
         tokio::spawn(async move {
-            let sink = Sink::new();
-            match sink.start("127.0.0.1:0").await {
-                Ok(running) => {
-                    let url = running.url().clone();
-                    *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(running);
-                    let _ = tx.send(Message::SinkStarted(Ok(url)));
-                }
-                Err(e) => {
-                    let _ = tx.send(Message::SinkStarted(Err(e.to_string())));
+            let mut last_error = "no address to listen on".to_string();
+            for addr in &addrs {
+                let sink = Sink::new();
+                match sink.start(addr).await {
+                    Ok(running) => {
+                        let url = running.url().clone();
+                        *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(running);
+                        let _ = tx.send(Message::SinkStarted(Ok(url)));
+                        return;
+                    }
+                    Err(e) => last_error = format!("cannot listen on {addr}: {e}"),
                 }
             }
+            let _ = tx.send(Message::SinkStarted(Err(last_error)));
         });
     }
 

@@ -17,12 +17,14 @@ use anyhow::{Context, bail};
 
 use hookbench_core::transform::Engine;
 
+use crate::theme::{Theme, contrast};
+
 pub use setup::{DEFAULT_LISTEN_ADDR, IncomingSetup, Options, Startup, prepare};
 
 /// Opens the workbench and runs it until the user quits.
 pub fn run(options: &Options) -> anyhow::Result<()> {
     // Input errors first: they are worth knowing about even without a terminal.
-    let prepared = prepare(options)?;
+    let mut prepared = prepare(options)?;
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         bail!(
             "the workbench needs a terminal; for scripts and CI use `hookbench run`, `check` or `lint`"
@@ -39,6 +41,15 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
 
     terminal::install_panic_hook(mouse);
     terminal::enter_terminal(mouse).context("cannot set up the terminal")?;
+    if prepared.detect_background {
+        let background = terminal::query_background();
+        let name = contrast::theme_for_background(background);
+        if name != prepared.init.theme.name
+            && let Ok(theme) = Theme::load(name, None, false)
+        {
+            prepared.init.theme = theme;
+        }
+    }
     let result = runtime.block_on(event_loop::event_loop(
         prepared.init,
         engine,

@@ -4,6 +4,7 @@
 //! a path points to. Every problem in a theme file is an error naming the file and, where there is
 //! one, the line: a silently ignored typo would leave the user guessing.
 
+pub mod contrast;
 mod file;
 mod palette;
 

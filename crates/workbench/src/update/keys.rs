@@ -16,7 +16,7 @@ use crate::update::scroll::{
     cycle_focus, editor_height, finding_step, focus, half_page, line_edge, move_in_focus,
     selection_changed, settle_view, sideways, toggle_wrap,
 };
-use crate::update::{incoming, messages, search, sending};
+use crate::update::{incoming, layout, messages, search, sending};
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.kind == KeyEventKind::Release {
@@ -321,6 +321,12 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Listen => return incoming::toggle(app),
         Action::Messages => messages::open(app),
+        Action::CycleLayout => layout::cycle(app),
+        Action::EventsNarrower => layout::resize_events(app, -1),
+        Action::EventsWider => layout::resize_events(app, 1),
+        Action::PanelGrow => layout::resize_bottom(app, 1),
+        Action::PanelShrink => layout::resize_bottom(app, -1),
+        Action::PanelToggle => layout::toggle_bottom(app),
         Action::PanelNext => cycle_bottom(app, 1),
         Action::PanelPrev => cycle_bottom(app, -1),
         Action::Rerun => {

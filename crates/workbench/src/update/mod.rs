@@ -6,6 +6,7 @@
 mod files;
 mod incoming;
 mod keys;
+mod layout;
 mod messages;
 mod mouse;
 mod overlays;
@@ -124,6 +125,8 @@ fn started(app: &mut App, listen: bool) -> Vec<Effect> {
     effects
 }
 
+#[cfg(test)]
+mod layout_tests;
 #[cfg(test)]
 mod reading_tests;
 #[cfg(test)]

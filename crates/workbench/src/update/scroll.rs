@@ -12,7 +12,11 @@ use crate::model::reading::{FindingsCursor, SIDEWAYS_STEP};
 use crate::update::{incoming, messages, mouse, search};
 
 pub fn areas(app: &App) -> Areas {
-    layout::compute(Rect::new(0, 0, app.size.0, app.size.1), app.tab)
+    layout::compute(
+        Rect::new(0, 0, app.size.0, app.size.1),
+        app.tab,
+        &app.sizing(),
+    )
 }
 
 pub(super) fn focus(app: &mut App, pane: Pane) {
@@ -25,6 +29,13 @@ pub(super) fn focus(app: &mut App, pane: Pane) {
     app.focus = pane;
     if pane.is_middle() {
         app.tab = pane;
+    }
+    if matches!(pane, Pane::Webhook | Pane::Transform) {
+        app.layout.split_tab = pane;
+    }
+    // Focusing the bottom panel shows it.
+    if pane == Pane::Logs {
+        app.layout.bottom.hidden = false;
     }
 }
 
@@ -331,7 +342,7 @@ pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
             if let Some(tabs) = areas.tabs
                 && tabs.contains((mouse.column, mouse.row).into())
             {
-                if let Some(pane) = layout::tab_at(tabs, mouse.column) {
+                if let Some(pane) = areas.tab_at(mouse.column) {
                     focus(app, pane);
                 }
             } else if let Some(pane) = areas.pane_at(mouse.column, mouse.row) {

@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::model::app::{App, BottomTab, Pane};
@@ -30,6 +30,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         title.push(span(format!(" · {}", entry.key), p.dim));
     }
     title.push(span("  [ ] switch", p.dim));
+    if area.height == 0 {
+        return;
+    }
+    if area.height == 1 {
+        folded(app, frame, area, title);
+        return;
+    }
     let block = pane_block(app, Pane::Logs, title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -48,4 +55,58 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .collect(),
     };
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The panel in one row, when its tab has at most one line: the tab bar, then that line.
+fn folded(app: &App, frame: &mut Frame, area: Rect, mut title: Vec<Span<'static>>) {
+    let p = &app.theme.palette;
+    let focused = app.focus == Pane::Logs;
+    let mark = if focused { "▸ " } else { "  " };
+    let title_style = if focused { p.title_focused } else { p.title };
+    for span in &mut title {
+        if span.style == ratatui::style::Style::default() {
+            span.style = title_style;
+        }
+    }
+    title.insert(0, span(mark, p.border_focused));
+    let first = match app.bottom {
+        BottomTab::Logs => logs::visible_lines(app, 1),
+        BottomTab::Response => response::lines(app).into_iter().take(1).collect(),
+        BottomTab::Sends => sends::lines(app, usize::from(area.width))
+            .into_iter()
+            .take(1)
+            .collect(),
+    };
+    // The tab bar's hint gives way to the line.
+    title.pop();
+    title.push(span(" — ", p.dim));
+    if let Some(line) = first.into_iter().next() {
+        title.extend(line.spans);
+    }
+    let spans = title;
+    let line = Line::from(spans);
+    frame.render_widget(Paragraph::new(truncate_line(line, area.width)), area);
+}
+
+/// A line cut to `width` columns, with an ellipsis when something is cut.
+fn truncate_line(line: Line<'static>, width: u16) -> Line<'static> {
+    let width = usize::from(width);
+    if line.width() <= width {
+        return line;
+    }
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for piece in line.spans {
+        let room = width.saturating_sub(used + 1);
+        let w = piece.width();
+        if w <= room {
+            used += w;
+            spans.push(piece);
+        } else {
+            let text = crate::text::truncate(&piece.content, room + 1);
+            spans.push(span(text, piece.style));
+            break;
+        }
+    }
+    Line::from(spans)
 }

@@ -34,10 +34,10 @@ pub fn view(app: &App, frame: &mut Frame) {
         too_small(app, frame, area);
         return;
     }
-    let areas = layout::compute(area, app.tab);
+    let areas = layout::compute(area, app.tab, &app.sizing());
     events::draw(app, frame, areas.events);
     if let Some(tabs) = areas.tabs {
-        tabs::draw(app, frame, tabs);
+        tabs::draw(app, frame, tabs, areas.tab_panes, areas.tab_shown);
     }
     if let Some(r) = areas.webhook {
         webhook::draw(app, frame, r);

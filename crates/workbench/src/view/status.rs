@@ -10,6 +10,7 @@ use ratatui::widgets::Paragraph;
 use crate::keymap::Action;
 use crate::model::app::{App, Mode, Pane};
 use crate::model::messages::Level;
+use crate::model::status_labels;
 use crate::text::{char_width, raw_span, span, truncate};
 
 /// The hints of the focused pane in normal mode, most useful first; help always comes last.
@@ -114,12 +115,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .progress_label()
         .map(|label| format!(" {label} ·"))
         .unwrap_or_default();
-    let state = format!(
-        "{progress} → {} · {} · {} ",
-        app.send.short_label(),
-        app.send.key_label(),
-        app.listener.short_label()
-    );
+    // The addresses stay on screen: shortened when the full state does not fit.
+    let state_of = |compact: bool| {
+        format!(
+            "{progress} → {} ",
+            status_labels::state_label(&app.send, &app.listener, compact)
+        )
+    };
     // Sends to a live workspace say so first, whatever else gives way.
     let badge = super::frame::live_badge(app);
     let width = usize::from(area.width).saturating_sub(badge.as_ref().map_or(0, |b| b.width()));
@@ -128,8 +130,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     // takes up to two thirds, so that it never disappears.
     let help = hints(app, width / 3);
     let rest = width.saturating_sub(mode.width() + width_of(&help));
-    let state_width = width_of(&state);
     let wanted = app.status.as_ref().map_or(0, |s| width_of(&s.text) + 2);
+    let full = state_of(false);
+    let state = if rest >= width_of(&full) + wanted.min(24) {
+        full
+    } else {
+        state_of(true)
+    };
+    let state_width = width_of(&state);
     let state_room = if rest >= state_width + wanted.min(24) {
         state_width
     } else {

@@ -1,4 +1,4 @@
-//! The tab bar over the middle pane on narrow screens.
+//! The tab bar over the middle panes that are tabs.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,11 +9,12 @@ use crate::layout::tab_label;
 use crate::model::app::{App, Pane};
 use crate::text::{raw_span, span};
 
-pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+/// Draws `panes` as tabs, `shown` as the selected one.
+pub fn draw(app: &App, frame: &mut Frame, area: Rect, panes: &[Pane], shown: Option<Pane>) {
     let p = &app.theme.palette;
     let mut spans = Vec::new();
-    for pane in [Pane::Webhook, Pane::Transform, Pane::Segment] {
-        let style = if pane == app.tab {
+    for &pane in panes {
+        let style = if Some(pane) == shown {
             p.selection.patch(p.title_focused)
         } else {
             p.dim

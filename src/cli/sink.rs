@@ -6,9 +6,7 @@ use anstyle::Style;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
-use hookbench_core::segment::sink::{
-    DEFAULT_MAX_BYTES, ReceivedCall, Sink, SinkOptions, SinkVerdict,
-};
+use hookbench_core::segment::sink::{ReceivedCall, Sink, SinkOptions, SinkVerdict};
 use hookbench_core::text::{Shown, escape_controls, kilobytes, short_time, shorten};
 
 use super::Failure;
@@ -18,11 +16,7 @@ use super::style::{DIM, RED_BOLD, YELLOW};
 
 pub fn run(global: &GlobalArgs, args: &SinkArgs) -> Result<u8, Failure> {
     let config = super::common::load_config(global)?;
-    let options = SinkOptions {
-        max_bytes: config.sink.max_bytes.unwrap_or(DEFAULT_MAX_BYTES),
-        server: config.sink.server().limits(),
-        ..SinkOptions::default()
-    };
+    let options = config.sink.options();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

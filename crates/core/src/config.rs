@@ -174,6 +174,18 @@ pub struct SinkConfig {
 }
 
 impl SinkConfig {
+    /// What a sink keeps and how it serves, defaults for what this leaves out: `hookbench sink`
+    /// and the workbench's own sink both start from it.
+    pub fn options(&self) -> crate::segment::sink::SinkOptions {
+        crate::segment::sink::SinkOptions {
+            max_bytes: self
+                .max_bytes
+                .unwrap_or(crate::segment::sink::DEFAULT_MAX_BYTES),
+            server: self.server().limits(),
+            ..crate::segment::sink::SinkOptions::default()
+        }
+    }
+
     /// The connection keys alone.
     pub fn server(&self) -> ServerConfig {
         ServerConfig {
@@ -524,6 +536,14 @@ mod tests {
             Duration::from_millis(300)
         );
         assert_eq!(config.sink.max_bytes, Some(2_000_000));
+        // What both sinks (the command and the workbench's) start from.
+        let options = config.sink.options();
+        assert_eq!(options.max_bytes, 2_000_000);
+        assert_eq!(options.server.idle, Duration::from_millis(300));
+        assert_eq!(
+            Config::default().sink.options(),
+            crate::segment::sink::SinkOptions::default()
+        );
         for text in [
             "[receiver]\nmax_connections = 0\n",
             "[sink]\nheader_timeout_ms = 0\n",

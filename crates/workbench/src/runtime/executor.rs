@@ -185,7 +185,7 @@ impl Executor {
                 secret: self.incoming.secret.clone(),
                 tolerance_secs: DEFAULT_TOLERANCE_SECS,
                 max_body: DEFAULT_MAX_BODY,
-                ..ReceiverOptions::default()
+                server: self.incoming.receiver_limits,
             },
         );
         let tx = self.tx.clone();
@@ -270,10 +270,11 @@ impl Executor {
         let tx = self.tx.clone();
         let slot = Arc::clone(&self.sink);
         let addrs = self.incoming.sink_addrs.clone();
+        let options = self.incoming.sink_options;
         tokio::spawn(async move {
             let mut last_error = "no address to listen on".to_string();
             for addr in &addrs {
-                let sink = Sink::new();
+                let sink = Sink::with_options(options);
                 match sink.start(addr).await {
                     Ok(running) => {
                         let url = running.url().clone();

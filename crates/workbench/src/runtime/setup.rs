@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use hookbench_core::config::{self, Config, UiLayout};
+use hookbench_core::segment::sink::SinkOptions;
+use hookbench_core::server::ServerLimits;
 use hookbench_core::session::{Session, SessionOverrides};
 use hookbench_core::transform::Limits;
 use hookbench_core::webhook::FixtureSet;
@@ -59,6 +61,10 @@ pub struct IncomingSetup {
     pub secret: Option<Secret>,
     /// The addresses the local sink tries, in order; the first it can bind wins.
     pub sink_addrs: Vec<String>,
+    /// `[receiver]`: how the listener holds its connections, as `listen` does.
+    pub receiver_limits: ServerLimits,
+    /// `[sink]`: what the local sink keeps and how it serves, as `hookbench sink` does.
+    pub sink_options: SinkOptions,
 }
 
 /// Where `L` listens: `--listen ADDR`, else `[listen] addr`, else the default. A bare
@@ -169,6 +175,8 @@ pub fn prepare(options: &Options) -> anyhow::Result<Startup> {
             data_dir: options.data_dir.clone(),
             secret,
             sink_addrs: sink_addrs(&config),
+            receiver_limits: config.receiver.limits(),
+            sink_options: config.sink.options(),
         },
     })
 }

@@ -681,7 +681,8 @@ fn transform_failures_exit_1_with_the_error_in_json() {
     let (r, code, _) = run_source(
         &sb,
         "function handler(webhook) {\n  const a = [];\n  while (true) { a.push(new Array(100000).fill(\"xxxxxxxx\")); }\n}\n",
-        &[],
+        // The memory limit must end it, however slow a loaded machine makes filling it.
+        &["--timeout-ms", "30000"],
     );
     assert_eq!(code, Some(1));
     assert_eq!(r["error"]["kind"], "memory", "{r}");

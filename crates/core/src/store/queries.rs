@@ -144,18 +144,21 @@ pub(super) fn runs(conn: &Connection, delivery_id: i64) -> rusqlite::Result<Vec<
     rows.collect()
 }
 
+/// A send from a row of `id, run_id, delivery, created_at`.
+fn send_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredSend> {
+    Ok(StoredSend {
+        id: row.get(0)?,
+        run_id: row.get(1)?,
+        delivery: row.get(2)?,
+        created_at: row.get(3)?,
+    })
+}
+
 pub(super) fn sends(conn: &Connection, run_id: i64) -> rusqlite::Result<Vec<StoredSend>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, run_id, delivery, created_at FROM sends WHERE run_id = ?1 ORDER BY id",
     )?;
-    let rows = stmt.query_map([run_id], |row| {
-        Ok(StoredSend {
-            id: row.get(0)?,
-            run_id: row.get(1)?,
-            delivery: row.get(2)?,
-            created_at: row.get(3)?,
-        })
-    })?;
+    let rows = stmt.query_map([run_id], send_of_row)?;
     rows.collect()
 }
 
@@ -169,14 +172,7 @@ pub(super) fn sends_of_delivery(
          FROM sends JOIN runs ON runs.id = sends.run_id
          WHERE runs.delivery_id = ?1 ORDER BY sends.run_id, sends.id",
     )?;
-    let rows = stmt.query_map([delivery_id], |row| {
-        Ok(StoredSend {
-            id: row.get(0)?,
-            run_id: row.get(1)?,
-            delivery: row.get(2)?,
-            created_at: row.get(3)?,
-        })
-    })?;
+    let rows = stmt.query_map([delivery_id], send_of_row)?;
     rows.collect()
 }
 

@@ -3,22 +3,9 @@
 //! fixed run time, so the screens compare exactly.
 
 use crossterm::event::KeyCode;
-use hookbench_workbench::testing::{Harness, init};
+use hookbench_workbench::testing::{Harness, MANY_FINDINGS, init};
 
 const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 50)];
-
-/// A handler whose output has many lint findings.
-const MANY_FINDINGS: &str = "function handler(webhook) {
-  webhook.payload = {
-    type: 'track',
-    event: 'order completed',
-    properties: {
-      orderId: 'o1', totalAmount: '4.00', revenue: '4.00', currency: 'usd', unitPrice: '1',
-      itemCount: 1, discountCode: 'x', shippingMethod: 'y', couponName: 'z', taxAmount: '0.40'
-    }
-  };
-  return webhook;
-}";
 
 #[test]
 fn a_long_lint_list_scrolled_to_its_end() {

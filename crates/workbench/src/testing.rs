@@ -31,6 +31,20 @@ const HARNESS_RUN_MICROS: u64 = 170;
 /// The time every logged message shows in the harness.
 pub const HARNESS_MESSAGE_TIME: &str = "12:00:00";
 
+/// A handler whose output has many lint findings, some with long messages: for screens that must
+/// show a long findings list.
+pub const MANY_FINDINGS: &str = "function handler(webhook) {
+  webhook.payload = {
+    type: 'track',
+    event: 'order completed',
+    properties: {
+      orderId: 'o1', totalAmount: '4.00', revenue: '4.00', currency: 'usd', unitPrice: '1',
+      itemCount: 1, discountCode: 'x', shippingMethod: 'y', couponName: 'z', taxAmount: '0.40'
+    }
+  };
+  return webhook;
+}";
+
 /// What a harness starts from, before it is built.
 pub fn init(width: u16, height: u16) -> AppInit {
     AppInit {

@@ -7,7 +7,7 @@ use hookbench_core::transform::presets::{TransformOrigin, TransformSource};
 
 use crate::model::app::Pane;
 use crate::model::measure;
-use crate::testing::{Harness, init};
+use crate::testing::{Harness, MANY_FINDINGS, init};
 use crate::update::scroll::areas;
 
 fn with_source(source: &str, width: u16, height: u16) -> Harness {
@@ -20,19 +20,6 @@ fn with_source(source: &str, width: u16, height: u16) -> Harness {
     };
     Harness::with_init(init)
 }
-
-/// A handler whose output has many lint findings, some with long messages.
-pub(crate) const MANY_FINDINGS: &str = "function handler(webhook) {
-  webhook.payload = {
-    type: 'track',
-    event: 'order completed',
-    properties: {
-      orderId: 'o1', totalAmount: '4.00', revenue: '4.00', currency: 'usd', unitPrice: '1',
-      itemCount: 1, discountCode: 'x', shippingMethod: 'y', couponName: 'z', taxAmount: '0.40'
-    }
-  };
-  return webhook;
-}";
 
 #[test]
 fn h_and_l_scroll_a_text_pane_sideways_and_move_on_at_its_edges() {

@@ -23,6 +23,7 @@
 
 pub mod config;
 pub mod json_error;
+pub mod mapping;
 pub mod marks;
 pub mod pipeline;
 pub mod schedule;

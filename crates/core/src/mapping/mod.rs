@@ -1,0 +1,40 @@
+//! Mappings: a declarative transformation (`*.mapping.toml`) saying, per Dodo event type, which
+//! Segment call it becomes and where each field comes from. It compiles to one plain, readable
+//! `handler(webhook)` that runs wherever a transformation runs.
+//!
+//! - [`model`]: what a mapping file says, as values with their positions;
+//! - [`parse`]: the file's text to a [`Mapping`] and its diagnostics (TOML errors, unknown keys,
+//!   event types and conversions, paths Dodo's schema lacks, Segment's naming rules);
+//! - [`resolve`]: one event type's rules after merging defaults, family and own table;
+//! - [`compile`]: the mapping as JavaScript; [`embed`]: the mapping carried inside that
+//!   JavaScript, so it can be recovered, and the ejected plain `.js`;
+//! - [`edit`]: changes to the file's text that keep the user's formatting and comments.
+
+pub mod model;
+pub mod resolve;
+
+pub use model::{Diagnostic, Mapping, Severity, Span};
+
+/// The 1-based line and column (in characters) of byte `offset` of `text`.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_column_counts_characters_from_one() {
+        let text = "a = 1\nbé = 2\n";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 6), (2, 1));
+        assert_eq!(line_column(text, 9), (2, 3));
+        assert_eq!(line_column(text, 999), (3, 1));
+    }
+}

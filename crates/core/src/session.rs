@@ -376,6 +376,7 @@ mod tests {
             stem: "mine".into(),
             origin: TransformOrigin::File("dir/mine.js".into()),
             source: String::new(),
+            mapping: None,
         };
         assert_eq!(transform_label(&file), "dir/mine.js");
     }

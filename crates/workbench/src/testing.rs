@@ -71,6 +71,7 @@ pub fn preset(name: &str) -> TransformSource {
         stem: name.to_string(),
         origin: presets::TransformOrigin::Preset,
         source: "function handler(webhook) { return webhook; }".to_string(),
+        mapping: None,
     })
 }
 

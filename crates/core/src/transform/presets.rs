@@ -74,7 +74,10 @@ pub struct TransformSource {
     /// The stem: `segment-complete` for both the preset and `./segment-complete.js`.
     pub stem: String,
     pub origin: TransformOrigin,
+    /// The JavaScript the engine runs: the file's text, or what a mapping compiles to.
     pub source: String,
+    /// The mapping file's text when `source` was compiled from a mapping (`*.mapping.toml`).
+    pub mapping: Option<String>,
 }
 
 /// Why `--transform T` could not be resolved.
@@ -111,6 +114,7 @@ pub fn resolve(spec: &str) -> Result<TransformSource, ResolveError> {
             stem: p.name.to_string(),
             origin: TransformOrigin::Preset,
             source: p.source.to_string(),
+            mapping: None,
         });
     }
     let path = Path::new(spec);
@@ -146,6 +150,7 @@ fn load_file(path: &Path) -> Result<TransformSource, ResolveError> {
         stem,
         origin: TransformOrigin::File(path.to_path_buf()),
         source,
+        mapping: None,
     })
 }
 

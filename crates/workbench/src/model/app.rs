@@ -251,6 +251,7 @@ impl TransformState {
             stem,
             origin,
             source: text,
+            mapping: _,
         } = source;
         TransformState {
             compat: scan_compat(&text),

@@ -17,6 +17,7 @@ fn with_source(source: &str, width: u16, height: u16) -> Harness {
         stem: "reading".into(),
         origin: TransformOrigin::Preset,
         source: source.into(),
+        mapping: None,
     };
     Harness::with_init(init)
 }

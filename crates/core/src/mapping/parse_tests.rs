@@ -392,3 +392,219 @@ fn unknown_keys_are_errors_with_a_suggestion() {
         shown[4]
     );
 }
+
+#[test]
+fn every_error_code_is_at_its_key_or_value() {
+    // One error of each kind in one file: all are reported, in file order.
+    let text = r#"[defaults]
+call = "trak"
+region = "asia"
+
+[events."payment.succeded"]
+
+[events."payment.succeeded".properties]
+total = { path = "data.total_amount", convert = "mony" }
+cart = "data.product_cart[x].product_id"
+both = { path = "data.a", value = 1 }
+money = { path = "data.total_amount", convert = "money" }
+code = { path = "data.currency", currency = "data.currency" }
+count = 3
+
+[events."nothing.*"]
+region = "eu"
+"#;
+    assert_eq!(
+        found(text),
+        [
+            ("bad-call", 2, 8),
+            ("bad-region", 3, 10),
+            ("unknown-event-type", 5, 9),
+            ("unknown-conversion", 8, 49),
+            ("bad-path", 9, 27),
+            ("bad-rule", 10, 27),
+            ("bad-rule", 11, 49),
+            ("bad-rule", 12, 34),
+            ("bad-rule", 13, 9),
+            ("unknown-event-type", 15, 9),
+            ("bad-region", 16, 1),
+        ]
+    );
+    let shown = messages(text);
+    assert_eq!(
+        shown[0],
+        "unknown call `trak` in [defaults]; did you mean `track`?"
+    );
+    assert!(
+        shown[2].contains("did you mean `payment.succeeded`"),
+        "{}",
+        shown[2]
+    );
+    assert_eq!(
+        shown[3],
+        "unknown conversion `mony` in `total` in [events.\"payment.succeeded\".properties]; did you mean `money`?"
+    );
+    assert!(shown[4].contains("index is not a number"), "{}", shown[4]);
+    assert!(
+        shown[5].contains("two sources, `path` and `value`"),
+        "{}",
+        shown[5]
+    );
+    assert!(
+        shown[6].contains("needs `currency = \"<path>\"`"),
+        "{}",
+        shown[6]
+    );
+    assert!(
+        shown[7].contains("goes with convert = \"money\""),
+        "{}",
+        shown[7]
+    );
+    assert!(parse(text).mapping.is_none());
+}
+
+#[test]
+fn an_unknown_conversion_far_from_anything_lists_the_conversions() {
+    let text = "[events.\"payment.succeeded\"]\nobject_id = \"data.payment_id\"\n\n\n\n[events.\"payment.succeeded\".properties]\ntotal = { path = \"data.x\", convert = \"zzz\" }\n";
+    assert_eq!(found(text), [("unknown-conversion", 7, 38)]);
+    assert!(
+        messages(text)[0].ends_with(
+            "expected one of: as-is, number, string, boolean, money, time, lower, upper, currency, lookup"
+        ),
+        "{}",
+        messages(text)[0]
+    );
+}
+
+#[test]
+fn path_errors_point_inside_the_string_when_they_can() {
+    // A plain string: the character at fault. With an escape: the whole string.
+    let text = "[events.\"payment.succeeded\"]\nobject_id = \"data.\"\nuserId = \"data.\\u0041[\"\ngroupId = { first = [\"data.a\", 'data..b'] }\nmessageId = { template = \"x{data.a\" }\n";
+    assert_eq!(
+        found(text),
+        [
+            ("bad-path", 2, 19),
+            ("bad-path", 3, 10),
+            ("bad-path", 4, 38),
+            ("bad-path", 5, 28),
+        ]
+    );
+    let parsed = parse(text);
+    let first = &parsed.diagnostics[0];
+    assert_eq!(first.at.len(), 1);
+    assert!(
+        first.message.contains("expected a key after `.`"),
+        "{}",
+        first.message
+    );
+    assert!(
+        parsed.diagnostics[3].message.contains("unclosed `{`"),
+        "{}",
+        parsed.diagnostics[3].message
+    );
+}
+
+#[test]
+fn rules_of_the_wrong_shape_are_bad_rules() {
+    let text = r#"[mapping]
+name = 3
+[events."payment.succeeded"]
+object_id = "data.payment_id"
+cancel = true
+userId = { convert = "string" }
+anonymousId = { path = "data.a", fields = { x = "y" } }
+groupId = { each = "data.product_cart" }
+messageId = { path = "data.a", omit = "sometimes", required = "yes" }
+properties = 5
+[events."refund.succeeded"]
+object_id = "data.refund_id"
+properties.plan = { path = "data.a", convert = "lookup" }
+properties.other = { path = "data.a", convert = "number", lookup = { a = 1 } }
+properties.v = { value = nan }
+properties.e = { env = "" }
+properties.f = { first = [] }
+"#;
+    assert_eq!(
+        found(text),
+        [
+            ("bad-rule", 2, 8),
+            ("bad-rule", 5, 10),
+            ("bad-rule", 6, 10),
+            ("bad-rule", 7, 34),
+            ("bad-rule", 8, 11),
+            ("bad-rule", 9, 39),
+            ("bad-rule", 9, 63),
+            ("bad-rule", 10, 14),
+            ("bad-rule", 13, 48),
+            ("bad-rule", 14, 59),
+            ("bad-rule", 15, 26),
+            ("bad-rule", 16, 24),
+            ("bad-rule", 17, 26),
+        ]
+    );
+    let shown = messages(text);
+    assert!(
+        shown[2].contains("has no source; give one of: path, value"),
+        "{}",
+        shown[2]
+    );
+    assert!(shown[3].contains("`fields` in anonymousId"), "{}", shown[3]);
+    assert!(shown[4].contains("needs `fields = "), "{}", shown[4]);
+    assert!(
+        shown[5].contains("expected one of: null, empty, never"),
+        "{}",
+        shown[5]
+    );
+}
+
+#[test]
+fn region_forms_and_places() {
+    for (text, at) in [
+        (
+            "[defaults]\nregion = { env = \"R\", default = \"asia\" }\n",
+            (2, 33),
+        ),
+        ("[defaults]\nregion = { default = \"eu\" }\n", (2, 10)),
+        ("[defaults]\nregion = 1\n", (2, 10)),
+        ("[events.\"payment.succeeded\"]\nregion = \"eu\"\n", (2, 1)),
+    ] {
+        let got = found(text);
+        assert_eq!(
+            got.first().map(|d| (d.0, d.1, d.2)),
+            Some(("bad-region", at.0, at.1)),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        found("[defaults]\nregion = { env = \"R\", zone = 1 }\n"),
+        [("unknown-key", 2, 23)]
+    );
+}
+
+#[test]
+fn bad_names_are_errors() {
+    let text = "[events.\"payment.succeeded\"]\nobject_id = \"data.payment_id\"\n[events.\"payment.succeeded\".properties]\n\"\" = \"data.payment_id\"\n\" total\" = \"data.total_amount\"\n\"a\\tb\" = \"data.currency\"\nitems = { each = \"data.product_cart\", fields = { \"id \" = \"product_id\" } }\n";
+    let got = found(text);
+    assert_eq!(
+        got.iter()
+            .filter(|d| d.0 == "bad-name")
+            .copied()
+            .collect::<Vec<_>>(),
+        [
+            ("bad-name", 4, 1),
+            ("bad-name", 5, 1),
+            ("bad-name", 6, 1),
+            ("bad-name", 7, 50),
+        ]
+    );
+    assert!(parse(text).mapping.is_none());
+}
+
+#[test]
+fn a_diagnostic_renders_as_file_line_column() {
+    let text = "[events.\"payment.succeeded\"]\nevnt = \"Order Completed\"\n";
+    let parsed = parse(text);
+    assert_eq!(
+        crate::mapping::render("shop.mapping.toml", text, &parsed.diagnostics[0]),
+        "shop.mapping.toml:2:1: error[unknown-key]: unknown key `evnt` in [events.\"payment.succeeded\"]; did you mean `event`?"
+    );
+}

@@ -387,8 +387,13 @@ fn wrong_object(mapping: &Mapping, covered: &[String], out: &mut Vec<Diagnostic>
                 "wrong-object",
                 field.key_at.clone(),
                 format!(
-                    "`{}` is not part of a {} call ({ty} in {}): Segment ignores it{right}",
+                    "`{}` is not part of {} {} call ({ty} in {}): Segment ignores it{right}",
                     field.dotted(),
+                    if matches!(event.call, Call::Identify | Call::Alias) {
+                        "an"
+                    } else {
+                        "a"
+                    },
                     event.call.as_str(),
                     resolved.origin.header()
                 ),

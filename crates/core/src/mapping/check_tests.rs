@@ -137,7 +137,7 @@ fn objects_the_call_does_not_carry_are_warnings() {
         [("wrong-object", 4, 8), ("wrong-object", 8, 12)]
     );
     assert!(
-        messages(text)[1].contains("not part of a identify call"),
+        messages(text)[1].contains("not part of an identify call"),
         "{}",
         messages(text)[1]
     );

@@ -17,7 +17,6 @@ pub mod path;
 pub mod resolve;
 
 pub use model::{Diagnostic, Mapping, Severity, Span};
-pub use parse::{Parsed, parse};
 
 /// One diagnostic as a line of text: `shop.mapping.toml:12:5: error[unknown-key]: …`, `file`
 /// naming the file and `text` its contents (for the line and column).

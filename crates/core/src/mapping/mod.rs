@@ -10,8 +10,10 @@
 //!   JavaScript, so it can be recovered, and the ejected plain `.js`;
 //! - [`edit`]: changes to the file's text that keep the user's formatting and comments.
 
+pub mod edit;
 pub mod model;
 pub mod resolve;
+pub mod suggest;
 
 pub use model::{Diagnostic, Mapping, Severity, Span};
 

@@ -1,0 +1,1 @@
+//! What the mapping editor's field picker proposes.

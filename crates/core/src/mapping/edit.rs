@@ -54,9 +54,30 @@ pub enum EditError {
 /// inline table with keys in this order: source key, convert, currency, lookup, minus, omit,
 /// required.
 pub fn rule_value(target: &[String], rule: &Rule) -> Value {
-    let constant_key =
-        matches!(target, [only] if matches!(only.as_str(), "event" | "name" | "category"));
-    rule_value_with(rule, constant_key)
+    rule_value_with(rule, is_constant_key(target))
+}
+
+/// True for the targets where a plain string is a constant rather than a path.
+fn is_constant_key(target: &[String]) -> bool {
+    matches!(target, [only] if matches!(only.as_str(), "event" | "name" | "category"))
+}
+
+/// A plain string means a path in one place and a constant in another: when a field moves
+/// between the two, the string gets the key that keeps its meaning.
+fn keep_meaning(item: Item, from: &[String], to: &[String]) -> Item {
+    let (from_constant, to_constant) = (is_constant_key(from), is_constant_key(to));
+    match item {
+        Item::Value(Value::String(s)) if from_constant != to_constant => {
+            let decor = s.decor().clone();
+            let mut table = InlineTable::new();
+            let key = if from_constant { "value" } else { "path" };
+            table.insert(key, Value::from(s.value().as_str()));
+            let mut value = Value::InlineTable(table);
+            *value.decor_mut() = decor;
+            Item::Value(value)
+        }
+        other => other,
+    }
 }
 
 fn rule_value_with(rule: &Rule, constant_key: bool) -> Value {
@@ -249,18 +270,19 @@ pub fn rename_field(
         field_item(&mut doc, table, target)?;
         let parent = object_item(&mut doc, table, parents, target)?;
         let mut entries = entries_of(parent);
-        for (key, _) in &mut entries {
+        for (key, item) in &mut entries {
             if key.get() == leaf.as_str() {
                 *key = Key::new(new_leaf.as_str())
                     .with_leaf_decor(key.leaf_decor().clone())
                     .with_dotted_decor(key.dotted_decor().clone());
+                *item = keep_meaning(std::mem::take(item), target, new_target);
             }
         }
         replace_entries(parent, entries);
         return Ok(doc.to_string());
     }
     let (key, item) = field_entry(&mut doc, table, target)?;
-    let value = portable(item);
+    let value = portable(keep_meaning(item, target, new_target));
     set_value(&mut doc, table, new_target, value, Some(&key))?;
     take_field(&mut doc, table, target)?;
     Ok(doc.to_string())

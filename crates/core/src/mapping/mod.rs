@@ -12,12 +12,29 @@
 //! - [`suggest`]: what the editor's field picker proposes (names, conversions, targets, spec
 //!   event names, the schema's fields per type).
 
+pub mod check;
 pub mod edit;
 pub mod model;
+pub mod parse;
+pub mod path;
 pub mod resolve;
 pub mod suggest;
 
 pub use model::{Diagnostic, Mapping, Severity, Span};
+
+/// One diagnostic as a line of text: `shop.mapping.toml:12:5: error[unknown-key]: …`, `file`
+/// naming the file and `text` its contents (for the line and column).
+pub fn render(file: &str, text: &str, d: &Diagnostic) -> String {
+    let (line, column) = line_column(text, d.at.start);
+    let severity = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    format!(
+        "{file}:{line}:{column}: {severity}[{}]: {}",
+        d.code, d.message
+    )
+}
 
 /// The 1-based line and column (in characters) of byte `offset` of `text`.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {

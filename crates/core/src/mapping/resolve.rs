@@ -26,7 +26,7 @@ impl Origin {
 }
 
 /// What a mapping does with one event type.
-// Resolutions are built one per type and read in place, so the mapped variant's size costs nothing.
+// Resolutions are built one per type and read at once, never stored in bulk.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resolution {

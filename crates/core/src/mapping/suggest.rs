@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::model::{Conversion, PathSegment, SourcePath};
+use super::path::display;
 use super::resolve::derived_event_name;
 use crate::webhook::schema::{FieldType, Model, PathCheck, Schema};
 
@@ -200,31 +201,12 @@ fn is_decimal(text: &str) -> bool {
         && fraction.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// A path from segments, written as the mapping file writes it: plain keys joined with dots,
-/// other keys in brackets as JSON strings, indices in brackets.
+/// A path from segments, in the syntax the mapping file reads.
 fn path_of(segments: Vec<PathSegment>) -> SourcePath {
-    let mut text = String::new();
-    for segment in &segments {
-        match segment {
-            PathSegment::Key(key) if is_plain_key(key) => {
-                if !text.is_empty() {
-                    text.push('.');
-                }
-                text.push_str(key);
-            }
-            PathSegment::Key(key) => {
-                text.push('[');
-                text.push_str(&Value::from(key.as_str()).to_string());
-                text.push(']');
-            }
-            PathSegment::Index(i) => text.push_str(&format!("[{i}]")),
-        }
+    SourcePath {
+        text: display(&segments),
+        segments,
     }
-    SourcePath { text, segments }
-}
-
-fn is_plain_key(key: &str) -> bool {
-    !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// One place the picker offers for a value.

@@ -319,3 +319,13 @@ fn every_builtin_fixture_field_is_in_the_schema_fields() {
         }
     }
 }
+
+#[test]
+fn every_schema_path_reads_back_as_itself() {
+    for event_type in Schema::dodo().event_types() {
+        for field in schema_fields(event_type) {
+            let read = crate::mapping::path::parse_path(&field.path.text);
+            assert_eq!(read.ok(), Some(field.path.clone()), "{}", field.path.text);
+        }
+    }
+}

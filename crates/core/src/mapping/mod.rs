@@ -8,13 +8,17 @@
 //! - [`resolve`]: one event type's rules after merging defaults, family and own table;
 //! - [`compile`]: the mapping as JavaScript; [`embed`]: the mapping carried inside that
 //!   JavaScript, so it can be recovered, and the ejected plain `.js`;
-//! - [`edit`]: changes to the file's text that keep the user's formatting and comments.
+//! - [`edit`]: changes to the file's text that keep the user's formatting and comments;
+//! - [`suggest`]: what the editor's field picker proposes (names, conversions, targets, spec
+//!   event names, the schema's fields per type).
 
 pub mod check;
+pub mod edit;
 pub mod model;
 pub mod parse;
 pub mod path;
 pub mod resolve;
+pub mod suggest;
 
 pub use model::{Diagnostic, Mapping, Severity, Span};
 

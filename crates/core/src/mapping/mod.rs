@@ -10,8 +10,11 @@
 //!   JavaScript, so it can be recovered, and the ejected plain `.js`;
 //! - [`edit`]: changes to the file's text that keep the user's formatting and comments.
 
+pub mod compile;
+pub mod embed;
 pub mod model;
 pub mod resolve;
+mod runtime;
 
 pub use model::{Diagnostic, Mapping, Severity, Span};
 

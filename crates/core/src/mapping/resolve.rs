@@ -26,6 +26,8 @@ impl Origin {
 }
 
 /// What a mapping does with one event type.
+// One is made per event type and used at once: the size of the mapped variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resolution {
     /// No event table names the type (nor its family): the handler cancels it.

@@ -245,11 +245,11 @@ impl Writer {
             }
             Some(Region::Env { name, default }) => format!(
                 "Calls go to Segment's EU region (events.eu1.segmentapis.com) when the endpoint \
-                 variable {} is \"eu\" (any case), else to the {} region.",
+                 variable {} is \"eu\" (any case), else to {}.",
                 one_line(name),
                 match default {
-                    FixedRegion::Us => "US (api.segment.io)",
-                    FixedRegion::Eu => "EU",
+                    FixedRegion::Us => "its US region (api.segment.io)",
+                    FixedRegion::Eu => "the EU region as well",
                 }
             ),
         };

@@ -10,13 +10,33 @@
 //!   JavaScript, so it can be recovered, and the ejected plain `.js`;
 //! - [`edit`]: changes to the file's text that keep the user's formatting and comments.
 
+pub mod check;
 pub mod compile;
 pub mod embed;
 pub mod model;
+pub mod parse;
+pub mod path;
 pub mod resolve;
 mod runtime;
 
+#[cfg(test)]
+mod preset_tests;
+
 pub use model::{Diagnostic, Mapping, Severity, Span};
+
+/// One diagnostic as a line of text: `shop.mapping.toml:12:5: error[unknown-key]: …`, `file`
+/// naming the file and `text` its contents (for the line and column).
+pub fn render(file: &str, text: &str, d: &Diagnostic) -> String {
+    let (line, column) = line_column(text, d.at.start);
+    let severity = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    format!(
+        "{file}:{line}:{column}: {severity}[{}]: {}",
+        d.code, d.message
+    )
+}
 
 /// The 1-based line and column (in characters) of byte `offset` of `text`.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {

@@ -26,7 +26,7 @@ impl Origin {
 }
 
 /// What a mapping does with one event type.
-// One is made per event type and used at once: the size of the mapped variant costs nothing.
+// Resolutions are built one per type and read at once, never stored in bulk.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resolution {

@@ -13,12 +13,18 @@
 //!   event names, the schema's fields per type).
 
 pub mod check;
+pub mod compile;
 pub mod edit;
+pub mod embed;
 pub mod model;
 pub mod parse;
 pub mod path;
 pub mod resolve;
+mod runtime;
 pub mod suggest;
+
+#[cfg(test)]
+mod preset_tests;
 
 pub use model::{Diagnostic, Mapping, Severity, Span};
 

@@ -8,13 +8,41 @@
 //! - [`resolve`]: one event type's rules after merging defaults, family and own table;
 //! - [`compile`]: the mapping as JavaScript; [`embed`]: the mapping carried inside that
 //!   JavaScript, so it can be recovered, and the ejected plain `.js`;
-//! - [`edit`]: changes to the file's text that keep the user's formatting and comments.
+//! - [`describe`]: a rule in words, for `mapping show` and the workbench's table;
+//! - [`edit`]: changes to the file's text that keep the user's formatting and comments;
+//! - [`suggest`]: what the editor's field picker proposes (names, conversions, targets, spec
+//!   event names, the schema's fields per type).
 
+pub mod check;
+pub mod compile;
 pub mod describe;
+pub mod edit;
+pub mod embed;
 pub mod model;
+pub mod parse;
+pub mod path;
 pub mod resolve;
+mod runtime;
+pub mod suggest;
+
+#[cfg(test)]
+mod preset_tests;
 
 pub use model::{Diagnostic, Mapping, Severity, Span};
+
+/// One diagnostic as a line of text: `shop.mapping.toml:12:5: error[unknown-key]: …`, `file`
+/// naming the file and `text` its contents (for the line and column).
+pub fn render(file: &str, text: &str, d: &Diagnostic) -> String {
+    let (line, column) = line_column(text, d.at.start);
+    let severity = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    format!(
+        "{file}:{line}:{column}: {severity}[{}]: {}",
+        d.code, d.message
+    )
+}
 
 /// A mapping read and compiled.
 #[derive(Debug, Clone)]

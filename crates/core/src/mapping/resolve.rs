@@ -26,6 +26,8 @@ impl Origin {
 }
 
 /// What a mapping does with one event type.
+// Resolutions are built one per type and read at once, never stored in bulk.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resolution {
     /// No event table names the type (nor its family): the handler cancels it.

@@ -196,6 +196,11 @@ pub fn exponent(code: &str) -> Option<u8> {
         .map(|(_, e)| *e)
 }
 
+/// Every code with a minor unit and its exponent, sorted by code.
+pub fn exponents() -> impl Iterator<Item = (&'static str, u8)> {
+    CODES.iter().copied()
+}
+
 /// True for an active ISO 4217 code, written exactly (upper case).
 pub fn is_iso_code(code: &str) -> bool {
     exponent(code).is_some() || CODES_WITHOUT_MINOR_UNIT.contains(&code)

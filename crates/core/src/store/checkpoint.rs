@@ -16,8 +16,8 @@
 //! [`WAL_SIZE_LIMIT`] (measured under sustained 32 KB writes: under 26 MB).
 
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -56,6 +56,20 @@ struct Shared {
     /// The writer is checkpointing itself until the WAL starts over: the checkpointer stands
     /// aside, as its checkpoints would keep the writer's from running.
     writer_resets: AtomicBool,
+    /// Held for the length of every checkpoint. SQLite runs one checkpoint at a time and a
+    /// second one gives up at once, so without it the writer's own checkpoint fails whenever
+    /// the checkpointer is in the middle of one, and on a busy machine (the checkpointer
+    /// descheduled mid-copy) it could fail commit after commit while the WAL grows. With it the
+    /// writer waits for the checkpoint under way, then copies the rest.
+    turn: Mutex<()>,
+}
+
+impl Shared {
+    /// Runs a checkpoint while no other is under way.
+    fn checkpoint(&self, conn: &Connection) -> rusqlite::Result<Progress> {
+        let _turn = self.turn.lock().unwrap_or_else(PoisonError::into_inner);
+        checkpoint(conn)
+    }
 }
 
 /// About how many bytes the writer commits before it checkpoints once itself, whatever the
@@ -98,6 +112,12 @@ impl Nudge {
             self.shared.writer_resets.store(true, Ordering::Relaxed);
         }
         due
+    }
+
+    /// The writer's own checkpoint, between two commits: it waits for one the checkpointer has
+    /// under way, so only a reader can keep it from copying the whole WAL.
+    pub(super) fn checkpoint(&self, conn: &Connection) -> rusqlite::Result<Progress> {
+        self.shared.checkpoint(conn)
     }
 
     /// The writer's own checkpoint copied the whole WAL: the next commit starts it over.
@@ -147,7 +167,7 @@ fn run(conn: &Connection, nudges: &Receiver<()>, shared: &Shared) {
         }
         shared.dirty.store(false, Ordering::Relaxed);
         // A failed checkpoint loses nothing (the WAL keeps every commit); the next one retries.
-        if let Ok(progress) = checkpoint(conn)
+        if let Ok(progress) = shared.checkpoint(conn)
             && progress.frames >= RESET_FRAMES
         {
             shared.reset_due.store(true, Ordering::Relaxed);

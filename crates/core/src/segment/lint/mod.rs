@@ -7,7 +7,7 @@ mod amounts;
 mod batch;
 mod identity;
 mod message_ids;
-mod naming;
+pub(crate) mod naming;
 mod pointer;
 #[cfg(test)]
 mod tests;

@@ -15,7 +15,7 @@ const MINOR_WORDS: &[&str] = &[
 
 /// "Object Action" in Title Case: two or more words, single spaces, each capitalised (or a
 /// number), minor words lower case only inside.
-pub(super) fn is_title_case_event(name: &str) -> bool {
+pub(crate) fn is_title_case_event(name: &str) -> bool {
     let words: Vec<&str> = name.split(' ').collect();
     if words.len() < 2 {
         return false;
@@ -59,7 +59,7 @@ fn split_words(name: &str) -> Vec<String> {
     words
 }
 
-pub(super) fn title_case_suggestion(name: &str) -> Option<String> {
+pub(crate) fn title_case_suggestion(name: &str) -> Option<String> {
     let words = split_words(name);
     if words.len() < 2 {
         return None;
@@ -111,7 +111,7 @@ pub(super) fn check_event_name(name: &str, path: &str, found: &mut Found) {
 // Property names
 
 /// Identify/group traits the Spec reserves, in its own camelCase.
-const RESERVED_TRAITS: &[&str] = &[
+pub(crate) const RESERVED_TRAITS: &[&str] = &[
     "address",
     "age",
     "avatar",
@@ -135,7 +135,7 @@ const RESERVED_TRAITS: &[&str] = &[
 ];
 
 /// `^[a-z][a-z0-9]*(_[a-z0-9]+)*$`
-fn is_snake_case(s: &str) -> bool {
+pub(crate) fn is_snake_case(s: &str) -> bool {
     s.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
         && s.split('_').all(|part| {
             !part.is_empty()
@@ -145,7 +145,7 @@ fn is_snake_case(s: &str) -> bool {
         })
 }
 
-fn snake_suggestion(key: &str) -> Option<String> {
+pub(crate) fn snake_suggestion(key: &str) -> Option<String> {
     let mut out = String::new();
     let mut prev: Option<char> = None;
     for c in key.chars() {

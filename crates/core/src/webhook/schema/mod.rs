@@ -246,6 +246,11 @@ impl Schema {
         self.events.keys().map(String::as_str)
     }
 
+    /// The envelope every body shares: `business_id`, `data`, `timestamp`, `type`.
+    pub fn envelope(&self) -> &Model {
+        &self.envelope
+    }
+
     /// The model of `data` for an event type, or None for a type Dodo does not send.
     pub fn data_model(&self, event_type: &str) -> Option<&Model> {
         self.events

@@ -56,7 +56,10 @@ fn warm_runs(c: &mut Criterion) {
         return;
     };
     let programs = [
-        ("segment-complete.js", engine.compile(hand.file, hand.source)),
+        (
+            "segment-complete.js",
+            engine.compile(hand.file, hand.source),
+        ),
         (
             "segment-complete.mapping compiled",
             engine.compile(&compiled.name, &compiled.source),

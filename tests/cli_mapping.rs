@@ -41,7 +41,11 @@ fn new_writes_a_lint_clean_skeleton_and_never_overwrites_without_force() {
     let sb = Sandbox::new();
     let ran = run(sb.cmd().args(["mapping", "new", "shop.mapping.toml"]));
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
-    assert!(ran.stdout.contains("wrote shop.mapping.toml"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("wrote shop.mapping.toml"),
+        "{}",
+        ran.stdout
+    );
     assert!(
         ran.stdout
             .contains("hookbench --transform shop.mapping.toml"),
@@ -62,7 +66,9 @@ fn new_writes_a_lint_clean_skeleton_and_never_overwrites_without_force() {
         std::fs::read_to_string(sb.path("shop.mapping.toml")).expect("kept"),
         "# mine\n"
     );
-    let forced = run(sb.cmd().args(["mapping", "new", "shop.mapping.toml", "--force"]));
+    let forced = run(sb
+        .cmd()
+        .args(["mapping", "new", "shop.mapping.toml", "--force"]));
     assert_eq!(forced.code, Some(0), "{}", forced.stderr);
     assert_eq!(
         std::fs::read_to_string(sb.path("shop.mapping.toml")).expect("rewritten"),
@@ -147,10 +153,14 @@ fn errors_name_file_line_and_column_and_nothing_is_compiled() {
         "{}",
         ran.stderr
     );
-    assert!(ran.stderr.contains("did you mean `event`"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("did you mean `event`"),
+        "{}",
+        ran.stderr
+    );
     assert!(
         ran.stderr
-            .contains("shop.mapping.toml:15:48: error[unknown-conversion]"),
+            .contains("shop.mapping.toml:15:49: error[unknown-conversion]"),
         "{}",
         ran.stderr
     );
@@ -166,7 +176,7 @@ fn errors_name_file_line_and_column_and_nothing_is_compiled() {
     ]));
     assert_eq!(run_it.code, Some(2));
     assert!(
-        run_it.stderr.contains("shop.mapping.toml:15:48"),
+        run_it.stderr.contains("shop.mapping.toml:15:49"),
         "{}",
         run_it.stderr
     );
@@ -197,7 +207,10 @@ fn a_warning_is_printed_and_the_mapping_still_runs() {
     let sb = Sandbox::new();
     sb.write(
         "shop.mapping.toml",
-        &SHOP.replace("order_id = \"data.payment_id\"", "order_id = \"data.paymnt_id\""),
+        &SHOP.replace(
+            "order_id = \"data.payment_id\"",
+            "order_id = \"data.paymnt_id\"",
+        ),
     );
     let ran = run(sb.cmd().args([
         "run",
@@ -210,7 +223,8 @@ fn a_warning_is_printed_and_the_mapping_still_runs() {
     ]));
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     assert!(
-        ran.stderr.contains("shop.mapping.toml:14:12: warning[unknown-path]"),
+        ran.stderr
+            .contains("shop.mapping.toml:14:12: warning[unknown-path]"),
         "{}",
         ran.stderr
     );
@@ -274,7 +288,9 @@ fn a_mapping_runs_wherever_a_transformation_does() {
 #[test]
 fn the_built_in_mapping_passes_the_hand_written_presets_expectations() {
     let sb = Sandbox::new();
-    let ran = run(sb.cmd().args(["check", "--transform", "segment-complete.mapping"]));
+    let ran = run(sb
+        .cmd()
+        .args(["check", "--transform", "segment-complete.mapping"]));
     assert_eq!(ran.code, Some(0), "{}\n{}", ran.stdout, ran.stderr);
     assert_eq!(ran.stderr, "", "the built-in mapping has no diagnostic");
 }
@@ -302,7 +318,9 @@ fn show_lists_each_field_with_its_source_conversion_and_table() {
     assert!(total.contains("[events.\"payment.succeeded\"]"), "{total}");
     assert!(text.contains("first of data.customer.customer_id, data.customer_id"));
 
-    let all = run(sb.cmd().args(["mapping", "show", "shop.mapping.toml", "-o", "json"]));
+    let all = run(sb
+        .cmd()
+        .args(["mapping", "show", "shop.mapping.toml", "-o", "json"]));
     let rows = json_lines(&all.stdout);
     assert_eq!(rows.len(), 48);
     let dispute = rows
@@ -310,7 +328,10 @@ fn show_lists_each_field_with_its_source_conversion_and_table() {
         .find(|r| r["type"] == "dispute.won")
         .expect("dispute.won");
     assert_eq!(dispute["resolution"], "cancelled");
-    assert_eq!(dispute["reason"], "disputes are handled in the support tool");
+    assert_eq!(
+        dispute["reason"],
+        "disputes are handled in the support tool"
+    );
     let unknown = run(sb.cmd().args([
         "mapping",
         "show",
@@ -319,7 +340,11 @@ fn show_lists_each_field_with_its_source_conversion_and_table() {
         "payment.succeded",
     ]));
     assert_eq!(unknown.code, Some(2));
-    assert!(unknown.stderr.contains("payment.succeeded"), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("payment.succeeded"),
+        "{}",
+        unknown.stderr
+    );
 }
 
 #[test]
@@ -348,13 +373,24 @@ fn import_recovers_the_mapping_byte_for_byte_and_warns_about_edited_code() {
 
     sb.write(
         "edited.js",
-        &js.replacen("function handler(webhook) {", "function handler(webhook) {\n  webhook.env = {};", 1),
+        &js.replacen(
+            "function handler(webhook) {",
+            "function handler(webhook) {\n  webhook.env = {};",
+            1,
+        ),
     );
     let edited = run(sb.cmd().args(["mapping", "import", "edited.js"]));
     assert_eq!(edited.code, Some(0), "{}", edited.stderr);
-    assert!(edited.stderr.contains("changed after it was compiled"), "{}", edited.stderr);
+    assert!(
+        edited.stderr.contains("changed after it was compiled"),
+        "{}",
+        edited.stderr
+    );
 
-    sb.write("plain.js", "function handler(webhook) { return webhook; }\n");
+    sb.write(
+        "plain.js",
+        "function handler(webhook) { return webhook; }\n",
+    );
     let plain = run(sb.cmd().args(["mapping", "import", "plain.js"]));
     assert_eq!(plain.code, Some(2));
     assert!(plain.stderr.contains("plain.js"), "{}", plain.stderr);
@@ -364,13 +400,9 @@ fn import_recovers_the_mapping_byte_for_byte_and_warns_about_edited_code() {
 fn eject_gives_ordinary_javascript_with_the_same_outputs() {
     let sb = Sandbox::new();
     sb.write("shop.mapping.toml", SHOP);
-    let ran = run(sb.cmd().args([
-        "mapping",
-        "eject",
-        "shop.mapping.toml",
-        "--out",
-        "shop.js",
-    ]));
+    let ran = run(sb
+        .cmd()
+        .args(["mapping", "eject", "shop.mapping.toml", "--out", "shop.js"]));
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     let js = std::fs::read_to_string(sb.path("shop.js")).expect("written");
     assert!(!js.contains("hookbench-mapping"), "{js}");
@@ -379,14 +411,10 @@ fn eject_gives_ordinary_javascript_with_the_same_outputs() {
     assert_eq!(import.code, Some(2), "an ejected file carries no mapping");
 
     let outcomes = |transform: &str| -> Vec<Value> {
-        let ran = run(sb.cmd().args([
-            "run",
-            "--transform",
-            transform,
-            "--all",
-            "--output",
-            "json",
-        ]));
+        let ran =
+            run(sb
+                .cmd()
+                .args(["run", "--transform", transform, "--all", "--output", "json"]));
         json_lines(&ran.stdout)
             .into_iter()
             .map(|r| r["webhook"].clone())

@@ -114,7 +114,9 @@ fn new(file: &Path, from: Option<&str>, force: bool) -> Result<u8, Failure> {
             (edit::new_mapping(&name), None)
         }
         Some(spec) => {
-            if !Path::new(spec).exists() && builtin(spec).is_none() && presets::preset(spec).is_some()
+            if !Path::new(spec).exists()
+                && builtin(spec).is_none()
+                && presets::preset(spec).is_some()
             {
                 return Err(Failure::input(format!(
                     "{spec} is a JavaScript preset, not a mapping; mappings to start from: {}",
@@ -277,10 +279,26 @@ fn compile(spec: &str, out: Option<&Path>, output: OutputFormat) -> Result<u8, F
         if found.not_covered.is_empty() {
             String::new()
         } else {
-            format!(" (cancelled too: {})", found.not_covered.join(", "))
+            not_covered_note(&found.not_covered)
         }
     );
     Ok(super::exit::OK)
+}
+
+/// The types a mapping does not cover, the first few by name.
+fn not_covered_note(types: &[String]) -> String {
+    const SHOWN: usize = 4;
+    let names = types
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if types.len() > SHOWN {
+        format!(" (cancelled too: {names}, …; `hookbench mapping show` lists them)")
+    } else {
+        format!(" (cancelled too: {names})")
+    }
 }
 
 fn compile_json(spec: &str, out: Option<&Path>) -> Result<u8, Failure> {
@@ -328,9 +346,7 @@ fn show(spec: &str, event: Option<&str>, output: OutputFormat) -> Result<u8, Fai
                 let close = hookbench_core::suggest::closest_names(one, known.iter().copied(), 3);
                 let hint = hookbench_core::suggest::did_you_mean(&close, " or ")
                     .map_or_else(String::new, |h| format!("; {h}"));
-                return Err(Failure::input(format!(
-                    "unknown event type {one:?}{hint}"
-                )));
+                return Err(Failure::input(format!("unknown event type {one:?}{hint}")));
             }
             vec![one]
         }
@@ -435,7 +451,9 @@ fn print_event(out: &mut impl Write, event: &ResolvedEvent) -> std::io::Result<(
 
 fn json_resolution(event_type: &str, resolution: &Resolution) -> serde_json::Value {
     match resolution {
-        Resolution::NotCovered => serde_json::json!({"type": event_type, "resolution": "not-covered"}),
+        Resolution::NotCovered => {
+            serde_json::json!({"type": event_type, "resolution": "not-covered"})
+        }
         Resolution::Cancelled { reason, origin } => serde_json::json!({
             "type": event_type,
             "resolution": "cancelled",
@@ -470,9 +488,12 @@ fn json_resolution(event_type: &str, resolution: &Resolution) -> serde_json::Val
 fn import(file: &Path, out: Option<&Path>, force: bool) -> Result<u8, Failure> {
     let code = std::fs::read_to_string(file)
         .map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
-    let text = embed::extract(&code)
-        .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
-    let label = out.map_or_else(|| format!("{} (its mapping)", file.display()), |o| o.display().to_string());
+    let text =
+        embed::extract(&code).map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+    let label = out.map_or_else(
+        || format!("{} (its mapping)", file.display()),
+        |o| o.display().to_string(),
+    );
     match mapping::load(&text, &label) {
         Ok(loaded) => {
             if embed::edited_since(&code, &loaded.javascript) {
@@ -511,10 +532,11 @@ fn import(file: &Path, out: Option<&Path>, force: bool) -> Result<u8, Failure> {
 
 fn eject(spec: &str, out: Option<&Path>, force: bool) -> Result<u8, Failure> {
     let (source, loaded) = load(spec)?;
-    let file_name = Path::new(&source.label)
-        .file_name()
-        .map_or_else(|| source.label.clone(), |n| n.to_string_lossy().into_owned());
-    let code = embed::eject(&loaded.mapping, &source.text, &file_name);
+    let file_name = Path::new(&source.label).file_name().map_or_else(
+        || source.label.clone(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let code = embed::eject(&loaded.mapping, &file_name);
     match out {
         Some(target) => {
             write_file(target, &code, force)?;

@@ -106,7 +106,10 @@ mod tests {
         assert_eq!(source(&constant), "\"Order Completed\"");
         assert_eq!(conversion(&constant), "as-is");
         let mut first = constant.clone();
-        first.source = Source::First(vec![path("data.customer.customer_id"), path("data.customer_id")]);
+        first.source = Source::First(vec![
+            path("data.customer.customer_id"),
+            path("data.customer_id"),
+        ]);
         assert_eq!(
             source(&first),
             "first of data.customer.customer_id, data.customer_id"

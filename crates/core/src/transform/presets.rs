@@ -99,7 +99,8 @@ const MAPPING_SUFFIX: &str = ".mapping";
 
 /// True when `path` names a mapping rather than JavaScript: it ends in `.toml`.
 pub fn is_mapping_path(path: &Path) -> bool {
-    path.extension().is_some_and(|x| x.eq_ignore_ascii_case("toml"))
+    path.extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("toml"))
 }
 
 /// The expected outcomes shipped for a preset (`<stem>.expect/<fixture>.json`), by fixture name.
@@ -219,8 +220,16 @@ fn load_file(path: &Path) -> Result<TransformSource, ResolveError> {
         .file_stem()
         .map_or_else(|| name.clone(), |s| s.to_string_lossy().into_owned());
     if is_mapping_path(path) {
-        let stem = stem.strip_suffix(MAPPING_SUFFIX).unwrap_or(&stem).to_string();
-        return from_mapping(&name, &stem, TransformOrigin::File(path.to_path_buf()), source);
+        let stem = stem
+            .strip_suffix(MAPPING_SUFFIX)
+            .unwrap_or(&stem)
+            .to_string();
+        return from_mapping(
+            &name,
+            &stem,
+            TransformOrigin::File(path.to_path_buf()),
+            source,
+        );
     }
     Ok(TransformSource {
         name,

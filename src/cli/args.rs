@@ -68,11 +68,78 @@ pub enum Command {
     /// The deliveries received: list, show, replay.
     #[command(subcommand)]
     History(HistoryCommand),
+    /// Mappings (`*.mapping.toml`): start one, compile it to a paste-ready handler, show what
+    /// it does, import it back from pasted code, eject it to plain JavaScript.
+    #[command(subcommand)]
+    Mapping(MappingCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MappingCommand {
+    /// Start a mapping file: a commented skeleton, or a copy of a built-in or existing mapping.
+    New {
+        /// The file to write (e.g. shop.mapping.toml); never overwritten without --force.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Start from this mapping: a built-in (segment-complete) or a .mapping.toml path.
+        #[arg(long, value_name = "MAPPING")]
+        from: Option<String>,
+        /// Overwrite FILE when it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Compile a mapping to one self-contained handler(webhook), ready to paste into Dodo.
+    Compile {
+        /// The mapping (.mapping.toml, or a built-in such as segment-complete.mapping).
+        #[arg(value_name = "MAPPING")]
+        mapping: String,
+        /// Write the handler to this file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// text: the handler; json: {"javascript", "diagnostics", "events"} for tools.
+        #[arg(long, short = 'o', value_enum, default_value = "text")]
+        output: OutputFormat,
+    },
+    /// Show what a mapping does with every event type, or one: the call and each field's
+    /// source and conversion.
+    Show {
+        #[arg(value_name = "MAPPING")]
+        mapping: String,
+        /// Only this event type.
+        #[arg(long, short = 'e', value_name = "TYPE")]
+        event: Option<String>,
+        #[arg(long, short = 'o', value_enum, default_value = "text")]
+        output: OutputFormat,
+    },
+    /// Recover the mapping from a handler `mapping compile` wrote (e.g. pasted back out of
+    /// Dodo's dashboard).
+    Import {
+        /// The JavaScript file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Write the mapping to this file instead of stdout; never overwritten without --force.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Overwrite --out when it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Turn a mapping into ordinary JavaScript, to edit by hand from then on.
+    Eject {
+        #[arg(value_name = "MAPPING")]
+        mapping: String,
+        /// Write the JavaScript to this file instead of stdout; never overwritten without --force.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Overwrite --out when it exists.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Default, Args)]
 pub struct TuiArgs {
-    /// Preset name (e.g. segment-complete) or path to a .js file.
+    /// Preset name (e.g. segment-complete), or a path to a .js file or a .mapping.toml.
     #[arg(long, short = 't', value_name = "T")]
     pub transform: Option<String>,
     /// The event to select first (a fixture name, see `hookbench fixtures list`).
@@ -110,7 +177,7 @@ pub enum OutputFormat {
 /// What every command that runs a transformation takes.
 #[derive(Debug, Args)]
 pub struct TransformArgs {
-    /// Preset name (e.g. segment-complete) or path to a .js file.
+    /// Preset name (e.g. segment-complete), or a path to a .js file or a .mapping.toml.
     #[arg(long, short = 't', value_name = "T")]
     pub transform: Option<String>,
     /// `webhook.url` before the handler runs.

@@ -1,5 +1,6 @@
 //! What several subcommands share: config, transformation, engine, fixtures, JSON input.
 
+use std::io::Write;
 use std::path::Path;
 
 use serde_json::Value;
@@ -38,9 +39,17 @@ pub fn session(
     Ok(Session::resolve(config, &overrides)?)
 }
 
-/// The session's transformation, loaded.
+/// The session's transformation, loaded; a mapping's warnings are printed once.
 pub fn load_transform(session: &Session) -> Result<TransformSource, Failure> {
-    Ok(session.load_transform()?)
+    let transform = session.load_transform()?;
+    if let Some(text) = &transform.mapping {
+        let label = transform_label(&transform);
+        let mut err = super::output::stderr_text();
+        for d in hookbench_core::mapping::parse::parse(text).diagnostics {
+            let _ = writeln!(err, "{}", hookbench_core::mapping::render(&label, text, &d));
+        }
+    }
+    Ok(transform)
 }
 
 /// A pipeline running `transform` with the session's settings, and the name the

@@ -11,6 +11,7 @@ mod input;
 mod key;
 mod lint;
 mod listen;
+mod mapping;
 mod output;
 mod render;
 mod run;
@@ -124,6 +125,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Some(Command::Sign(args)) => signing::sign(&args),
         Some(Command::Verify(args)) => signing::verify(&args),
         Some(Command::History(command)) => history::run(&cli.global, &command),
+        Some(Command::Mapping(command)) => mapping::run(&command),
     };
     match result {
         Ok(code) => ExitCode::from(code),

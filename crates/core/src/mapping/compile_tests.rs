@@ -1110,7 +1110,7 @@ fn the_mapping_text_comes_back_from_the_compiled_handler() {
 fn an_ejected_handler_says_so_and_carries_no_mapping() {
     let m = rich_mapping();
     let text = "[mapping]\nname = \"shop\"\n";
-    let js = embed::eject(&m, text, "shop.mapping.toml");
+    let js = embed::eject(&m, "shop.mapping.toml");
     assert!(
         js.starts_with("// Ejected by hookbench from shop.mapping.toml"),
         "{js}"
@@ -1134,4 +1134,49 @@ fn an_ejected_handler_says_so_and_carries_no_mapping() {
         &[],
     );
     assert!(!out.cancel);
+}
+
+#[test]
+fn nothing_a_terminal_or_an_editor_acts_on_reaches_the_handler_raw() {
+    // A bidi override, a C1 control and an escape in a constant, a comment-bearing name, a cancel
+    // reason and the embedded mapping: all of it escaped, and the handler still works.
+    let text = "[mapping]\nname = \"shop\u{202e}evil\"\n\n[events.\"payment.succeeded\"]\n\
+                event = \"Order Completed\"\nobject_id = \"data.payment_id\"\n\
+                properties.note = { value = \"a\u{0085}b\\u001b[31mc\u{2066}\" }\n\n\
+                [events.\"refund.succeeded\"]\ncancel = \"not \u{202e}now\"\n";
+    let parsed = crate::mapping::parse::parse(text);
+    let m = parsed.mapping.expect("parses");
+    let js = compile(&m, text, "shop.mapping.toml");
+    assert!(
+        !js.chars()
+            .any(|c| crate::text::is_unsafe_char(c) && !matches!(c, '\n')),
+        "{js}"
+    );
+    assert!(js.contains("hookbench-mapping v1 base64"), "{js}");
+    assert_eq!(embed::extract(&js).expect("recovers"), text);
+    let out = run_js(
+        &js,
+        "payment.succeeded",
+        &body(
+            "payment.succeeded",
+            json!({"payment_id": "pay_1", "customer": {"customer_id": "c"}}),
+        ),
+        &[],
+    );
+    assert_eq!(
+        out.payload["properties"]["note"],
+        json!("a\u{0085}b\u{1b}[31mc\u{2066}"),
+        "the value itself is unchanged: only its spelling in the source is escaped"
+    );
+}
+
+#[test]
+fn an_import_from_another_file_name_is_not_an_edit() {
+    let text = "[events.\"payment.succeeded\"]\nevent = \"Order Completed\"\n";
+    let m = crate::mapping::parse::parse(text).mapping.expect("parses");
+    let here = compile(&m, text, "shop.mapping.toml");
+    let there = compile(&m, text, "pasted.mapping.toml");
+    assert!(!embed::edited_since(&here, &there));
+    let edited = here.replacen("switch (", "webhook.env = {};\n  switch (", 1);
+    assert!(embed::edited_since(&edited, &there));
 }

@@ -20,7 +20,7 @@
 
 use base64::Engine as _;
 
-use super::compile::{self, Header};
+use super::compile::{self, GENERATED_FROM, Header};
 use super::model::Mapping;
 
 /// The first words of the block's header line.
@@ -78,8 +78,14 @@ impl Encoding {
     }
 }
 
+/// True when `text` cannot ride in `//` lines as it is: it has a character JavaScript takes for
+/// a line break, or one a terminal or an editor would act on (a control character other than
+/// a tab, a bidi override), which must not reach a pasted handler raw.
 fn breaks_js_comment(text: &str) -> bool {
-    text.contains(['\r', '\u{2028}', '\u{2029}'])
+    text.chars().any(|c| {
+        matches!(c, '\r' | '\u{2028}' | '\u{2029}')
+            || (crate::text::is_unsafe_char(c) && !matches!(c, '\n' | '\t'))
+    })
 }
 
 /// The comment block carrying `text`, ending with a newline.
@@ -245,10 +251,9 @@ pub fn extract(js: &str) -> Result<String, ExtractError> {
 }
 
 /// The compiled handler of `mapping` without the embedded mapping, its first comment saying it
-/// was ejected from `file_name` and is now ordinary code to edit by hand. `text` (the mapping's
-/// text) is not carried: an ejected handler no longer has a mapping.
-pub fn eject(mapping: &Mapping, text: &str, file_name: &str) -> String {
-    let _ = text;
+/// was ejected from `file_name` and is now ordinary code to edit by hand: an ejected handler no
+/// longer carries its mapping.
+pub fn eject(mapping: &Mapping, file_name: &str) -> String {
     compile::handler(mapping, file_name, Header::Ejected)
 }
 
@@ -261,7 +266,12 @@ pub fn edited_since(js: &str, recompiled: &str) -> bool {
 }
 
 fn code_outside_block(js: &str) -> Vec<&str> {
-    let lines = lines_of(js);
+    let mut lines = lines_of(js);
+    // The first line names the file the mapping was compiled from: where it was, not what the
+    // code does.
+    if lines.first().is_some_and(|l| l.starts_with(GENERATED_FROM)) {
+        lines.remove(0);
+    }
     let mut code: Vec<&str> = match find_block(&lines) {
         Ok((header_at, end, _)) => {
             let start = if header_at > 0 && lines[header_at - 1] == INTRO {

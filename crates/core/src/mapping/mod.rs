@@ -8,12 +8,14 @@
 //! - [`resolve`]: one event type's rules after merging defaults, family and own table;
 //! - [`compile`]: the mapping as JavaScript; [`embed`]: the mapping carried inside that
 //!   JavaScript, so it can be recovered, and the ejected plain `.js`;
+//! - [`describe`]: a rule in words, for `mapping show` and the workbench's table;
 //! - [`edit`]: changes to the file's text that keep the user's formatting and comments;
 //! - [`suggest`]: what the editor's field picker proposes (names, conversions, targets, spec
 //!   event names, the schema's fields per type).
 
 pub mod check;
 pub mod compile;
+pub mod describe;
 pub mod edit;
 pub mod embed;
 pub mod model;
@@ -40,6 +42,40 @@ pub fn render(file: &str, text: &str, d: &Diagnostic) -> String {
         "{file}:{line}:{column}: {severity}[{}]: {}",
         d.code, d.message
     )
+}
+
+/// A mapping read and compiled.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub mapping: Mapping,
+    /// The compiled handler, the mapping embedded at its end.
+    pub javascript: String,
+    /// Warnings about the file (it has no errors).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads and compiles a mapping file's `text`; `file` names it in diagnostics (as given, so an
+/// editor can jump to it) and, by its last component, in the compiled handler's first comment.
+/// The error is every error found, each rendered with its line and column.
+pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<String>> {
+    let parsed = parse::parse(text);
+    let Some(mapping) = parsed.mapping else {
+        return Err(parsed
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| render(file, text, d))
+            .collect());
+    };
+    let file_name = std::path::Path::new(file)
+        .file_name()
+        .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned());
+    let javascript = compile::compile(&mapping, text, &file_name);
+    Ok(Loaded {
+        mapping,
+        javascript,
+        warnings: parsed.diagnostics,
+    })
 }
 
 /// The 1-based line and column (in characters) of byte `offset` of `text`.

@@ -540,6 +540,8 @@ impl Reader<'_> {
         let mut source: Option<(&str, Option<Source>)> = None;
         let mut fields: Option<(Span, &Item)> = None;
         let mut convert: Option<(&str, Span)> = None;
+        // An unreadable `convert` is one error; what goes with it is not judged against a guess.
+        let mut convert_invalid = false;
         let mut currency: Option<(Option<SourcePath>, Span)> = None;
         let mut lookup: Option<(Vec<(String, Value)>, Span)> = None;
         let mut minus = None;
@@ -576,6 +578,7 @@ impl Reader<'_> {
                     }
                     Some(name) => {
                         ok = false;
+                        convert_invalid = true;
                         let message = format!(
                             "unknown conversion `{name}` in {what}; {}",
                             hint(name, &Conversion::NAMES)
@@ -584,6 +587,7 @@ impl Reader<'_> {
                     }
                     None => {
                         ok = false;
+                        convert_invalid = true;
                         let message = format!(
                             "convert in {what} must be a string, one of: {}",
                             Conversion::NAMES.join(", ")
@@ -699,6 +703,7 @@ impl Reader<'_> {
             }
             (convert, currency, lookup) => {
                 if let Some((_, currency_at)) = currency
+                    && !convert_invalid
                     && !matches!(convert, Some(("money", _)))
                 {
                     ok = false;
@@ -707,6 +712,7 @@ impl Reader<'_> {
                     self.error("bad-rule", currency_at, message);
                 }
                 if let Some((_, lookup_at)) = lookup
+                    && !convert_invalid
                     && !matches!(convert, Some(("lookup", _)) | None)
                 {
                     ok = false;

@@ -608,3 +608,14 @@ fn a_diagnostic_renders_as_file_line_column() {
         "shop.mapping.toml:2:1: error[unknown-key]: unknown key `evnt` in [events.\"payment.succeeded\"]; did you mean `event`?"
     );
 }
+
+#[test]
+fn an_unknown_conversion_is_one_error_not_also_its_companions() {
+    let text = "[events.\"payment.succeeded\".properties]\n\
+                total = { path = \"data.total_amount\", convert = \"cash\", currency = \"data.currency\" }\n\
+                plan = { path = \"data.plan\", convert = 3, lookup = { a = \"b\" } }\n";
+    assert_eq!(
+        found(text),
+        [("unknown-conversion", 2, 49), ("bad-rule", 3, 40)]
+    );
+}

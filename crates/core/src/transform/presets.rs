@@ -45,6 +45,64 @@ pub fn preset(name: &str) -> Option<Preset> {
     presets().into_iter().find(|p| p.name == name)
 }
 
+/// A built-in mapping (`*.mapping.toml`), named by its file name without `.toml`:
+/// `segment-complete.mapping`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MappingPreset {
+    /// What `--transform` takes: `segment-complete.mapping`.
+    pub name: &'static str,
+    /// The file name: `segment-complete.mapping.toml`.
+    pub file: &'static str,
+    /// The stem its expectations are kept under: `segment-complete`.
+    pub stem: &'static str,
+    /// The mapping file's text.
+    pub text: &'static str,
+}
+
+/// Every built-in mapping, by name.
+pub fn mapping_presets() -> Vec<MappingPreset> {
+    let mut found: Vec<MappingPreset> = PRESETS_DIR
+        .files()
+        .filter_map(|f| {
+            let file = f.path().file_name()?.to_str()?;
+            let name = file.strip_suffix(".toml")?;
+            Some(MappingPreset {
+                name,
+                file,
+                stem: name.strip_suffix(MAPPING_SUFFIX)?,
+                text: f.contents_utf8()?,
+            })
+        })
+        .collect();
+    found.sort_by_key(|p| p.name);
+    found
+}
+
+/// The built-in mapping of that name (`segment-complete.mapping`, or its file name).
+pub fn mapping_preset(name: &str) -> Option<MappingPreset> {
+    mapping_presets()
+        .into_iter()
+        .find(|p| p.name == name || p.file == name)
+}
+
+/// Every name `--transform` takes for a built-in: the JavaScript presets, then the mappings.
+pub fn preset_names() -> Vec<&'static str> {
+    presets()
+        .iter()
+        .map(|p| p.name)
+        .chain(mapping_presets().iter().map(|p| p.name))
+        .collect()
+}
+
+/// What a mapping file's name ends with before `.toml`; the rest is its stem.
+const MAPPING_SUFFIX: &str = ".mapping";
+
+/// True when `path` names a mapping rather than JavaScript: it ends in `.toml`.
+pub fn is_mapping_path(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("toml"))
+}
+
 /// The expected outcomes shipped for a preset (`<stem>.expect/<fixture>.json`), by fixture name.
 pub fn builtin_expectations(stem: &str) -> Option<Vec<(&'static str, &'static str)>> {
     let dir = PRESETS_DIR.get_dir(format!("{stem}.expect"))?;
@@ -96,10 +154,21 @@ pub enum ResolveError {
     },
     #[error("transformation {} is not UTF-8 text", path.display())]
     NotText { path: PathBuf },
+    /// The mapping has errors: each rendered as `file:line:column: error[code]: message`.
+    #[error("{}", mapping_errors(file, errors))]
+    Mapping { file: String, errors: Vec<String> },
+}
+
+fn mapping_errors(file: &str, errors: &[String]) -> String {
+    let count = match errors.len() {
+        1 => "an error".to_string(),
+        n => format!("{n} errors"),
+    };
+    format!("mapping {file} has {count}:\n  {}", errors.join("\n  "))
 }
 
 fn unknown_preset_hint(suggestions: &[String]) -> String {
-    let all: Vec<String> = presets().iter().map(|p| p.name.to_string()).collect();
+    let all: Vec<&str> = preset_names();
     match did_you_mean(suggestions, " or ") {
         Some(hint) => format!("; {hint} (presets: {})", all.join(", ")),
         None => format!("; presets: {}", all.join(", ")),
@@ -118,9 +187,14 @@ pub fn resolve(spec: &str) -> Result<TransformSource, ResolveError> {
         });
     }
     let path = Path::new(spec);
-    let looks_like_name = !spec.contains('/') && !spec.contains('\\') && path.extension().is_none();
+    if let Some(p) = mapping_preset(spec).filter(|_| !path.exists()) {
+        return from_mapping(p.file, p.stem, TransformOrigin::Preset, p.text.to_string());
+    }
+    let looks_like_name = !spec.contains('/')
+        && !spec.contains('\\')
+        && (path.extension().is_none() || spec.ends_with(MAPPING_SUFFIX));
     if looks_like_name && !path.exists() {
-        let names: Vec<&str> = presets().iter().map(|p| p.name).collect();
+        let names: Vec<&str> = preset_names();
         return Err(ResolveError::UnknownPreset {
             name: spec.to_string(),
             suggestions: crate::suggest::closest_names(spec, names, 3),
@@ -145,12 +219,48 @@ fn load_file(path: &Path) -> Result<TransformSource, ResolveError> {
     let stem = path
         .file_stem()
         .map_or_else(|| name.clone(), |s| s.to_string_lossy().into_owned());
+    if is_mapping_path(path) {
+        let stem = stem
+            .strip_suffix(MAPPING_SUFFIX)
+            .unwrap_or(&stem)
+            .to_string();
+        return from_mapping(
+            &name,
+            &stem,
+            TransformOrigin::File(path.to_path_buf()),
+            source,
+        );
+    }
     Ok(TransformSource {
         name,
         stem,
         origin: TransformOrigin::File(path.to_path_buf()),
         source,
         mapping: None,
+    })
+}
+
+/// A mapping's text compiled into the transformation it stands for, or its errors.
+fn from_mapping(
+    name: &str,
+    stem: &str,
+    origin: TransformOrigin,
+    text: String,
+) -> Result<TransformSource, ResolveError> {
+    let file = match &origin {
+        TransformOrigin::File(path) => path.display().to_string(),
+        TransformOrigin::Preset => name.to_string(),
+    };
+    let loaded = crate::mapping::load(&text, &file).map_err(|errors| ResolveError::Mapping {
+        file: file.clone(),
+        errors,
+    })?;
+    Ok(TransformSource {
+        name: name.to_string(),
+        stem: stem.to_string(),
+        origin,
+        source: loaded.javascript,
+        mapping: Some(text),
     })
 }
 

@@ -1,0 +1,80 @@
+//! The mapping budgets: compiling a 50-table mapping ≤ 5 ms (read, check against Dodo's schema,
+//! write the handler), and the compiled `segment-complete` mapping's warm run within 20 % of the
+//! hand-written preset's (the warm runs of both are in `transform.rs`'s group too; here they run
+//! side by side).
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use hookbench_core::mapping;
+use hookbench_core::transform::{Engine, Limits, RunInput, presets};
+use hookbench_core::webhook::Schema;
+
+const PAYMENT: &str = include_str!("../fixtures/webhooks/payment.succeeded.json");
+
+/// A mapping with one table per Dodo event type and two family tables: 50 event tables, each
+/// with a handful of properties of every kind of source and conversion.
+fn fifty_tables() -> String {
+    let mut text = String::from(
+        "[mapping]\nname = \"fifty\"\n\n[defaults]\nregion = { env = \"SEGMENT_REGION\" }\n\
+         userId = { first = [\"data.customer.customer_id\", \"data.customer_id\"], required = true }\n\
+         timestamp = { path = \"timestamp\", convert = \"time\" }\n\n\
+         [events.\"subscription.*\"]\nobject_id = \"data.subscription_id\"\n\n\
+         [events.\"payment.*\"]\nobject_id = \"data.payment_id\"\n\n",
+    );
+    for event_type in Schema::dodo().event_types() {
+        text.push_str(&format!(
+            "[events.\"{event_type}\"]\nevent = \"{}\"\n\n[events.\"{event_type}\".properties]\n\
+             business = \"business_id\"\nkind = {{ path = \"type\", convert = \"upper\" }}\n\
+             label = {{ template = \"{{type}}@{{timestamp}}\" }}\nsource = {{ value = \"dodo\" }}\n\
+             when = {{ path = \"timestamp\", convert = \"time\" }}\n\n",
+            mapping::resolve::derived_event_name(event_type)
+        ));
+    }
+    text
+}
+
+fn compile(c: &mut Criterion) {
+    let fifty = fifty_tables();
+    let loaded = mapping::load(&fifty, "fifty.mapping.toml").expect("the generated mapping loads");
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    c.bench_function("mapping: read and compile 50 event tables", |b| {
+        b.iter(|| mapping::load(&fifty, "fifty.mapping.toml").map(|l| l.javascript.len()))
+    });
+    let Some(preset) = presets::mapping_preset("segment-complete.mapping") else {
+        return;
+    };
+    c.bench_function("mapping: read and compile segment-complete.mapping", |b| {
+        b.iter(|| mapping::load(preset.text, preset.file).map(|l| l.javascript.len()))
+    });
+}
+
+fn warm_runs(c: &mut Criterion) {
+    let engine = Engine::with_workers(Limits::default(), 1);
+    let (Some(hand), Ok(compiled)) = (
+        presets::preset("segment-complete"),
+        presets::resolve("segment-complete.mapping"),
+    ) else {
+        return;
+    };
+    let programs = [
+        (
+            "segment-complete.js",
+            engine.compile(hand.file, hand.source),
+        ),
+        (
+            "segment-complete.mapping compiled",
+            engine.compile(&compiled.name, &compiled.source),
+        ),
+    ];
+    for (name, program) in &programs {
+        c.bench_function(&format!("warm run: {name} on payment.succeeded"), |b| {
+            b.iter(|| {
+                let out = engine.run(program, RunInput::from_body(PAYMENT, "payment.succeeded"));
+                assert!(out.result.is_ok());
+                out
+            })
+        });
+    }
+}
+
+criterion_group!(benches, compile, warm_runs);
+criterion_main!(benches);

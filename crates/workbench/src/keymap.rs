@@ -83,6 +83,36 @@ pub enum Action {
     CopyPayload,
     /// Copy the output as a curl command.
     CopyCurl,
+    /// Mapping: pick the body field under the cursor into the mapping.
+    MappingPick,
+    /// Mapping: rename the selected row's field.
+    MappingRename,
+    /// Mapping: change the selected row's conversion.
+    MappingConvert,
+    /// Mapping: change the selected row's source path.
+    MappingSource,
+    /// Mapping: remove the selected row.
+    MappingRemove,
+    /// Mapping: move the selected row up.
+    MappingMoveUp,
+    /// Mapping: move the selected row down.
+    MappingMoveDown,
+    /// Mapping: set the event type's call.
+    MappingCall,
+    /// Mapping: set the event type's event name.
+    MappingEventName,
+    /// Mapping: cancel the event type with a reason, or map it again.
+    MappingCancel,
+    /// Mapping: move the selected row to the type's family table.
+    MappingFamily,
+    /// Mapping: add a case for a type the mapping does not cover.
+    MappingAddCase,
+    /// Mapping: the generated JavaScript in place of the table, or back.
+    MappingShowJs,
+    /// Mapping: undo the last change.
+    MappingUndo,
+    /// Mapping: redo the last change undone.
+    MappingRedo,
     /// Send the selected event.
     Send,
     /// Send every listed event, batched.
@@ -189,6 +219,22 @@ pub enum Action {
     SendsOpen,
     /// Sends tab: back from an open send to the list.
     SendsClose,
+    /// Mapping dialog: close it, changing nothing.
+    MappingDialogClose,
+    /// Mapping dialog: make the change.
+    MappingDialogConfirm,
+    /// Mapping dialog: the next part.
+    MappingDialogNext,
+    /// Mapping dialog: the previous part.
+    MappingDialogPrev,
+    /// Mapping dialog: the next choice of a list.
+    MappingDialogDown,
+    /// Mapping dialog: the previous choice of a list.
+    MappingDialogUp,
+    /// Mapping dialog: delete the text's last character.
+    MappingDialogBackspace,
+    /// Mapping dialog: clear the text.
+    MappingDialogClear,
 }
 
 /// Where an action's keys apply. Only [`Scope::Normal`] actions can be rebound in the
@@ -213,6 +259,8 @@ pub enum Scope {
     /// The Sends tab of the bottom panel, while the panel has the focus (j/k move through the
     /// sends there).
     Sends,
+    /// A dialog of the mapping editor (the pick dialog, a name, a path, a list).
+    MappingDialog,
 }
 
 impl Scope {
@@ -301,6 +349,21 @@ const TABLE: &[ActionRow] = &[
     row(Action::Diff, S::Normal, "Output", "diff", "Show or hide the diff against the saved version", &[ch('d')]),
     row(Action::CopyPayload, S::Normal, "Output", "copy-payload", "Copy the output payload", &[ch('y')]),
     row(Action::CopyCurl, S::Normal, "Output", "copy-curl", "Copy the output as a curl command (write key masked)", &[ch('Y')]),
+    row(Action::MappingPick, S::Normal, "Mapping", "mapping-pick", "Pick the Webhook pane's field under the cursor into the mapping", &[ch('p')]),
+    row(Action::MappingRename, S::Normal, "Mapping", "mapping-rename", "Rename the table row's field", &[ch('c')]),
+    row(Action::MappingConvert, S::Normal, "Mapping", "mapping-convert", "Change the table row's conversion", &[ch('V')]),
+    row(Action::MappingSource, S::Normal, "Mapping", "mapping-source", "Change the table row's source path", &[ch('P')]),
+    row(Action::MappingRemove, S::Normal, "Mapping", "mapping-remove", "Remove the table row", &[ch('X')]),
+    row(Action::MappingMoveUp, S::Normal, "Mapping", "mapping-move-up", "Move the table row up", &[ch('{')]),
+    row(Action::MappingMoveDown, S::Normal, "Mapping", "mapping-move-down", "Move the table row down", &[ch('}')]),
+    row(Action::MappingCall, S::Normal, "Mapping", "mapping-call", "Set the event type's call (track, identify, …)", &[ch('T')]),
+    row(Action::MappingEventName, S::Normal, "Mapping", "mapping-event-name", "Set the event type's event name", &[ch('E')]),
+    row(Action::MappingCancel, S::Normal, "Mapping", "mapping-cancel", "Cancel the event type with a reason, or map it again", &[ch('O')]),
+    row(Action::MappingFamily, S::Normal, "Mapping", "mapping-family", "Apply the table row to the type's whole family", &[ch('A')]),
+    row(Action::MappingAddCase, S::Normal, "Mapping", "mapping-add-case", "Add a case for an event type the mapping does not cover", &[ch('a')]),
+    row(Action::MappingShowJs, S::Normal, "Mapping", "mapping-show-js", "Show the generated JavaScript, or the table again", &[ch('J')]),
+    row(Action::MappingUndo, S::Normal, "Mapping", "mapping-undo", "Undo the last change to the mapping", &[ctrl('z')]),
+    row(Action::MappingRedo, S::Normal, "Mapping", "mapping-redo", "Redo the change to the mapping last undone", &[ctrl('y')]),
     row(Action::Send, S::Normal, "Send", "send", "Send the selected event to the destination", &[ch('s')]),
     row(Action::SendAll, S::Normal, "Send", "send-all", "Send every listed event, batched", &[ch('S')]),
     row(Action::CancelSend, S::Normal, "Send", "cancel-send", "Cancel sends waiting to retry", &[ch('x')]),
@@ -355,6 +418,14 @@ const TABLE: &[ActionRow] = &[
     row(Action::KeyDialogSave, S::KeyDialog, "Write key", "key-dialog-save", "use and save to config", &[ctrl('s')]),
     row(Action::SendsOpen, S::Sends, "Sends tab", "sends-open", "Open the selected send: its request and answer in full", &[plain(K::Enter)]),
     row(Action::SendsClose, S::Sends, "Sends tab", "sends-close", "Back from an open send to the list", &[plain(K::Esc)]),
+    row(Action::MappingDialogClose, S::MappingDialog, "Mapping dialog", "mapping-dialog-close", "close", &[plain(K::Esc)]),
+    row(Action::MappingDialogConfirm, S::MappingDialog, "Mapping dialog", "mapping-dialog-confirm", "confirm", &[plain(K::Enter)]),
+    row(Action::MappingDialogNext, S::MappingDialog, "Mapping dialog", "mapping-dialog-next", "next part", &[plain(K::Tab)]),
+    row(Action::MappingDialogPrev, S::MappingDialog, "Mapping dialog", "mapping-dialog-prev", "previous part", &[plain(K::BackTab)]),
+    row(Action::MappingDialogDown, S::MappingDialog, "Mapping dialog", "mapping-dialog-down", "next choice", &[plain(K::Down), ctrl('n')]),
+    row(Action::MappingDialogUp, S::MappingDialog, "Mapping dialog", "mapping-dialog-up", "previous choice", &[plain(K::Up), ctrl('p')]),
+    row(Action::MappingDialogBackspace, S::MappingDialog, "Mapping dialog", "mapping-dialog-backspace", "delete a character", &[plain(K::Backspace)]),
+    row(Action::MappingDialogClear, S::MappingDialog, "Mapping dialog", "mapping-dialog-clear", "clear the text", &[ctrl('u')]),
 ];
 
 // Rows are looked up by discriminant: the table must follow the enum's order.
@@ -368,7 +439,7 @@ const _: () = {
         i += 1;
     }
     assert!(
-        Action::SendsClose as usize + 1 == TABLE.len(),
+        Action::MappingDialogClear as usize + 1 == TABLE.len(),
         "TABLE misses an action"
     );
 };
@@ -1026,8 +1097,8 @@ mod tests {
     use crossterm::event::{KeyEventKind, KeyEventState};
     use std::collections::HashSet;
 
-    const VARIANTS: usize = 91;
-    const NORMAL_VARIANTS: usize = 54;
+    const VARIANTS: usize = 114;
+    const NORMAL_VARIANTS: usize = 69;
 
     fn key(text: &str) -> KeyCombo {
         text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -1097,6 +1168,7 @@ mod tests {
                 "Transformation",
                 "Webhook",
                 "Output",
+                "Mapping",
                 "Send",
                 "Bottom panel",
                 "Incoming",

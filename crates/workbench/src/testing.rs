@@ -75,6 +75,28 @@ pub fn preset(name: &str) -> TransformSource {
     })
 }
 
+/// The transformation a `*.mapping.toml` named `file` with `text` resolves to: the mapping's
+/// compiled JavaScript (a handler that cancels everything while the text has errors) and its
+/// text.
+pub fn mapping_source(file: &str, text: &str) -> TransformSource {
+    let source = hookbench_core::mapping::parse::parse(text)
+        .mapping
+        .map(|m| hookbench_core::mapping::compile::compile(&m, text, file))
+        .unwrap_or_else(|| {
+            "function handler(webhook) { webhook.cancel = true; return webhook; }".to_string()
+        });
+    let stem = std::path::Path::new(file)
+        .file_stem()
+        .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());
+    TransformSource {
+        name: file.to_string(),
+        stem,
+        origin: presets::TransformOrigin::File(PathBuf::from(file)),
+        source,
+        mapping: Some(text.to_string()),
+    }
+}
+
 /// The workbench on a test screen.
 pub struct Harness {
     pub app: App,

@@ -21,6 +21,7 @@ use super::events_list::{EventEntry, EventsList};
 use super::jobs::LatestJobs;
 use super::layout_state::LayoutState;
 use super::listener::ListenerState;
+use super::mapping::MappingState;
 use super::message::PickerEntry;
 use super::messages::{Level, MessageLog, local_clock};
 use super::output::OutputView;
@@ -66,6 +67,8 @@ pub enum Overlay {
     Messages {
         scroll: usize,
     },
+    /// A dialog of the mapping editor: the pick dialog, a line to type, a list.
+    Mapping(Box<super::mapping::MappingDialog>),
 }
 
 /// The write-key dialog (`K`): the key typed so far (shown masked unless revealed) and the
@@ -242,6 +245,9 @@ pub struct TransformState {
     /// The newest revision known to hold the saved text: its outputs are the saved version's,
     /// which the diff compares against.
     pub saved_revision: Option<u64>,
+    /// The mapping the transformation is compiled from, when it is one: the editor then holds
+    /// the compiled JavaScript, and saves write the mapping's text.
+    pub mapping: Option<MappingState>,
 }
 
 impl TransformState {
@@ -251,9 +257,14 @@ impl TransformState {
             stem,
             origin,
             source: text,
-            mapping: _,
+            mapping,
         } = source;
+        let mapping =
+            mapping.map(|mapping_text| MappingState::new(&name, mapping_text, text.clone()));
+        // A mapping runs what it compiles to (the JavaScript it came with while it has errors).
+        let text = mapping.as_ref().map_or(text, |m| m.compiled.clone());
         TransformState {
+            mapping,
             compat: scan_compat(&text),
             editor: Editor::new(&text),
             saved_text: text,
@@ -278,7 +289,29 @@ impl TransformState {
     }
 
     pub fn is_dirty(&self) -> bool {
-        self.editor.text() != self.saved_text
+        match &self.mapping {
+            Some(mapping) => mapping.is_dirty(),
+            None => self.editor.text() != self.saved_text,
+        }
+    }
+
+    /// The text a save writes: the mapping's when the transformation is one, else the editor's.
+    pub fn file_text(&self) -> String {
+        match &self.mapping {
+            Some(mapping) => mapping.text.clone(),
+            None => self.editor.text(),
+        }
+    }
+
+    /// Notes `text` (as [`TransformState::file_text`] gave it) as written to the file.
+    pub fn set_saved(&mut self, text: String) {
+        match &mut self.mapping {
+            Some(mapping) => {
+                mapping.saved_text = text;
+                self.saved_text = self.editor.text();
+            }
+            None => self.saved_text = text,
+        }
     }
 
     /// The file it lives in, if any (a preset has none until saved).

@@ -213,6 +213,7 @@ pub fn findings_area(app: &App, areas: &Areas, pane: Pane) -> Option<(u16, usize
             } else {
                 height
             };
+            let height = height.saturating_sub(super::field_cursor::missing_height(app, height));
             input_findings_height(app, width, height)
         }
         Pane::Segment => findings_height(app, width, height),
@@ -318,6 +319,9 @@ pub fn webhook_body_height(app: &App, areas: &Areas) -> usize {
         Some(_) => inner_height.saturating_sub(2),
         None => inner_height,
     };
+    // The schema's fields the body lacks, listed under it while the field cursor shows.
+    let inner_height =
+        inner_height.saturating_sub(super::field_cursor::missing_height(app, inner_height));
     let findings = input_findings_height(app, inner_width, inner_height);
     usize::from(inner_height.saturating_sub(findings))
 }

@@ -5,9 +5,11 @@
 pub mod app;
 pub mod editor;
 pub mod events_list;
+pub mod field_cursor;
 pub mod jobs;
 pub mod layout_state;
 pub mod listener;
+pub mod mapping;
 pub mod measure;
 pub mod message;
 pub mod messages;

@@ -39,7 +39,7 @@ pub(super) fn recovery(app: &App) -> Option<Recovery> {
     Some(Recovery {
         dir,
         stem,
-        text: app.transform.text(),
+        text: app.transform.file_text(),
     })
 }
 
@@ -54,7 +54,7 @@ pub(super) fn save(app: &mut App) -> Vec<Effect> {
         path: app.transform.path().cloned(),
         dir: app.cwd.clone(),
         stem: app.transform.source.stem.clone(),
-        text: app.transform.text(),
+        text: app.transform.file_text(),
     }]
 }
 
@@ -66,7 +66,7 @@ pub(super) fn on_saved(
     match result {
         Ok(path) => {
             let mut effects = Vec::new();
-            app.transform.saved_text = text;
+            app.transform.set_saved(text);
             app.transform.disk_text = None;
             app.transform.saved_revision = None;
             app.transform.note_saved_revision();
@@ -86,7 +86,7 @@ pub(super) fn on_saved(
                 app.edit_after_save = false;
                 effects.push(Effect::OpenEditor {
                     target: EditTarget::Transform(path),
-                    text: app.transform.text(),
+                    text: app.transform.file_text(),
                 });
             }
             effects
@@ -106,7 +106,7 @@ pub(super) fn external_editor(app: &mut App) -> Vec<Effect> {
     match app.transform.path() {
         Some(path) if !app.transform.is_dirty() => vec![Effect::OpenEditor {
             target: EditTarget::Transform(path.clone()),
-            text: app.transform.text(),
+            text: app.transform.file_text(),
         }],
         _ => {
             app.edit_after_save = true;
@@ -198,6 +198,9 @@ fn mark_saved_outputs(app: &mut App) {
 /// would lose in-app edits; then the change is kept aside and the next save asks whether to
 /// reload it or write the edits over it.
 pub(super) fn reload_from_disk(app: &mut App, text: String) -> Vec<Effect> {
+    if app.transform.mapping.is_some() {
+        return super::mapping::reload_from_disk(app, text);
+    }
     if text == app.transform.text() {
         app.transform.saved_text = text;
         app.transform.disk_text = None;
@@ -222,6 +225,9 @@ pub(super) fn reload_from_disk(app: &mut App, text: String) -> Vec<Effect> {
 
 /// The changed-on-disk question: reload. The file's text replaces the edits here.
 pub(super) fn take_disk_text(app: &mut App) -> Vec<Effect> {
+    if app.transform.mapping.is_some() {
+        return super::mapping::take_disk_text(app);
+    }
     app.quit_after_save = false;
     app.edit_after_save = false;
     let Some(text) = app.transform.disk_text.take() else {
@@ -248,6 +254,9 @@ pub(crate) fn revert(app: &mut App) -> Vec<Effect> {
 
 /// The revert question answered: the saved text replaces the edits.
 pub(super) fn revert_now(app: &mut App) -> Vec<Effect> {
+    if app.transform.mapping.is_some() {
+        return super::mapping::revert_now(app);
+    }
     let text = app.transform.saved_text.clone();
     replace_text(app, text);
     app.rerun_all_pending = false;

@@ -16,7 +16,7 @@ use crate::update::scroll::{
     cycle_focus, editor_height, finding_step, focus, half_page, line_edge, move_in_focus,
     selection_changed, settle_view, sideways, toggle_wrap,
 };
-use crate::update::{incoming, layout, messages, search, sending};
+use crate::update::{incoming, layout, mapping, messages, search, sending};
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.kind == KeyEventKind::Release {
@@ -203,6 +203,9 @@ pub(super) fn on_filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    if let Some(effects) = mapping::on_action(app, action) {
+        return effects;
+    }
     match action {
         Action::Quit => return quit(app),
         Action::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
@@ -372,7 +375,31 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::KeyDialogCheck
         | Action::KeyDialogSave
         | Action::SendsOpen
-        | Action::SendsClose => {}
+        | Action::SendsClose
+        | Action::MappingDialogClose
+        | Action::MappingDialogConfirm
+        | Action::MappingDialogNext
+        | Action::MappingDialogPrev
+        | Action::MappingDialogDown
+        | Action::MappingDialogUp
+        | Action::MappingDialogBackspace
+        | Action::MappingDialogClear => {}
+        // The mapping editor's: `mapping::on_action` takes them.
+        Action::MappingPick
+        | Action::MappingRename
+        | Action::MappingConvert
+        | Action::MappingSource
+        | Action::MappingRemove
+        | Action::MappingMoveUp
+        | Action::MappingMoveDown
+        | Action::MappingCall
+        | Action::MappingEventName
+        | Action::MappingCancel
+        | Action::MappingFamily
+        | Action::MappingAddCase
+        | Action::MappingShowJs
+        | Action::MappingUndo
+        | Action::MappingRedo => {}
     }
     Vec::new()
 }
@@ -392,6 +419,9 @@ pub(super) fn cycle_bottom(app: &mut App, step: isize) {
 pub(super) fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
     if let Some(Overlay::KeyDialog(dialog)) = &mut app.overlay {
         dialog.input.push_str(text.trim());
+        return Vec::new();
+    }
+    if mapping::on_paste(app, text) {
         return Vec::new();
     }
     let effects = match app.mode {

@@ -7,6 +7,7 @@ mod files;
 mod incoming;
 mod keys;
 mod layout;
+mod mapping;
 mod messages;
 mod mouse;
 mod overlays;
@@ -127,6 +128,8 @@ fn started(app: &mut App, listen: bool) -> Vec<Effect> {
 
 #[cfg(test)]
 mod layout_tests;
+#[cfg(test)]
+mod mapping_tests;
 #[cfg(test)]
 mod reading_tests;
 #[cfg(test)]

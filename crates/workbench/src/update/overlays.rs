@@ -21,6 +21,7 @@ pub(super) fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Overlay::Confirm(_) => Scope::Question,
         Overlay::KeyDialog(_) => Scope::KeyDialog,
         Overlay::Messages { .. } => Scope::Messages,
+        Overlay::Mapping(_) => Scope::MappingDialog,
     };
     let action = app.keymap.action_in(scope, &key);
     match overlay {
@@ -95,6 +96,7 @@ pub(super) fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Overlay::Messages { scroll } => super::messages::on_key(app, scroll, action),
         Overlay::Confirm(confirm) => on_question(app, confirm, action),
         Overlay::KeyDialog(dialog) => on_key_dialog_key(app, dialog, key, action),
+        Overlay::Mapping(dialog) => super::mapping::on_dialog_key(app, *dialog, key, action),
     }
 }
 

@@ -92,6 +92,7 @@ pub(super) fn selection_changed(app: &mut App) {
     app.reading.segment_findings = FindingsCursor::default();
     app.reading.search.current = None;
     search::refresh(app);
+    super::mapping::selection_changed(app);
 }
 
 /// Scrolls a text pane so a 0-based line is in view (a third of the way down when it was not).

@@ -6,11 +6,14 @@ pub mod bottom;
 pub mod code;
 pub mod confirm;
 pub mod events;
+pub mod field_cursor;
 pub mod frame;
 pub mod help;
 pub mod key_dialog;
 pub mod logs;
+pub mod mapping_table;
 pub mod messages;
+pub mod pick_dialog;
 pub mod picker;
 pub mod response;
 pub mod segment;
@@ -56,6 +59,7 @@ pub fn view(app: &App, frame: &mut Frame) {
         Some(Overlay::Confirm(confirm)) => confirm::draw(app, frame, confirm),
         Some(Overlay::KeyDialog(dialog)) => key_dialog::draw(app, frame, dialog),
         Some(Overlay::Messages { scroll }) => messages::draw(app, frame, *scroll),
+        Some(Overlay::Mapping(dialog)) => pick_dialog::draw(app, frame, dialog),
         None => {}
     }
 }

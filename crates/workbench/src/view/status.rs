@@ -59,7 +59,8 @@ fn hints(app: &App, width: usize) -> String {
         ],
         Mode::Filter => vec!["enter keep".to_string(), "esc clear".to_string()],
         Mode::Normal => {
-            let mut hints: Vec<String> = pane_hints(app.focus)
+            let pane = super::mapping_table::hints(app).unwrap_or_else(|| pane_hints(app.focus));
+            let mut hints: Vec<String> = pane
                 .iter()
                 .map(|&(action, what)| format!("{} {what}", first_key(action)))
                 .collect();

@@ -21,6 +21,12 @@ pub fn selected_error(app: &App) -> Option<&TransformError> {
 }
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    if let Some(mapping) = &app.transform.mapping
+        && !mapping.show_js
+    {
+        super::mapping_table::draw(app, frame, area, mapping);
+        return;
+    }
     let p = &app.theme.palette;
     let editing = app.mode == Mode::EditTransform;
     let mut title = vec![
@@ -30,6 +36,18 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     if app.transform.is_dirty() {
         title.push(said(span(" ● unsaved", p.warning)));
         title.push(hint(span(" (ctrl-s)", p.warning)));
+    }
+    if app.transform.mapping.is_some() {
+        // The generated JavaScript, shown read-only in place of the mapping table.
+        title.push(said(span(" · generated JavaScript", p.dim)));
+        title.push(hint(span(
+            format!(
+                ", {} table",
+                app.keymap
+                    .first_key_text(crate::keymap::Action::MappingShowJs)
+            ),
+            p.dim,
+        )));
     }
     if editing {
         title.push(said(span(" · editing", p.accent)));

@@ -10,6 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::highlight::Language;
 use crate::model::app::{App, Mode, Pane};
 use crate::model::events_list::NOT_DODO_GROUP;
+use crate::model::field_cursor;
 use crate::model::measure::{input_findings, input_findings_height, input_summary};
 
 use super::code::{
@@ -72,6 +73,15 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     if editing {
         title.push(said(span(" · editing", p.accent)));
         title.push(hint(span(", Esc to run", p.accent)));
+    } else if field_cursor::active(app) {
+        title.push(hint(span(
+            format!(
+                " · {} picks the field at ▸",
+                app.keymap
+                    .first_key_text(crate::keymap::Action::MappingPick)
+            ),
+            p.dim,
+        )));
     }
     let mut block = pane_block(app, Pane::Webhook, fit_title(title, area.width));
     if !editing && let Some(note) = bottom_note(app, Pane::Webhook) {
@@ -99,9 +109,17 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         None => (inner, None),
     };
+    // While a mapping is edited, the schema's fields this body lacks are listed under it.
+    let missing = field_cursor::missing_height(app, code_area.height);
+    let [code_area, missing_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(missing)]).areas(code_area);
     let findings = input_findings_height(app, code_area.width, code_area.height);
     let [code_area, findings_area] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(findings)]).areas(code_area);
+    let cursor_field = field_cursor::active(app)
+        .then(|| field_cursor::current(app))
+        .flatten();
+    let cursor_line = cursor_field.as_ref().and_then(|f| f.line);
     let rows = input_findings(app);
     let error_line = entry.view.parse_error.as_deref().and_then(parse_error_line);
     let view = code_view(
@@ -112,6 +130,12 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         app.scroll.webhook,
         usize::from(code_area.height),
         |line| {
+            if Some(line) == cursor_line {
+                return Some(GutterMark {
+                    symbol: "▸",
+                    style: p.accent,
+                });
+            }
             (Some(line) == error_line)
                 .then_some(GutterMark {
                     symbol: "✗",
@@ -125,8 +149,12 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     reader.pointed = cursor
         .selected
         .and_then(|i| rows.get(i))
-        .and_then(|r| entry.view.lines.line_of(r.path));
+        .and_then(|r| entry.view.lines.line_of(r.path))
+        .or(cursor_line);
     render_code(app, frame, code_area, view, reader);
+    if missing > 0 {
+        super::field_cursor::draw(app, frame, missing_area, cursor_field.as_ref());
+    }
     if findings > 0 {
         render_findings(app, frame, findings_area, &rows, input_summary, cursor);
     }

@@ -25,7 +25,6 @@ order_id = "data.payment_id"
 "#;
 
 #[test]
-#[ignore = "needs `--transform x.mapping.toml` to resolve to the mapping's compiled handler"]
 fn a_body_field_picked_into_the_mapping_shows_in_the_segment_output() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("shop.mapping.toml");
@@ -40,7 +39,7 @@ fn a_body_field_picked_into_the_mapping_shows_in_the_segment_output() {
     w.wait_for_text("order_id");
     // The Webhook pane's field cursor, down to `data.card_last_four` (the 12th field).
     w.press("2");
-    w.wait_for_text("picks the field");
+    w.wait_for_text("p pick");
     for _ in 0..11 {
         w.press("j");
     }
@@ -48,8 +47,26 @@ fn a_body_field_picked_into_the_mapping_shows_in_the_segment_output() {
     w.wait_for_text("data.card_last_four");
     w.wait_for_text("properties.card_last_four");
     w.press("\r");
-    w.wait_for_text("\"card_last_four\": \"4242\"");
-    assert!(w.screen().contains("unsaved"), "{}", w.screen());
+    // The body shows the field too, so the Segment pane (the rightmost quarter at 180 columns)
+    // is where the output must have it; the Transform pane's title marks the unsaved change.
+    w.wait_for("the picked property in the Segment pane", |w| {
+        w.screen().lines().any(|row| {
+            row.char_indices()
+                .filter(|(_, c)| *c == '"')
+                .any(|(at, _)| {
+                    row[at..].starts_with("\"card_last_four\": \"4242\"")
+                        && row[..at].chars().count() > 135
+                })
+        })
+    });
+    assert!(
+        w.screen()
+            .lines()
+            .next()
+            .is_some_and(|top| top.contains("shop.mapping.toml ●")),
+        "{}",
+        w.screen()
+    );
     w.press("q");
     w.wait_for_text("quit without saving");
     w.press("d");

@@ -164,6 +164,8 @@ pub enum Effect {
         path: Option<PathBuf>,
         dir: PathBuf,
         stem: String,
+        /// The extension of a new file: `js`, or `mapping.toml` for a mapping.
+        ext: &'static str,
         text: String,
     },
     /// Put text on the clipboard with OSC 52 (works over SSH).
@@ -241,5 +243,7 @@ pub struct SendJob {
 pub struct Recovery {
     pub dir: PathBuf,
     pub stem: String,
+    /// `js`, or `mapping.toml` for a mapping.
+    pub ext: &'static str,
     pub text: String,
 }

@@ -106,9 +106,10 @@ impl Executor {
                 path,
                 dir,
                 stem,
+                ext,
                 text,
             } => {
-                let result = save(path.as_deref(), &dir, &stem, &text);
+                let result = save(path.as_deref(), &dir, &stem, ext, &text);
                 let _ = self.tx.send(Message::Saved { result, text });
             }
             Effect::Copy(text) => {

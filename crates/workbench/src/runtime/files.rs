@@ -53,13 +53,20 @@ pub(super) fn write_private(path: &Path, text: &str) -> io::Result<()> {
     file.write_all(text.as_bytes())
 }
 
-/// Writes a transformation: over `path`, or as a new file in `dir` (never over another file).
-pub fn save(path: Option<&Path>, dir: &Path, stem: &str, text: &str) -> Result<PathBuf, String> {
+/// Writes a transformation: over `path`, or as a new `<stem>.<ext>` in `dir` (never over
+/// another file).
+pub fn save(
+    path: Option<&Path>,
+    dir: &Path,
+    stem: &str,
+    ext: &str,
+    text: &str,
+) -> Result<PathBuf, String> {
     match path {
         Some(path) => std::fs::write(path, text)
             .map(|()| path.to_path_buf())
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => write_new(dir, stem, "js", text),
+        None => write_new(dir, stem, ext, text),
     }
 }
 
@@ -93,29 +100,35 @@ pub fn write_new(dir: &Path, stem: &str, ext: &str, text: &str) -> Result<PathBu
     ))
 }
 
-/// Keeps unsaved edits in `<stem>.recovered.js` next to where they belong, else in the
-/// temporary directory; returns where they went, as a full path (it is told on the way out).
+/// Keeps unsaved edits in `<stem>.recovered.js` (`<stem>.recovered.mapping.toml` for a
+/// mapping) next to where they belong, else in the temporary directory; returns where they
+/// went, as a full path (it is told on the way out).
 pub fn write_recovery(recovery: &Recovery) -> Option<PathBuf> {
     let stem = format!("{}.recovered", recovery.stem);
-    let written = write_new(&recovery.dir, &stem, "js", &recovery.text)
-        .or_else(|_| write_new(&std::env::temp_dir(), &stem, "js", &recovery.text))
+    let ext = recovery.ext;
+    let written = write_new(&recovery.dir, &stem, ext, &recovery.text)
+        .or_else(|_| write_new(&std::env::temp_dir(), &stem, ext, &recovery.text))
         .ok()?;
     Some(std::path::absolute(&written).unwrap_or(written))
 }
 
-/// The presets, `*.js` in `dir`, and the config's paths.
+/// The presets (JavaScript, then mappings), `*.js` and `*.mapping.toml` in `dir`, and the
+/// config's paths.
 pub fn list_transforms(dir: &Path, config_paths: &[PathBuf]) -> Vec<PickerEntry> {
-    let mut entries: Vec<PickerEntry> = presets::presets()
+    let mut entries: Vec<PickerEntry> = presets::preset_names()
         .into_iter()
-        .map(|p| PickerEntry {
-            spec: p.name.to_string(),
+        .map(|name| PickerEntry {
+            spec: name.to_string(),
             origin: "preset",
         })
         .collect();
     let mut local: Vec<String> = std::fs::read_dir(dir)
         .map(|read| {
             read.filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "js"))
+                .filter(|e| {
+                    let path = e.path();
+                    path.extension().is_some_and(|x| x == "js") || presets::is_mapping_path(&path)
+                })
                 .filter(|e| e.path().is_file())
                 .map(|e| format!("./{}", e.file_name().to_string_lossy()))
                 .collect()
@@ -185,11 +198,14 @@ mod tests {
     fn the_picker_lists_presets_local_files_and_config_paths() {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("mine.js"), "").expect("write");
+        std::fs::write(dir.path().join("shop.mapping.toml"), "").expect("write");
         std::fs::write(dir.path().join("notes.txt"), "").expect("write");
         let entries = list_transforms(dir.path(), &[PathBuf::from("/elsewhere/x.js")]);
         let specs: Vec<&str> = entries.iter().map(|e| e.spec.as_str()).collect();
         assert_eq!(specs[0], "segment-complete");
+        assert!(specs.contains(&"segment-complete.mapping"));
         assert!(specs.contains(&"./mine.js"));
+        assert!(specs.contains(&"./shop.mapping.toml"));
         assert!(!specs.iter().any(|s| s.contains("notes")));
         assert_eq!(entries.last().map(|e| e.origin), Some("config"));
     }

@@ -26,8 +26,14 @@ pub(super) fn recovery(app: &App) -> Option<Recovery> {
     if !app.transform.is_dirty() {
         return None;
     }
+    let ext = file_extension(app);
     let file = app.transform.path().and_then(|path| {
         let stem = path.file_stem()?.to_string_lossy().into_owned();
+        // `shop.mapping.toml` recovers as `shop.recovered.mapping.toml`.
+        let stem = match stem.strip_suffix(".mapping") {
+            Some(bare) if app.transform.mapping.is_some() => bare.to_string(),
+            _ => stem,
+        };
         let dir = match path.parent() {
             Some(dir) if dir.as_os_str().is_empty() => app.cwd.clone(),
             Some(dir) => app.cwd.join(dir),
@@ -39,8 +45,18 @@ pub(super) fn recovery(app: &App) -> Option<Recovery> {
     Some(Recovery {
         dir,
         stem,
+        ext,
         text: app.transform.file_text(),
     })
+}
+
+/// What a new file of the transformation ends with: a mapping is kept as a mapping.
+fn file_extension(app: &App) -> &'static str {
+    if app.transform.mapping.is_some() {
+        "mapping.toml"
+    } else {
+        "js"
+    }
 }
 
 /// Saves the transformation, unless its file changed on disk meanwhile and the user has not
@@ -54,6 +70,7 @@ pub(super) fn save(app: &mut App) -> Vec<Effect> {
         path: app.transform.path().cloned(),
         dir: app.cwd.clone(),
         stem: app.transform.source.stem.clone(),
+        ext: file_extension(app),
         text: app.transform.file_text(),
     }]
 }

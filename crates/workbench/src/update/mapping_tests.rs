@@ -484,3 +484,48 @@ fn mapping_keys_do_nothing_for_a_javascript_transformation() {
     assert_eq!(h.app.transform.text(), text);
     assert!(!h.app.transform.is_dirty());
 }
+
+#[test]
+fn the_built_in_mapping_is_saved_and_recovered_as_a_mapping_file() {
+    let mut init = testing::init(120, 40);
+    init.transform =
+        hookbench_core::transform::presets::resolve("segment-complete.mapping").expect("built in");
+    init.event = Some("payment.succeeded".to_string());
+    let mut h = Harness::with_init(init);
+    select_row(&mut h, "properties.order_id");
+    h.press(KeyCode::Char('X'));
+    h.effects.clear();
+    ctrl(&mut h, 's');
+    let saved: Vec<(Option<PathBuf>, String, &str)> = h
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Save {
+                path, stem, ext, ..
+            } => Some((path.clone(), stem.clone(), *ext)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        saved,
+        [(None, "segment-complete".to_string(), "mapping.toml")],
+        "a new file beside the others, never a .js"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let recovery = crate::model::message::Recovery {
+        dir: dir.path().to_path_buf(),
+        ..super::files::recovery(&h.app).expect("unsaved edits to keep")
+    };
+    let written = crate::runtime::files::write_recovery(&recovery).expect("kept");
+    assert_eq!(
+        written,
+        dir.path().join("segment-complete.recovered.mapping.toml")
+    );
+    let kept = std::fs::read_to_string(&written).expect("read");
+    assert_eq!(kept, text_of(&h));
+    assert!(
+        hookbench_core::mapping::parse::parse(&kept)
+            .mapping
+            .is_some()
+    );
+}

@@ -458,14 +458,16 @@ fn saving_a_preset_writes_a_new_file_and_watches_it() {
                 path,
                 dir: into,
                 stem,
+                ext,
                 text,
             },
         ] => {
             assert!(path.is_none(), "never over the built-in");
             assert_eq!(into, dir.path());
             assert_eq!(stem, "segment-complete");
+            assert_eq!(*ext, "js");
             (
-                crate::runtime::files::save(path.as_deref(), into, stem, text),
+                crate::runtime::files::save(path.as_deref(), into, stem, ext, text),
                 text.clone(),
             )
         }
@@ -494,12 +496,13 @@ fn saving_a_preset_writes_a_new_file_and_watches_it() {
                 path: Some(over),
                 dir: into,
                 stem,
+                ext,
                 text,
             },
         ] => {
             assert_eq!(over, &path, "over the file it was saved as");
             (
-                crate::runtime::files::save(Some(over), into, stem, text),
+                crate::runtime::files::save(Some(over), into, stem, ext, text),
                 text.clone(),
             )
         }

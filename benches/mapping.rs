@@ -22,7 +22,7 @@ fn fifty_tables() -> String {
     );
     for event_type in Schema::dodo().event_types() {
         text.push_str(&format!(
-            "[events.\"{event_type}\"]\nevent = \"{}\"\n\n[events.\"{event_type}\".properties]\n\
+            "[events.\"{event_type}\"]\nevent = \"{}\"\nobject_id = {{ template = \"{{business_id}}/{{type}}\" }}\n\n[events.\"{event_type}\".properties]\n\
              business = \"business_id\"\nkind = {{ path = \"type\", convert = \"upper\" }}\n\
              label = {{ template = \"{{type}}@{{timestamp}}\" }}\nsource = {{ value = \"dodo\" }}\n\
              when = {{ path = \"timestamp\", convert = \"time\" }}\n\n",

@@ -194,15 +194,24 @@ const PUT: &str = r#"// Sets `value` at `path` inside `target`, making the objec
 // out: "null" (the default) leaves out undefined and null, "empty" also "", [] and {}, "never"
 // only undefined. True when the value was set.
 function put(target, path, value, omit) {
-  if (leftOut(value, omit || "null")) return false;
+  // The common cases first, without a call: a handler runs this for every field of every event.
+  if (value === undefined || (value === null && omit !== "never")) return false;
+  if (omit === "empty" && leftOut(value, omit)) return false;
   let object = target;
-  for (let i = 0; i < path.length - 1; i++) {
+  const last = path.length - 1;
+  for (let i = 0; i < last; i++) {
     const key = path[i];
-    const next = Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+    // What `object` inherits is made of functions, but for `__proto__`: only an own object is
+    // gone into, else a new one is made.
+    const next =
+      key !== "__proto__" || Object.prototype.hasOwnProperty.call(object, key)
+        ? object[key]
+        : undefined;
     if (next === null || typeof next !== "object") setOwn(object, key, {});
     object = object[key];
   }
-  setOwn(object, path[path.length - 1], value);
+  if (path[last] === "__proto__") setOwn(object, path[last], value);
+  else object[path[last]] = value;
   return true;
 }
 "#;
@@ -219,8 +228,13 @@ function leftOut(value, omit) {
 }
 "#;
 
-const SET_OWN: &str = r#"// Defines an ordinary own property, so that even a key like "__proto__" is just a key.
+const SET_OWN: &str = r#"// Sets an ordinary own property, so that even a key like "__proto__" is just a key (assigning
+// it would set the object's prototype instead).
 function setOwn(object, key, value) {
+  if (key !== "__proto__") {
+    object[key] = value;
+    return;
+  }
   Object.defineProperty(object, key, {
     value: value,
     writable: true,
@@ -231,14 +245,19 @@ function setOwn(object, key, value) {
 "#;
 
 const READ: &str = r#"// The value at `path` (keys and array indexes) inside `value`; undefined as soon as a step is
-// missing or not an object. Only the body's own keys count, never inherited ones.
+// missing or not an object. Only the body's own keys count, never inherited ones: a body is
+// JSON, which holds no functions, so a function found is inherited (toString, constructor), and
+// `__proto__` is the body's only when it is its own key.
 function read(value, path) {
   let current = value;
   for (let i = 0; i < path.length; i++) {
     if (current === null || typeof current !== "object") return undefined;
-    const next = current[path[i]];
-    if (!Object.prototype.hasOwnProperty.call(current, path[i])) return undefined;
-    current = next;
+    const key = path[i];
+    if (key === "__proto__" && !Object.prototype.hasOwnProperty.call(current, key)) {
+      return undefined;
+    }
+    current = current[key];
+    if (typeof current === "function") return undefined;
   }
   return current;
 }
@@ -323,7 +342,9 @@ function money(value, currency) {
   const n = toNumber(value);
   const code = toCurrency(currency);
   if (n === undefined || code === undefined) return undefined;
-  const decimals = Object.prototype.hasOwnProperty.call(DECIMALS, code) ? DECIMALS[code] : 2;
+  // What the table inherits is functions, never numbers.
+  const listed = DECIMALS[code];
+  const decimals = typeof listed === "number" ? listed : 2;
   return n / Math.pow(10, decimals);
 }
 "#;

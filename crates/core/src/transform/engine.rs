@@ -139,10 +139,12 @@ impl Engine {
     /// from [`Engine::check`]), positioned in the user's file.
     pub fn compile(&self, name: &str, source: impl Into<String>) -> Program {
         let id = self.inner.next_program.fetch_add(1, Ordering::Relaxed);
+        let source = source.into();
         Program::new(ProgramSource {
             id,
             filename: sanitize_filename(name),
-            source: source.into(),
+            lines: u32::try_from(source.split('\n').count()).unwrap_or(u32::MAX),
+            source,
         })
     }
 

@@ -11,6 +11,9 @@ pub(crate) struct ProgramSource {
     /// The name stack frames carry; also how positions are found in them.
     pub filename: String,
     pub source: String,
+    /// How many lines `source` has, counted once: every recorded read and every error is
+    /// positioned against it, and a generated handler can have a thousand lines.
+    pub lines: u32,
 }
 
 /// A handle on a transformation source, cheap to clone.

@@ -748,7 +748,7 @@ fn frame_position(frame: &str, program: &ProgramSource) -> Option<(u32, u32)> {
     let mut parts = rest.split(':');
     let line: u32 = parts.next()?.trim().parse().ok()?;
     let column: u32 = parts.next()?.trim().parse().ok()?;
-    Some(map_position(line, column, &program.source))
+    Some(map_position(line, column, program))
 }
 
 /// Turns the driver's read log, `[[path, frame], …]` in first-read order, into path reads.
@@ -774,10 +774,14 @@ fn parse_reads(text: &str, program: &ProgramSource) -> Vec<PathRead> {
 
 /// Maps a position in the wrapped source to one in the user's file: the wrapper adds columns on
 /// line 1 only, and anything past the user's last line (the wrapper's tail) is their file's end.
-pub(crate) fn map_position(line: u32, column: u32, source: &str) -> (u32, u32) {
-    let user_lines = u32::try_from(source.split('\n').count()).unwrap_or(u32::MAX);
+pub(crate) fn map_position(line: u32, column: u32, program: &ProgramSource) -> (u32, u32) {
+    let user_lines = program.lines;
     if line > user_lines {
-        let last_len = source.rsplit('\n').next().map_or(0, |l| l.chars().count());
+        let last_len = program
+            .source
+            .rsplit('\n')
+            .next()
+            .map_or(0, |l| l.chars().count());
         return (user_lines, u32::try_from(last_len).unwrap_or(u32::MAX) + 1);
     }
     if line == 1 {

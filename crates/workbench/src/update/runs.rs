@@ -75,6 +75,9 @@ pub(super) fn on_run_done(app: &mut App, job: u64, key: String, record: RunRecor
         return; // Forgotten with its event (the memory window let it go).
     };
     let output = record.webhook.as_ref().map(OutputView::of);
+    // Only the selected event's result changes what the panes show (the list's marks need no
+    // measuring); with every event re-run at once, measuring after each would be most of the work.
+    let shown = app.selected().is_some_and(|e| e.key == key);
     let old = app.results.remove(&key);
     // The saved version's output on this body: this one when the run was of the saved text,
     // else the one kept, while the body is the same.
@@ -107,10 +110,13 @@ pub(super) fn on_run_done(app: &mut App, job: u64, key: String, record: RunRecor
         .iter()
         .map(|e| e.key.as_str())
         .collect();
-    if !keys.iter().any(|k| app.is_pending(k)) {
+    let all_in = !keys.iter().any(|k| app.is_pending(k));
+    if all_in {
         recheck_message_ids(app);
     }
-    settle_view(app);
+    if shown || all_in {
+        settle_view(app);
+    }
 }
 
 /// Segment keeps one call per `messageId`. Over the session's current outputs, in list order,

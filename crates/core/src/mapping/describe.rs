@@ -27,7 +27,22 @@ pub fn source(rule: &Rule) -> String {
 /// The conversion and the modifiers that change what is sent: `money (currency data.currency)`,
 /// `lookup (Month → "monthly", …)`, `as-is`; then `· omit empty`, `· keep null`, `· required`.
 pub fn conversion(rule: &Rule) -> String {
-    let mut text = match &rule.convert {
+    let mut text = convert(&rule.convert);
+    match rule.omit {
+        Omit::Null => {}
+        Omit::Empty => text.push_str(" · omit empty"),
+        Omit::Never => text.push_str(" · keep null"),
+    }
+    if rule.required {
+        text.push_str(" · required");
+    }
+    text
+}
+
+/// The conversion alone: `money (currency data.currency)`, `lookup (Month → "monthly", …)`,
+/// `number`.
+pub fn convert(conversion: &Conversion) -> String {
+    match conversion {
         Conversion::Money { currency } => format!("money (currency {})", currency.text),
         Conversion::Lookup(table) => {
             let pairs: Vec<String> = table
@@ -39,16 +54,7 @@ pub fn conversion(rule: &Rule) -> String {
             format!("lookup ({}{more})", pairs.join(", "))
         }
         other => other.name().to_string(),
-    };
-    match rule.omit {
-        Omit::Null => {}
-        Omit::Empty => text.push_str(" · omit empty"),
-        Omit::Never => text.push_str(" · keep null"),
     }
-    if rule.required {
-        text.push_str(" · required");
-    }
-    text
 }
 
 /// A template written back with its placeholders.

@@ -274,54 +274,6 @@ pub fn family_of(event_type: &str) -> Option<String> {
         .filter(|p| !p.is_empty())
 }
 
-/// A rule's source as the table shows it: `data.total_amount`, `"Order Completed"`,
-/// `first(data.a, data.b)`, `env SEGMENT_REGION`, `each data.product_cart {…}`.
-pub fn source_text(rule: &Rule) -> String {
-    let mut text = match &rule.source {
-        Source::Path(path) => path.text.clone(),
-        Source::Value(value) => value.to_string(),
-        Source::Template(parts) => {
-            let mut out = String::from("template \"");
-            for part in parts {
-                match part {
-                    hookbench_core::mapping::model::TemplatePart::Text(t) => out.push_str(t),
-                    hookbench_core::mapping::model::TemplatePart::Path(p) => {
-                        out.push('{');
-                        out.push_str(&p.text);
-                        out.push('}');
-                    }
-                }
-            }
-            out.push('"');
-            out
-        }
-        Source::First(paths) => format!(
-            "first({})",
-            paths
-                .iter()
-                .map(|p| p.text.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Source::Env(name) => format!("env {name}"),
-        Source::Each { path, fields } => format!("each {} ({} fields)", path.text, fields.len()),
-    };
-    if let Some(minus) = &rule.minus {
-        text.push_str(" − ");
-        text.push_str(&minus.text);
-    }
-    text
-}
-
-/// A conversion as the table shows it: `money (data.currency)`, `lookup (2)`, `as-is`.
-pub fn conversion_text(conversion: &Conversion) -> String {
-    match conversion {
-        Conversion::Money { currency } => format!("money ({})", currency.text),
-        Conversion::Lookup(table) => format!("lookup ({})", table.len()),
-        other => other.name().to_string(),
-    }
-}
-
 /// The conversions the lists offer (lookup needs a table, written in the file).
 pub const LIST_CONVERSIONS: [&str; 9] = [
     "as-is", "number", "string", "boolean", "money", "time", "lower", "upper", "currency",

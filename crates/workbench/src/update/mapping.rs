@@ -16,8 +16,8 @@ use crate::model::editor::Editor;
 use crate::model::field_cursor::{self, BodyField};
 use crate::model::mapping::{
     ChooseDialog, ChoosePurpose, InputDialog, InputPurpose, LIST_CONVERSIONS, MappingDialog,
-    MappingTable, PickDialog, PickPart, PickTarget, TableRow, conversion_named, conversion_text,
-    family_of, own_table, table_ref,
+    MappingTable, PickDialog, PickPart, PickTarget, TableRow, conversion_named, family_of,
+    own_table, table_ref,
 };
 use crate::model::message::Effect;
 use crate::update::keys::copy;
@@ -746,7 +746,7 @@ fn confirm_pick(app: &mut App, dialog: PickDialog) -> Vec<Effect> {
                 "{} ← {} · {} in {where_}",
                 target.target.join("."),
                 dialog.path.text,
-                conversion_text(&rule.convert)
+                hookbench_core::mapping::describe::convert(&rule.convert)
             ),
         )
     };
@@ -983,7 +983,11 @@ fn confirm_choice(app: &mut App, choose: ChooseDialog) -> Vec<Effect> {
                 return Vec::new();
             };
             rule.convert = convert;
-            let done = format!("{} · {}", target.join("."), conversion_text(&rule.convert));
+            let done = format!(
+                "{} · {}",
+                target.join("."),
+                hookbench_core::mapping::describe::convert(&rule.convert)
+            );
             let result = edit::set_field(&text, &table, &target, &rule);
             apply(app, result, done)
         }

@@ -12,9 +12,7 @@ use hookbench_core::mapping::resolve::Origin;
 
 use crate::keymap::Action;
 use crate::model::app::{App, Pane};
-use crate::model::mapping::{
-    MappedTable, MappingState, MappingTable, TableRow, conversion_text, source_text,
-};
+use crate::model::mapping::{MappedTable, MappingState, MappingTable, TableRow};
 use crate::text::{raw_span, span, styled_line, truncate};
 
 use super::code::{fit_title, hint, said};
@@ -176,7 +174,13 @@ fn header_lines(app: &App, table: &MappedTable, width: usize) -> Vec<Line<'stati
     }
     parts.push(span(" · ", p.dim));
     match &table.object_id {
-        Some((rule, _)) => parts.push(span(format!("object id {}", source_text(rule)), p.text)),
+        Some((rule, _)) => parts.push(span(
+            format!(
+                "object id {}",
+                hookbench_core::mapping::describe::source(rule)
+            ),
+            p.text,
+        )),
         None => parts.push(span("no object id", p.dim)),
     }
     let tables = table
@@ -245,6 +249,9 @@ fn row_lines(
         .collect()
 }
 
+/// Below this many columns a row leaves out which table it comes from.
+const NARROW: usize = 60;
+
 fn row_line(
     app: &App,
     table: &MappedTable,
@@ -264,11 +271,17 @@ fn row_line(
     let mut parts = vec![
         span(format!(" {target}{} ", " ".repeat(pad)), text_style),
         span("← ", p.dim),
-        span(source_text(&row.rule), source_style),
+        span(
+            hookbench_core::mapping::describe::source(&row.rule),
+            source_style,
+        ),
     ];
     if row.rule.convert.name() != "as-is" {
         parts.push(span(" · ", p.dim));
-        parts.push(span(conversion_text(&row.rule.convert), source_style));
+        parts.push(span(
+            hookbench_core::mapping::describe::convert(&row.rule.convert),
+            source_style,
+        ));
     }
     if row.rule.required {
         parts.push(span(" · required", p.warning));
@@ -278,9 +291,10 @@ fn row_line(
         hookbench_core::mapping::model::Omit::Empty => parts.push(span(" · omit empty", p.dim)),
         hookbench_core::mapping::model::Omit::Never => parts.push(span(" · keeps null", p.dim)),
     }
-    // Where a row from elsewhere is written stays in view: the source gives way first.
+    // Where a row from elsewhere is written stays in view, the source giving way first; in a
+    // narrow pane the source matters more (the row is dimmed and the header names the tables).
     let origin = match &row.origin {
-        _ if own => String::new(),
+        _ if own || width < NARROW => String::new(),
         Origin::Defaults => "  defaults".to_string(),
         Origin::Table(selector) => format!("  {}", selector.key()),
         Origin::Derived => "  derived".to_string(),

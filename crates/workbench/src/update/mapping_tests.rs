@@ -529,3 +529,120 @@ fn the_built_in_mapping_is_saved_and_recovered_as_a_mapping_file() {
             .is_some()
     );
 }
+
+/// The flow the README walks through: from a new mapping to a lint-clean one for the payment and
+/// subscription events, by picking fields, then saved and its handler copied for Dodo.
+#[test]
+fn from_a_new_mapping_to_payments_and_subscriptions_by_picking_fields() {
+    let mut h = harness_on(&hookbench_core::mapping::edit::new_mapping("shop"), "payment.succeeded");
+
+    // A payment field, as is.
+    select_field(&mut h, "data.payment_method");
+    h.press(KeyCode::Char('p'));
+    assert_eq!(
+        pick_dialog(&h).selected_target().map(|t| t.target.join(".")),
+        Some("properties.payment_method".to_string())
+    );
+    h.press(KeyCode::Enter);
+    assert_eq!(payload(&h)["properties"]["payment_method"], "card");
+
+    // A subscription event the mapping does not cover yet: a case, a name, fields picked.
+    select_event(&mut h, "subscription.active");
+    assert!(cancelled(&h));
+    h.press(KeyCode::Char('3'));
+    h.press(KeyCode::Char('a'));
+    h.press(KeyCode::Char('E'));
+    h.press_with(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.type_text("Subscription Started");
+    h.press(KeyCode::Enter);
+    select_field(&mut h, "data.subscription_id");
+    h.press(KeyCode::Char('p'));
+    h.press(KeyCode::Enter);
+    select_field(&mut h, "data.recurring_pre_tax_amount");
+    h.press(KeyCode::Char('p'));
+    let pick = pick_dialog(&h);
+    assert_eq!(pick.name, "recurring_pre_tax_amount");
+    h.press(KeyCode::Enter);
+    let out = payload(&h);
+    assert_eq!(out["event"], "Subscription Started", "{}", text_of(&h));
+    assert_eq!(out["properties"]["subscription_id"], "sub_7EeHq2ewQuadropD2ra");
+    assert_eq!(
+        out["properties"]["recurring_pre_tax_amount"],
+        10.0,
+        "money preselected: 1000 cents of USD"
+    );
+
+    // The id goes to the family: every subscription event gets it, named from its type; and it
+    // is the family's object id, so each event's messageId is its own.
+    select_row(&mut h, "properties.subscription_id");
+    h.press(KeyCode::Char('A'));
+    select_field(&mut h, "data.subscription_id");
+    h.press(KeyCode::Char('p'));
+    while !pick_dialog(&h).selected_target().is_some_and(|t| t.object_id) {
+        h.press(KeyCode::Down);
+    }
+    while pick_dialog(&h).part != PickPart::Table {
+        h.press(KeyCode::Tab);
+    }
+    h.press(KeyCode::Down);
+    assert_eq!(pick_dialog(&h).table, 1, "the family's table");
+    h.press(KeyCode::Enter);
+    assert!(
+        text_of(&h).contains("[events.\"subscription.*\"]\nobject_id = \"data.subscription_id\""),
+        "{}",
+        text_of(&h)
+    );
+    select_event(&mut h, "subscription.renewed");
+    let renewed = payload(&h);
+    assert_eq!(renewed["event"], "Subscription Renewed", "{}", text_of(&h));
+    assert!(renewed["properties"]["subscription_id"].is_string());
+
+    // Lint-clean: no error on any payment or subscription event the mapping sends.
+    for entry in h.app.events.entries() {
+        let family = entry.key.split('.').next().unwrap_or("");
+        if family != "payment" && family != "subscription" {
+            continue;
+        }
+        let Some(result) = h.app.results.get(&entry.key) else {
+            panic!("no result for {}", entry.key)
+        };
+        let errors: Vec<_> = result
+            .record
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == hookbench_core::segment::Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", entry.key);
+    }
+
+    // Saved as the mapping's text, without a diagnostic; the handler copied for Dodo.
+    h.effects.clear();
+    ctrl(&mut h, 's');
+    let saved = h
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Save { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .expect("saved");
+    let diagnostics = hookbench_core::mapping::parse::parse(&saved).diagnostics;
+    assert!(diagnostics.is_empty(), "{diagnostics:?}\n{saved}");
+    h.press(KeyCode::Char('3'));
+    h.press(KeyCode::Char('J'));
+    h.effects.clear();
+    h.press(KeyCode::Char('y'));
+    let copied = h
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Copy(text) => Some(text.clone()),
+            _ => None,
+        })
+        .expect("copied");
+    assert!(copied.contains("function handler(webhook)"));
+    assert_eq!(
+        hookbench_core::mapping::embed::extract(&copied).expect("carries the mapping"),
+        saved
+    );
+}

@@ -419,6 +419,19 @@ fn replay_runs_the_stored_body_and_stores_the_run() {
     assert!(text.stdout.contains("\"event\": \"Order Completed\""));
     let store = Store::open(&dir).expect("store");
     assert_eq!(store.runs(1).expect("runs").len(), 2);
+    drop(store);
+
+    // A mapping replays like any transformation, and gives the hand-written preset's call.
+    let mapped = history(
+        &sandbox,
+        &["replay", "1", "-t", "segment-complete.mapping", "-o", "json"],
+    );
+    assert_eq!(mapped.code, Some(0), "{}", mapped.stderr);
+    assert_eq!(
+        json_lines(&mapped.stdout)[0]["webhook"],
+        record["webhook"],
+        "the same call as segment-complete.js"
+    );
 }
 
 #[test]

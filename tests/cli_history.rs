@@ -424,7 +424,14 @@ fn replay_runs_the_stored_body_and_stores_the_run() {
     // A mapping replays like any transformation, and gives the hand-written preset's call.
     let mapped = history(
         &sandbox,
-        &["replay", "1", "-t", "segment-complete.mapping", "-o", "json"],
+        &[
+            "replay",
+            "1",
+            "-t",
+            "segment-complete.mapping",
+            "-o",
+            "json",
+        ],
     );
     assert_eq!(mapped.code, Some(0), "{}", mapped.stderr);
     assert_eq!(

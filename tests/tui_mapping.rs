@@ -5,33 +5,7 @@
 use crossterm::event::KeyCode;
 use hookbench_workbench::testing::{self, Harness};
 
-const SHOP: &str = r#"# The shop's mapping.
-[mapping]
-name = "shop"
-
-[defaults]
-userId = { first = ["data.customer.customer_id", "data.customer_id"], required = true }
-timestamp = { path = "timestamp", convert = "time" }
-
-[defaults.context.traits]
-email = "data.customer.email"
-
-[events."payment.*"]
-object_id = "data.payment_id"
-
-[events."payment.*".properties]
-payment_id = "data.payment_id"
-
-[events."payment.succeeded"]
-event = "Order Completed"
-
-[events."payment.succeeded".properties]
-order_id = "data.payment_id"
-total = { path = "data.total_amount", convert = "money", currency = "data.currency" }
-
-[events."payment.processing"]
-cancel = "an intermediate state: payment.succeeded or payment.failed follows"
-"#;
+use testing::SHOP_MAPPING as SHOP;
 
 fn on(event: &str, width: u16, height: u16) -> Harness {
     let mut init = testing::init(width, height);

@@ -78,6 +78,35 @@ pub fn preset(name: &str) -> TransformSource {
 /// The transformation a `*.mapping.toml` named `file` with `text` resolves to: the mapping's
 /// compiled JavaScript (a handler that cancels everything while the text has errors) and its
 /// text.
+/// A small shop mapping: defaults, a family with a field, a type of its own, a cancelled type.
+pub const SHOP_MAPPING: &str = r#"# The shop's mapping: this comment stays through every save.
+[mapping]
+name = "shop"
+
+[defaults]
+userId = { first = ["data.customer.customer_id", "data.customer_id"], required = true }
+timestamp = { path = "timestamp", convert = "time" }
+
+[defaults.context.traits]
+email = "data.customer.email"
+
+[events."payment.*"]
+object_id = "data.payment_id"
+
+[events."payment.*".properties]
+payment_id = "data.payment_id"
+
+[events."payment.succeeded"]
+event = "Order Completed"
+
+[events."payment.succeeded".properties]
+order_id = "data.payment_id"
+total = { path = "data.total_amount", convert = "money", currency = "data.currency" }
+
+[events."payment.processing"]
+cancel = "an intermediate state: payment.succeeded or payment.failed follows"
+"#;
+
 pub fn mapping_source(file: &str, text: &str) -> TransformSource {
     let source = hookbench_core::mapping::parse::parse(text)
         .mapping

@@ -703,44 +703,7 @@ fn a_new_mapping_is_toml_and_quotes_its_name() {
 // ----- every output parses
 
 /// The format's own example.
-const BIG: &str = r#"# Comments and formatting are the user's: edits keep them (toml_edit).
-[mapping]
-name = "shop"                       # optional; the compiled handler's first comment names it
-description = "Shop analytics"      # optional; one paragraph, copied into the handler's header
-
-[defaults]                          # shared by every event type; an event's own key replaces it
-call = "track"                      # track | identify | group | page | screen | alias
-region = { env = "SEGMENT_REGION" } # "us" | "eu" | { env = NAME, default = "us"|"eu" }; only here
-userId = { first = ["data.customer.customer_id", "data.customer_id"], required = true }
-timestamp = { path = "timestamp", convert = "time" }
-# messageId absent = derived (see below); a rule here or in an event replaces it.
-
-[defaults.context.traits]
-email = "data.customer.email"
-name = "data.customer.name"
-
-[events."payment.succeeded"]
-event = "Order Completed"           # event / name / category: a plain string is a CONSTANT
-object_id = "data.payment_id"       # feeds the derived messageId
-
-[events."payment.succeeded".properties]
-order_id = "data.payment_id"        # anywhere else, a plain string is a PATH into the body
-total = { path = "data.total_amount", convert = "money", currency = "data.currency" }
-revenue = { path = "data.total_amount", minus = "data.tax", convert = "money", currency = "data.currency" }
-currency = { path = "data.currency", convert = "currency" }
-products = { each = "data.product_cart", fields = { product_id = "product_id", quantity = "quantity" } }
-
-[events."payment.processing"]
-cancel = "an intermediate state: payment.succeeded or payment.failed follows"
-
-[events."subscription.*"]           # a family: every catalog type starting with "subscription."
-object_id = "data.subscription_id"
-[events."subscription.*".properties]
-subscription_id = "data.subscription_id"
-
-[events."subscription.active"]
-event = "Subscription Started"
-"#;
+const BIG: &str = include_str!("example.mapping.toml");
 
 /// Every operation on every field of every table of `text`.
 pub(super) fn every_edit(text: &str) -> Vec<(String, String)> {

@@ -16,34 +16,7 @@ use crate::testing::{self, Harness};
 
 const FILE: &str = "shop.mapping.toml";
 
-/// A small shop mapping: defaults, a family with a field, a type of its own, a cancelled type.
-pub(crate) const SHOP: &str = r#"# The shop's mapping: this comment stays through every save.
-[mapping]
-name = "shop"
-
-[defaults]
-userId = { first = ["data.customer.customer_id", "data.customer_id"], required = true }
-timestamp = { path = "timestamp", convert = "time" }
-
-[defaults.context.traits]
-email = "data.customer.email"
-
-[events."payment.*"]
-object_id = "data.payment_id"
-
-[events."payment.*".properties]
-payment_id = "data.payment_id"
-
-[events."payment.succeeded"]
-event = "Order Completed"
-
-[events."payment.succeeded".properties]
-order_id = "data.payment_id"
-total = { path = "data.total_amount", convert = "money", currency = "data.currency" }
-
-[events."payment.processing"]
-cancel = "an intermediate state: payment.succeeded or payment.failed follows"
-"#;
+use crate::testing::SHOP_MAPPING as SHOP;
 
 pub(crate) fn mapping_source(text: &str) -> TransformSource {
     testing::mapping_source(FILE, text)
@@ -534,13 +507,18 @@ fn the_built_in_mapping_is_saved_and_recovered_as_a_mapping_file() {
 /// subscription events, by picking fields, then saved and its handler copied for Dodo.
 #[test]
 fn from_a_new_mapping_to_payments_and_subscriptions_by_picking_fields() {
-    let mut h = harness_on(&hookbench_core::mapping::edit::new_mapping("shop"), "payment.succeeded");
+    let mut h = harness_on(
+        &hookbench_core::mapping::edit::new_mapping("shop"),
+        "payment.succeeded",
+    );
 
     // A payment field, as is.
     select_field(&mut h, "data.payment_method");
     h.press(KeyCode::Char('p'));
     assert_eq!(
-        pick_dialog(&h).selected_target().map(|t| t.target.join(".")),
+        pick_dialog(&h)
+            .selected_target()
+            .map(|t| t.target.join(".")),
         Some("properties.payment_method".to_string())
     );
     h.press(KeyCode::Enter);
@@ -565,10 +543,12 @@ fn from_a_new_mapping_to_payments_and_subscriptions_by_picking_fields() {
     h.press(KeyCode::Enter);
     let out = payload(&h);
     assert_eq!(out["event"], "Subscription Started", "{}", text_of(&h));
-    assert_eq!(out["properties"]["subscription_id"], "sub_7EeHq2ewQuadropD2ra");
     assert_eq!(
-        out["properties"]["recurring_pre_tax_amount"],
-        10.0,
+        out["properties"]["subscription_id"],
+        "sub_7EeHq2ewQuadropD2ra"
+    );
+    assert_eq!(
+        out["properties"]["recurring_pre_tax_amount"], 10.0,
         "money preselected: 1000 cents of USD"
     );
 
@@ -578,7 +558,10 @@ fn from_a_new_mapping_to_payments_and_subscriptions_by_picking_fields() {
     h.press(KeyCode::Char('A'));
     select_field(&mut h, "data.subscription_id");
     h.press(KeyCode::Char('p'));
-    while !pick_dialog(&h).selected_target().is_some_and(|t| t.object_id) {
+    while !pick_dialog(&h)
+        .selected_target()
+        .is_some_and(|t| t.object_id)
+    {
         h.press(KeyCode::Down);
     }
     while pick_dialog(&h).part != PickPart::Table {

@@ -153,30 +153,48 @@ fn draw_input(app: &App, frame: &mut Frame, input: &InputDialog) {
     let area = frame.area();
     let width = WIDTH.min(area.width);
     let inner = usize::from(width.saturating_sub(2));
-    let mut lines = vec![Line::from(vec![
-        span("> ", p.accent),
-        span(truncate(&input.text, inner.saturating_sub(3)), p.text),
-        span("▏", p.accent),
-    ])];
+    let mut lines = vec![typed_line(app, &input.text, inner)];
     if let Some(error) = &input.error {
         lines.push(styled_line(truncate(error, inner), p.error));
     }
+    let hints = [
+        (Action::MappingDialogConfirm, "confirm"),
+        (Action::MappingDialogClear, "clear"),
+        (Action::MappingDialogClose, "close"),
+    ];
+    finish(app, frame, width, &input.title, lines, &hints);
+}
+
+/// What is typed so far, after a prompt and before a cursor.
+fn typed_line(app: &App, text: &str, inner: usize) -> Line<'static> {
+    let p = &app.theme.palette;
+    Line::from(vec![
+        span("> ", p.accent),
+        span(truncate(text, inner.saturating_sub(3)), p.text),
+        span("▏", p.accent),
+    ])
+}
+
+/// A small dialog's last lines (a blank one, then its keys) and the dialog drawn, centred, as
+/// tall as its lines.
+fn finish(
+    app: &App,
+    frame: &mut Frame,
+    width: u16,
+    title: &str,
+    mut lines: Vec<Line<'static>>,
+    hints: &[(Action, &str)],
+) {
+    let p = &app.theme.palette;
+    let inner = usize::from(width.saturating_sub(2));
     lines.push(raw_line(""));
-    lines.push(hint_line(
-        app,
-        &[
-            (Action::MappingDialogConfirm, "confirm"),
-            (Action::MappingDialogClear, "clear"),
-            (Action::MappingDialogClose, "close"),
-        ],
-        false,
-    ));
+    lines.push(hint_line(app, hints, false));
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     draw_modal(
         app,
         frame,
-        centered(area, width, height),
-        truncate(&input.title, inner.saturating_sub(2)),
+        centered(frame.area(), width, height),
+        truncate(title, inner.saturating_sub(2)),
         p.border_focused,
         Paragraph::new(lines),
     );
@@ -190,11 +208,7 @@ fn draw_choose(app: &App, frame: &mut Frame, choose: &ChooseDialog) {
     let shown = choose.shown();
     let mut lines = Vec::new();
     if let Some(typed) = &choose.typed {
-        lines.push(Line::from(vec![
-            span("> ", p.accent),
-            span(truncate(typed, inner.saturating_sub(3)), p.text),
-            span("▏", p.accent),
-        ]));
+        lines.push(typed_line(app, typed, inner));
     }
     if shown.is_empty() {
         lines.push(styled_line("type a name", p.dim));
@@ -226,23 +240,10 @@ fn draw_choose(app: &App, frame: &mut Frame, choose: &ChooseDialog) {
             p.dim,
         ));
     }
-    lines.push(raw_line(""));
-    lines.push(hint_line(
-        app,
-        &[
-            (Action::MappingDialogDown, "next"),
-            (Action::MappingDialogConfirm, "choose"),
-            (Action::MappingDialogClose, "close"),
-        ],
-        false,
-    ));
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    draw_modal(
-        app,
-        frame,
-        centered(area, width, height),
-        truncate(&choose.title, inner.saturating_sub(2)),
-        p.border_focused,
-        Paragraph::new(lines),
-    );
+    let hints = [
+        (Action::MappingDialogDown, "next"),
+        (Action::MappingDialogConfirm, "choose"),
+        (Action::MappingDialogClose, "close"),
+    ];
+    finish(app, frame, width, &choose.title, lines, &hints);
 }

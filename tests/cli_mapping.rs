@@ -118,7 +118,7 @@ fn compile_is_deterministic_paste_ready_and_summarises_coverage() {
     let ran = run(sb.cmd().args(["mapping", "compile", "shop.mapping.toml"]));
     assert!(
         ran.stderr
-            .contains("1 event types mapped, 7 cancelled, 40 not in the mapping"),
+            .contains("1 event type mapped, 7 cancelled, 40 not in the mapping"),
         "{}",
         ran.stderr
     );

@@ -271,9 +271,9 @@ fn compile(spec: &str, out: Option<&Path>, output: OutputFormat) -> Result<u8, F
     let written = out.map_or_else(String::new, |f| format!(" → {}", f.display()));
     let _ = writeln!(
         err,
-        "{BOLD}{}{BOLD:#}{written}: {} event types mapped, {} cancelled, {} not in the mapping{}",
+        "{BOLD}{}{BOLD:#}{written}: {} mapped, {} cancelled, {} not in the mapping{}",
         source.label,
-        found.mapped.len(),
+        event_types(found.mapped.len()),
         found.cancelled.len(),
         found.not_covered.len(),
         if found.not_covered.is_empty() {
@@ -283,6 +283,14 @@ fn compile(spec: &str, out: Option<&Path>, output: OutputFormat) -> Result<u8, F
         }
     );
     Ok(super::exit::OK)
+}
+
+/// `1 event type`, `36 event types`.
+fn event_types(count: usize) -> String {
+    match count {
+        1 => "1 event type".to_string(),
+        n => format!("{n} event types"),
+    }
 }
 
 /// The types a mapping does not cover, the first few by name.
@@ -433,17 +441,25 @@ fn print_event(out: &mut impl Write, event: &ResolvedEvent) -> std::io::Result<(
             "derived".into(),
         ));
     }
-    let target_width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
-    let source_width = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
-    for (target, source, conversion, origin) in rows {
-        let conversion = if conversion.is_empty() || conversion == "as-is" {
-            String::new()
-        } else {
-            conversion
+    // "as-is" goes without saying; what follows it (required, omit) does not.
+    for row in &mut rows {
+        row.2 = match row.2.strip_prefix("as-is") {
+            Some(rest) => rest.trim_start_matches(" · ").to_string(),
+            None => std::mem::take(&mut row.2),
         };
+    }
+    let width = |column: fn(&(String, String, String, String)) -> &String| {
+        rows.iter()
+            .map(|r| column(r).chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let (target_width, source_width, conversion_width) =
+        (width(|r| &r.0), width(|r| &r.1), width(|r| &r.2));
+    for (target, source, conversion, origin) in &rows {
         writeln!(
             out,
-            "  {target:<target_width$} ← {source:<source_width$}  {conversion}  {DIM}{origin}{DIM:#}"
+            "  {target:<target_width$} ← {source:<source_width$}  {conversion:<conversion_width$}  {DIM}{origin}{DIM:#}"
         )?;
     }
     Ok(())

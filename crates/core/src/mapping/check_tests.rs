@@ -1,17 +1,6 @@
-use crate::mapping::line_column;
 use crate::mapping::parse::parse;
 
-/// Each diagnostic as (code, line, column).
-fn found(text: &str) -> Vec<(&'static str, usize, usize)> {
-    parse(text)
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let (line, column) = line_column(text, d.at.start);
-            (d.code, line, column)
-        })
-        .collect()
-}
+use crate::mapping::parse::tests::found;
 
 #[test]
 fn a_path_no_body_has_is_a_warning_naming_the_closest_field() {

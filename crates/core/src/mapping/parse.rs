@@ -990,4 +990,4 @@ fn value_to_json(value: &toml_edit::Value) -> Result<Value, Span> {
 
 #[cfg(test)]
 #[path = "parse_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -17,7 +17,7 @@ fn mapping(text: &str) -> Mapping {
 }
 
 /// Each diagnostic as (code, line, column).
-fn found(text: &str) -> Vec<(&'static str, usize, usize)> {
+pub(crate) fn found(text: &str) -> Vec<(&'static str, usize, usize)> {
     parse(text)
         .diagnostics
         .iter()

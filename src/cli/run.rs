@@ -32,14 +32,32 @@ struct Printer<'a> {
     tally: Tally,
 }
 
+/// A record and, with `--output json`, its line, written on the worker that ran it.
+struct Finished {
+    record: RunRecord,
+    json: Option<Vec<u8>>,
+}
+
+/// A record's JSON line, newline included, written whole: the safe writer looks at a line at a
+/// time.
+fn json_line(record: &RunRecord) -> Vec<u8> {
+    let mut line = Vec::with_capacity(1024);
+    // A record is strings, numbers and JSON values: serialising it into memory cannot fail.
+    let _ = serde_json::to_writer(&mut line, record);
+    line.push(b'\n');
+    line
+}
+
 impl Printer<'_> {
-    fn print(&mut self, label: &str, record: &RunRecord) {
+    /// Prints a record; `json` is its line when it was written already.
+    fn print(&mut self, label: &str, record: &RunRecord, json: Option<Vec<u8>>) {
         self.tally.add(record);
         // Write errors (a closed pipe) are not worth failing the run over.
         let _ = match self.format {
-            OutputFormat::Json => serde_json::to_writer(&mut self.out, record)
-                .map_err(std::io::Error::from)
-                .and_then(|()| self.out.write_all(b"\n")),
+            OutputFormat::Json => {
+                let line = json.unwrap_or_else(|| json_line(record));
+                self.out.write_all(&line)
+            }
             OutputFormat::Text => render::record(
                 &mut self.out,
                 label,
@@ -115,10 +133,24 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
     });
     // Segment keeps one call per messageId: later calls of this run that reuse one are flagged.
     let mut message_ids = MessageIds::new();
-    pipeline.run_ordered(runs, WINDOW, |mut record| {
+    let json = args.output == OutputFormat::Json;
+    let finish = move |record: RunRecord| Finished {
+        json: json.then(|| json_line(&record)),
+        record,
+    };
+    pipeline.run_ordered_then(runs, WINDOW, finish, |finished| {
+        let Finished {
+            mut record,
+            mut json,
+        } = finished;
         let label = labels.borrow_mut().pop_front().unwrap_or_default();
+        let found = record.diagnostics.len();
         record.check_message_ids(&mut message_ids, &label);
-        printer.print(&label, &record);
+        if record.diagnostics.len() != found {
+            // A repeated messageId was found: the line written on the worker lacks it.
+            json = None;
+        }
+        printer.print(&label, &record, json);
     });
     printer.tally.input_errors += bad_inputs.get();
     for file in &skipped {

@@ -3,15 +3,15 @@
 //! unit every front end shows: one line of `run --output json`, one entry of `check`, one row of
 //! the workbench.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::schedule::RunScheduler;
 use crate::segment::{Diagnostic, LintOptions, MessageIds, Severity, lint};
 use crate::transform::{
-    CompatWarning, DEFAULT_URL, Engine, LogLine, PendingRun, Program, RunInput, RunOutput,
+    CompatWarning, DEFAULT_URL, Engine, LogLine, Pending, PendingRun, Program, RunInput, RunOutput,
     TransformError, WebhookOut, scan_compat,
 };
 use crate::webhook::schema::ReadWarning;
@@ -226,25 +226,62 @@ impl Pipeline {
 
     /// Runs bodies in order on every worker, keeping at most `window` in flight, and hands each
     /// record to `sink` in input order. Used for JSONL streams that must not be read whole.
-    pub fn run_ordered<I, F>(&self, inputs: I, window: usize, mut sink: F)
+    pub fn run_ordered<I, F>(&self, inputs: I, window: usize, sink: F)
     where
         I: IntoIterator<Item = (String, Option<Value>)>,
         F: FnMut(RunRecord),
     {
-        let runs = inputs.into_iter().map(|(body, parsed)| {
-            let input = self.settings.input(body, parsed.as_ref());
-            ((input.event_type.clone(), parsed), input)
-        });
-        for ((event_type, parsed), pending) in
-            RunScheduler::all(&self.engine, &self.program, runs, window)
-        {
-            let output = pending.wait();
-            sink(RunRecord::from_output(
-                event_type,
-                output,
-                parsed.as_ref(),
-                &self.settings.lint,
-            ));
+        self.run_ordered_then(inputs, window, |record| record, sink);
+    }
+
+    /// As [`Pipeline::run_ordered`], and `then` turns each record into what `sink` takes. The
+    /// record is built (schema check, lint) and `then` runs on the worker that ran the event,
+    /// so that work is spread over every worker rather than queued on the caller's thread.
+    pub fn run_ordered_then<I, T, M, F>(&self, inputs: I, window: usize, then: M, mut sink: F)
+    where
+        I: IntoIterator<Item = (String, Option<Value>)>,
+        T: Send + 'static,
+        M: Fn(RunRecord) -> T + Send + Sync + 'static,
+        F: FnMut(T),
+    {
+        let then = Arc::new(then);
+        let lint_options = Arc::new(self.settings.lint.clone());
+        let mut inputs = inputs.into_iter();
+        let mut in_flight: VecDeque<(String, Pending<T>)> = VecDeque::new();
+        loop {
+            while in_flight.len() < window.max(1) {
+                let Some((body, parsed)) = inputs.next() else {
+                    break;
+                };
+                let input = self.settings.input(body, parsed.as_ref());
+                let event_type = input.event_type.clone();
+                let (then, lint_options) = (Arc::clone(&then), Arc::clone(&lint_options));
+                let record_type = event_type.clone();
+                let pending = self
+                    .engine
+                    .submit_then(&self.program, input, move |output| {
+                        then(RunRecord::from_output(
+                            record_type,
+                            output,
+                            parsed.as_ref(),
+                            &lint_options,
+                        ))
+                    });
+                in_flight.push_back((event_type, pending));
+            }
+            let Some((event_type, pending)) = in_flight.pop_front() else {
+                break;
+            };
+            // The window keeps the workers busy: spinning here would only take a core from them.
+            let answer = pending.wait_parked().unwrap_or_else(|| {
+                then(RunRecord::from_output(
+                    event_type,
+                    RunOutput::stopped(),
+                    None,
+                    &lint_options,
+                ))
+            });
+            sink(answer);
         }
     }
 }

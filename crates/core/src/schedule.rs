@@ -1,6 +1,8 @@
 //! Windowed runs: bodies are submitted to the engine ahead of the one being waited on, so every
 //! worker stays busy, but never more than a window at once, so a newer job's runs do not queue
-//! behind many older ones. Every front end that runs several bodies schedules them here.
+//! behind many older ones. The workbench schedules its runs here; the command line's ordered runs
+//! are windowed the same way by `Pipeline::run_ordered_then`, which also builds each record on
+//! the worker that ran it.
 
 use std::collections::VecDeque;
 

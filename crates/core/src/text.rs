@@ -76,6 +76,21 @@ pub struct SafeWriter<W: std::io::Write> {
     escaping: Escaping,
     allowed: Vec<Vec<u8>>,
     pending: Vec<u8>,
+    /// Where a line is made safe before it is written, kept between lines.
+    scratch: Vec<u8>,
+}
+
+/// The character `bytes` starts with, when they start with a whole UTF-8 character.
+fn char_at(bytes: &[u8]) -> Option<char> {
+    let width = match bytes.first()? {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => return None,
+    };
+    let text = std::str::from_utf8(bytes.get(..width)?).ok()?;
+    text.chars().next()
 }
 
 /// Past this many pending bytes without a line break, a [`SafeWriter`] writes what it has.
@@ -89,6 +104,7 @@ impl<W: std::io::Write> SafeWriter<W> {
             escaping: Escaping::Text,
             allowed,
             pending: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -99,53 +115,60 @@ impl<W: std::io::Write> SafeWriter<W> {
             escaping: Escaping::Json,
             allowed: Vec::new(),
             pending: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
-    /// Writes `bytes` made safe to the inner writer.
+    /// Writes `bytes` made safe to the inner writer, in one write. Runs of bytes that need no
+    /// look (printable ASCII, line breaks, tabs and safe multi-byte characters) are copied whole;
+    /// only an escape, an unsafe character or a byte that is not UTF-8 is looked at on its own.
     fn write_safe(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        let mut out = Vec::with_capacity(bytes.len() + 16);
-        let mut rest = bytes;
-        while !rest.is_empty() {
-            let chunk = rest.utf8_chunks().next();
-            let Some(chunk) = chunk else { break };
-            let valid = chunk.valid();
-            let mut i = 0;
-            let vb = valid.as_bytes();
-            while i < vb.len() {
-                if vb[i] == 0x1B
-                    && let Some(seq) = self.allowed.iter().find(|a| vb[i..].starts_with(a))
-                {
-                    out.extend_from_slice(seq);
-                    i += seq.len();
-                    continue;
-                }
-                let c = valid[i..].chars().next().unwrap_or('\0');
-                let len = c.len_utf8();
-                // Line breaks and tabs: layout in text, whitespace between values in JSON (serde
-                // escapes them inside strings).
-                let kept = matches!(c, '\n' | '\t');
-                if is_unsafe_char(c) && !kept {
-                    let mut escaped = String::new();
-                    match self.escaping {
-                        Escaping::Text => push_escaped(&mut escaped, c),
-                        Escaping::Json => {
-                            use std::fmt::Write as _;
-                            let _ = write!(escaped, "\\u{:04x}", c as u32);
-                        }
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
+        out.reserve(bytes.len() + 16);
+        // Bytes from `plain` up to `i` are passed as they are.
+        let (mut plain, mut i) = (0, 0);
+        while i < bytes.len() {
+            let b = bytes[i];
+            if (0x20..0x7F).contains(&b) || b == b'\n' || b == b'\t' {
+                i += 1;
+                continue;
+            }
+            if b >= 0x80
+                && let Some(c) = char_at(&bytes[i..])
+                && !is_unsafe_char(c)
+            {
+                i += c.len_utf8();
+                continue;
+            }
+            out.extend_from_slice(&bytes[plain..i]);
+            if b == 0x1B
+                && let Some(seq) = self.allowed.iter().find(|a| bytes[i..].starts_with(a))
+            {
+                out.extend_from_slice(seq);
+                i += seq.len();
+            } else if let Some(c) = char_at(&bytes[i..]) {
+                let mut escaped = String::new();
+                match self.escaping {
+                    Escaping::Text => push_escaped(&mut escaped, c),
+                    Escaping::Json => {
+                        use std::fmt::Write as _;
+                        let _ = write!(escaped, "\\u{:04x}", c as u32);
                     }
-                    out.extend_from_slice(escaped.as_bytes());
-                } else {
-                    out.extend_from_slice(&vb[i..i + len]);
                 }
-                i += len;
-            }
-            for b in chunk.invalid() {
+                out.extend_from_slice(escaped.as_bytes());
+                i += c.len_utf8();
+            } else {
+                // Not UTF-8: each such byte is shown as itself.
                 out.extend_from_slice(format!("\\x{b:02X}").as_bytes());
+                i += 1;
             }
-            rest = &rest[valid.len() + chunk.invalid().len()..];
+            plain = i;
         }
-        self.inner.write_all(&out)
+        out.extend_from_slice(&bytes[plain..]);
+        let written = self.inner.write_all(&out);
+        self.scratch = out;
+        written
     }
 
     /// Writes the pending bytes up to the last line break, `newline` when the bytes just
@@ -165,8 +188,11 @@ impl<W: std::io::Write> SafeWriter<W> {
             None => 0,
         };
         if cut > 0 {
-            let ready: Vec<u8> = self.pending.drain(..cut).collect();
-            self.write_safe(&ready)?;
+            let pending = std::mem::take(&mut self.pending);
+            let written = self.write_safe(&pending[..cut]);
+            self.pending = pending;
+            self.pending.drain(..cut);
+            written?;
         }
         Ok(())
     }
@@ -427,6 +453,11 @@ mod tests {
         // An allowed sequence split across writes still passes.
         assert_eq!(through(text, &[b"\x1b[", b"1mx\n"]), "\x1b[1mx\n");
         assert_eq!(through(text, &[b"bad \xff\n"]), "bad \\xFF\n");
+        // Safe multi-byte characters pass whole; a cut one is shown byte by byte.
+        assert_eq!(
+            through(text, &["café ✓\t".as_bytes(), b"\xe2\x82A\xf0\n"]),
+            "café ✓\t\\xE2\\x82A\\xF0\n"
+        );
     }
 
     #[test]

@@ -42,7 +42,35 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// A run the supervisor can still answer for.
 struct InFlight {
     hard_deadline: Instant,
-    reply: Option<oneshot::Sender<RunOutput>>,
+    reply: Option<Reply>,
+}
+
+/// How a queued run is answered, exactly once: with its output, or, when it is dropped
+/// unanswered (the engine stopped first), with the output that says so. What the caller asked to
+/// be done with the output runs wherever the answer is given: on the worker, after the run.
+struct Reply(Option<Box<dyn FnOnce(RunOutput) + Send>>);
+
+impl Reply {
+    fn new(answer: impl FnOnce(RunOutput) + Send + 'static) -> Reply {
+        Reply(Some(Box::new(answer)))
+    }
+
+    fn answer(mut self, output: RunOutput) {
+        if let Some(answer) = self.0.take() {
+            answer(output);
+        }
+    }
+}
+
+impl Drop for Reply {
+    fn drop(&mut self) {
+        if let Some(answer) = self.0.take() {
+            // A drop cannot unwind into its caller.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                answer(RunOutput::stopped());
+            }));
+        }
+    }
 }
 
 /// What the engine knows of one worker thread.
@@ -56,7 +84,7 @@ struct WorkerSlot {
 
 struct QueuedJob {
     job: WorkerJob,
-    reply: oneshot::Sender<RunOutput>,
+    reply: Reply,
 }
 
 struct Shared {
@@ -150,20 +178,34 @@ impl Engine {
 
     /// Queues one run and returns its handle at once.
     pub fn submit(&self, program: &Program, input: RunInput) -> PendingRun {
-        let (reply, rx) = oneshot::channel();
+        PendingRun(self.submit_then(program, input, |output| output))
+    }
+
+    /// Queues one run whose output `then` turns into what the caller wants, on the worker that
+    /// ran it, right after the run: work that would otherwise wait its turn on the caller's
+    /// thread (checking, linting, serialising) is spread over the workers.
+    pub fn submit_then<T: Send + 'static>(
+        &self,
+        program: &Program,
+        input: RunInput,
+        then: impl FnOnce(RunOutput) -> T + Send + 'static,
+    ) -> Pending<T> {
+        let (tx, rx) = oneshot::channel();
         let job = QueuedJob {
             job: WorkerJob {
                 program: program.shared_source(),
                 input,
             },
-            reply,
+            reply: Reply::new(move |output| {
+                let _ = tx.send(then(output));
+            }),
         };
         if let Some(tx) = &self.inner.jobs_tx
             && let Err(crossbeam_channel::SendError(job)) = tx.send(job)
         {
-            let _ = job.reply.send(stopped_output());
+            job.reply.answer(RunOutput::stopped());
         }
-        PendingRun { rx }
+        Pending { rx }
     }
 
     /// Abandoned workers whose threads have not ended yet.
@@ -205,25 +247,12 @@ impl Drop for EngineInner {
 }
 
 /// A queued or running transformation. `wait()` blocks; `.await` does not.
-pub struct PendingRun {
-    rx: oneshot::Receiver<RunOutput>,
-}
+pub struct PendingRun(Pending<RunOutput>);
 
 impl PendingRun {
     /// Blocks until the run ends (at most about twice the time budget).
-    pub fn wait(mut self) -> RunOutput {
-        let spin_until = Instant::now() + SPIN_BEFORE_PARK;
-        loop {
-            match self.rx.try_recv() {
-                Ok(output) => return output,
-                Err(oneshot::error::TryRecvError::Closed) => return stopped_output(),
-                Err(oneshot::error::TryRecvError::Empty) if Instant::now() < spin_until => {
-                    thread::yield_now();
-                }
-                Err(oneshot::error::TryRecvError::Empty) => break,
-            }
-        }
-        self.rx.blocking_recv().unwrap_or_else(|_| stopped_output())
+    pub fn wait(self) -> RunOutput {
+        self.0.wait().unwrap_or_else(RunOutput::stopped)
     }
 }
 
@@ -231,21 +260,48 @@ impl Future for PendingRun {
     type Output = RunOutput;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<RunOutput> {
-        Pin::new(&mut self.rx)
+        Pin::new(&mut self.0)
             .poll(cx)
-            .map(|r| r.unwrap_or_else(|_| stopped_output()))
+            .map(|r| r.unwrap_or_else(RunOutput::stopped))
     }
 }
 
-fn stopped_output() -> RunOutput {
-    RunOutput {
-        result: Err(TransformError::new(
-            ErrorKind::Exception,
-            "the transformation worker stopped before answering",
-        )),
-        logs: Vec::new(),
-        reads: Vec::new(),
-        duration: Duration::ZERO,
+/// What [`Engine::submit_then`] makes of a queued or running transformation. Every wait gives
+/// `None` only when that work itself failed (it panicked) and gave no answer.
+pub struct Pending<T> {
+    rx: oneshot::Receiver<T>,
+}
+
+impl<T> Pending<T> {
+    /// Blocks until the answer comes, looking for it for a moment before parking: waking a
+    /// parked thread costs more than a warm run, so one run waited on alone answers sooner.
+    pub fn wait(mut self) -> Option<T> {
+        let spin_until = Instant::now() + SPIN_BEFORE_PARK;
+        loop {
+            match self.rx.try_recv() {
+                Ok(answer) => return Some(answer),
+                Err(oneshot::error::TryRecvError::Closed) => return None,
+                Err(oneshot::error::TryRecvError::Empty) if Instant::now() < spin_until => {
+                    thread::yield_now();
+                }
+                Err(oneshot::error::TryRecvError::Empty) => break,
+            }
+        }
+        self.rx.blocking_recv().ok()
+    }
+
+    /// Blocks until the answer comes, parked at once: for a caller with more runs in flight than
+    /// workers, whose spinning would only take a core from the workers.
+    pub fn wait_parked(self) -> Option<T> {
+        self.rx.blocking_recv().ok()
+    }
+}
+
+impl<T> Future for Pending<T> {
+    type Output = Option<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<T>> {
+        Pin::new(&mut self.rx).poll(cx).map(Result::ok)
     }
 }
 
@@ -319,7 +375,11 @@ fn worker_loop(shared: &Shared, slot: &WorkerSlot) {
         let reply = lock(&slot.in_flight).take().and_then(|f| f.reply);
         match reply {
             Some(reply) => {
-                let _ = reply.send(output);
+                // What the caller asked to be done with the output: a panic there leaves its
+                // waiter without an answer (it is told so) but the worker going.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    reply.answer(output);
+                }));
             }
             // The supervisor answered and abandoned this worker: it must not take more jobs. Its
             // runtime is freed here, on its own thread.
@@ -375,7 +435,7 @@ fn supervise(shared: &Arc<Shared>) {
         }
         for (slot, reply) in stuck {
             let limits = shared.limits;
-            let _ = reply.send(RunOutput {
+            reply.answer(RunOutput {
                 result: Err(TransformError::new(
                     ErrorKind::Timeout,
                     format!(
@@ -425,7 +485,7 @@ fn replace_workers(shared: &Arc<Shared>) -> usize {
 /// than left waiting for threads that may take long to end.
 fn answer_queued_while_stuck(shared: &Shared) {
     while let Ok(queued) = shared.jobs_rx.try_recv() {
-        let _ = queued.reply.send(RunOutput {
+        queued.reply.answer(RunOutput {
             result: Err(TransformError::new(
                 ErrorKind::Timeout,
                 format!(

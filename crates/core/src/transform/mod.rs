@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use compat::{CompatWarning, scan_compat};
-pub use engine::{Engine, PendingRun};
+pub use engine::{Engine, Pending, PendingRun};
 pub use program::Program;
 
 /// The URL the handler's input carries when nothing else is configured.
@@ -225,6 +225,21 @@ pub struct RunOutput {
     /// of that pair run on the plain payload and carry those reads.
     pub reads: Vec<PathRead>,
     pub duration: Duration,
+}
+
+impl RunOutput {
+    /// The output of a run the engine could not finish: its worker stopped before answering.
+    pub fn stopped() -> RunOutput {
+        RunOutput {
+            result: Err(TransformError::new(
+                ErrorKind::Exception,
+                "the transformation worker stopped before answering",
+            )),
+            logs: Vec::new(),
+            reads: Vec::new(),
+            duration: Duration::ZERO,
+        }
+    }
 }
 
 #[cfg(test)]

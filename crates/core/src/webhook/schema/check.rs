@@ -55,38 +55,88 @@ impl Finding for InputDiagnostic {
     }
 }
 
-/// Where the walk is: the JSON pointer and the dotted path of the same place.
-#[derive(Clone)]
-struct Place {
-    pointer: String,
-    dotted: String,
+/// One step of the walk down a body.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
 }
 
-impl Place {
-    fn root() -> Place {
+/// Where the walk is, as the steps from the root. The JSON pointer and the dotted path are
+/// written out only for a finding: most places have none.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    parent: Option<&'a Place<'a>>,
+    step: Step<'a>,
+}
+
+impl<'a> Place<'a> {
+    fn root() -> Place<'static> {
         Place {
-            pointer: String::new(),
-            dotted: String::new(),
+            parent: None,
+            step: Step::Root,
         }
     }
 
-    fn key(&self, key: &str) -> Place {
-        let escaped = key.replace('~', "~0").replace('/', "~1");
+    fn key(&'a self, key: &'a str) -> Place<'a> {
         Place {
-            pointer: format!("{}/{escaped}", self.pointer),
-            dotted: if self.dotted.is_empty() {
-                key.to_string()
-            } else {
-                format!("{}.{key}", self.dotted)
-            },
+            parent: Some(self),
+            step: Step::Key(key),
         }
     }
 
-    fn index(&self, i: usize) -> Place {
+    fn index(&'a self, i: usize) -> Place<'a> {
         Place {
-            pointer: format!("{}/{i}", self.pointer),
-            dotted: format!("{}[{i}]", self.dotted),
+            parent: Some(self),
+            step: Step::Index(i),
         }
+    }
+
+    /// The steps from the root down to here.
+    fn steps(&self) -> Vec<Step<'a>> {
+        let mut steps = vec![self.step];
+        let mut at = self.parent;
+        while let Some(place) = at {
+            steps.push(place.step);
+            at = place.parent;
+        }
+        steps.reverse();
+        steps
+    }
+
+    /// The JSON pointer of this place: `/data/product_cart/0`.
+    fn pointer(&self) -> String {
+        let mut pointer = String::new();
+        for step in self.steps() {
+            match step {
+                Step::Root => {}
+                Step::Key(key) => {
+                    pointer.push('/');
+                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                }
+                Step::Index(i) => pointer.push_str(&format!("/{i}")),
+            }
+        }
+        pointer
+    }
+
+    /// The dotted path of this place: `data.product_cart[0]`.
+    fn dotted(&self) -> String {
+        let mut dotted = String::new();
+        for step in self.steps() {
+            match step {
+                Step::Root => {}
+                Step::Key(key) => {
+                    if !dotted.is_empty() {
+                        dotted.push('.');
+                    }
+                    dotted.push_str(key);
+                }
+                Step::Index(i) => dotted.push_str(&format!("[{i}]")),
+            }
+        }
+        dotted
     }
 }
 
@@ -103,7 +153,7 @@ impl Checker<'_> {
         self.out.push(InputDiagnostic {
             severity,
             code: code.to_string(),
-            path: at.pointer.clone(),
+            path: at.pointer(),
             message: format!("{}{message}", self.prefix),
         });
     }
@@ -112,9 +162,12 @@ impl Checker<'_> {
         let is_data = self
             .data_model
             .is_some_and(|data| std::ptr::eq(data, model));
+        // How many of the map's keys are fields: when all are, none is unknown.
+        let mut known = usize::from(is_data && map.contains_key(PAYLOAD_TYPE));
         for field in &model.fields {
             let value = map.get(&field.name);
-            // Most values are plain and right: skip building their place.
+            known += usize::from(value.is_some());
+            // Most values are plain and right: nothing more to look at.
             if value.is_some_and(|v| plainly_valid(&field.ty, v)) {
                 continue;
             }
@@ -126,7 +179,7 @@ impl Checker<'_> {
                     &place,
                     format!(
                         "`{}` is required by Dodo's schema and missing",
-                        place.dotted
+                        place.dotted()
                     ),
                 ),
                 None => {}
@@ -136,13 +189,16 @@ impl Checker<'_> {
                     &place,
                     format!(
                         "`{}` is null; Dodo's schema says it is always {}",
-                        place.dotted,
+                        place.dotted(),
                         field.ty.describe()
                     ),
                 ),
                 Some(Value::Null) => {}
                 Some(value) => self.value(&field.ty, value, &place),
             }
+        }
+        if known == map.len() {
+            return;
         }
         for key in map.keys() {
             if model.field(key).is_some() || (is_data && key == PAYLOAD_TYPE) {
@@ -165,7 +221,7 @@ impl Checker<'_> {
                 &place,
                 format!(
                     "`{}` is not a field of {owner} in Dodo's schema{hint}",
-                    place.dotted
+                    place.dotted()
                 ),
             );
         }
@@ -175,7 +231,7 @@ impl Checker<'_> {
         let wrong = |found: &Value| {
             format!(
                 "`{}` is {}; Dodo's schema says {}",
-                at.dotted,
+                at.dotted(),
                 kind_of(found),
                 ty.describe()
             )
@@ -216,7 +272,7 @@ impl Checker<'_> {
                         Severity::Error,
                         codes::WRONG_FORMAT,
                         at,
-                        format!("`{}` is {value}, not {}", at.dotted, ty.describe()),
+                        format!("`{}` is {value}, not {}", at.dotted(), ty.describe()),
                     );
                 }
             }
@@ -234,7 +290,7 @@ impl Checker<'_> {
                         at,
                         format!(
                             "`{}` is `{value}`, not one of {}",
-                            at.dotted,
+                            at.dotted(),
                             list.join(", ")
                         ),
                     );
@@ -268,7 +324,7 @@ impl Checker<'_> {
                             &place,
                             format!(
                                 "`{}` is null; Dodo's schema says {}",
-                                place.dotted,
+                                place.dotted(),
                                 inner.describe()
                             ),
                         );

@@ -34,7 +34,7 @@ const PROGRAM_CACHE: usize = 8;
 const RECORDED_PAIRS: usize = 256;
 
 /// Installed once per context. Captures the built-ins it needs, so a handler that overwrites
-/// `JSON` or `Array.isArray` cannot break the driver, and returns `[drive, leaked, takeReads]`.
+/// `JSON` or `Array.isArray` cannot break the driver, and returns `[drive, settle]`.
 const SETUP_JS: &str = r#"(function (sink) {
   "use strict";
   const parse = JSON.parse, stringify = JSON.stringify, isArray = Array.isArray;
@@ -288,15 +288,25 @@ const SETUP_JS: &str = r#"(function (sink) {
       return rDelete(t, k);
     },
   };
+  // Whether this run recorded reads: a plain run has nothing to hand back or reset.
+  let recorded = false;
   function instrument(payload) {
+    recorded = true;
     if (payload === null || typeof payload !== "object") return payload;
     return wrap(payload, { __proto__: traps, path: [], key: "" });
   }
   function takeReads() {
+    if (!recorded) return "";
+    recorded = false;
     const out = reads.length > 0 ? stringify(reads) : "";
     proxies = new WM(); targets = new WM(); written = new WM(); pinned = new WS();
     seen = new M(); reads = []; captures = 0;
     return out;
+  }
+  // After every run, however it ended, in one call: "L" when the run left something in the
+  // global object, then the reads it recorded as JSON.
+  function settle() {
+    return (leaked() ? "L" : "") + takeReads();
   }
   function drive(factory, body, eventType, url, envJson, record, programId) {
     // The factory is the user's top level: `arguments.callee` reaches it, so it is sealed too.
@@ -306,7 +316,7 @@ const SETUP_JS: &str = r#"(function (sink) {
     if (typeof handler !== "function") return stringify({ missing: true });
     if (record) frames = framesOf(programId);
     const parsed = parse(body);
-    const webhook = { method: "POST", url: url, eventType: eventType, payload: record ? instrument(parsed) : parsed, env: parse(envJson) };
+    const webhook = { method: "POST", url: url, eventType: eventType, payload: record ? instrument(parsed) : parsed, env: envJson === "" ? {} : parse(envJson) };
     active = record;
     let out;
     try { out = handler(webhook); } finally { active = false; }
@@ -320,7 +330,7 @@ const SETUP_JS: &str = r#"(function (sink) {
       return stringify({ notJson: String(e && e.message !== undefined ? e.message : e) });
     }
   }
-  return [drive, leaked, takeReads];
+  return [drive, settle];
 })"#;
 
 /// A job as the worker sees it.
@@ -417,8 +427,8 @@ struct JsState {
     programs: HashMap<u64, CompiledProgram>,
     program_order: VecDeque<u64>,
     drive: Persistent<Function<'static>>,
-    leaked: Persistent<Function<'static>>,
-    take_reads: Persistent<Function<'static>>,
+    /// Called after every run: whether it leaked a global, and the reads it recorded.
+    settle: Persistent<Function<'static>>,
     context: Context,
     // Owned so that it drops last, after every handle into it.
     runtime: Runtime,
@@ -514,7 +524,12 @@ impl Worker {
             Some(Err(e)) => return Err(e.clone()),
             None => return Err(TransformError::new(ErrorKind::Exception, "program lost")),
         };
-        let env_json = serde_json::to_string(&job.input.env).unwrap_or_else(|_| "{}".into());
+        // No env (the usual case) is handed over as "", which the driver makes a fresh `{}`.
+        let env_json = if job.input.env.is_empty() {
+            String::new()
+        } else {
+            serde_json::to_string(&job.input.env).unwrap_or_else(|_| "{}".into())
+        };
 
         js.memory.take_refused();
         self.deadline.arm(self.limits.timeout);
@@ -524,19 +539,20 @@ impl Worker {
         let (reply, leaked, read_text) = js.context.with(|ctx| {
             let reply = call_driver(&ctx, js, factory, &job.input, &env_json, record, program.id);
             self.deadline.disarm();
-            let leaked = js
-                .leaked
-                .clone()
-                .restore(&ctx)
-                .and_then(|f| f.call::<_, bool>(()))
-                .unwrap_or(true);
             // Taken even after a failure: what a failing handler read often explains the failure.
-            let read_text = js
-                .take_reads
+            // A settle that fails is taken for a leak: the context is rebuilt.
+            let settled = js
+                .settle
                 .clone()
                 .restore(&ctx)
-                .and_then(|f| f.call::<_, String>(()))
-                .unwrap_or_default();
+                .and_then(|f| f.call::<_, String>(()));
+            let (leaked, read_text) = match settled {
+                Ok(text) => match text.strip_prefix('L') {
+                    Some(reads) => (true, reads.to_string()),
+                    None => (false, text),
+                },
+                Err(_) => (true, String::new()),
+            };
             (reply, leaked, read_text)
         });
         let timed_out = self.deadline.fired.load(Ordering::Relaxed);
@@ -587,27 +603,24 @@ impl Worker {
         runtime.set_interrupt_handler(Some(Box::new(move || deadline.expired())));
         let context = Context::full(&runtime)?;
         let logs = Rc::clone(&self.logs);
-        let (drive, leaked, take_reads) = context.with(|ctx| -> rquickjs::Result<_> {
+        let (drive, settle) = context.with(|ctx| -> rquickjs::Result<_> {
             let sink = Function::new(ctx.clone(), move |level: u8, message: String| {
                 logs.borrow_mut().push(level, message);
             })?;
             let setup: Function = ctx.eval(SETUP_JS)?;
             let driver: rquickjs::Array = setup.call((sink,))?;
             let drive: Function = driver.get(0)?;
-            let leaked: Function = driver.get(1)?;
-            let take_reads: Function = driver.get(2)?;
+            let settle: Function = driver.get(1)?;
             Ok((
                 Persistent::save(&ctx, drive),
-                Persistent::save(&ctx, leaked),
-                Persistent::save(&ctx, take_reads),
+                Persistent::save(&ctx, settle),
             ))
         })?;
         Ok(JsState {
             programs: HashMap::new(),
             program_order: VecDeque::new(),
             drive,
-            leaked,
-            take_reads,
+            settle,
             context,
             runtime,
             memory,

@@ -47,12 +47,20 @@ pub fn print_json(
                 serde_json::to_value(&delivery).unwrap_or(Value::Null),
             );
         }
-        serde_json::to_writer(&mut *out, &value)?;
+        write_line(out, &value)
     } else {
         // Nothing to mask: written straight from the record.
-        serde_json::to_writer(&mut *out, &Line { record, delivery })?;
+        write_line(out, &Line { record, delivery })
     }
-    out.write_all(b"\n")
+}
+
+/// `value` as one line of JSON, handed to `out` in one write: the stream checks what it is
+/// given write by write, and a record would otherwise come in hundreds of small pieces.
+fn write_line(out: &mut dyn Write, value: &impl Serialize) -> std::io::Result<()> {
+    let mut line = Vec::with_capacity(4096);
+    serde_json::to_writer(&mut line, value)?;
+    line.push(b'\n');
+    out.write_all(&line)
 }
 
 /// A record and its `"delivery"`, written as one object.

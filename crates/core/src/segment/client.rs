@@ -571,6 +571,12 @@ impl Client {
 
     /// Builds the request of a call, or says why it may not be sent.
     fn assemble(&self, call: &Call) -> Result<PreparedCall, Box<Refusal>> {
+        self.assemble_showing(call, true)
+    }
+
+    /// [`Client::assemble`]; with `show_body` false the request shown has a null body (a batch
+    /// envelope: each of its calls shows its own item, and the whole body is in `written`).
+    fn assemble_showing(&self, call: &Call, show_body: bool) -> Result<PreparedCall, Box<Refusal>> {
         let refuse = |message: String| {
             Box::new(Refusal {
                 request: self.display_request(call),
@@ -610,8 +616,13 @@ impl Client {
         let (headers, shown) = self
             .headers(key.as_deref(), &call.headers)
             .map_err(refuse)?;
-        let mut shown_body = body.clone();
-        self.scrub_value(&mut shown_body);
+        let shown_body = if show_body {
+            let mut shown = body.clone();
+            self.scrub_value(&mut shown);
+            shown
+        } else {
+            Value::Null
+        };
         let request = RequestInfo {
             method: method.as_str().to_string(),
             url: self.scrub(&crate::text::without_userinfo(target.url.as_str())),
@@ -957,7 +968,7 @@ impl Client {
         let batch_url = batch_url(&pack.base);
         let items: Vec<Value> = pack.items.iter().map(|(_, item)| item.clone()).collect();
         let envelope = envelope_call(&batch_url, items, &now_rfc3339());
-        let mut delivery = match self.assemble(&envelope) {
+        let mut delivery = match self.assemble_showing(&envelope, false) {
             Ok(prepared) => self.send(&prepared, cancel).await,
             Err(refusal) => self.refused(*refusal),
         };

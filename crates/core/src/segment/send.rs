@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::Region;
 use super::mask::mask_secret;
@@ -295,12 +296,13 @@ impl Serialize for WrittenBody<'_> {
         if !request.shows_body() {
             return serializer.serialize_none();
         }
+        // The text as written goes out as it is (a batch body is large): checked, not rebuilt.
         let written = request
             .written
             .as_deref()
-            .and_then(|text| serde_json::from_str::<Value>(text).ok());
+            .and_then(|text| serde_json::from_str::<&RawValue>(text).ok());
         match written {
-            Some(value) => value.serialize(serializer),
+            Some(raw) => raw.serialize(serializer),
             None => request.body.serialize(serializer),
         }
     }

@@ -378,8 +378,9 @@ fn normalised(text: &str) -> String {
     out.replace(KEY, KEY_MASKED)
 }
 
-/// The requests a dry run shows (one per request: the calls of a batch share one), and the
-/// requests the same send makes, compared: URL, headers (the key masked) and body.
+/// The requests a dry run shows (one per request: a request starts at a record whose
+/// `request.body` is not null; the later calls of a batch show their place in it and no body),
+/// and the requests the same send makes, compared: URL, headers (the key masked) and body.
 fn assert_dry_run_is_the_send(args: &[&str]) {
     let sandbox = Sandbox::new();
     let server = Server::start(&[]);
@@ -390,6 +391,8 @@ fn assert_dry_run_is_the_send(args: &[&str]) {
     assert!(server.seen().is_empty(), "a dry run sends nothing");
     assert_no_key(&dry);
     let mut shown: Vec<Value> = Vec::new();
+    // The batch request shown last: the calls it holds, and how many of them were seen.
+    let mut open_batch: Option<(usize, usize)> = None;
     for record in json_lines(&dry.stdout) {
         if record["delivery"]["outcome"] == "cancelled" {
             continue;
@@ -398,9 +401,32 @@ fn assert_dry_run_is_the_send(args: &[&str]) {
         assert!(request.is_object(), "{record}");
         assert_eq!(record["delivery"]["outcome"], "dry-run");
         assert_eq!(record["delivery"]["destination"], "dry-run");
-        if shown.last() != Some(&request) {
-            shown.push(request);
+        let place = &request["batch"];
+        if request["body"].is_null() {
+            // A later call of the batch request shown above.
+            let (calls, seen) = open_batch
+                .as_mut()
+                .unwrap_or_else(|| panic!("a call without a body outside a batch: {record}"));
+            assert_eq!(place["index"], *seen, "{record}");
+            assert_eq!(place["calls"], *calls, "{record}");
+            *seen += 1;
+            continue;
         }
+        if let Some((calls, seen)) = open_batch.take() {
+            assert_eq!(seen, calls, "every call of a batch request is shown");
+        }
+        if place.is_object() {
+            assert_eq!(place["index"], 0, "{record}");
+            let items = request["body"]["batch"].as_array().expect("a batch").len();
+            assert_eq!(place["calls"], items, "{record}");
+            open_batch = Some((items, 1));
+        } else {
+            assert!(place.is_null(), "{record}");
+        }
+        shown.push(request);
+    }
+    if let Some((calls, seen)) = open_batch {
+        assert_eq!(seen, calls, "every call of a batch request is shown");
     }
 
     let sent = send(&sandbox, &server, args);

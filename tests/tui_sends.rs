@@ -26,6 +26,7 @@ fn report(outcome: Outcome, status: Option<u16>, message: Option<&str>) -> SendR
             ]
             .into(),
             body: serde_json::json!({"event": "Order Completed"}),
+            batch: None,
             written: Some(
                 r#"{"event":"Order Completed","userId":"cus_1","writeKey":"hook…sink"}"#.into(),
             ),

@@ -175,6 +175,7 @@ fn the_response_panel_shows_the_answer() {
             ]
             .into(),
             body: serde_json::json!({}),
+            batch: None,
             written: None,
         },
         status: Some(200),
@@ -389,6 +390,7 @@ fn nothing_from_a_body_the_network_or_a_file_reaches_the_screen_raw() {
             url: format!("http://127.0.0.1:9009/v1/{HOSTILE}"),
             headers: [("X-Note".to_string(), HOSTILE.to_string())].into(),
             body: serde_json::json!({"note": HOSTILE}),
+            batch: None,
             written: Some(format!("{{\"note\": \"{HOSTILE}\"}}").into()),
         },
         status: Some(400),

@@ -1,11 +1,14 @@
 //! A call's answer as `send` prints it; `listen --forward` and `history replay --send` print
 //! theirs the same way.
 
+use std::borrow::Cow;
 use std::io::Write;
 
+use serde::Serialize;
 use serde_json::Value;
 
 use hookbench_core::pipeline::RunRecord;
+use hookbench_core::segment::mask::{self, Redactor};
 use hookbench_core::segment::send::ResponseBody;
 use hookbench_core::segment::{Outcome, SendReport};
 
@@ -21,25 +24,74 @@ pub fn print_json(
     delivery: Option<&SendReport>,
     secret: Option<&str>,
 ) -> std::io::Result<()> {
-    let mut value = serde_json::to_value(record).unwrap_or(Value::Null);
-    // A key the transformation wrote into its payload is shown masked, as in the request.
-    if let Some(payload) = value.pointer_mut("/webhook/payload") {
-        hookbench_core::segment::mask::mask_write_keys(payload, &|s| {
-            let secret = secret?;
-            let clean = hookbench_core::segment::mask::redact(s, secret);
-            (clean != s).then_some(clean)
-        });
-    }
     let delivery = match (record.cancelled(), delivery) {
-        (_, Some(d)) => d.to_json(),
-        (true, None) => serde_json::json!({"outcome": "cancelled"}),
-        (false, None) => Value::Null,
+        (_, Some(d)) => DeliveryField::Report(d),
+        (true, None) => DeliveryField::Cancelled,
+        (false, None) => DeliveryField::Nothing,
     };
-    if let Value::Object(map) = &mut value {
-        map.insert("delivery".into(), delivery);
+    let redactor = secret.and_then(Redactor::new);
+    let scrub = |s: &str| {
+        let clean = redactor.as_ref()?.redact(s);
+        matches!(clean, Cow::Owned(_)).then(|| clean.into_owned())
+    };
+    let payload = record.webhook.as_ref().map(|w| &w.payload);
+    if payload.is_some_and(|p| mask::shows_write_keys(p, &|s| scrub(s).is_some())) {
+        // A key the transformation wrote into its payload is shown masked, as in the request.
+        let mut value = serde_json::to_value(record).unwrap_or(Value::Null);
+        if let Some(payload) = value.pointer_mut("/webhook/payload") {
+            mask::mask_write_keys(payload, &scrub);
+        }
+        if let Value::Object(map) = &mut value {
+            map.insert(
+                "delivery".into(),
+                serde_json::to_value(&delivery).unwrap_or(Value::Null),
+            );
+        }
+        write_line(out, &value)
+    } else {
+        // Nothing to mask: written straight from the record.
+        write_line(out, &Line { record, delivery })
     }
-    serde_json::to_writer(&mut *out, &value)?;
-    out.write_all(b"\n")
+}
+
+/// `value` as one line of JSON, handed to `out` in one write: the stream checks what it is
+/// given write by write, and a record would otherwise come in hundreds of small pieces.
+fn write_line(out: &mut dyn Write, value: &impl Serialize) -> std::io::Result<()> {
+    let mut line = Vec::with_capacity(4096);
+    serde_json::to_writer(&mut line, value)?;
+    line.push(b'\n');
+    out.write_all(&line)
+}
+
+/// A record and its `"delivery"`, written as one object.
+#[derive(Serialize)]
+struct Line<'a> {
+    #[serde(flatten)]
+    record: &'a RunRecord,
+    delivery: DeliveryField<'a>,
+}
+
+/// `"delivery"`: the send's report, `{"outcome": "cancelled"}` for a cancelled webhook, else
+/// null.
+enum DeliveryField<'a> {
+    Report(&'a SendReport),
+    Cancelled,
+    Nothing,
+}
+
+impl Serialize for DeliveryField<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            DeliveryField::Report(report) => report.json().serialize(serializer),
+            DeliveryField::Cancelled => {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("outcome", "cancelled")?;
+                map.end()
+            }
+            DeliveryField::Nothing => serializer.serialize_none(),
+        }
+    }
 }
 
 pub fn print_text(

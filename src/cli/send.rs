@@ -1,10 +1,12 @@
 //! `hookbench send`: webhooks through the transformation, linted, then sent to Segment (or a
 //! compatible endpoint), with the answer of each call.
 
+use std::collections::VecDeque;
 use std::io::Write;
 
 use tokio_util::sync::CancellationToken;
 
+use hookbench_core::pipeline::RunRecord;
 use hookbench_core::segment::client::{Client, ClientOptions};
 use hookbench_core::segment::{Destination, MAX_BATCH_EVENTS, MessageIds, Outcome};
 use hookbench_core::sending::{Dispatch, SendPlan, SendPolicy, send_plans};
@@ -21,6 +23,9 @@ use super::{Failure, Finding, Verdict, common};
 const CHUNK: usize = MAX_BATCH_EVENTS;
 /// Single calls in flight at once when not batching.
 const CONCURRENT_SENDS: usize = 8;
+
+/// A webhook body as the pipeline takes it: its text and its JSON.
+type Input = (String, Option<serde_json::Value>);
 
 #[derive(Default)]
 struct Counts {
@@ -95,71 +100,103 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
     // Segment keeps one call per messageId: later calls of this send that reuse one are
     // flagged, across chunks too.
     let mut message_ids = MessageIds::new();
-    let mut inputs = inputs.peekable();
     // The body of the request printed last: the calls of one batch share it.
     let mut last_written: Option<std::sync::Arc<str>> = None;
-    while inputs.peek().is_some() {
-        let mut labels = Vec::new();
-        let mut chunk = Vec::new();
-        for body in inputs.by_ref().take(CHUNK) {
-            match body {
-                Body::Ok { label, text, json } => {
-                    labels.push(label);
-                    chunk.push((text, Some(json)));
-                }
-                Body::Bad(message) => {
-                    render::error_line(&message);
-                    counts.bad_inputs += 1;
+    // The next chunk is transformed while this one is sent and printed: the JS workers and the
+    // network are busy at once. Bodies are read here (stdin may be one of them), transformed
+    // on a thread of their own; at most two chunks are ahead, which bounds memory.
+    let mut inputs = inputs.peekable();
+    std::thread::scope(|scope| {
+        let (bodies_out, bodies_in) = std::sync::mpsc::sync_channel::<Vec<Input>>(1);
+        let (records_out, records_in) = std::sync::mpsc::sync_channel::<Vec<RunRecord>>(1);
+        let pipeline = &pipeline;
+        scope.spawn(move || {
+            for bodies in bodies_in {
+                let mut records = Vec::with_capacity(bodies.len());
+                pipeline.run_ordered(bodies, 64, |record| records.push(record));
+                // The reading side stopped: nothing more to do.
+                if records_out.send(records).is_err() {
+                    break;
                 }
             }
-        }
-        let mut records = Vec::with_capacity(chunk.len());
-        pipeline.run_ordered(chunk, 64, |record| records.push(record));
-        for (record, label) in records.iter_mut().zip(&labels) {
-            record.check_message_ids(&mut message_ids, label);
-        }
-        let plans: Vec<SendPlan> = records
-            .iter()
-            .map(|r| SendPlan::of(r, policy, &shown_destination))
-            .collect();
-        let answered = runtime.block_on(send_plans(&client, &plans, dispatch, &cancel));
-        for ((label, record), (plan, delivery)) in
-            labels.iter().zip(&records).zip(plans.iter().zip(answered))
-        {
-            counts.events += 1;
-            match plan {
-                SendPlan::TransformFailed => counts.transform_failed += 1,
-                SendPlan::Cancelled => counts.cancelled += 1,
-                SendPlan::Refused(_) => counts.blocked += 1,
-                SendPlan::Send(_) => match delivery.as_ref().map(|d| d.outcome) {
-                    Some(Outcome::Delivered | Outcome::DryRun) => counts.delivered += 1,
-                    _ => counts.failed += 1,
-                },
-            }
-            let _ = match args.output {
-                OutputFormat::Json => {
-                    answers::print_json(&mut out, record, delivery.as_ref(), secret.as_deref())
-                }
-                OutputFormat::Text => {
-                    let written = delivery.as_ref().and_then(|d| d.request.written.clone());
-                    let shown_above = matches!(
-                        (&written, &last_written),
-                        (Some(this), Some(last)) if std::sync::Arc::ptr_eq(this, last)
-                    );
-                    if written.is_some() {
-                        last_written = written;
+        });
+        // The chunks handed over and not yet sent: their labels and their bad inputs.
+        let mut ahead: VecDeque<(Vec<String>, Vec<String>)> = VecDeque::new();
+        loop {
+            while ahead.len() < 2 && inputs.peek().is_some() {
+                let mut labels = Vec::new();
+                let mut bodies = Vec::new();
+                let mut bad_inputs = Vec::new();
+                for body in inputs.by_ref().take(CHUNK) {
+                    match body {
+                        Body::Ok { label, text, json } => {
+                            labels.push(label);
+                            bodies.push((text, Some(json)));
+                        }
+                        Body::Bad(message) => bad_inputs.push(message),
                     }
-                    answers::print_text_after(
-                        &mut out,
-                        label,
-                        record,
-                        delivery.as_ref(),
-                        shown_above,
-                    )
                 }
+                if bodies_out.send(bodies).is_err() {
+                    break;
+                }
+                ahead.push_back((labels, bad_inputs));
+            }
+            let Some((labels, bad_inputs)) = ahead.pop_front() else {
+                break;
             };
+            let Ok(mut records) = records_in.recv() else {
+                break;
+            };
+            for message in &bad_inputs {
+                render::error_line(message);
+            }
+            counts.bad_inputs += bad_inputs.len();
+            for (record, label) in records.iter_mut().zip(&labels) {
+                record.check_message_ids(&mut message_ids, label);
+            }
+            let plans: Vec<SendPlan> = records
+                .iter()
+                .map(|r| SendPlan::of(r, policy, &shown_destination))
+                .collect();
+            let answered = runtime.block_on(send_plans(&client, &plans, dispatch, &cancel));
+            for ((label, record), (plan, delivery)) in
+                labels.iter().zip(&records).zip(plans.iter().zip(answered))
+            {
+                counts.events += 1;
+                match plan {
+                    SendPlan::TransformFailed => counts.transform_failed += 1,
+                    SendPlan::Cancelled => counts.cancelled += 1,
+                    SendPlan::Refused(_) => counts.blocked += 1,
+                    SendPlan::Send(_) => match delivery.as_ref().map(|d| d.outcome) {
+                        Some(Outcome::Delivered | Outcome::DryRun) => counts.delivered += 1,
+                        _ => counts.failed += 1,
+                    },
+                }
+                let _ = match args.output {
+                    OutputFormat::Json => {
+                        answers::print_json(&mut out, record, delivery.as_ref(), secret.as_deref())
+                    }
+                    OutputFormat::Text => {
+                        let written = delivery.as_ref().and_then(|d| d.request.written.clone());
+                        let shown_above = matches!(
+                            (&written, &last_written),
+                            (Some(this), Some(last)) if std::sync::Arc::ptr_eq(this, last)
+                        );
+                        if written.is_some() {
+                            last_written = written;
+                        }
+                        answers::print_text_after(
+                            &mut out,
+                            label,
+                            record,
+                            delivery.as_ref(),
+                            shown_above,
+                        )
+                    }
+                };
+            }
         }
-    }
+    });
     if counts.events == 0 && counts.bad_inputs == 0 {
         return Err(Failure::input("no webhook bodies to send"));
     }

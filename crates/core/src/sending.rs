@@ -84,6 +84,7 @@ pub fn refusal(destination: &Destination, call: &Call, reason: impl Into<String>
         url: call.url.clone(),
         headers: Default::default(),
         body: call.payload.clone(),
+        batch: None,
         written: None,
     };
     refused(destination, request, reason)

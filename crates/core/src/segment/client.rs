@@ -6,6 +6,7 @@
 //! user chose (an explicit endpoint or the local sink). Everything a caller can see (the request,
 //! the answer, the messages, `Debug`) shows it masked.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -18,8 +19,10 @@ use url::Url;
 
 use super::call::{CallType, Region};
 use super::limits::{MAX_BATCH_EVENTS, MAX_CALL_BYTES, SAFE_BATCH_BYTES};
-use super::mask::{mask_secret, mask_write_keys, redact};
-use super::send::{Destination, Outcome, RequestInfo, ResponseBody, SendReport, WriteKey};
+use super::mask::{Redactor, mask_secret, mask_write_keys};
+use super::send::{
+    BatchPlace, Destination, Outcome, RequestInfo, ResponseBody, SendReport, WriteKey,
+};
 use crate::text::{self, error_chain, group_digits};
 use crate::transform::WebhookOut;
 
@@ -187,8 +190,8 @@ impl std::fmt::Debug for Client {
 struct Inner {
     http: reqwest::Client,
     options: ClientOptions,
-    /// The key's Basic credentials (`base64("<key>:")`), masked like the key wherever they appear.
-    credentials: Option<String>,
+    /// Mask the key, then its Basic credentials (`base64("<key>:")`), wherever they appear.
+    redactors: Vec<Redactor>,
 }
 
 /// Where a call goes.
@@ -242,15 +245,20 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ClientError::Build(error_chain(&e)))?;
-        let credentials = options
+        // The key, then its Basic credentials: masked in that order wherever they appear.
+        let redactors = options
             .write_key
             .as_ref()
-            .map(|key| basic_credentials(key.expose()));
+            .map(|key| [key.expose().to_string(), basic_credentials(key.expose())])
+            .into_iter()
+            .flatten()
+            .filter_map(|secret| Redactor::new(&secret))
+            .collect();
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 options,
-                credentials,
+                redactors,
             }),
         })
     }
@@ -515,17 +523,24 @@ impl Client {
 
     /// Masks the key (and its Basic form) wherever it appears in `text`.
     fn scrub(&self, text: &str) -> String {
-        match (self.key(), &self.inner.credentials) {
-            (Some(key), Some(credentials)) => redact(&redact(text, key), credentials),
-            (Some(key), None) => redact(text, key),
-            _ => text.to_string(),
+        self.scrubbed(text).into_owned()
+    }
+
+    /// [`Client::scrub`], borrowed when there is nothing to mask.
+    fn scrubbed<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut text = Cow::Borrowed(text);
+        for redactor in &self.inner.redactors {
+            if let Cow::Owned(clean) = redactor.redact(&text) {
+                text = Cow::Owned(clean);
+            }
         }
+        text
     }
 
     fn scrub_value(&self, value: &mut Value) {
-        mask_write_keys(value, &|s| {
-            let clean = self.scrub(s);
-            (clean != s).then_some(clean)
+        mask_write_keys(value, &|s| match self.scrubbed(s) {
+            Cow::Owned(clean) => Some(clean),
+            Cow::Borrowed(_) => None,
         });
     }
 
@@ -556,6 +571,12 @@ impl Client {
 
     /// Builds the request of a call, or says why it may not be sent.
     fn assemble(&self, call: &Call) -> Result<PreparedCall, Box<Refusal>> {
+        self.assemble_showing(call, true)
+    }
+
+    /// [`Client::assemble`]; with `show_body` false the request shown has a null body (a batch
+    /// envelope: each of its calls shows its own item, and the whole body is in `written`).
+    fn assemble_showing(&self, call: &Call, show_body: bool) -> Result<PreparedCall, Box<Refusal>> {
         let refuse = |message: String| {
             Box::new(Refusal {
                 request: self.display_request(call),
@@ -595,13 +616,19 @@ impl Client {
         let (headers, shown) = self
             .headers(key.as_deref(), &call.headers)
             .map_err(refuse)?;
-        let mut shown_body = body.clone();
-        self.scrub_value(&mut shown_body);
+        let shown_body = if show_body {
+            let mut shown = body.clone();
+            self.scrub_value(&mut shown);
+            shown
+        } else {
+            Value::Null
+        };
         let request = RequestInfo {
             method: method.as_str().to_string(),
             url: self.scrub(&crate::text::without_userinfo(target.url.as_str())),
             headers: shown,
             body: shown_body,
+            batch: None,
             written: Some(self.scrub(&json).into()),
         };
         let refuse_with = |message: String| {
@@ -707,6 +734,7 @@ impl Client {
             url: self.scrub(&crate::text::without_userinfo(&url)),
             headers,
             body,
+            batch: None,
             written: None,
         }
     }
@@ -930,6 +958,7 @@ impl Client {
             url: self.scrub(&crate::text::without_userinfo(batch_url.as_str())),
             headers,
             body,
+            batch: None,
             written: None,
         }
     }
@@ -939,21 +968,27 @@ impl Client {
         let batch_url = batch_url(&pack.base);
         let items: Vec<Value> = pack.items.iter().map(|(_, item)| item.clone()).collect();
         let envelope = envelope_call(&batch_url, items, &now_rfc3339());
-        let mut delivery = match self.assemble(&envelope) {
+        let mut delivery = match self.assemble_showing(&envelope, false) {
             Ok(prepared) => self.send(&prepared, cancel).await,
             Err(refusal) => self.refused(*refusal),
         };
-        // Each call shows its own item, not the whole envelope.
+        // Each call shows its own item and its place in the batch, not the whole envelope.
         delivery.request.body = Value::Null;
+        let calls = pack.items.len();
         pack.items
             .iter()
-            .map(|(index, item)| {
+            .enumerate()
+            .map(|(place, (index, item))| {
                 let mut d = delivery.clone();
                 d.request.body = {
                     let mut body = item.clone();
                     self.scrub_value(&mut body);
                     body
                 };
+                d.request.batch = Some(Box::new(BatchPlace {
+                    index: place,
+                    calls,
+                }));
                 (*index, d)
             })
             .collect()

@@ -1,6 +1,8 @@
 //! Write keys and other secrets shown masked: `abcd…wxyz`, enough to tell keys apart, not to use
 //! one. Every place that shows a key, a header or a body goes through here.
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use serde_json::Value;
 
@@ -161,15 +163,18 @@ fn ends_of_text(
 }
 
 /// Replaces every written form of each needle in `text` by `mask`: as is, percent-encoded,
-/// JSON-escaped, and any nesting of these.
-fn replace_forms(text: &str, needles: &[&str], mask: &str) -> String {
+/// JSON-escaped, and any nesting of these. Borrowed when there is nothing to replace.
+fn replace_forms<'a>(text: &'a str, needles: &[&str], mask: &str) -> Cow<'a, str> {
+    if only_raw_forms(text, needles) && !needles.iter().any(|n| text.contains(n)) {
+        return Cow::Borrowed(text);
+    }
     let bytes = text.as_bytes();
     let firsts: Vec<u8> = needles
         .iter()
         .filter_map(|n| n.as_bytes().first().copied())
         .collect();
     let mut cache = Encodings::default();
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::new();
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
@@ -198,24 +203,82 @@ fn replace_forms(text: &str, needles: &[&str], mask: &str) -> String {
             _ => i += 1,
         }
     }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
     out.push_str(&text[copied..]);
-    out
+    Cow::Owned(out)
+}
+
+/// True when a needle can only be written in `text` as itself: no encoding starts anywhere in
+/// it (no `\`, `%` or `+`), and no needle has a character a URL drops. Most strings are such,
+/// and a plain search answers for them.
+fn only_raw_forms(text: &str, needles: &[&str]) -> bool {
+    !text.bytes().any(|b| matches!(b, b'\\' | b'%' | b'+'))
+        && !needles.iter().any(|n| n.contains(['\t', '\n', '\r']))
+}
+
+/// One secret and what masks it, worked out once: for masking many strings with the same
+/// secret, as [`redact`] does for one.
+#[derive(Debug, Clone)]
+pub struct Redactor {
+    secret: String,
+    /// `base64("<secret>:")`, the secret's Basic credentials.
+    basic: String,
+    mask: String,
+}
+
+impl Redactor {
+    /// The redactor of `secret`; None for an empty secret, which masks nothing.
+    pub fn new(secret: &str) -> Option<Redactor> {
+        if secret.is_empty() {
+            return None;
+        }
+        Some(Redactor {
+            secret: secret.to_string(),
+            basic: base64::engine::general_purpose::STANDARD.encode(format!("{secret}:")),
+            mask: mask_secret(secret),
+        })
+    }
+
+    /// [`redact`] with this secret; borrowed when `text` does not hold it.
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        replace_forms(text, &[&self.secret, &self.basic], &self.mask)
+    }
+
+    /// [`reveals`] with this secret.
+    pub fn reveals(&self, text: &str) -> bool {
+        matches!(self.redact(text), Cow::Owned(_))
+    }
 }
 
 /// Replaces every occurrence of `secret` in `text` by its masked form: the secret as is,
 /// percent-encoded (either hex case), JSON-escaped (serde's and `JSON.stringify`'s forms), its
 /// Basic credentials (`base64("<secret>:")`), and any nesting of these.
 pub fn redact(text: &str, secret: &str) -> String {
-    if secret.is_empty() {
-        return text.to_string();
+    match Redactor::new(secret) {
+        Some(redactor) => redactor.redact(text).into_owned(),
+        None => text.to_string(),
     }
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{secret}:"));
-    replace_forms(text, &[secret, &basic], &mask_secret(secret))
 }
 
 /// Whether `text` holds `secret` in any form [`redact`] masks.
 pub fn reveals(text: &str, secret: &str) -> bool {
-    !secret.is_empty() && redact(text, secret) != text
+    Redactor::new(secret).is_some_and(|redactor| redactor.reveals(text))
+}
+
+/// Whether [`mask_write_keys`] would change `value`: a string `writeKey` member that is not
+/// already masked, or a string `reveals` says holds a secret. Reads without copying.
+pub fn shows_write_keys(value: &Value, reveals: &dyn Fn(&str) -> bool) -> bool {
+    match value {
+        Value::Object(map) => map.iter().any(|(name, member)| match member {
+            Value::String(s) if name == "writeKey" => mask_secret(s) != *s,
+            _ => shows_write_keys(member, reveals),
+        }),
+        Value::Array(items) => items.iter().any(|item| shows_write_keys(item, reveals)),
+        Value::String(s) => reveals(s),
+        _ => false,
+    }
 }
 
 /// Masks every string `writeKey` member in `value`, at any depth, and gives every other string
@@ -308,6 +371,57 @@ mod tests {
         let percent: String = secret.bytes().map(|b| format!("%{b:02x}")).collect();
         assert_eq!(redact(&format!("s={percent}"), secret), "s=whse…LaSw");
         assert_eq!(redact(&format!("\"{secret}\""), secret), "\"whse…LaSw\"");
+    }
+
+    #[test]
+    fn a_redactor_borrows_what_holds_no_secret() {
+        let key = "wk_1234567890abcdefghijklmnopqrst";
+        let redactor = Redactor::new(key).expect("a key");
+        assert!(Redactor::new("").is_none());
+        for clean in [
+            "",
+            "plain text",
+            "a+b 100% \\ escaped",
+            "wk_1234567890abcdefghijklmnopqrs",
+        ] {
+            assert!(
+                matches!(redactor.redact(clean), Cow::Borrowed(_)),
+                "{clean}"
+            );
+            assert!(!redactor.reveals(clean));
+        }
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+        for holder in [
+            format!("k={key}"),
+            format!("Basic {basic}"),
+            format!("%77{}", &key[1..]),
+        ] {
+            assert_eq!(redactor.redact(&holder), redact(&holder, key));
+            assert!(redactor.reveals(&holder), "{holder}");
+        }
+        assert_eq!(redactor.redact(&format!("k={key}")), "k=wk_1…qrst");
+    }
+
+    #[test]
+    fn shows_write_keys_says_whether_masking_changes_anything() {
+        let key = "wk_1234567890abcdefghijklmnopqrst";
+        let reveals = |s: &str| s.contains(key);
+        assert!(!shows_write_keys(
+            &json!({"a": [1, "x", {"b": null}]}),
+            &reveals
+        ));
+        assert!(!shows_write_keys(
+            &json!({"writeKey": "…", "n": {"writeKey": 7}}),
+            &reveals
+        ));
+        assert!(shows_write_keys(
+            &json!({"n": [{"writeKey": "anything long"}]}),
+            &reveals
+        ));
+        assert!(shows_write_keys(
+            &json!({"n": [format!("key {key}")]}),
+            &reveals
+        ));
     }
 
     #[test]

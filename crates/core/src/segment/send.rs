@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::Region;
 use super::mask::mask_secret;
@@ -155,6 +156,10 @@ pub struct RequestInfo {
     pub headers: BTreeMap<String, String>,
     /// The body as sent, `writeKey` masked; for a call sent in a batch, its own item.
     pub body: Value,
+    /// For a call that went out in a batch request: its place in that request. None for a
+    /// request of its own. Boxed: most reports have none, and reports are moved about a lot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<Box<BatchPlace>>,
     /// The whole request body exactly as written (the batch envelope for a batched call),
     /// `writeKey` masked, before any compression: the last attempt's for a send, the one that
     /// would go for a dry run. None when the request was never built. Shared by the calls of
@@ -173,6 +178,15 @@ fn serialize_written<S: serde::Serializer>(
     }
 }
 
+/// A call's place in the batch request it went out in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BatchPlace {
+    /// Its index in the request's `batch` array.
+    pub index: usize,
+    /// How many calls the request holds.
+    pub calls: usize,
+}
+
 impl RequestInfo {
     /// The request body as written, as JSON: [`RequestInfo::written`] when the request was
     /// built (and is JSON), else the call's own body.
@@ -181,6 +195,12 @@ impl RequestInfo {
             .as_deref()
             .and_then(|text| serde_json::from_str(text).ok())
             .unwrap_or_else(|| self.body.clone())
+    }
+
+    /// True when this record shows the request's body: a request of its own, or the first call
+    /// of a batch request (the other calls of the batch share that body).
+    pub fn shows_body(&self) -> bool {
+        self.batch.as_ref().is_none_or(|place| place.index == 0)
     }
 }
 
@@ -215,23 +235,76 @@ pub struct SendReport {
 impl SendReport {
     /// The JSON shape of `send --output json`'s `"delivery"` member: destination, request (key
     /// masked, with the body as written), status, the answer's body, attempts, latency and
-    /// outcome.
+    /// outcome. A call sent in a batch request carries `request.batch` (`index`, `calls`), and
+    /// only the batch's first call carries the request body (the others have null), so that a
+    /// batch's output grows with its calls, not with their square.
     pub fn to_json(&self) -> Value {
-        serde_json::json!({
-            "destination": self.destination,
-            "request": {
-                "method": self.request.method,
-                "url": self.request.url,
-                "headers": self.request.headers,
-                "body": self.request.written_json(),
+        serde_json::to_value(self.json()).unwrap_or(Value::Null)
+    }
+
+    /// [`SendReport::to_json`]'s shape, serialised as it is, without building a `Value`.
+    pub fn json(&self) -> impl Serialize + '_ {
+        DeliveryJson {
+            destination: &self.destination,
+            request: RequestJson {
+                method: &self.request.method,
+                url: &self.request.url,
+                headers: &self.request.headers,
+                batch: self.request.batch.as_deref(),
+                body: WrittenBody(&self.request),
             },
-            "status": self.status,
-            "body": self.body,
-            "attempts": self.attempts,
-            "latency_ms": self.latency_ms,
-            "outcome": self.outcome,
-            "message": self.message,
-        })
+            status: self.status,
+            body: &self.body,
+            attempts: self.attempts,
+            latency_ms: self.latency_ms,
+            outcome: self.outcome,
+            message: &self.message,
+        }
+    }
+}
+
+/// `"delivery"` in the order `send --output json` writes it.
+#[derive(Serialize)]
+struct DeliveryJson<'a> {
+    destination: &'a str,
+    request: RequestJson<'a>,
+    status: Option<u16>,
+    body: &'a Option<ResponseBody>,
+    attempts: u32,
+    latency_ms: u64,
+    outcome: Outcome,
+    message: &'a Option<String>,
+}
+
+#[derive(Serialize)]
+struct RequestJson<'a> {
+    method: &'a str,
+    url: &'a str,
+    headers: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    batch: Option<&'a BatchPlace>,
+    body: WrittenBody<'a>,
+}
+
+/// The request body as written ([`RequestInfo::written_json`]) where the record shows it, else
+/// null.
+struct WrittenBody<'a>(&'a RequestInfo);
+
+impl Serialize for WrittenBody<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let request = self.0;
+        if !request.shows_body() {
+            return serializer.serialize_none();
+        }
+        // The text as written goes out as it is (a batch body is large): checked, not rebuilt.
+        let written = request
+            .written
+            .as_deref()
+            .and_then(|text| serde_json::from_str::<&RawValue>(text).ok());
+        match written {
+            Some(raw) => raw.serialize(serializer),
+            None => request.body.serialize(serializer),
+        }
     }
 }
 
@@ -252,6 +325,50 @@ mod tests {
             redact("Basic wk_1234567890abcdefghijklmnopqrst!", key.expose()),
             "Basic wk_1…qrst!"
         );
+    }
+
+    fn batched(index: usize) -> SendReport {
+        SendReport {
+            destination: "dry-run".into(),
+            request: RequestInfo {
+                method: "POST".into(),
+                url: "https://api.segment.io/v1/batch".into(),
+                headers: BTreeMap::new(),
+                body: serde_json::json!({"event": "E"}),
+                batch: Some(Box::new(BatchPlace { index, calls: 2 })),
+                written: Some(r#"{"batch":[{"event":"E"},{"event":"F"}],"sentAt":"s"}"#.into()),
+            },
+            status: None,
+            response_headers: BTreeMap::new(),
+            body: None,
+            attempts: 0,
+            latency_ms: 0,
+            outcome: Outcome::DryRun,
+            message: None,
+        }
+    }
+
+    #[test]
+    fn only_the_first_call_of_a_batch_shows_its_body() {
+        let first = batched(0).to_json();
+        assert_eq!(
+            first["request"]["batch"],
+            serde_json::json!({"index": 0, "calls": 2})
+        );
+        assert_eq!(first["request"]["body"]["batch"][1]["event"], "F");
+        let second = batched(1).to_json();
+        assert_eq!(second["request"]["batch"]["index"], 1);
+        assert_eq!(second["request"]["body"], Value::Null);
+        // A request of its own has no `batch` and shows its body.
+        let mut single = batched(0);
+        single.request.batch = None;
+        single.request.written = None;
+        let single = single.to_json();
+        assert!(single["request"].get("batch").is_none());
+        assert_eq!(single["request"]["body"], serde_json::json!({"event": "E"}));
+        // Written straight, the same text.
+        let direct = serde_json::to_string(&batched(1).json()).expect("json");
+        assert_eq!(direct, batched(1).to_json().to_string());
     }
 
     #[test]

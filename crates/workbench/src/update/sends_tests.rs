@@ -46,6 +46,7 @@ fn report(outcome: Outcome, status: Option<u16>, message: Option<&str>) -> SendR
             url: "http://127.0.0.1:9009/v1/track".into(),
             headers: [("Authorization".to_string(), "Basic aG9v…".to_string())].into(),
             body: serde_json::json!({"event": "Order Completed"}),
+            batch: None,
             written: None,
         },
         status,

@@ -998,6 +998,7 @@ fn delivery(outcome: Outcome, status: Option<u16>) -> SendReport {
             url: "http://127.0.0.1:9009/v1/track".into(),
             headers: [("authorization".to_string(), "Basic aG9v…".to_string())].into(),
             body: serde_json::json!({"event": "Order Completed"}),
+            batch: None,
             written: None,
         },
         status,

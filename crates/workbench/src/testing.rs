@@ -15,6 +15,7 @@ use hookbench_core::transform::presets::{self, TransformSource};
 use hookbench_core::transform::{Engine, Limits};
 use hookbench_core::webhook::FixtureSet;
 
+use crate::highlight::Syntaxes;
 use crate::keymap::KeyMap;
 use crate::model::app::{App, AppInit};
 use crate::model::message::{Effect, Message, RunItem, RunJob};
@@ -61,6 +62,8 @@ pub fn init(width: u16, height: u16) -> AppInit {
         mouse: true,
         size: (width, height),
         layout: crate::layout::LayoutChoice::Auto,
+        // Compiled as drawn, so every frame of a test is coloured as it will stay.
+        syntaxes: Syntaxes::on_demand(),
     }
 }
 

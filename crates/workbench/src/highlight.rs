@@ -15,11 +15,18 @@
 //! Parsing towards lines beyond the furthest point reached so far is bounded per call
 //! ([`DEFAULT_BUDGET`]); when that is not enough the requested lines come back plain and
 //! [`Highlighter::pending`] asks for another frame, which continues where this one stopped.
+//!
+//! A syntax's regexes compile as its lines are first parsed: ~50 ms for the first screen of
+//! JavaScript (release), more than the whole first frame may take. The workbench therefore
+//! prepares the syntaxes on a thread of their own ([`Syntaxes::prepare_in_background`]); until a
+//! language is prepared its lines are shown plain and [`Highlighter::pending`] asks for frames
+//! until the colours can come.
 
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use ratatui::style::{Color, Modifier, Style};
@@ -39,11 +46,182 @@ pub enum Language {
 }
 
 impl Language {
+    /// Every language, in the order they are prepared (JSON first: it is quick, and both the
+    /// Webhook and the Segment panes show it).
+    const ALL: [Language; 2] = [Language::Json, Language::JavaScript];
+
     /// How syntect's default set finds the syntax.
     fn extension(self) -> &'static str {
         match self {
             Language::Json => "json",
             Language::JavaScript => "js",
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Language::Json => 0,
+            Language::JavaScript => 1,
+        }
+    }
+}
+
+/// A JSON text with every construct of the grammar, parsed to compile its regexes.
+const JSON_SAMPLE: &str = r#"{
+  "business_id": "bus_1",
+  "data": {
+    "amount": -1250.5e2,
+    "paid": true,
+    "refunded": false,
+    "note": null,
+    "escaped": "a \"quoted\" \u00e9 word",
+    "items": [{ "id": 1 }, [], {}]
+  }
+}
+"#;
+
+/// Lines of a sample parsed when preparing a language: about a tall screen's worth, which
+/// compiles what the first frame needs; lines further down compile what is left as they are
+/// first shown.
+const PREPARE_LINES: usize = 48;
+
+/// syntect's syntax definitions, shared by the highlighter and the thread preparing them, if
+/// any. Clones share the same set.
+#[derive(Clone)]
+pub struct Syntaxes {
+    inner: Arc<SyntaxesInner>,
+}
+
+struct SyntaxesInner {
+    /// Loaded once (~1 ms release).
+    set: OnceLock<SyntaxSet>,
+    /// Per language: whether the highlighter colours it yet.
+    ready: [AtomicBool; 2],
+    /// Set, with `done` notified, once no language is still being prepared.
+    settled: Mutex<bool>,
+    done: Condvar,
+}
+
+impl std::fmt::Debug for Syntaxes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Syntaxes")
+            .field("json", &self.is_ready(Language::Json))
+            .field("javascript", &self.is_ready(Language::JavaScript))
+            .finish()
+    }
+}
+
+impl Default for Syntaxes {
+    fn default() -> Syntaxes {
+        Syntaxes::on_demand()
+    }
+}
+
+impl Syntaxes {
+    fn with_ready(ready: bool) -> Syntaxes {
+        Syntaxes {
+            inner: Arc::new(SyntaxesInner {
+                set: OnceLock::new(),
+                ready: [AtomicBool::new(ready), AtomicBool::new(ready)],
+                settled: Mutex::new(ready),
+                done: Condvar::new(),
+            }),
+        }
+    }
+
+    /// Loaded and compiled as they are first used, by the thread that highlights: every line
+    /// asked for is coloured at once (the first call for a language pays for its regexes).
+    pub fn on_demand() -> Syntaxes {
+        Syntaxes::with_ready(true)
+    }
+
+    /// Loaded and compiled on a thread of their own, by parsing a JSON sample and then the first
+    /// lines of `javascript` (the transformation the first frame shows). Until a language is
+    /// prepared, the highlighter shows its lines plain and reports itself pending. Without a
+    /// thread, they are compiled on demand.
+    pub fn prepare_in_background(javascript: String) -> Syntaxes {
+        let syntaxes = Syntaxes::with_ready(false);
+        let preparing = syntaxes.clone();
+        let spawned = std::thread::Builder::new()
+            .name("hookbench-highlight".into())
+            .spawn(move || preparing.prepare(&javascript));
+        if spawned.is_err() {
+            syntaxes.settle();
+        }
+        syntaxes
+    }
+
+    /// Parses each language's sample, marking it ready after; every language is marked ready on
+    /// the way out, even if parsing panicked, so the highlighter never waits for good.
+    fn prepare(&self, javascript: &str) {
+        struct SettleOnExit<'a>(&'a Syntaxes);
+        impl Drop for SettleOnExit<'_> {
+            fn drop(&mut self) {
+                self.0.settle();
+            }
+        }
+        let _settle = SettleOnExit(self);
+        let set = self.set();
+        for language in Language::ALL {
+            let sample = match language {
+                Language::Json => JSON_SAMPLE,
+                Language::JavaScript => javascript,
+            };
+            if let Some(syntax) = set.find_syntax_by_extension(language.extension()) {
+                let mut state = ParseState::new(syntax);
+                let mut line = String::new();
+                for content in sample.lines().take(PREPARE_LINES) {
+                    line.clear();
+                    line.push_str(content);
+                    line.push('\n');
+                    if state.parse_line(&line, set).is_err() {
+                        state = ParseState::new(syntax);
+                    }
+                }
+            }
+            self.inner.ready[language.index()].store(true, Ordering::Release);
+        }
+    }
+
+    /// Marks every language ready and wakes whoever waits for that.
+    fn settle(&self) {
+        for ready in &self.inner.ready {
+            ready.store(true, Ordering::Release);
+        }
+        *self
+            .inner
+            .settled
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = true;
+        self.inner.done.notify_all();
+    }
+
+    fn set(&self) -> &SyntaxSet {
+        self.inner
+            .set
+            .get_or_init(SyntaxSet::load_defaults_newlines)
+    }
+
+    /// True once `language` may be coloured without compiling on this thread what the
+    /// preparing thread is compiling.
+    pub fn is_ready(&self, language: Language) -> bool {
+        self.inner.ready[language.index()].load(Ordering::Acquire)
+    }
+
+    /// Blocks until no language is still being prepared (at once for [`Syntaxes::on_demand`]):
+    /// for measurements that must not overlap the preparation of the next.
+    pub fn wait_until_ready(&self) {
+        let mut settled = self
+            .inner
+            .settled
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        while !*settled {
+            settled = self
+                .inner
+                .done
+                .wait(settled)
+                .unwrap_or_else(PoisonError::into_inner);
         }
     }
 }
@@ -355,10 +533,13 @@ impl Cache {
 pub struct Highlighter {
     /// None when colours are off.
     theme: Option<Arc<SyntectTheme>>,
-    /// Loaded on the first coloured call (~1 ms release), never when colours are off.
-    syntaxes: OnceCell<SyntaxSet>,
+    /// Loaded on the first coloured call (~1 ms release) unless prepared in the background,
+    /// never when colours are off.
+    syntaxes: Syntaxes,
     cache: RefCell<Cache>,
     pending: Cell<bool>,
+    /// Per language: a call showed it plain because it was not prepared yet.
+    waiting: [Cell<bool>; 2],
     budget: Duration,
 }
 
@@ -377,14 +558,26 @@ impl std::fmt::Debug for Highlighter {
 }
 
 impl Highlighter {
+    /// A highlighter whose syntaxes load and compile on first use.
     pub fn new(theme: &Theme) -> Highlighter {
+        Highlighter::with_syntaxes(theme, Syntaxes::on_demand())
+    }
+
+    /// A highlighter over `syntaxes`, which may be prepared in the background.
+    pub fn with_syntaxes(theme: &Theme, syntaxes: Syntaxes) -> Highlighter {
         Highlighter {
             theme: theme.syntax.clone(),
-            syntaxes: OnceCell::new(),
+            syntaxes,
             cache: RefCell::new(Cache::default()),
             pending: Cell::new(false),
+            waiting: [Cell::new(false), Cell::new(false)],
             budget: DEFAULT_BUDGET,
         }
+    }
+
+    /// The syntaxes it highlights with.
+    pub fn syntaxes(&self) -> &Syntaxes {
+        &self.syntaxes
     }
 
     /// Styled lines `first .. first+count` of `text` (fewer at the end of the text). `doc`
@@ -394,10 +587,11 @@ impl Highlighter {
     /// Lines come back with tabs expanded to 2 spaces and other control characters made visible
     /// (C0 as their Unicode control pictures such as `␛`, DEL as `␡`, C1 as `\u{9b}`) so they
     /// cannot disturb the terminal. When colours are off, each line is one span with
-    /// `Style::default()`, as are lines left unstyled (too long, or beyond this call's budget).
+    /// `Style::default()`, as are lines left unstyled (too long, beyond this call's budget, or of
+    /// a language still being prepared in the background).
     ///
-    /// The first coloured call for a language also pays for syntect compiling that syntax's
-    /// regexes: ~2 ms for JSON, ~50 ms for JavaScript (release).
+    /// Unless prepared in the background, the first coloured call for a language also pays for
+    /// syntect compiling that syntax's regexes: ~2 ms for JSON, ~50 ms for JavaScript (release).
     pub fn lines(
         &self,
         doc: u64,
@@ -416,7 +610,13 @@ impl Highlighter {
         let Some(theme) = &self.theme else {
             return plain_lines(&document.line_starts, text, first, end);
         };
-        let syntaxes = self.syntaxes.get_or_init(SyntaxSet::load_defaults_newlines);
+        let waiting = &self.waiting[language.index()];
+        if !self.syntaxes.is_ready(language) {
+            waiting.set(true);
+            return plain_lines(&document.line_starts, text, first, end);
+        }
+        waiting.set(false);
+        let syntaxes = self.syntaxes.set();
         let Some(syntax) = syntaxes.find_syntax_by_extension(language.extension()) else {
             return plain_lines(&document.line_starts, text, first, end);
         };
@@ -433,10 +633,22 @@ impl Highlighter {
     }
 
     /// True when the last `lines` call had to return some lines unstyled because they lie beyond
-    /// what could be parsed within the per-call budget; the caller should draw again soon, and
-    /// each call makes progress.
+    /// what could be parsed within the per-call budget, or when a call showed a language plain
+    /// that was still being prepared; the caller should draw again soon, and each call makes
+    /// progress. A language prepared since it was shown plain is reported once, for the frame
+    /// that colours it.
     pub fn pending(&self) -> bool {
-        self.pending.get()
+        let mut waiting = false;
+        for language in Language::ALL {
+            let shown_plain = &self.waiting[language.index()];
+            if shown_plain.get() {
+                waiting = true;
+                if self.syntaxes.is_ready(language) {
+                    shown_plain.set(false);
+                }
+            }
+        }
+        self.pending.get() || waiting
     }
 
     /// How many lines `text` has, counted as `lines` does: every `\n` ends a line, and text
@@ -822,6 +1034,55 @@ mod tests {
         assert!(keyword.fg.is_some());
         assert_ne!(keyword, name);
         assert_eq!(style_of(&lines[1], "return").fg, keyword.fg);
+    }
+
+    #[test]
+    fn a_language_being_prepared_is_plain_and_pending_then_coloured() {
+        let syntaxes = Syntaxes::with_ready(false);
+        let h = Highlighter::with_syntaxes(&Theme::default_dark(false), syntaxes.clone());
+        let text = "function handler(webhook) {\n  return webhook;\n}\n";
+        let plain = h.lines(content_key(text), text, Language::JavaScript, 0, 10);
+        assert_eq!(plain.len(), 3);
+        assert_eq!(
+            plain[0],
+            vec![(Style::default(), "function handler(webhook) {".into())]
+        );
+        assert!(h.pending(), "a frame is asked for while it is prepared");
+        assert!(h.pending(), "and again, until it is ready");
+
+        syntaxes.settle();
+        assert!(
+            h.pending(),
+            "one more frame, to colour what was drawn plain"
+        );
+        assert!(!h.pending(), "asked for once");
+        let coloured = h.lines(content_key(text), text, Language::JavaScript, 0, 10);
+        assert!(style_of(&coloured[0], "function").fg.is_some());
+        assert!(!h.pending());
+    }
+
+    #[test]
+    fn syntaxes_prepared_in_the_background_colour_as_on_demand_ones_do() {
+        let text = "function handler(webhook) {\n  return webhook;\n}\n";
+        let syntaxes = Syntaxes::prepare_in_background(text.to_string());
+        syntaxes.wait_until_ready();
+        assert!(syntaxes.is_ready(Language::Json) && syntaxes.is_ready(Language::JavaScript));
+        let background = Highlighter::with_syntaxes(&Theme::default_dark(false), syntaxes);
+        let json = "{\n  \"a\": [1, true, null, \"x\"]\n}\n";
+        for (text, language) in [(text, Language::JavaScript), (json, Language::Json)] {
+            assert_eq!(
+                background.lines(content_key(text), text, language, 0, 10),
+                dark().lines(content_key(text), text, language, 0, 10)
+            );
+        }
+        assert!(!background.pending());
+    }
+
+    #[test]
+    fn on_demand_syntaxes_are_ready_at_once() {
+        let syntaxes = Syntaxes::on_demand();
+        assert!(syntaxes.is_ready(Language::Json) && syntaxes.is_ready(Language::JavaScript));
+        syntaxes.wait_until_ready();
     }
 
     #[test]

@@ -15,6 +15,7 @@ use hookbench_core::transform::presets::{self, TransformSource};
 use hookbench_core::transform::{Engine, Limits};
 use hookbench_core::webhook::FixtureSet;
 
+use crate::highlight::Syntaxes;
 use crate::keymap::KeyMap;
 use crate::model::app::{App, AppInit};
 use crate::model::message::{Effect, Message, RunItem, RunJob};
@@ -61,6 +62,8 @@ pub fn init(width: u16, height: u16) -> AppInit {
         mouse: true,
         size: (width, height),
         layout: crate::layout::LayoutChoice::Auto,
+        // Compiled as drawn, so every frame of a test is coloured as it will stay.
+        syntaxes: Syntaxes::on_demand(),
     }
 }
 
@@ -130,7 +133,8 @@ pub fn mapping_source(file: &str, text: &str) -> TransformSource {
 pub struct Harness {
     pub app: App,
     pub terminal: Terminal<TestBackend>,
-    engine: Engine,
+    /// Started on the first run, as the runtime starts it after the first frame.
+    engine: Option<Engine>,
     /// Effects that were not carried out (editor, save, copy, watch, picker, sends, sink, key
     /// checks, quit), in order: tests answer them with the messages the runtime would send.
     pub effects: Vec<Effect>,
@@ -167,7 +171,7 @@ impl Harness {
         Harness {
             app,
             terminal: Terminal::new(TestBackend::new(width, height)).unwrap_or_else(|e| match e {}),
-            engine: Engine::with_workers(Limits::default(), 2),
+            engine: None,
             effects: Vec::new(),
             ran: Vec::new(),
         }
@@ -250,7 +254,10 @@ impl Harness {
     /// run times are drawn on screen, and runs sharing the workers would make them vary more.
     /// Every result is applied before the next effect, so nothing goes stale in between.
     fn run(&mut self, job: RunJob) -> Vec<Effect> {
-        let program = self.engine.compile(&job.name, &job.source);
+        let engine = self
+            .engine
+            .get_or_insert_with(|| Engine::with_workers(Limits::default(), 2));
+        let program = engine.compile(&job.name, &job.source);
         let inputs = job.items.into_iter().map(|item| {
             let input = job.settings.input(item.body.clone(), item.parsed.as_ref());
             ((item, input.event_type.clone()), input)
@@ -260,7 +267,7 @@ impl Harness {
         let is_current = |(item, _): &(RunItem, String)| latest.is_current(&item.key, job_id);
         let mut follow = Vec::new();
         for ((item, event_type), pending) in
-            RunScheduler::new(&self.engine, &program, inputs, HARNESS_WINDOW, is_current)
+            RunScheduler::new(engine, &program, inputs, HARNESS_WINDOW, is_current)
         {
             let mut record = RunRecord::from_output(
                 event_type,

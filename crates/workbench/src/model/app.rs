@@ -12,7 +12,7 @@ use hookbench_core::transform::{CompatWarning, scan_compat};
 use hookbench_core::webhook::fixtures::SkippedFile;
 use hookbench_core::webhook::{FixtureSet, InputDiagnostic};
 
-use crate::highlight::Highlighter;
+use crate::highlight::{Highlighter, Syntaxes};
 use crate::keymap::{Action, KeyMap};
 use crate::theme::Theme;
 
@@ -465,6 +465,8 @@ pub struct AppInit {
     pub size: (u16, u16),
     /// The layout `[ui] layout` names.
     pub layout: crate::layout::LayoutChoice,
+    /// The code views' syntaxes, possibly being prepared in the background.
+    pub syntaxes: Syntaxes,
 }
 
 /// The workbench.
@@ -534,7 +536,7 @@ impl App {
         }
         App {
             size: init.size,
-            highlighter: Highlighter::new(&init.theme),
+            highlighter: Highlighter::with_syntaxes(&init.theme, init.syntaxes),
             theme: init.theme,
             keymap: init.keymap,
             settings: init.settings,

@@ -14,7 +14,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use hookbench_core::transform::Engine;
+use hookbench_core::transform::{Engine, Limits};
 
 use crate::model::app::{App, AppInit};
 use crate::model::message::{Effect, Message};
@@ -33,7 +33,7 @@ const HIGHLIGHT_REDRAW: Duration = Duration::from_millis(16);
 /// The loop. Returns where unsaved edits were kept, if a signal ended it with some.
 pub(super) async fn event_loop(
     init: AppInit,
-    engine: Engine,
+    limits: Limits,
     listen_at_start: bool,
     incoming: IncomingSetup,
 ) -> anyhow::Result<Option<PathBuf>> {
@@ -45,7 +45,6 @@ pub(super) async fn event_loop(
         ..init
     });
     let (tx, mut rx) = unbounded_channel();
-    let mut executor = Executor::new(tx.clone(), engine, incoming);
 
     // The first frame goes out before anything runs: runs report back as they finish.
     let start_effects = update(
@@ -55,6 +54,9 @@ pub(super) async fn event_loop(
         },
     );
     terminal.draw(|f| view(&app, f))?;
+    // The engine's workers each build and seal a JavaScript runtime as they start: after the
+    // first frame, so that they do not take its CPU.
+    let mut executor = Executor::new(tx.clone(), Engine::new(limits), incoming);
     let mut recovered = None;
     let mut pending: VecDeque<Effect> = start_effects.into();
 

@@ -15,8 +15,6 @@ use std::io::{self, IsTerminal};
 
 use anyhow::{Context, bail};
 
-use hookbench_core::transform::Engine;
-
 use crate::theme::{Theme, contrast};
 
 pub use setup::{DEFAULT_LISTEN_ADDR, IncomingSetup, Options, Startup, prepare};
@@ -31,7 +29,6 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
         );
     }
     let mouse = prepared.init.mouse;
-    let engine = Engine::new(prepared.limits);
     // Two workers: sends, the local sink and runs proceed while the screen is drawn.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -52,7 +49,7 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
     }
     let result = runtime.block_on(event_loop::event_loop(
         prepared.init,
-        engine,
+        prepared.limits,
         prepared.listen_at_start,
         prepared.incoming,
     ));

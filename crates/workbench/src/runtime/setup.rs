@@ -13,6 +13,7 @@ use hookbench_core::transform::Limits;
 use hookbench_core::webhook::FixtureSet;
 use hookbench_core::webhook::signature::Secret;
 
+use crate::highlight::Syntaxes;
 use crate::keymap::KeyMap;
 use crate::layout::LayoutChoice;
 use crate::model::app::AppInit;
@@ -121,6 +122,13 @@ pub fn prepare(options: &Options) -> anyhow::Result<Startup> {
     };
     let session = Session::resolve(&config, &overrides)?;
     let transform = session.load_transform()?;
+    // The code views' regexes compile while the rest is read and the first frame is drawn,
+    // which shows the code plain if they are not ready by then.
+    let syntaxes = if theme.syntax.is_some() {
+        Syntaxes::prepare_in_background(transform.source.clone())
+    } else {
+        Syntaxes::on_demand()
+    };
 
     // A fixture file that cannot be loaded is left out and shown once the workbench is up;
     // only a folder that cannot be listed stops the start.
@@ -165,6 +173,7 @@ pub fn prepare(options: &Options) -> anyhow::Result<Startup> {
         mouse: config.ui.mouse.unwrap_or(true),
         size: (80, 24),
         layout: layout_choice(&config),
+        syntaxes,
     };
     Ok(Startup {
         init,

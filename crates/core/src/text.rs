@@ -80,6 +80,18 @@ pub struct SafeWriter<W: std::io::Write> {
     scratch: Vec<u8>,
 }
 
+/// Whether all eight bytes of `word` are printable ASCII (0x20 to 0x7E). A byte below 0x20
+/// borrows through `- 0x20` into its own top bit, and one of 0x7F or above carries into it
+/// through `+ 0x01` or has it already; a borrow or carry that spills into the next byte only ever
+/// adds a false "no", which sends the bytes the slow way.
+fn all_printable_ascii(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const TOPS: u64 = 0x8080_8080_8080_8080;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word;
+    let from_del = word.wrapping_add(ONES) | word;
+    (below_space | from_del) & TOPS == 0
+}
+
 /// The character `bytes` starts with, when they start with a whole UTF-8 character.
 fn char_at(bytes: &[u8]) -> Option<char> {
     let width = match bytes.first()? {
@@ -129,6 +141,14 @@ impl<W: std::io::Write> SafeWriter<W> {
         // Bytes from `plain` up to `i` are passed as they are.
         let (mut plain, mut i) = (0, 0);
         while i < bytes.len() {
+            // Eight printable ASCII bytes at a time: most of any output is nothing else.
+            if let Some(word) = bytes.get(i..i + 8) {
+                let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+                if all_printable_ascii(word) {
+                    i += 8;
+                    continue;
+                }
+            }
             let b = bytes[i];
             if (0x20..0x7F).contains(&b) || b == b'\n' || b == b'\t' {
                 i += 1;
@@ -458,6 +478,28 @@ mod tests {
             through(text, &["café ✓\t".as_bytes(), b"\xe2\x82A\xf0\n"]),
             "café ✓\t\\xE2\\x82A\\xF0\n"
         );
+    }
+
+    #[test]
+    fn the_word_test_finds_every_byte_that_is_not_printable_ascii() {
+        for position in 0..8 {
+            for byte in 0..=255u8 {
+                let mut word = *b"abcdefgh";
+                word[position] = byte;
+                // The neighbours that borrow or carry most.
+                for fill in [b' ', b'~'] {
+                    let mut filled = [fill; 8];
+                    filled[position] = byte;
+                    for bytes in [word, filled] {
+                        assert_eq!(
+                            all_printable_ascii(u64::from_le_bytes(bytes)),
+                            bytes.iter().all(|b| (0x20..0x7F).contains(b)),
+                            "{bytes:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod engine;
 mod normalize;
 pub mod presets;
 mod program;
+mod reply;
 mod worker;
 
 use std::collections::BTreeMap;

@@ -30,6 +30,11 @@ pub(crate) fn normalize_reply(text: &str) -> Result<WebhookOut, TransformError> 
         )),
         None => invalid(format!("the handler's result could not be read: {e}")),
     })?;
+    normalize_value(reply)
+}
+
+/// Normalises the driver's reply already read as JSON (the same shapes as [`normalize_reply`]).
+pub(crate) fn normalize_value(mut reply: Value) -> Result<WebhookOut, TransformError> {
     if reply.get("missing").is_some() {
         return Err(TransformError::new(
             ErrorKind::Syntax,
@@ -51,7 +56,7 @@ pub(crate) fn normalize_reply(text: &str) -> Result<WebhookOut, TransformError> 
             "the returned webhook cannot be serialised as JSON: {why}"
         )));
     }
-    let Some(Value::Object(out)) = reply.get("ok") else {
+    let Some(Value::Object(out)) = reply.get_mut("ok") else {
         return Err(invalid("the handler's result could not be read"));
     };
     normalize_object(out)
@@ -196,7 +201,10 @@ fn read_string(bytes: &[u8], start: usize) -> (String, Option<u32>, usize) {
     (text, None, i + 1)
 }
 
-fn normalize_object(out: &serde_json::Map<String, Value>) -> Result<WebhookOut, TransformError> {
+/// Checks the returned webhook's fields; its payload is taken out of `out`, not copied.
+fn normalize_object(
+    out: &mut serde_json::Map<String, Value>,
+) -> Result<WebhookOut, TransformError> {
     let method = match out.get("method") {
         None => {
             return Err(invalid(
@@ -276,7 +284,7 @@ fn normalize_object(out: &serde_json::Map<String, Value>) -> Result<WebhookOut, 
             )));
         }
     };
-    let payload = out.get("payload").cloned().unwrap_or(Value::Null);
+    let payload = out.remove("payload").unwrap_or(Value::Null);
     Ok(WebhookOut {
         method,
         url,

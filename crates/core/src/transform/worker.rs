@@ -16,11 +16,15 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rquickjs::context::EvalOptions;
-use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, Function, Persistent, Runtime, Value};
+use rquickjs::object::Filter;
+use rquickjs::{
+    Atom, CatchResultExt, CaughtError, Context, Ctx, Function, Persistent, Runtime, Value,
+};
 
 use super::allocator::{GuardedAllocator, MemoryGuard};
-use super::normalize::normalize_reply;
+use super::normalize::{normalize_reply, normalize_value};
 use super::program::ProgramSource;
+use super::reply::{PlainProtos, plain_json};
 use super::{ErrorKind, Limits, LogLevel, LogLine, PathRead, RunInput, RunOutput, TransformError};
 
 /// What the wrapper puts before the user's source, on the user's first line.
@@ -34,7 +38,7 @@ const PROGRAM_CACHE: usize = 8;
 const RECORDED_PAIRS: usize = 256;
 
 /// Installed once per context. Captures the built-ins it needs, so a handler that overwrites
-/// `JSON` or `Array.isArray` cannot break the driver, and returns `[drive, settle]`.
+/// `JSON` or `Array.isArray` cannot break the driver, and returns `[drive, settle, serialise]`.
 const SETUP_JS: &str = r#"(function (sink) {
   "use strict";
   const parse = JSON.parse, stringify = JSON.stringify, isArray = Array.isArray;
@@ -64,7 +68,8 @@ const SETUP_JS: &str = r#"(function (sink) {
   Object.defineProperty(g, "console", { value: console, writable: false, enumerable: false, configurable: false });
 
   // Built-in globals are pinned (nothing real reassigns `JSON` or `Array`), so any global a run
-  // writes is a new key and one count tells.
+  // writes is a new key and one count tells: the worker counts the global's keys after every run
+  // (natively: listing them here would build an array of every name), and this tells the rest.
   const getProto = Object.getPrototypeOf, getDesc = Object.getOwnPropertyDescriptor;
   const define = Object.defineProperty, reflectDefine = Reflect.defineProperty;
   const isExtensible = Object.isExtensible, TE = TypeError;
@@ -72,9 +77,9 @@ const SETUP_JS: &str = r#"(function (sink) {
     const d = getDesc(g, k);
     if (d && d.configurable) define(g, k, "value" in d ? { writable: false, configurable: false } : { configurable: false });
   }
-  const globalCount = ownKeys(g).length, globalProto = getProto(g);
+  const globalProto = getProto(g);
   function leaked() {
-    return ownKeys(g).length !== globalCount || getProto(g) !== globalProto || !isExtensible(g);
+    return getProto(g) !== globalProto || !isExtensible(g);
   }
 
   // Sealing: every object reachable from the global object, and the intrinsics only syntax
@@ -322,15 +327,24 @@ const SETUP_JS: &str = r#"(function (sink) {
     try { out = handler(webhook); } finally { active = false; }
     if (out instanceof Promise) return stringify({ notObject: "a Promise (handlers must be synchronous)" });
     if (out === null || typeof out !== "object" || isArray(out)) return stringify({ notObject: describe(out) });
+    // The reply as an object: the worker reads plain data straight from it and hands anything
+    // else to `serialise`, while the run's deadline still holds.
     try {
       const payload = out.payload;
       const plain = (payload !== null && typeof payload === "object" && targets.get(payload)) || payload;
-      return stringify({ ok: { method: out.method, url: out.url, headers: out.headers, cancel: out.cancel, payload: plain } });
+      return { ok: { method: out.method, url: out.url, headers: out.headers, cancel: out.cancel, payload: plain } };
     } catch (e) {
       return stringify({ notJson: String(e && e.message !== undefined ? e.message : e) });
     }
   }
-  return [drive, settle];
+  function serialise(reply) {
+    try {
+      return stringify(reply);
+    } catch (e) {
+      return stringify({ notJson: String(e && e.message !== undefined ? e.message : e) });
+    }
+  }
+  return [drive, settle, serialise];
 })"#;
 
 /// A job as the worker sees it.
@@ -427,8 +441,15 @@ struct JsState {
     programs: HashMap<u64, CompiledProgram>,
     program_order: VecDeque<u64>,
     drive: Persistent<Function<'static>>,
-    /// Called after every run: whether it leaked a global, and the reads it recorded.
+    /// Called after every run: whether it changed the global object's prototype or
+    /// extensibility, and the reads it recorded.
     settle: Persistent<Function<'static>>,
+    /// Turns a reply the worker cannot read as plain data into JSON text.
+    serialise: Persistent<Function<'static>>,
+    /// The realm's `Object.prototype` and `Array.prototype`, as they were set up.
+    protos: (Persistent<Value<'static>>, Persistent<Value<'static>>),
+    /// How many keys the global object has once set up: a run that leaves more leaked a global.
+    global_keys: usize,
     context: Context,
     // Owned so that it drops last, after every handle into it.
     runtime: Runtime,
@@ -553,6 +574,7 @@ impl Worker {
                 },
                 Err(_) => (true, String::new()),
             };
+            let leaked = leaked || global_keys(&ctx) != js.global_keys;
             (reply, leaked, read_text)
         });
         let timed_out = self.deadline.fired.load(Ordering::Relaxed);
@@ -563,7 +585,8 @@ impl Worker {
         };
 
         let result = match reply {
-            Ok(text) => normalize_reply(&text),
+            Ok(Reply::Text(text)) => normalize_reply(&text),
+            Ok(Reply::Json(value)) => normalize_value(value),
             Err(failure) => Err(classify(
                 failure,
                 timed_out,
@@ -603,29 +626,51 @@ impl Worker {
         runtime.set_interrupt_handler(Some(Box::new(move || deadline.expired())));
         let context = Context::full(&runtime)?;
         let logs = Rc::clone(&self.logs);
-        let (drive, settle) = context.with(|ctx| -> rquickjs::Result<_> {
-            let sink = Function::new(ctx.clone(), move |level: u8, message: String| {
-                logs.borrow_mut().push(level, message);
+        let (drive, settle, serialise, protos, global_keys) =
+            context.with(|ctx| -> rquickjs::Result<_> {
+                let sink = Function::new(ctx.clone(), move |level: u8, message: String| {
+                    logs.borrow_mut().push(level, message);
+                })?;
+                let setup: Function = ctx.eval(SETUP_JS)?;
+                let driver: rquickjs::Array = setup.call((sink,))?;
+                let drive: Function = driver.get(0)?;
+                let settle: Function = driver.get(1)?;
+                let serialise: Function = driver.get(2)?;
+                // Taken before any run: what the plain reading of a reply compares prototypes with.
+                let object_proto: Value = ctx.eval("Object.prototype")?;
+                let array_proto: Value = ctx.eval("Array.prototype")?;
+                Ok((
+                    Persistent::save(&ctx, drive),
+                    Persistent::save(&ctx, settle),
+                    Persistent::save(&ctx, serialise),
+                    (
+                        Persistent::save(&ctx, object_proto),
+                        Persistent::save(&ctx, array_proto),
+                    ),
+                    global_keys(&ctx),
+                ))
             })?;
-            let setup: Function = ctx.eval(SETUP_JS)?;
-            let driver: rquickjs::Array = setup.call((sink,))?;
-            let drive: Function = driver.get(0)?;
-            let settle: Function = driver.get(1)?;
-            Ok((
-                Persistent::save(&ctx, drive),
-                Persistent::save(&ctx, settle),
-            ))
-        })?;
         Ok(JsState {
             programs: HashMap::new(),
             program_order: VecDeque::new(),
             drive,
             settle,
+            serialise,
+            protos,
+            global_keys,
             context,
             runtime,
             memory,
         })
     }
+}
+
+/// How many own keys the global object has: names and symbols, enumerable or not. A listing
+/// that fails gives 0, which no set-up global object has, so it reads as a change.
+fn global_keys(ctx: &Ctx<'_>) -> usize {
+    ctx.globals()
+        .own_keys::<Atom>(Filter::new().string().symbol())
+        .len()
 }
 
 /// Compiles the wrapped source into a factory function, or the syntax error.
@@ -673,10 +718,10 @@ fn call_driver(
     env_json: &str,
     record: bool,
     program_id: u64,
-) -> Result<String, Failure> {
+) -> Result<Reply, Failure> {
     let drive = js.drive.clone().restore(ctx).map_err(Failure::from_error)?;
     let factory = factory.restore(ctx).map_err(Failure::from_error)?;
-    let called: rquickjs::Result<String> = drive.call((
+    let called: rquickjs::Result<Value> = drive.call((
         factory,
         input.body.as_str(),
         input.event_type.as_str(),
@@ -686,7 +731,47 @@ fn call_driver(
         // Exact in a JS number for the first 2^53 programs.
         program_id as f64,
     ));
-    called.catch(ctx).map_err(Failure::from_caught)
+    let reply = called.catch(ctx).map_err(Failure::from_caught)?;
+    if let Some(text) = reply.as_string() {
+        return text
+            .to_string()
+            .map(Reply::Text)
+            .map_err(Failure::from_error);
+    }
+    let object_proto = js
+        .protos
+        .0
+        .clone()
+        .restore(ctx)
+        .map_err(Failure::from_error)?;
+    let array_proto = js
+        .protos
+        .1
+        .clone()
+        .restore(ctx)
+        .map_err(Failure::from_error)?;
+    let protos = PlainProtos {
+        object: object_proto,
+        array: array_proto,
+    };
+    if let Some(value) = plain_json(ctx, &protos, &reply) {
+        return Ok(Reply::Json(value));
+    }
+    let serialise = js
+        .serialise
+        .clone()
+        .restore(ctx)
+        .map_err(Failure::from_error)?;
+    let text: rquickjs::Result<String> = serialise.call((reply,));
+    text.catch(ctx)
+        .map(Reply::Text)
+        .map_err(Failure::from_caught)
+}
+
+/// What the driver answered: JSON text, or the reply read straight as JSON.
+enum Reply {
+    Text(String),
+    Json(serde_json::Value),
 }
 
 /// A JS failure reduced to plain data, so it can leave the context.

@@ -275,23 +275,29 @@ impl Schema {
         let Some(data_model) = self.data_model(event_type) else {
             return PathCheck::UnknownEventType;
         };
-        let mut ty = FieldType::Model(self.envelope.name.clone());
+        // Borrowed from the schema while walking (a run's reads are looked up per event); the
+        // dotted path is written out only for an answer that names it.
+        let envelope = FieldType::Model(self.envelope.name.clone());
+        let mut ty: &FieldType = &envelope;
         let mut always = true;
-        let mut walked: Vec<String> = Vec::new();
-        for segment in path {
-            let dotted = walked.join(".");
-            match &ty {
-                FieldType::Object => return PathCheck::FreeForm { object: dotted },
+        let dotted = |walked: usize| path[..walked].join(".");
+        for (walked, segment) in path.iter().enumerate() {
+            match ty {
+                FieldType::Object => {
+                    return PathCheck::FreeForm {
+                        object: dotted(walked),
+                    };
+                }
                 FieldType::Array(inner) => {
                     if *segment == "length" {
-                        ty = FieldType::Integer;
+                        ty = &FieldType::Integer;
                     } else if segment.parse::<usize>().is_ok() {
                         // An item may not be there: the array can be empty.
                         always = false;
-                        ty = (**inner).clone();
+                        ty = inner;
                     } else {
                         return PathCheck::Missing {
-                            parent: dotted,
+                            parent: dotted(walked),
                             field: segment.to_string(),
                             suggestions: Vec::new(),
                         };
@@ -312,27 +318,31 @@ impl Schema {
                     match model.field(segment) {
                         Some(field) => {
                             always &= field.required;
-                            ty = field.ty.clone();
+                            ty = &field.ty;
                         }
                         None if is_data && *segment == PAYLOAD_TYPE => {
                             always = false;
-                            ty = FieldType::String;
+                            ty = &FieldType::String;
                         }
                         None => {
                             let names = model.fields.iter().map(|f| f.name.as_str());
                             return PathCheck::Missing {
-                                parent: dotted,
+                                parent: dotted(walked),
                                 field: segment.to_string(),
                                 suggestions: closest_names(segment, names, 3),
                             };
                         }
                     }
                 }
-                _ => return PathCheck::BelowScalar { at: dotted },
+                _ => {
+                    return PathCheck::BelowScalar { at: dotted(walked) };
+                }
             }
-            walked.push(segment.to_string());
         }
-        PathCheck::Exists { ty, always }
+        PathCheck::Exists {
+            ty: ty.clone(),
+            always,
+        }
     }
 }
 

@@ -47,7 +47,10 @@ pub fn raw_line<'a>(text: impl Into<Cow<'a, str>>) -> Line<'a> {
 /// Columns a character takes on screen as [`shown`] draws it: tabs count as two, an unsafe
 /// character as its escape.
 pub fn char_width(c: char) -> usize {
-    if c == '\t' {
+    // Most text is printable ASCII, one column each, without a look in the width tables.
+    if (' '..='~').contains(&c) {
+        1
+    } else if c == '\t' {
         TAB.len()
     } else if is_unsafe_char(c) {
         let mut bytes = [0u8; 4];

@@ -856,17 +856,11 @@ impl Client {
     }
 
     fn dry_run_report(&self, prepared: &PreparedCall) -> SendReport {
-        SendReport {
-            destination: self.destination_label(),
-            request: prepared.request.clone(),
-            status: None,
-            response_headers: BTreeMap::new(),
-            body: None,
-            attempts: 0,
-            latency_ms: 0,
-            outcome: Outcome::DryRun,
-            message: prepared.note.map(str::to_string),
-        }
+        SendReport::dry_run(
+            self.destination_label(),
+            prepared.request.clone(),
+            prepared.note.map(str::to_string),
+        )
     }
 
     /// Sorts calls into batches (greedy, in input order), single sends and refusals.

@@ -233,6 +233,21 @@ pub struct SendReport {
 }
 
 impl SendReport {
+    /// The report of a dry run: the request a send would make, with nothing sent.
+    pub fn dry_run(destination: String, request: RequestInfo, message: Option<String>) -> Self {
+        SendReport {
+            destination,
+            request,
+            status: None,
+            response_headers: BTreeMap::new(),
+            body: None,
+            attempts: 0,
+            latency_ms: 0,
+            outcome: Outcome::DryRun,
+            message,
+        }
+    }
+
     /// The JSON shape of `send --output json`'s `"delivery"` member: destination, request (key
     /// masked, with the body as written), status, the answer's body, attempts, latency and
     /// outcome. A call sent in a batch request carries `request.batch` (`index`, `calls`), and
@@ -328,9 +343,9 @@ mod tests {
     }
 
     fn batched(index: usize) -> SendReport {
-        SendReport {
-            destination: "dry-run".into(),
-            request: RequestInfo {
+        SendReport::dry_run(
+            "dry-run".into(),
+            RequestInfo {
                 method: "POST".into(),
                 url: "https://api.segment.io/v1/batch".into(),
                 headers: BTreeMap::new(),
@@ -338,14 +353,8 @@ mod tests {
                 batch: Some(Box::new(BatchPlace { index, calls: 2 })),
                 written: Some(r#"{"batch":[{"event":"E"},{"event":"F"}],"sentAt":"s"}"#.into()),
             },
-            status: None,
-            response_headers: BTreeMap::new(),
-            body: None,
-            attempts: 0,
-            latency_ms: 0,
-            outcome: Outcome::DryRun,
-            message: None,
-        }
+            None,
+        )
     }
 
     #[test]

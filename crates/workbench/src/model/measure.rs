@@ -174,8 +174,16 @@ fn rows_height(rows: &[FindingRow], width: u16, height: u16) -> u16 {
     if rows.is_empty() {
         return 0;
     }
-    let total: usize = 1 + finding_row_counts(rows, width).iter().sum::<usize>();
     let cap = (height / 2).max(2).min(height);
+    // Measured only until the cap is reached: a body with thousands of findings (a long cart)
+    // would otherwise wrap every one of them on every frame.
+    let mut total = 1usize;
+    for row in rows {
+        if total >= usize::from(cap) {
+            break;
+        }
+        total += wrap_starts(&finding_parts(row).concat(), usize::from(width), usize::MAX).len();
+    }
     u16::try_from(total).unwrap_or(u16::MAX).min(cap)
 }
 

@@ -2,6 +2,8 @@
 //! or wrapped, with search matches marked; the editors drawn over them; the findings listed
 //! under a text; pane titles shortened to fit.
 
+use std::collections::HashMap;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -36,21 +38,31 @@ pub fn severity_style(app: &App, severity: Severity) -> Style {
     }
 }
 
-/// The gutter mark of the worst finding on a line, if any; `line_of` places a finding.
-pub fn worst_mark(
-    app: &App,
+/// The worst finding's severity on each line `line_of` places a finding on: worked out once
+/// per frame, so a body with thousands of findings costs one lookup per finding, not one per
+/// finding and shown line.
+pub fn worst_by_line(
     rows: &[FindingRow],
-    line: usize,
     line_of: impl Fn(&str) -> Option<usize>,
-) -> Option<GutterMark> {
-    rows.iter()
-        .filter(|r| line_of(r.path) == Some(line))
-        .map(|r| r.severity)
-        .min()
-        .map(|severity| GutterMark {
-            symbol: severity_symbol(severity),
-            style: severity_style(app, severity),
-        })
+) -> HashMap<usize, Severity> {
+    let mut worst: HashMap<usize, Severity> = HashMap::new();
+    for row in rows {
+        if let Some(line) = line_of(row.path) {
+            worst
+                .entry(line)
+                .and_modify(|s| *s = (*s).min(row.severity))
+                .or_insert(row.severity);
+        }
+    }
+    worst
+}
+
+/// The gutter mark of the worst finding on a line, if any (from [`worst_by_line`]).
+pub fn worst_mark(app: &App, worst: &HashMap<usize, Severity>, line: usize) -> Option<GutterMark> {
+    worst.get(&line).map(|&severity| GutterMark {
+        symbol: severity_symbol(severity),
+        style: severity_style(app, severity),
+    })
 }
 
 /// A styled piece of a line.
@@ -412,9 +424,32 @@ pub fn render_findings(
     }
     let p = &app.theme.palette;
     let width = usize::from(area.width).max(1);
+    // Every finding is wrapped (the list's length says how far it scrolls), but only those in
+    // view are styled: a long cart can have thousands.
+    let wrapped: Vec<([String; 3], Vec<usize>)> = rows
+        .iter()
+        .map(|row| {
+            let parts = finding_parts(row);
+            let starts = wrap_starts(&parts.concat(), width, usize::MAX);
+            (parts, starts)
+        })
+        .collect();
+    let total_rows: usize = wrapped.iter().map(|(_, starts)| starts.len()).sum();
+    let room = usize::from(area.height - 1);
+    let top = cursor.top.min(total_rows.saturating_sub(room));
+    let below = total_rows.saturating_sub(top + room);
     let mut listed: Vec<Line> = Vec::new();
-    for (i, row) in rows.iter().enumerate() {
-        let [head, path, message] = finding_parts(row);
+    // The list row the first finding in view starts on: it may start above `top`.
+    let mut listed_from = None;
+    let mut first_row = 0;
+    for (i, (row, (parts, starts))) in rows.iter().zip(wrapped).enumerate() {
+        let at = first_row;
+        first_row += starts.len();
+        if first_row <= top || at >= top + room {
+            continue;
+        }
+        listed_from.get_or_insert(at);
+        let [head, path, message] = parts;
         let selected = cursor.selected == Some(i);
         let patch = if selected {
             p.selection
@@ -426,18 +461,14 @@ pub fn render_findings(
             (p.accent.patch(patch), path),
             (p.text.patch(patch), message),
         ];
-        let plain: String = pieces.iter().map(|(_, t)| t.as_str()).collect();
-        let total = plain.chars().count();
-        let starts = wrap_starts(&plain, width, usize::MAX);
+        let total: usize = pieces.iter().map(|(_, t)| t.chars().count()).sum();
         for (r, &start) in starts.iter().enumerate() {
             let end = starts.get(r + 1).copied().unwrap_or(total);
             let (spans, _) = window(&cut(&pieces, start, end), 0, width);
             listed.push(Line::from(spans));
         }
     }
-    let room = usize::from(area.height - 1);
-    let top = cursor.top.min(listed.len().saturating_sub(room));
-    let below = listed.len().saturating_sub(top + room);
+    let skip = top - listed_from.unwrap_or(top);
     let (errors, warnings, infos) = severity_counts(rows);
     let mut head = summary(errors, warnings, infos);
     match cursor.selected {
@@ -451,7 +482,7 @@ pub fn render_findings(
         head.push_str(&format!(" · ↓{below} more"));
     }
     let mut lines = vec![styled_line(truncate(&head, width), p.dim)];
-    lines.extend(listed.into_iter().skip(top).take(room));
+    lines.extend(listed.into_iter().skip(skip).take(room));
     frame.render_widget(Paragraph::new(lines), area);
 }
 

@@ -16,7 +16,8 @@ use hookbench_core::text::human_bytes;
 use hookbench_core::transform::ErrorKind;
 
 use super::code::{
-    Reader, bottom_note, code_view, fit_title, hint, render_code, render_findings, said, worst_mark,
+    Reader, bottom_note, code_view, fit_title, hint, render_code, render_findings, said,
+    worst_by_line, worst_mark,
 };
 use super::frame::pane_block;
 
@@ -291,6 +292,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(lines), body);
     } else if let Some(output) = &result.output {
         let rows = lint_findings(app);
+        let worst = worst_by_line(&rows, |path| output.line_of(path));
         let view = code_view(
             app,
             output.doc,
@@ -298,7 +300,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             Language::Json,
             app.scroll.segment,
             height,
-            |line| worst_mark(app, &rows, line, |path| output.line_of(path)),
+            |line| worst_mark(app, &worst, line),
         );
         let mut reader = Reader::of(app, Pane::Segment);
         reader.pointed = app

@@ -15,7 +15,7 @@ use crate::model::measure::{input_findings, input_findings_height, input_summary
 
 use super::code::{
     GutterMark, Reader, bottom_note, code_view, fit_title, hint, render_code, render_editor,
-    render_findings, said, worst_mark,
+    render_findings, said, worst_by_line, worst_mark,
 };
 use super::frame::pane_block;
 
@@ -121,6 +121,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .flatten();
     let cursor_line = cursor_field.as_ref().and_then(|f| f.line);
     let rows = input_findings(app);
+    let worst = worst_by_line(&rows, |path| entry.view.lines.line_of(path));
     let error_line = entry.view.parse_error.as_deref().and_then(parse_error_line);
     let view = code_view(
         app,
@@ -141,7 +142,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                     symbol: "✗",
                     style: p.error,
                 })
-                .or_else(|| worst_mark(app, &rows, line, |path| entry.view.lines.line_of(path)))
+                .or_else(|| worst_mark(app, &worst, line))
         },
     );
     let cursor = app.reading.webhook_findings;

@@ -2,12 +2,13 @@
 //! of one event (≤ 5 ms), `run --payload 10k.jsonl --output json` (10,000 Dodo webhooks through
 //! segment-complete, ≤ 0.4 s), and `send --batch` of the same 10,000 to a local sink (≤ 0.5 s).
 
-use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use hookbench_core::webhook::FixtureSet;
+
+#[path = "support/webhooks.rs"]
+mod webhooks;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hookbench");
 
@@ -25,30 +26,10 @@ fn hookbench(args: &[&str]) {
     );
 }
 
-fn write_10k_jsonl(dir: &std::path::Path) -> std::path::PathBuf {
-    let fixtures = FixtureSet::builtin().expect("fixtures");
-    let path = dir.join("10k.jsonl");
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
-    for (i, fixture) in fixtures.iter().cycle().take(10_000).enumerate() {
-        let mut body = fixture.json.clone();
-        // Distinct events, as a real stream would have.
-        if let Some(ts) = body.get_mut("timestamp") {
-            *ts = serde_json::Value::String(format!(
-                "2026-11-26T14:{:02}:{:02}.{i:06}Z",
-                i / 60 % 60,
-                i % 60
-            ));
-        }
-        serde_json::to_writer(&mut file, &body).expect("write");
-        file.write_all(b"\n").expect("write");
-    }
-    file.flush().expect("flush");
-    path
-}
-
 fn whole_process(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let jsonl = write_10k_jsonl(dir.path());
+    let jsonl = dir.path().join("10k.jsonl");
+    webhooks::write_jsonl(&jsonl, 10_000, true);
     let jsonl = jsonl.to_str().expect("utf-8 path");
 
     let mut group = c.benchmark_group("whole process");

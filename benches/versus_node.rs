@@ -12,13 +12,13 @@
 //! `cargo bench --bench versus_node` (release build); `VERSUS_NODE_ROUNDS` sets the rounds
 //! (default 5).
 
-use std::io::Write;
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hookbench_core::transform::presets;
-use hookbench_core::webhook::FixtureSet;
+
+#[path = "support/webhooks.rs"]
+mod webhooks;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hookbench");
 
@@ -90,30 +90,6 @@ fn timed(program: &str, args: &[&str]) -> (Duration, Option<Duration>) {
     (wall, cpu)
 }
 
-fn write_jsonl(path: &Path, count: usize) {
-    let fixtures = FixtureSet::builtin().expect("fixtures");
-    let mut file = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
-    for (i, fixture) in fixtures
-        .iter()
-        .filter(|f| !f.not_dodo)
-        .cycle()
-        .take(count)
-        .enumerate()
-    {
-        let mut body = fixture.json.clone();
-        if let Some(ts) = body.get_mut("timestamp") {
-            *ts = serde_json::Value::String(format!(
-                "2026-11-26T14:{:02}:{:02}.{i:06}Z",
-                i / 60 % 60,
-                i % 60
-            ));
-        }
-        serde_json::to_writer(&mut file, &body).expect("write");
-        file.write_all(b"\n").expect("write");
-    }
-    file.flush().expect("flush");
-}
-
 fn node_available() -> bool {
     Command::new("node")
         .arg("--version")
@@ -142,8 +118,8 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let ten_k = dir.path().join("10k.jsonl");
     let one = dir.path().join("1.jsonl");
-    write_jsonl(&ten_k, 10_000);
-    write_jsonl(&one, 1);
+    webhooks::write_jsonl(&ten_k, 10_000, false);
+    webhooks::write_jsonl(&one, 1, false);
     let driver = dir.path().join("driver.js");
     std::fs::write(&driver, NODE_DRIVER).expect("write the driver");
     let node = node_available();

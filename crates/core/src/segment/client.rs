@@ -1065,17 +1065,12 @@ pub fn refused(
     request: RequestInfo,
     message: impl Into<String>,
 ) -> SendReport {
-    SendReport {
-        destination: destination.label(),
+    SendReport::unsent(
+        destination.label(),
         request,
-        status: None,
-        response_headers: BTreeMap::new(),
-        body: None,
-        attempts: 0,
-        latency_ms: 0,
-        outcome: Outcome::Refused,
-        message: Some(message.into()),
-    }
+        Outcome::Refused,
+        Some(message.into()),
+    )
 }
 
 /// True for the statuses Segment's libraries retry: 408, 410, 429, 460 (Segment's own "try

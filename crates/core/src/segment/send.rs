@@ -235,6 +235,17 @@ pub struct SendReport {
 impl SendReport {
     /// The report of a dry run: the request a send would make, with nothing sent.
     pub fn dry_run(destination: String, request: RequestInfo, message: Option<String>) -> Self {
+        SendReport::unsent(destination, request, Outcome::DryRun, message)
+    }
+
+    /// The report of a request that was never made (a dry run, a refusal): no answer, no
+    /// attempt.
+    pub fn unsent(
+        destination: String,
+        request: RequestInfo,
+        outcome: Outcome,
+        message: Option<String>,
+    ) -> Self {
         SendReport {
             destination,
             request,
@@ -243,7 +254,7 @@ impl SendReport {
             body: None,
             attempts: 0,
             latency_ms: 0,
-            outcome: Outcome::DryRun,
+            outcome,
             message,
         }
     }

@@ -494,3 +494,35 @@ fn only_source_that_does_not_parse_is_a_syntax_error() {
     );
     assert_eq!(error_of(&throws).kind, ErrorKind::Exception);
 }
+
+#[test]
+fn the_follow_up_of_a_run_runs_on_its_worker_and_a_panic_there_keeps_the_worker() {
+    let engine = Engine::with_workers(Limits::default(), 1);
+    let program = engine.compile(
+        "t.js",
+        "function handler(webhook) { webhook.cancel = true; return webhook; }",
+    );
+    let on = engine
+        .submit_then(
+            &program,
+            RunInput::from_body(BODY, "payment.succeeded"),
+            |output| {
+                let cancelled = output.result.is_ok_and(|w| w.cancel);
+                (cancelled, std::thread::current().name().map(str::to_string))
+            },
+        )
+        .wait();
+    assert_eq!(on, Some((true, Some("hookbench-js".to_string()))));
+
+    // A follow-up that panics leaves its waiter without an answer, and the worker running.
+    let panicked = engine
+        .submit_then(
+            &program,
+            RunInput::from_body(BODY, "payment.succeeded"),
+            |_| -> u8 { panic!("the follow-up failed") },
+        )
+        .wait_parked();
+    assert_eq!(panicked, None);
+    let out = engine.run(&program, RunInput::from_body(BODY, "payment.succeeded"));
+    assert!(out.result.expect("the worker still runs").cancel);
+}

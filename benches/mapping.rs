@@ -5,7 +5,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use hookbench_core::mapping;
-use hookbench_core::transform::{Engine, Limits, RunInput, presets};
+use hookbench_core::transform::{Engine, Limits, Program, RunInput, presets};
 use hookbench_core::webhook::Schema;
 
 const PAYMENT: &str = include_str!("../fixtures/webhooks/payment.succeeded.json");
@@ -47,23 +47,24 @@ fn compile(c: &mut Criterion) {
     });
 }
 
+/// segment-complete written by hand and compiled from its mapping, registered on `engine`.
+fn hand_and_mapped(engine: &Engine) -> Option<(Program, Program)> {
+    let hand = presets::preset("segment-complete")?;
+    let compiled = presets::resolve("segment-complete.mapping").ok()?;
+    Some((
+        engine.compile(hand.file, hand.source),
+        engine.compile(&compiled.name, &compiled.source),
+    ))
+}
+
 fn warm_runs(c: &mut Criterion) {
     let engine = Engine::with_workers(Limits::default(), 1);
-    let (Some(hand), Ok(compiled)) = (
-        presets::preset("segment-complete"),
-        presets::resolve("segment-complete.mapping"),
-    ) else {
+    let Some((hand, mapped)) = hand_and_mapped(&engine) else {
         return;
     };
     let programs = [
-        (
-            "segment-complete.js",
-            engine.compile(hand.file, hand.source),
-        ),
-        (
-            "segment-complete.mapping compiled",
-            engine.compile(&compiled.name, &compiled.source),
-        ),
+        ("segment-complete.js", hand),
+        ("segment-complete.mapping compiled", mapped),
     ];
     for (name, program) in &programs {
         c.bench_function(&format!("warm run: {name} on payment.succeeded"), |b| {
@@ -82,14 +83,9 @@ fn warm_runs(c: &mut Criterion) {
 fn warm_ratio(_: &mut Criterion) {
     const ROUNDS: usize = 4000;
     let engine = Engine::with_workers(Limits::default(), 1);
-    let (Some(hand), Ok(compiled)) = (
-        presets::preset("segment-complete"),
-        presets::resolve("segment-complete.mapping"),
-    ) else {
+    let Some((hand, mapped)) = hand_and_mapped(&engine) else {
         return;
     };
-    let hand = engine.compile(hand.file, hand.source);
-    let mapped = engine.compile(&compiled.name, &compiled.source);
     let time = |program| {
         let start = std::time::Instant::now();
         let out = engine.run(program, RunInput::from_body(PAYMENT, "payment.succeeded"));

@@ -4,10 +4,12 @@
 mod allocator;
 mod compat;
 mod engine;
+mod native;
 mod normalize;
 pub mod presets;
 mod program;
 mod reply;
+mod seal;
 mod worker;
 
 use std::collections::BTreeMap;

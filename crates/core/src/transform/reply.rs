@@ -6,6 +6,8 @@
 //! and the reply is stringified as before: the answer is the same, only the way to it is shorter.
 
 use rquickjs::{Ctx, Object, Value, qjs};
+
+use super::native::{Atom, Keys, OwnKeys, Property, clear_exception, take_c_string};
 use serde_json::{Map, Number};
 
 /// QuickJS's class ids of the two kinds of object read here (first in its class list).
@@ -100,7 +102,9 @@ impl<'js> Reader<'_, 'js> {
     }
 
     fn object(&mut self, object: &Object<'js>) -> Option<serde_json::Value> {
-        let keys = OwnKeys::of(self.ctx, object)?;
+        let keys = OwnKeys::of(self.ctx, object.as_value(), Keys::EnumerableNames)
+            .map_err(|_| clear_exception(self.ctx))
+            .ok()?;
         let mut map = Map::new();
         // Own enumerable string keys, in the order `JSON.stringify` takes them.
         for atom in keys.atoms() {
@@ -122,22 +126,16 @@ impl<'js> Reader<'_, 'js> {
     }
 
     fn array(&mut self, array: &Object<'js>) -> Option<serde_json::Value> {
-        let to_json = AtomGuard::new(self.ctx, |ctx| {
-            // SAFETY: a live context and a NUL-terminated name.
-            unsafe { qjs::JS_NewAtom(ctx, c"toJSON".as_ptr()) }
-        });
-        if self.own_data(array, to_json.0)?.is_some() {
+        let to_json = self.atom(Atom::named(self.ctx, c"toJSON"))?;
+        if self.own_data(array, to_json.atom)?.is_some() {
             return None;
         }
         let length: u32 = array.get("length").ok()?;
         let mut items = Vec::with_capacity(length as usize);
         for index in 0..length {
-            let atom = AtomGuard::new(self.ctx, |ctx| {
-                // SAFETY: a live context.
-                unsafe { qjs::JS_NewAtomUInt32(ctx, index) }
-            });
+            let atom = self.atom(Atom::index(self.ctx, index))?;
             // A hole reads through the sealed prototypes, which have no indexes: `null`.
-            let item = match self.own_data(array, atom.0)? {
+            let item = match self.own_data(array, atom.atom)? {
                 Some(value) => self.value(&value)?,
                 None => None,
             };
@@ -149,102 +147,32 @@ impl<'js> Reader<'_, 'js> {
     fn atom_name(&self, atom: qjs::JSAtom) -> Option<String> {
         let ctx = self.ctx.as_raw().as_ptr();
         let mut len: qjs::size_t = 0;
-        // SAFETY: a live context and atom; the C string is freed before returning.
+        // SAFETY: a live context and atom; the C string is taken and freed at once.
         unsafe {
             let text = qjs::JS_AtomToCStringLen(ctx, &mut len, atom);
-            if text.is_null() {
-                qjs::JS_FreeValue(ctx, qjs::JS_GetException(ctx));
-                return None;
-            }
-            let bytes = std::slice::from_raw_parts(text.cast::<u8>(), len as usize);
-            let name = std::str::from_utf8(bytes).ok().map(str::to_string);
-            qjs::JS_FreeCString(ctx, text);
-            name
+            take_c_string(ctx, text, len as usize)
         }
+    }
+
+    /// An atom, or `None` (the exception cleared) when it could not be made.
+    fn atom<'a>(&self, made: rquickjs::Result<Atom<'a, 'js>>) -> Option<Atom<'a, 'js>> {
+        made.map_err(|_| clear_exception(self.ctx)).ok()
     }
 
     /// The value of an own data property (`Some(None)` when there is no such property); `None`
     /// gives up on an accessor, whose getter only `JSON.stringify` may call.
     fn own_data(&self, object: &Object<'js>, key: qjs::JSAtom) -> Option<Option<Value<'js>>> {
-        let ctx = self.ctx.as_raw().as_ptr();
-        let mut descriptor = std::mem::MaybeUninit::<qjs::JSPropertyDescriptor>::uninit();
-        // SAFETY: a live context, object and atom; an ordinary object's own property lookup
-        // runs no JS. On 1 the descriptor's three values are owned here and freed or wrapped.
-        unsafe {
-            let found = qjs::JS_GetOwnProperty(ctx, descriptor.as_mut_ptr(), object.as_raw(), key);
-            if found < 0 {
-                // The exception is not the handler's: clear it and let stringify speak.
-                qjs::JS_FreeValue(ctx, qjs::JS_GetException(ctx));
-                return None;
+        // An ordinary object's own property lookup runs no JS; a failure is not the handler's:
+        // it is cleared, and stringify speaks.
+        match Property::of(self.ctx, object.as_value(), key) {
+            Err(_) => {
+                clear_exception(self.ctx);
+                None
             }
-            if found == 0 {
-                return Some(None);
-            }
-            let descriptor = descriptor.assume_init();
-            qjs::JS_FreeValue(ctx, descriptor.getter);
-            qjs::JS_FreeValue(ctx, descriptor.setter);
-            let value = Value::from_raw(self.ctx.clone(), descriptor.value);
-            if descriptor.flags & qjs::JS_PROP_GETSET as i32 != 0 {
-                return None;
-            }
-            Some(Some(value))
+            Ok(None) => Some(None),
+            Ok(Some(property)) if property.accessor.is_some() => None,
+            Ok(Some(property)) => Some(Some(property.value)),
         }
-    }
-}
-
-/// An atom made here, freed when dropped.
-struct AtomGuard<'a, 'js>(qjs::JSAtom, &'a Ctx<'js>);
-
-impl<'a, 'js> AtomGuard<'a, 'js> {
-    fn new(ctx: &'a Ctx<'js>, make: impl FnOnce(*mut qjs::JSContext) -> qjs::JSAtom) -> Self {
-        AtomGuard(make(ctx.as_raw().as_ptr()), ctx)
-    }
-}
-
-impl Drop for AtomGuard<'_, '_> {
-    fn drop(&mut self) {
-        // SAFETY: the atom was made by this guard in this context.
-        unsafe { qjs::JS_FreeAtom(self.1.as_raw().as_ptr(), self.0) }
-    }
-}
-
-/// An object's own enumerable string keys, freed when dropped.
-struct OwnKeys<'a, 'js> {
-    ctx: &'a Ctx<'js>,
-    table: *mut qjs::JSPropertyEnum,
-    len: u32,
-}
-
-impl<'a, 'js> OwnKeys<'a, 'js> {
-    fn of(ctx: &'a Ctx<'js>, object: &Object<'js>) -> Option<Self> {
-        let raw = ctx.as_raw().as_ptr();
-        let mut table = std::ptr::null_mut();
-        let mut len = 0;
-        let flags = (qjs::JS_GPN_STRING_MASK | qjs::JS_GPN_ENUM_ONLY) as i32;
-        // SAFETY: a live context and an ordinary object, whose key listing runs no JS.
-        let listed = unsafe {
-            qjs::JS_GetOwnPropertyNames(raw, &mut table, &mut len, object.as_raw(), flags)
-        };
-        if listed < 0 {
-            // SAFETY: clears the exception the listing left.
-            unsafe { qjs::JS_FreeValue(raw, qjs::JS_GetException(raw)) };
-            return None;
-        }
-        Some(OwnKeys { ctx, table, len })
-    }
-
-    fn atoms(&self) -> Vec<qjs::JSAtom> {
-        (0..self.len as usize)
-            // SAFETY: the table holds `len` entries.
-            .map(|i| unsafe { (*self.table.add(i)).atom })
-            .collect()
-    }
-}
-
-impl Drop for OwnKeys<'_, '_> {
-    fn drop(&mut self) {
-        // SAFETY: the table and its atoms came from JS_GetOwnPropertyNames in this context.
-        unsafe { qjs::JS_FreePropertyEnum(self.ctx.as_raw().as_ptr(), self.table, self.len) }
     }
 }
 

@@ -212,3 +212,69 @@ fn the_top_level_function_keeps_no_state_between_runs() {
         assert_eq!(out.result.expect("runs").payload, json!({}));
     }
 }
+
+#[test]
+fn a_refusal_names_the_built_in_and_the_key_as_javascript_writes_them() {
+    let engine = Engine::with_workers(Limits::default(), 1);
+    for (assignment, named) in [
+        (
+            "Array.prototype[Symbol.iterator] = null",
+            "cannot assign to Array.prototype[Symbol(Symbol.iterator)]: built-ins are sealed",
+        ),
+        (
+            "Array.isArray = null",
+            "cannot assign to Array.isArray: built-ins are sealed",
+        ),
+        (
+            "Error.prototype.toString = null",
+            "cannot assign to Error.prototype.toString: built-ins are sealed",
+        ),
+    ] {
+        let program = engine.compile(
+            "t.js",
+            format!("function handler(webhook) {{ {assignment}; return webhook; }}"),
+        );
+        let out = engine.run(&program, RunInput::from_body(BODY, "payment.succeeded"));
+        let error = out.result.expect_err("the assignment is refused");
+        assert!(
+            error.message.contains(named),
+            "{assignment}: {}",
+            error.message
+        );
+    }
+}
+
+#[test]
+fn an_object_inheriting_a_sealed_member_gets_its_own_on_assignment() {
+    let engine = Engine::with_workers(Limits::default(), 1);
+    let program = engine.compile(
+        "t.js",
+        "function handler(webhook) {\n  const o = {}; o.toString = 1; o[Symbol.toStringTag] = 'T';\n  const d = Object.getOwnPropertyDescriptor(o, 'toString');\n  webhook.payload = { own: d.value, writable: d.writable, enumerable: d.enumerable, configurable: d.configurable, tag: Object.prototype.toString.call(o), inherited: typeof ({}).toString };\n  return webhook;\n}",
+    );
+    let out = engine.run(&program, RunInput::from_body(BODY, "payment.succeeded"));
+    assert_eq!(
+        out.result.expect("runs").payload,
+        json!({"own": 1, "writable": true, "enumerable": true, "configurable": true, "tag": "[object T]", "inherited": "function"})
+    );
+}
+
+#[test]
+fn top_levels_stay_sealed_as_programs_come_and_go_from_the_cache() {
+    let engine = Engine::with_workers(Limits::default(), 1);
+    // More programs than a worker keeps: each new one is compiled where an evicted one was.
+    for n in 0..20 {
+        let program = engine.compile(
+            "t.js",
+            format!(
+                "var self = arguments.callee; self.count = (self.count || 0) + 1; var n = {n};\nfunction handler(webhook) {{ webhook.payload = {{ count: self.count, n: n, proto: Object.isFrozen(self.prototype) }}; return webhook; }}"
+            ),
+        );
+        for _ in 0..2 {
+            let out = engine.run(&program, RunInput::from_body(BODY, "payment.succeeded"));
+            assert_eq!(
+                out.result.expect("runs").payload,
+                json!({"n": n, "proto": true})
+            );
+        }
+    }
+}

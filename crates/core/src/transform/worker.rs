@@ -25,6 +25,7 @@ use super::allocator::{GuardedAllocator, MemoryGuard};
 use super::normalize::{normalize_reply, normalize_value};
 use super::program::ProgramSource;
 use super::reply::{PlainProtos, plain_json};
+use super::seal::Sealed;
 use super::{ErrorKind, Limits, LogLevel, LogLine, PathRead, RunInput, RunOutput, TransformError};
 
 /// What the wrapper puts before the user's source, on the user's first line.
@@ -38,7 +39,8 @@ const PROGRAM_CACHE: usize = 8;
 const RECORDED_PAIRS: usize = 256;
 
 /// Installed once per context. Captures the built-ins it needs, so a handler that overwrites
-/// `JSON` or `Array.isArray` cannot break the driver, and returns `[drive, settle, serialise]`.
+/// `JSON` or `Array.isArray` cannot break the driver, and returns `[drive, settle, serialise, roots]`:
+/// the last, what the worker seals.
 const SETUP_JS: &str = r#"(function (sink) {
   "use strict";
   const parse = JSON.parse, stringify = JSON.stringify, isArray = Array.isArray;
@@ -71,88 +73,25 @@ const SETUP_JS: &str = r#"(function (sink) {
   // writes is a new key and one count tells: the worker counts the global's keys after every run
   // (natively: listing them here would build an array of every name), and this tells the rest.
   const getProto = Object.getPrototypeOf, getDesc = Object.getOwnPropertyDescriptor;
-  const define = Object.defineProperty, reflectDefine = Reflect.defineProperty;
-  const isExtensible = Object.isExtensible, TE = TypeError;
+  const define = Object.defineProperty, isExtensible = Object.isExtensible;
+  // Every data property read-only as well (the sealed objects stay reachable, so stay alive).
   for (const k of ownKeys(g)) {
     const d = getDesc(g, k);
-    if (d && d.configurable) define(g, k, "value" in d ? { writable: false, configurable: false } : { configurable: false });
+    if (d && (d.configurable || d.writable)) define(g, k, "value" in d ? { writable: false, configurable: false } : { configurable: false });
   }
   const globalProto = getProto(g);
   function leaked() {
     return getProto(g) !== globalProto || !isExtensible(g);
   }
 
-  // Sealing: every object reachable from the global object, and the intrinsics only syntax
-  // reaches, is frozen, so no run can change a built-in for the next. Freezing alone would break
-  // ordinary code through the "override mistake" (`this.name = …` in an Error subclass, `obj.toString
-  // = …`: an inherited read-only property refuses the assignment), so on every object something
-  // can inherit from, a writable data property becomes an accessor: reading gives the built-in,
-  // assigning on an inheriting object defines that object's own property as it would in an open
-  // realm, and assigning on the built-in itself throws a TypeError that says why.
+  // Sealing (see `seal.rs`) is done by the worker on what this hands back: the global object
+  // and the intrinsics only syntax reaches.
   const E = Error;
   // The two knobs QuickJS keeps in the context rather than in a property: reset before every run.
   const stackLimit = E.stackTraceLimit, prepareStack = E.prepareStackTrace;
   function resetKnobs() {
     if (E.stackTraceLimit !== stackLimit) E.stackTraceLimit = stackLimit;
     if (E.prepareStackTrace !== prepareStack) E.prepareStackTrace = prepareStack;
-  }
-  const sealed = new WeakSet();
-  function isObject(v) { return v !== null && (typeof v === "object" || typeof v === "function"); }
-  function describeKey(k) { return typeof k === "symbol" ? "[" + k.toString() + "]" : "." + k; }
-  function tame(o, k, value, enumerable, label) {
-    const accessor = {
-      get() { return value; },
-      set(v) {
-        if (this === o) throw new TE("cannot assign to " + label + describeKey(k) + ": built-ins are sealed, so every run starts from the same ones");
-        if (isObject(this)) reflectDefine(this, k, { value: v, writable: true, enumerable: true, configurable: true });
-      },
-    };
-    define(o, k, { get: accessor.get, set: accessor.set, enumerable: enumerable, configurable: false });
-    // Reachable through the descriptor, so as sealed as what they stand for.
-    sealed.add(accessor.get); sealed.add(accessor.set);
-    freeze(accessor.get); freeze(accessor.set);
-  }
-  function labelOf(o, fallback) {
-    const c = getDesc(o, "constructor");
-    const ctor = c && c.value;
-    if (typeof ctor === "function" && ctor.prototype === o && typeof ctor.name === "string" && ctor.name) return ctor.name + ".prototype";
-    if (typeof o === "function" && typeof o.name === "string" && o.name) return o.name;
-    return fallback;
-  }
-  function seal(roots) {
-    // Pass 1: everything reachable, and which of it is inherited from (a prototype, or a
-    // constructor whose statics a subclass inherits).
-    const found = [], inherited = new WeakSet(), queue = roots.slice();
-    while (queue.length > 0) {
-      const o = queue.pop();
-      if (!isObject(o) || sealed.has(o)) continue;
-      sealed.add(o);
-      found.push(o);
-      const proto = getProto(o);
-      if (proto !== null) { inherited.add(proto); queue.push(proto); }
-      for (const k of ownKeys(o)) {
-        const d = getDesc(o, k);
-        if ("value" in d) {
-          queue.push(d.value);
-          if (k === "prototype" && typeof o === "function" && isObject(d.value)) { inherited.add(o); inherited.add(d.value); }
-        } else {
-          queue.push(d.get, d.set);
-        }
-      }
-    }
-    // Pass 2: tame what is inherited from, then freeze (the global object stays open).
-    for (let i = 0; i < found.length; i++) {
-      const o = found[i];
-      if (o === g) continue;
-      if (inherited.has(o)) {
-        const label = labelOf(o, "a built-in");
-        for (const k of ownKeys(o)) {
-          const d = getDesc(o, k);
-          if (d.configurable && d.writable === true) tame(o, k, d.value, d.enumerable, label);
-        }
-      }
-      freeze(o);
-    }
   }
   // What no global names but syntax or a built-in's result reaches.
   const hidden = [];
@@ -164,7 +103,7 @@ const SETUP_JS: &str = r#"(function (sink) {
   try { hidden.push(getProto(Iterator.from([]).map((x) => x)), getProto(Iterator.from({ next() { return { done: true }; } }))); } catch (e) {}
   try { hidden.push((function () { return arguments; })(), (function () { "use strict"; return arguments; })()); } catch (e) {}
   try { hidden.push(getProto(Int8Array)); } catch (e) {}
-  seal([g].concat(hidden));
+  const roots = [g].concat(hidden);
   function describe(v) {
     if (v === null) return "null";
     if (isArray(v)) return "an array";
@@ -314,8 +253,6 @@ const SETUP_JS: &str = r#"(function (sink) {
     return (leaked() ? "L" : "") + takeReads();
   }
   function drive(factory, body, eventType, url, envJson, record, programId) {
-    // The factory is the user's top level: `arguments.callee` reaches it, so it is sealed too.
-    if (!sealed.has(factory)) seal([factory]);
     resetKnobs();
     const handler = factory();
     if (typeof handler !== "function") return stringify({ missing: true });
@@ -344,7 +281,7 @@ const SETUP_JS: &str = r#"(function (sink) {
       return stringify({ notJson: String(e && e.message !== undefined ? e.message : e) });
     }
   }
-  return [drive, settle, serialise];
+  return [drive, settle, serialise, roots];
 })"#;
 
 /// A job as the worker sees it.
@@ -450,6 +387,9 @@ struct JsState {
     protos: (Persistent<Value<'static>>, Persistent<Value<'static>>),
     /// How many keys the global object has once set up: a run that leaves more leaked a global.
     global_keys: usize,
+    /// The roots sealing started from, held so that everything sealed stays alive with them.
+    _sealed_roots: Persistent<rquickjs::Array<'static>>,
+    sealed: Sealed,
     context: Context,
     // Owned so that it drops last, after every handle into it.
     runtime: Runtime,
@@ -626,7 +566,7 @@ impl Worker {
         runtime.set_interrupt_handler(Some(Box::new(move || deadline.expired())));
         let context = Context::full(&runtime)?;
         let logs = Rc::clone(&self.logs);
-        let (drive, settle, serialise, protos, global_keys) =
+        let (drive, settle, serialise, protos, global_keys, sealed_roots, sealed) =
             context.with(|ctx| -> rquickjs::Result<_> {
                 let sink = Function::new(ctx.clone(), move |level: u8, message: String| {
                     logs.borrow_mut().push(level, message);
@@ -636,6 +576,12 @@ impl Worker {
                 let drive: Function = driver.get(0)?;
                 let settle: Function = driver.get(1)?;
                 let serialise: Function = driver.get(2)?;
+                let roots: rquickjs::Array = driver.get(3)?;
+                let sealed = Sealed::realm(
+                    &ctx,
+                    &ctx.globals().into_value(),
+                    roots.iter::<Value>().collect::<rquickjs::Result<_>>()?,
+                )?;
                 // Taken before any run: what the plain reading of a reply compares prototypes with.
                 let object_proto: Value = ctx.eval("Object.prototype")?;
                 let array_proto: Value = ctx.eval("Array.prototype")?;
@@ -648,6 +594,8 @@ impl Worker {
                         Persistent::save(&ctx, array_proto),
                     ),
                     global_keys(&ctx),
+                    Persistent::save(&ctx, roots),
+                    sealed,
                 ))
             })?;
         Ok(JsState {
@@ -658,6 +606,8 @@ impl Worker {
             serialise,
             protos,
             global_keys,
+            _sealed_roots: sealed_roots,
+            sealed,
             context,
             runtime,
             memory,
@@ -692,6 +642,11 @@ fn compile(
         options.backtrace_barrier = true;
         options.filename = Some(program.filename.clone());
         let evaluated: rquickjs::Result<Function> = ctx.eval_with_options(wrapped, options);
+        // The factory is the user's top level: `arguments.callee` reaches it, so it is sealed too.
+        let evaluated = evaluated.and_then(|f| {
+            js.sealed.seal_more(&ctx, f.clone().into_value())?;
+            Ok(f)
+        });
         match evaluated.catch(&ctx) {
             Ok(f) => Ok(Persistent::save(&ctx, f)),
             Err(caught) => {

@@ -145,10 +145,11 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, Failure> {
     let config = common::load_config(global)?;
     let session = common::session(&config, &args.transform, None)?;
     let transform = common::load_transform(&session)?;
+    let engine = common::engine(&session);
     // A fixture file that cannot be loaded is reported after the others are checked.
     let fixtures = super::bodies::fixture_set(args.transform.fixtures.as_deref())?;
     let expected = expectations(args, &transform.origin, &transform.stem)?;
-    let (pipeline, shown_name) = common::pipeline(&session, &transform);
+    let (pipeline, shown_name) = common::pipeline_on(engine, &session, &transform);
 
     if let (true, Expectations::Dir(dir)) = (args.update, &expected) {
         std::fs::create_dir_all(dir)

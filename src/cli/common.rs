@@ -56,7 +56,21 @@ pub fn load_transform(session: &Session) -> Result<TransformSource, Failure> {
 /// transformation is shown and kept in history by; the sandbox's compatibility warnings are
 /// printed once.
 pub fn pipeline(session: &Session, transform: &TransformSource) -> (Pipeline, String) {
-    let engine = Engine::new(session.limits);
+    pipeline_on(engine(session), session, transform)
+}
+
+/// The JS engine for the session's limits. Started before the input is read, its first worker
+/// sets up its runtime meanwhile.
+pub fn engine(session: &Session) -> Engine {
+    Engine::new(session.limits)
+}
+
+/// [`pipeline`] on an engine already started.
+pub fn pipeline_on(
+    engine: Engine,
+    session: &Session,
+    transform: &TransformSource,
+) -> (Pipeline, String) {
     let pipeline = Pipeline::new(
         engine,
         &transform.name,

@@ -99,6 +99,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
     let config = common::load_config(global)?;
     let session = common::session(&config, &args.transform, None)?;
     let transform = common::load_transform(&session)?;
+    let engine = common::engine(&session);
     // Everything that can fail on input is read before any output is written.
     let (inputs, skipped) = bodies::select_with_skipped(
         args.input.event.as_deref(),
@@ -106,7 +107,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
         args.input.payload.as_deref(),
         args.transform.fixtures.as_deref(),
     )?;
-    let (pipeline, shown_name) = common::pipeline(&session, &transform);
+    let (pipeline, shown_name) = common::pipeline_on(engine, &session, &transform);
 
     let out: Box<dyn Write> = super::output::stdout_for(args.output);
     let mut printer = Printer {

@@ -46,6 +46,11 @@ impl MemoryGuard {
         self.refused.replace(false)
     }
 
+    /// Bytes the runtime holds now.
+    pub(crate) fn in_use(&self) -> usize {
+        self.in_use.get()
+    }
+
     fn admit(&self, grow: usize) -> bool {
         let total = self.in_use.get().saturating_add(grow);
         if self.refuse_all.load(Ordering::Relaxed) || total > self.limit {

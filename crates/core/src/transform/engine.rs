@@ -11,7 +11,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Context as TaskContext, Poll};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -98,6 +98,35 @@ struct Shared {
     /// Abandoned workers whose threads have not ended yet.
     abandoned: AtomicUsize,
     shutdown: AtomicBool,
+    /// Opens when the first worker takes its first job: see [`Latch`].
+    first_job_taken: Latch,
+}
+
+/// Holds every worker but the first until the first has taken a job. The first sets up its
+/// runtime as soon as the engine starts, while the caller is still reading its input, so it is
+/// the one to run the first job: a single run then costs one runtime set-up, off the caller's
+/// path, rather than one per worker. The others set theirs up when a job comes their way.
+#[derive(Default)]
+struct Latch {
+    open: Mutex<bool>,
+    opened: Condvar,
+}
+
+impl Latch {
+    fn open(&self) {
+        *lock(&self.open) = true;
+        self.opened.notify_all();
+    }
+
+    fn wait(&self) {
+        let mut open = lock(&self.open);
+        while !*open {
+            open = self
+                .opened
+                .wait(open)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
 }
 
 /// Runs transformations. Clones share the same workers (cloning is cheap); dropping the last
@@ -144,9 +173,10 @@ impl Engine {
             slots: Mutex::new(Vec::new()),
             abandoned: AtomicUsize::new(0),
             shutdown: AtomicBool::new(false),
+            first_job_taken: Latch::default(),
         });
-        for _ in 0..shared.workers {
-            spawn_worker(&shared);
+        for index in 0..shared.workers {
+            spawn_worker(&shared, index == 0);
         }
         let supervisor_shared = Arc::clone(&shared);
         let supervisor = thread::Builder::new()
@@ -322,7 +352,8 @@ fn sanitize_filename(name: &str) -> String {
     }
 }
 
-fn spawn_worker(shared: &Arc<Shared>) -> bool {
+/// Starts a worker thread; the `first` sets up its runtime at once (see [`Latch`]).
+fn spawn_worker(shared: &Arc<Shared>, first: bool) -> bool {
     let slot = Arc::new(WorkerSlot::default());
     lock(&shared.slots).push(Arc::clone(&slot));
     let worker_shared = Arc::clone(shared);
@@ -330,7 +361,7 @@ fn spawn_worker(shared: &Arc<Shared>) -> bool {
     let spawned = thread::Builder::new()
         .name("hookbench-js".into())
         .stack_size(WORKER_STACK_BYTES)
-        .spawn(move || worker_loop(&worker_shared, &worker_slot));
+        .spawn(move || worker_loop(&worker_shared, &worker_slot, first));
     if spawned.is_err() {
         // No thread: leave the slot out so the supervisor does not watch it.
         lock(&shared.slots).retain(|s| !Arc::ptr_eq(s, &slot));
@@ -348,11 +379,20 @@ impl Drop for AbandonedThread<'_> {
     }
 }
 
-fn worker_loop(shared: &Shared, slot: &WorkerSlot) {
+fn worker_loop(shared: &Shared, slot: &WorkerSlot, first: bool) {
     let (limits, record_reads) = (shared.limits, shared.record_reads);
     let refuse_memory = Arc::clone(&slot.refuse_memory);
     let mut worker = Worker::new(limits, record_reads, Arc::clone(&refuse_memory));
+    // Let go of the others at the first job or, without one, however the loop ends.
+    let mut holding = first.then(|| OpenOnDrop(&shared.first_job_taken));
+    if first {
+        // A set-up that fails is tried again, and reported, by the first run.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.prepare()));
+    } else {
+        shared.first_job_taken.wait();
+    }
     while let Some(queued) = next_job(&shared.jobs_rx) {
+        drop(holding.take());
         let hard_deadline = Instant::now() + limits.timeout * 2;
         *lock(&slot.in_flight) = Some(InFlight {
             hard_deadline,
@@ -393,6 +433,15 @@ fn worker_loop(shared: &Shared, slot: &WorkerSlot) {
             let _counted = AbandonedThread(shared);
             return;
         }
+    }
+}
+
+/// Opens a latch when dropped.
+struct OpenOnDrop<'a>(&'a Latch);
+
+impl Drop for OpenOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.open();
     }
 }
 
@@ -475,7 +524,7 @@ fn replace_workers(shared: &Arc<Shared>) -> usize {
         if live >= shared.workers || live + abandoned >= shared.workers + MAX_ABANDONED {
             return live;
         }
-        if !spawn_worker(shared) {
+        if !spawn_worker(shared, false) {
             return live;
         }
     }
@@ -497,5 +546,29 @@ fn answer_queued_while_stuck(shared: &Shared) {
             reads: Vec::new(),
             duration: Duration::ZERO,
         });
+    }
+}
+
+#[cfg(test)]
+mod latch_tests {
+    use super::*;
+
+    #[test]
+    fn a_latch_lets_its_waiters_go_when_opened_or_when_its_holder_is_dropped() {
+        let latch = Arc::new(Latch::default());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = {
+            let latch = Arc::clone(&latch);
+            thread::spawn(move || {
+                latch.wait();
+                tx.send(()).expect("the test waits");
+            })
+        };
+        assert!(rx.try_recv().is_err(), "held until opened");
+        drop(OpenOnDrop(&latch));
+        rx.recv().expect("let go once opened");
+        waiter.join().expect("the waiter ends");
+        // Open stays open.
+        latch.wait();
     }
 }

@@ -436,6 +436,14 @@ impl Worker {
         }
     }
 
+    /// Sets up the JS runtime now rather than at the first run. A set-up that fails is left to
+    /// the first run to try again and report.
+    pub(crate) fn prepare(&mut self) {
+        if self.js.is_none() {
+            self.js = self.build().ok();
+        }
+    }
+
     /// Runs one job to completion on this thread.
     pub(crate) fn run(&mut self, job: &WorkerJob) -> RunOutput {
         let started = Instant::now();
@@ -564,6 +572,9 @@ impl Worker {
         runtime.set_max_stack_size(self.limits.stack_bytes);
         let deadline = Arc::clone(&self.deadline);
         runtime.set_interrupt_handler(Some(Box::new(move || deadline.expired())));
+        // Setting up makes little garbage: no collection until it is done, then the threshold a
+        // collection would have left (QuickJS sets half as much again as is in use).
+        runtime.set_gc_threshold(usize::MAX);
         let context = Context::full(&runtime)?;
         let logs = Rc::clone(&self.logs);
         let (drive, settle, serialise, protos, global_keys, sealed_roots, sealed) =
@@ -598,6 +609,8 @@ impl Worker {
                     sealed,
                 ))
             })?;
+        let in_use = memory.in_use();
+        runtime.set_gc_threshold(in_use + in_use / 2);
         Ok(JsState {
             programs: HashMap::new(),
             program_order: VecDeque::new(),

@@ -18,6 +18,7 @@ use crate::theme::Theme;
 
 use super::editor::{Clock, Editor};
 use super::events_list::{EventEntry, EventsList};
+use super::findings::FindingsLayouts;
 use super::jobs::LatestJobs;
 use super::layout_state::LayoutState;
 use super::listener::ListenerState;
@@ -369,6 +370,78 @@ impl EventResult {
     }
 }
 
+/// The latest result of each event, by event key. Read like a map (it derefs to one); every
+/// change goes through a method here, which stamps the results it touches with a number never
+/// used before, so what is measured from a result (the findings lists' layout) can tell that it
+/// is still current by its stamp.
+#[derive(Default)]
+pub struct Results {
+    map: HashMap<String, EventResult>,
+    /// The stamp of each result: given on insertion and on every access that may change it.
+    stamps: HashMap<String, u64>,
+    last_stamp: u64,
+}
+
+impl Results {
+    /// The stamp of an event's result as it stands: another stamp means it may have changed.
+    pub fn stamp(&self, key: &str) -> Option<u64> {
+        self.stamps.get(key).copied()
+    }
+
+    fn restamp(&mut self, key: &str) {
+        self.last_stamp += 1;
+        if let Some(stamp) = self.stamps.get_mut(key) {
+            *stamp = self.last_stamp;
+        } else {
+            self.stamps.insert(key.to_string(), self.last_stamp);
+        }
+    }
+
+    /// Sets an event's result, returning the one it replaces.
+    pub fn insert(&mut self, key: String, result: EventResult) -> Option<EventResult> {
+        self.restamp(&key);
+        self.map.insert(key, result)
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<EventResult> {
+        self.stamps.remove(key);
+        self.map.remove(key)
+    }
+
+    /// An event's result, to change.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut EventResult> {
+        if self.map.contains_key(key) {
+            self.restamp(key);
+        }
+        self.map.get_mut(key)
+    }
+
+    /// Every result, to change.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut EventResult> {
+        // Every result has a stamp: each gets a new one.
+        for stamp in self.stamps.values_mut() {
+            self.last_stamp += 1;
+            *stamp = self.last_stamp;
+        }
+        self.map.values_mut()
+    }
+
+    /// Keeps the results `keep` says yes to.
+    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut EventResult) -> bool) {
+        self.map.retain(|key, result| keep(key, result));
+        let map = &self.map;
+        self.stamps.retain(|key, _| map.contains_key(key));
+    }
+}
+
+impl std::ops::Deref for Results {
+    type Target = HashMap<String, EventResult>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.map
+    }
+}
+
 /// How an event's output fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunMark {
@@ -478,7 +551,7 @@ pub struct App {
     pub settings: PipelineSettings,
     pub events: EventsList,
     pub transform: TransformState,
-    pub results: HashMap<String, EventResult>,
+    pub results: Results,
     /// The newest job asked for each event key; older results are dropped, and the runs they
     /// came from skip items not yet started.
     pub latest_job: LatestJobs,
@@ -525,6 +598,8 @@ pub struct App {
     pub reading: Reading,
     /// Where the editors take a keystroke's time from, for grouping undo steps.
     pub clock: Clock,
+    /// The findings lists' layout as `update` last worked it out, for the frames after it.
+    pub findings_layouts: FindingsLayouts,
 }
 
 impl App {
@@ -542,7 +617,7 @@ impl App {
             settings: init.settings,
             events,
             transform: TransformState::new(init.transform),
-            results: HashMap::new(),
+            results: Results::default(),
             latest_job: LatestJobs::default(),
             run_bases: HashMap::new(),
             next_job: 1,
@@ -571,6 +646,7 @@ impl App {
             skipped_fixtures: init.fixtures.skipped().to_vec(),
             reading: Reading::default(),
             clock: Clock::System,
+            findings_layouts: FindingsLayouts::default(),
         }
     }
 

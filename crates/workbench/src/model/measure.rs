@@ -5,7 +5,6 @@
 use similar::TextDiff;
 
 use hookbench_core::segment::Severity;
-use hookbench_core::segment::diagnostic::Finding;
 use hookbench_core::segment::send::RequestInfo;
 
 use crate::highlight::Highlighter;
@@ -14,6 +13,8 @@ use crate::keymap::EDITOR_KEYS;
 use crate::layout::{Areas, Pane};
 use crate::model::app::{App, BottomTab, DELIVERY_MARKS, EventResult, LIST_MARKS};
 use crate::text::char_width;
+
+use super::findings;
 
 /// Lines of context around each change in the Segment pane's diff.
 pub const DIFF_CONTEXT: usize = 3;
@@ -75,40 +76,9 @@ impl FindingRow<'_> {
     }
 }
 
-/// Findings of either kind as rows.
-fn finding_rows<F: Finding>(findings: &[F]) -> Vec<FindingRow<'_>> {
-    findings
-        .iter()
-        .map(|f| FindingRow {
-            severity: f.severity(),
-            code: f.code(),
-            path: f.path(),
-            message: f.message(),
-        })
-        .collect()
-}
-
-/// The selected output's lint findings.
+/// The selected output's lint findings, as rows.
 pub fn lint_findings(app: &App) -> Vec<FindingRow<'_>> {
-    finding_rows(
-        app.selected_result()
-            .map_or(&[][..], |r| r.record.diagnostics.as_slice()),
-    )
-}
-
-/// What Dodo's schema says about the selected body.
-pub fn input_findings(app: &App) -> Vec<FindingRow<'_>> {
-    finding_rows(app.selected_input_diagnostics())
-}
-
-/// Errors, warnings and infos among findings.
-pub fn severity_counts(rows: &[FindingRow]) -> (usize, usize, usize) {
-    let count = |s: Severity| rows.iter().filter(|r| r.severity == s).count();
-    (
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info),
-    )
+    findings::pane_findings(app, Pane::Segment).iter().collect()
 }
 
 /// Where the rows of `text` start when it is wrapped to `width` columns, as the panes wrap it:
@@ -167,44 +137,26 @@ pub fn finding_row_counts(rows: &[FindingRow], width: u16) -> Vec<usize> {
         .collect()
 }
 
-/// Rows the findings area takes in a pane of `height` rows: the summary line, then the findings
-/// wrapped to `width`, at most half the pane (and at least the summary and one row); the list
-/// scrolls within it.
-fn rows_height(rows: &[FindingRow], width: u16, height: u16) -> u16 {
-    if rows.is_empty() {
+/// Rows the findings area takes in a pane of `width` × `height`: the summary line, then the
+/// findings wrapped to `width`, at most half the pane (and at least the summary and one row);
+/// the list scrolls within it.
+fn rows_height(app: &App, pane: Pane, width: u16, height: u16) -> u16 {
+    if findings::pane_findings(app, pane).is_empty() {
         return 0;
     }
     let cap = (height / 2).max(2).min(height);
-    // Measured only until the cap is reached: a body with thousands of findings (a long cart)
-    // would otherwise wrap every one of them on every frame.
-    let mut total = 1usize;
-    for row in rows {
-        if total >= usize::from(cap) {
-            break;
-        }
-        total += wrap_starts(&finding_parts(row).concat(), usize::from(width), usize::MAX).len();
-    }
-    u16::try_from(total).unwrap_or(u16::MAX).min(cap)
+    let rows = findings::rows_up_to(app, pane, width, usize::from(cap));
+    u16::try_from(1 + rows).unwrap_or(u16::MAX).min(cap)
 }
 
 /// Rows the lint findings take in a pane of `width` × `height`.
 pub fn findings_height(app: &App, width: u16, height: u16) -> u16 {
-    rows_height(&lint_findings(app), width, height)
+    rows_height(app, Pane::Segment, width, height)
 }
 
 /// Rows the body's input diagnostics take in a pane of `width` × `height`.
 pub fn input_findings_height(app: &App, width: u16, height: u16) -> u16 {
-    rows_height(&input_findings(app), width, height)
-}
-
-/// The findings a pane lists under its text: the Webhook pane's input diagnostics, the Segment
-/// pane's lint findings.
-pub fn pane_findings(app: &App, pane: Pane) -> Vec<FindingRow<'_>> {
-    match pane {
-        Pane::Webhook => input_findings(app),
-        Pane::Segment => lint_findings(app),
-        _ => Vec::new(),
-    }
+    rows_height(app, Pane::Webhook, width, height)
 }
 
 /// The findings area of a pane as placed on screen: its width and the rows its list (under
@@ -497,7 +449,7 @@ mod tests {
                             app,
                             frame,
                             frame.area(),
-                            &rows,
+                            Pane::Segment,
                             finding_summary,
                             crate::model::reading::FindingsCursor::default(),
                         )

@@ -372,65 +372,94 @@ impl EventResult {
 
 /// The latest result of each event, by event key. Read like a map (it derefs to one); every
 /// change goes through a method here, which stamps the results it touches with a number never
-/// used before, so what is measured from a result (the findings lists' layout) can tell that it
-/// is still current by its stamp.
+/// used before, so what is worked out from a result (the findings lists' layout) can tell by its
+/// stamp that it is still current, and notes what the events list asks of every result on every
+/// frame (whether its body has input errors) so that is never counted again.
 #[derive(Default)]
 pub struct Results {
     map: HashMap<String, EventResult>,
-    /// The stamp of each result: given on insertion and on every access that may change it.
-    stamps: HashMap<String, u64>,
+    /// What is noted of each result as it was last set or changed.
+    notes: HashMap<String, ResultNote>,
     last_stamp: u64,
+}
+
+/// What [`Results`] notes of a result when it is set or changed.
+#[derive(Debug, Clone, Copy)]
+struct ResultNote {
+    stamp: u64,
+    input_errors: bool,
 }
 
 impl Results {
     /// The stamp of an event's result as it stands: another stamp means it may have changed.
     pub fn stamp(&self, key: &str) -> Option<u64> {
-        self.stamps.get(key).copied()
+        self.notes.get(key).map(|note| note.stamp)
     }
 
-    fn restamp(&mut self, key: &str) {
+    /// True when the run behind an event's result found input errors in the body it took.
+    pub fn input_errors(&self, key: &str) -> bool {
+        self.notes.get(key).is_some_and(|note| note.input_errors)
+    }
+
+    /// Notes a result as set or changed.
+    fn note(&mut self, key: &str) {
+        let Some(result) = self.map.get(key) else {
+            return;
+        };
         self.last_stamp += 1;
-        if let Some(stamp) = self.stamps.get_mut(key) {
-            *stamp = self.last_stamp;
-        } else {
-            self.stamps.insert(key.to_string(), self.last_stamp);
+        let note = ResultNote {
+            stamp: self.last_stamp,
+            input_errors: result
+                .record
+                .input_diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error),
+        };
+        match self.notes.get_mut(key) {
+            Some(noted) => *noted = note,
+            None => {
+                self.notes.insert(key.to_string(), note);
+            }
         }
     }
 
     /// Sets an event's result, returning the one it replaces.
     pub fn insert(&mut self, key: String, result: EventResult) -> Option<EventResult> {
-        self.restamp(&key);
-        self.map.insert(key, result)
+        let replaced = self.map.insert(key.clone(), result);
+        self.note(&key);
+        replaced
     }
 
     pub fn remove(&mut self, key: &str) -> Option<EventResult> {
-        self.stamps.remove(key);
+        self.notes.remove(key);
         self.map.remove(key)
     }
 
-    /// An event's result, to change.
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut EventResult> {
-        if self.map.contains_key(key) {
-            self.restamp(key);
-        }
-        self.map.get_mut(key)
+    /// Changes an event's result, if it has one, with `change`.
+    pub fn change<R>(
+        &mut self,
+        key: &str,
+        change: impl FnOnce(&mut EventResult) -> R,
+    ) -> Option<R> {
+        let changed = self.map.get_mut(key).map(change);
+        self.note(key);
+        changed
     }
 
-    /// Every result, to change.
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut EventResult> {
-        // Every result has a stamp: each gets a new one.
-        for stamp in self.stamps.values_mut() {
-            self.last_stamp += 1;
-            *stamp = self.last_stamp;
+    /// Changes every result with `change`.
+    pub fn change_each(&mut self, mut change: impl FnMut(&mut EventResult)) {
+        self.map.values_mut().for_each(&mut change);
+        let keys: Vec<String> = self.map.keys().cloned().collect();
+        for key in keys {
+            self.note(&key);
         }
-        self.map.values_mut()
     }
 
     /// Keeps the results `keep` says yes to.
-    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut EventResult) -> bool) {
+    pub fn retain(&mut self, mut keep: impl FnMut(&String, &EventResult) -> bool) {
         self.map.retain(|key, result| keep(key, result));
         let map = &self.map;
-        self.stamps.retain(|key, _| map.contains_key(key));
+        self.notes.retain(|key, _| map.contains_key(key));
     }
 }
 
@@ -675,13 +704,15 @@ impl App {
     /// latest shown run when that run took this body (they depend on the body only, so a run
     /// pending for a newer transformation keeps them). Empty until such a run is in.
     pub fn input_diagnostics(&self, key: &str) -> &[InputDiagnostic] {
-        let (Some(entry), Some(result)) = (self.events.entry(key), self.shown_result(key)) else {
-            return &[];
-        };
-        if result.basis.body != entry.view.body_key {
-            return &[];
-        }
-        &result.record.input_diagnostics
+        self.result_of_body(key)
+            .map_or(&[], |result| &result.record.input_diagnostics)
+    }
+
+    /// The event's shown result when its run took the body as it stands.
+    fn result_of_body(&self, key: &str) -> Option<&EventResult> {
+        let entry = self.events.entry(key)?;
+        self.shown_result(key)
+            .filter(|result| result.basis.body == entry.view.body_key)
     }
 
     /// [`App::input_diagnostics`] of the selected event.
@@ -692,9 +723,9 @@ impl App {
 
     /// True when the event's body has an input error: Dodo's SDK models would refuse it.
     pub fn has_input_errors(&self, key: &str) -> bool {
-        self.input_diagnostics(key)
-            .iter()
-            .any(|d| d.severity == Severity::Error)
+        // Noted as the result came in: every frame asks it of every event, and a long cart's
+        // body has thousands of findings.
+        self.result_of_body(key).is_some() && self.results.input_errors(key)
     }
 
     /// True while a run of the selected event is queued or running.

@@ -418,15 +418,26 @@ mod tests {
         // Changed in place outside `update` (the same findings, where they were, each twice as
         // long): the result is stamped anew all the same, so the layout kept for its findings
         // before is not read, and none is kept until `update` runs.
-        if let Some(result) = h.app.results.get_mut("cart") {
+        h.app.results.change("cart", |result| {
             for finding in &mut result.record.input_diagnostics {
                 finding.message = format!("{0} {0}", finding.message);
             }
-        }
+        });
         assert!(!is_kept(&h.app, Pane::Webhook, width));
         let now = layout(&h.app, Pane::Webhook, width);
         assert!(matches!(now, Cow::Owned(_)));
         assert!(now.rows() > kept.rows());
         assert_eq!(now.counts(), kept.counts());
+    }
+
+    #[test]
+    fn an_input_error_changed_in_is_noted_for_the_events_list() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut h = long_cart(dir.path(), 3);
+        assert!(!h.app.has_input_errors("cart"));
+        h.app.results.change("cart", |result| {
+            result.record.input_diagnostics[0].severity = Severity::Error;
+        });
+        assert!(h.app.has_input_errors("cart"));
     }
 }

@@ -7,7 +7,6 @@ use similar::TextDiff;
 use hookbench_core::segment::Severity;
 use hookbench_core::segment::send::RequestInfo;
 
-use crate::highlight::Highlighter;
 use crate::keymap::Action;
 use crate::keymap::EDITOR_KEYS;
 use crate::layout::{Areas, Pane};
@@ -30,8 +29,7 @@ pub fn severity_symbol(severity: Severity) -> &'static str {
 
 /// Lines of the selected event's body.
 pub fn webhook_lines(app: &App) -> usize {
-    app.selected()
-        .map_or(0, |e| Highlighter::line_count(&e.view.text))
+    app.selected().map_or(0, |e| e.view.line_count)
 }
 
 /// Lines the Segment pane scrolls through: the payload, the diff or the error.
@@ -43,7 +41,7 @@ pub fn segment_lines(app: &App) -> usize {
         return diff_lines(result);
     }
     match &result.output {
-        Some(output) => Highlighter::line_count(&output.text),
+        Some(output) => output.line_count,
         None => error_lines(app, result),
     }
 }
@@ -207,6 +205,25 @@ pub fn pane_text(app: &App, pane: Pane) -> Option<(Vec<&str>, usize)> {
     }
 }
 
+/// How many lines [`pane_text`] gives a pane, counted without splitting its text.
+fn pane_text_lines(app: &App, pane: Pane) -> Option<usize> {
+    // A text ending in a newline splits into one more line than it shows.
+    let split = |line_count: usize, text: &str| {
+        line_count + usize::from(text.is_empty() || text.ends_with('\n'))
+    };
+    match pane {
+        Pane::Webhook => app
+            .selected()
+            .map(|e| split(e.view.line_count, &e.view.text)),
+        Pane::Transform => Some(app.transform.editor.lines().len()),
+        Pane::Segment if !app.diff => {
+            let output = app.selected_result()?.output.as_ref()?;
+            Some(split(output.line_count, &output.text))
+        }
+        _ => None,
+    }
+}
+
 /// Height of a text pane's code: the rows under its borders less the findings, header and
 /// error lines.
 pub fn text_height(app: &App, areas: &Areas, pane: Pane) -> usize {
@@ -220,7 +237,7 @@ pub fn text_height(app: &App, areas: &Areas, pane: Pane) -> usize {
 /// Columns a text pane shows of each line, right of its gutter.
 pub fn text_width(app: &App, areas: &Areas, pane: Pane) -> usize {
     let Some(area) = areas.of(pane) else { return 0 };
-    let lines = pane_text(app, pane).map_or(1, |(lines, _)| lines.len());
+    let lines = pane_text_lines(app, pane).unwrap_or(1);
     usize::from(area.width.saturating_sub(2)).saturating_sub(gutter_width(lines))
 }
 
@@ -229,7 +246,8 @@ pub fn text_width(app: &App, areas: &Areas, pane: Pane) -> usize {
 pub fn max_top(app: &App, areas: &Areas, pane: Pane, lines: usize) -> usize {
     let height = text_height(app, areas, pane).max(1);
     let wrapping = app.reading.sideways(pane).is_some_and(|s| s.wrap);
-    let text = pane_text(app, pane).filter(|_| wrapping);
+    // Split into lines only when it wraps: a body can be megabytes.
+    let text = wrapping.then(|| pane_text(app, pane)).flatten();
     let Some((text, _)) = text else {
         return lines.saturating_sub(height);
     };
@@ -409,6 +427,7 @@ mod tests {
     use crossterm::event::{KeyCode, KeyModifiers};
 
     use super::*;
+    use crate::highlight::Highlighter;
     use crate::testing::Harness;
     use crate::view;
 

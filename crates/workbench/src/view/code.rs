@@ -150,16 +150,18 @@ pub struct CodeView {
 }
 
 /// Highlighted lines `top ..` of a text, `height` of them, with line numbers and marks.
+/// `(text, lines)`: the text and its line count as [`Highlighter::line_count`] gives it (known
+/// beforehand for a body, which can be megabytes).
 pub fn code_view(
     app: &App,
     doc: u64,
-    text: &str,
+    (text, lines): (&str, usize),
     language: Language,
     top: usize,
     height: usize,
     mark: impl Fn(usize) -> Option<GutterMark>,
 ) -> CodeView {
-    let total = Highlighter::line_count(text).max(1);
+    let total = lines.max(1);
     let number_width = gutter_width(total) - 2;
     let styled = app.highlighter.lines(doc, text, language, top, height);
     let palette = &app.theme.palette;
@@ -331,7 +333,8 @@ pub fn render_editor(
     let text = editor.text();
     let doc = content_key(&text);
     let height = usize::from(area.height);
-    let view = code_view(app, doc, &text, language, editor.top, height, mark);
+    let lines = Highlighter::line_count(&text);
+    let view = code_view(app, doc, (&text, lines), language, editor.top, height, mark);
     let lines = editor.lines();
     let (cursor_line, cursor_char) = editor.cursor();
     if active {

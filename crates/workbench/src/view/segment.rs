@@ -297,7 +297,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         let view = code_view(
             app,
             output.doc,
-            &output.text,
+            (&output.text, output.line_count),
             Language::Json,
             app.scroll.segment,
             height,

@@ -128,7 +128,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let view = code_view(
         app,
         entry.view.doc,
-        &entry.view.text,
+        (&entry.view.text, entry.view.line_count),
         Language::Json,
         app.scroll.webhook,
         usize::from(code_area.height),

@@ -18,6 +18,7 @@ use crate::theme::Theme;
 
 use super::editor::{Clock, Editor};
 use super::events_list::{EventEntry, EventsList};
+use super::findings::FindingsLayouts;
 use super::jobs::LatestJobs;
 use super::layout_state::LayoutState;
 use super::listener::ListenerState;
@@ -369,6 +370,107 @@ impl EventResult {
     }
 }
 
+/// The latest result of each event, by event key. Read like a map (it derefs to one); every
+/// change goes through a method here, which stamps the results it touches with a number never
+/// used before, so what is worked out from a result (the findings lists' layout) can tell by its
+/// stamp that it is still current, and notes what the events list asks of every result on every
+/// frame (whether its body has input errors) so that is never counted again.
+#[derive(Default)]
+pub struct Results {
+    map: HashMap<String, EventResult>,
+    /// What is noted of each result as it was last set or changed.
+    notes: HashMap<String, ResultNote>,
+    last_stamp: u64,
+}
+
+/// What [`Results`] notes of a result when it is set or changed.
+#[derive(Debug, Clone, Copy)]
+struct ResultNote {
+    stamp: u64,
+    input_errors: bool,
+}
+
+impl Results {
+    /// The stamp of an event's result as it stands: another stamp means it may have changed.
+    pub fn stamp(&self, key: &str) -> Option<u64> {
+        self.notes.get(key).map(|note| note.stamp)
+    }
+
+    /// True when the run behind an event's result found input errors in the body it took.
+    pub fn input_errors(&self, key: &str) -> bool {
+        self.notes.get(key).is_some_and(|note| note.input_errors)
+    }
+
+    /// Notes a result as set or changed.
+    fn note(&mut self, key: &str) {
+        let Some(result) = self.map.get(key) else {
+            return;
+        };
+        self.last_stamp += 1;
+        let note = ResultNote {
+            stamp: self.last_stamp,
+            input_errors: result
+                .record
+                .input_diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error),
+        };
+        match self.notes.get_mut(key) {
+            Some(noted) => *noted = note,
+            None => {
+                self.notes.insert(key.to_string(), note);
+            }
+        }
+    }
+
+    /// Sets an event's result, returning the one it replaces.
+    pub fn insert(&mut self, key: String, result: EventResult) -> Option<EventResult> {
+        let replaced = self.map.insert(key.clone(), result);
+        self.note(&key);
+        replaced
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<EventResult> {
+        self.notes.remove(key);
+        self.map.remove(key)
+    }
+
+    /// Changes an event's result, if it has one, with `change`.
+    pub fn change<R>(
+        &mut self,
+        key: &str,
+        change: impl FnOnce(&mut EventResult) -> R,
+    ) -> Option<R> {
+        let changed = self.map.get_mut(key).map(change);
+        self.note(key);
+        changed
+    }
+
+    /// Changes every result with `change`.
+    pub fn change_each(&mut self, mut change: impl FnMut(&mut EventResult)) {
+        self.map.values_mut().for_each(&mut change);
+        let keys: Vec<String> = self.map.keys().cloned().collect();
+        for key in keys {
+            self.note(&key);
+        }
+    }
+
+    /// Keeps the results `keep` says yes to.
+    pub fn retain(&mut self, mut keep: impl FnMut(&String, &EventResult) -> bool) {
+        self.map.retain(|key, result| keep(key, result));
+        let map = &self.map;
+        self.notes.retain(|key, _| map.contains_key(key));
+    }
+}
+
+impl std::ops::Deref for Results {
+    type Target = HashMap<String, EventResult>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.map
+    }
+}
+
 /// How an event's output fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunMark {
@@ -478,7 +580,7 @@ pub struct App {
     pub settings: PipelineSettings,
     pub events: EventsList,
     pub transform: TransformState,
-    pub results: HashMap<String, EventResult>,
+    pub results: Results,
     /// The newest job asked for each event key; older results are dropped, and the runs they
     /// came from skip items not yet started.
     pub latest_job: LatestJobs,
@@ -525,6 +627,8 @@ pub struct App {
     pub reading: Reading,
     /// Where the editors take a keystroke's time from, for grouping undo steps.
     pub clock: Clock,
+    /// The findings lists' layout as `update` last worked it out, for the frames after it.
+    pub findings_layouts: FindingsLayouts,
 }
 
 impl App {
@@ -542,7 +646,7 @@ impl App {
             settings: init.settings,
             events,
             transform: TransformState::new(init.transform),
-            results: HashMap::new(),
+            results: Results::default(),
             latest_job: LatestJobs::default(),
             run_bases: HashMap::new(),
             next_job: 1,
@@ -571,6 +675,7 @@ impl App {
             skipped_fixtures: init.fixtures.skipped().to_vec(),
             reading: Reading::default(),
             clock: Clock::System,
+            findings_layouts: FindingsLayouts::default(),
         }
     }
 
@@ -599,13 +704,15 @@ impl App {
     /// latest shown run when that run took this body (they depend on the body only, so a run
     /// pending for a newer transformation keeps them). Empty until such a run is in.
     pub fn input_diagnostics(&self, key: &str) -> &[InputDiagnostic] {
-        let (Some(entry), Some(result)) = (self.events.entry(key), self.shown_result(key)) else {
-            return &[];
-        };
-        if result.basis.body != entry.view.body_key {
-            return &[];
-        }
-        &result.record.input_diagnostics
+        self.result_of_body(key)
+            .map_or(&[], |result| &result.record.input_diagnostics)
+    }
+
+    /// The event's shown result when its run took the body as it stands.
+    fn result_of_body(&self, key: &str) -> Option<&EventResult> {
+        let entry = self.events.entry(key)?;
+        self.shown_result(key)
+            .filter(|result| result.basis.body == entry.view.body_key)
     }
 
     /// [`App::input_diagnostics`] of the selected event.
@@ -616,9 +723,9 @@ impl App {
 
     /// True when the event's body has an input error: Dodo's SDK models would refuse it.
     pub fn has_input_errors(&self, key: &str) -> bool {
-        self.input_diagnostics(key)
-            .iter()
-            .any(|d| d.severity == Severity::Error)
+        // Noted as the result came in: every frame asks it of every event, and a long cart's
+        // body has thousands of findings.
+        self.result_of_body(key).is_some() && self.results.input_errors(key)
     }
 
     /// True while a run of the selected event is queued or running.

@@ -7,7 +7,7 @@ use hookbench_core::webhook::fixtures::FixtureOrigin;
 use hookbench_core::store::{DeliverySummary, Verification};
 use hookbench_core::text::{escape_bytes, short_local_time};
 
-use crate::highlight::content_key;
+use crate::highlight::{Highlighter, content_key};
 use serde_json::Value;
 
 use super::output::PointerLines;
@@ -33,6 +33,9 @@ pub struct BodyView {
     pub parsed: Option<Value>,
     /// Where each JSON pointer starts in `text`, for marking input diagnostics.
     pub lines: PointerLines,
+    /// Lines of `text` (as [`Highlighter::line_count`] counts them), counted once: a frame
+    /// needs it and a body can be megabytes.
+    pub line_count: usize,
 }
 
 impl BodyView {
@@ -61,6 +64,7 @@ impl BodyView {
         };
         BodyView {
             lines,
+            line_count: Highlighter::line_count(&text),
             doc: content_key(&text),
             body_key: content_key(body),
             text,

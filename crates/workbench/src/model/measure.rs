@@ -5,15 +5,15 @@
 use similar::TextDiff;
 
 use hookbench_core::segment::Severity;
-use hookbench_core::segment::diagnostic::Finding;
 use hookbench_core::segment::send::RequestInfo;
 
-use crate::highlight::Highlighter;
 use crate::keymap::Action;
 use crate::keymap::EDITOR_KEYS;
 use crate::layout::{Areas, Pane};
 use crate::model::app::{App, BottomTab, DELIVERY_MARKS, EventResult, LIST_MARKS};
 use crate::text::char_width;
+
+use super::findings;
 
 /// Lines of context around each change in the Segment pane's diff.
 pub const DIFF_CONTEXT: usize = 3;
@@ -29,8 +29,7 @@ pub fn severity_symbol(severity: Severity) -> &'static str {
 
 /// Lines of the selected event's body.
 pub fn webhook_lines(app: &App) -> usize {
-    app.selected()
-        .map_or(0, |e| Highlighter::line_count(&e.view.text))
+    app.selected().map_or(0, |e| e.view.line_count)
 }
 
 /// Lines the Segment pane scrolls through: the payload, the diff or the error.
@@ -42,7 +41,7 @@ pub fn segment_lines(app: &App) -> usize {
         return diff_lines(result);
     }
     match &result.output {
-        Some(output) => Highlighter::line_count(&output.text),
+        Some(output) => output.line_count,
         None => error_lines(app, result),
     }
 }
@@ -75,40 +74,9 @@ impl FindingRow<'_> {
     }
 }
 
-/// Findings of either kind as rows.
-fn finding_rows<F: Finding>(findings: &[F]) -> Vec<FindingRow<'_>> {
-    findings
-        .iter()
-        .map(|f| FindingRow {
-            severity: f.severity(),
-            code: f.code(),
-            path: f.path(),
-            message: f.message(),
-        })
-        .collect()
-}
-
-/// The selected output's lint findings.
+/// The selected output's lint findings, as rows.
 pub fn lint_findings(app: &App) -> Vec<FindingRow<'_>> {
-    finding_rows(
-        app.selected_result()
-            .map_or(&[][..], |r| r.record.diagnostics.as_slice()),
-    )
-}
-
-/// What Dodo's schema says about the selected body.
-pub fn input_findings(app: &App) -> Vec<FindingRow<'_>> {
-    finding_rows(app.selected_input_diagnostics())
-}
-
-/// Errors, warnings and infos among findings.
-pub fn severity_counts(rows: &[FindingRow]) -> (usize, usize, usize) {
-    let count = |s: Severity| rows.iter().filter(|r| r.severity == s).count();
-    (
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info),
-    )
+    findings::pane_findings(app, Pane::Segment).iter().collect()
 }
 
 /// Where the rows of `text` start when it is wrapped to `width` columns, as the panes wrap it:
@@ -167,44 +135,26 @@ pub fn finding_row_counts(rows: &[FindingRow], width: u16) -> Vec<usize> {
         .collect()
 }
 
-/// Rows the findings area takes in a pane of `height` rows: the summary line, then the findings
-/// wrapped to `width`, at most half the pane (and at least the summary and one row); the list
-/// scrolls within it.
-fn rows_height(rows: &[FindingRow], width: u16, height: u16) -> u16 {
-    if rows.is_empty() {
+/// Rows the findings area takes in a pane of `width` × `height`: the summary line, then the
+/// findings wrapped to `width`, at most half the pane (and at least the summary and one row);
+/// the list scrolls within it.
+fn rows_height(app: &App, pane: Pane, width: u16, height: u16) -> u16 {
+    if findings::pane_findings(app, pane).is_empty() {
         return 0;
     }
     let cap = (height / 2).max(2).min(height);
-    // Measured only until the cap is reached: a body with thousands of findings (a long cart)
-    // would otherwise wrap every one of them on every frame.
-    let mut total = 1usize;
-    for row in rows {
-        if total >= usize::from(cap) {
-            break;
-        }
-        total += wrap_starts(&finding_parts(row).concat(), usize::from(width), usize::MAX).len();
-    }
-    u16::try_from(total).unwrap_or(u16::MAX).min(cap)
+    let rows = findings::rows_up_to(app, pane, width, usize::from(cap));
+    u16::try_from(1 + rows).unwrap_or(u16::MAX).min(cap)
 }
 
 /// Rows the lint findings take in a pane of `width` × `height`.
 pub fn findings_height(app: &App, width: u16, height: u16) -> u16 {
-    rows_height(&lint_findings(app), width, height)
+    rows_height(app, Pane::Segment, width, height)
 }
 
 /// Rows the body's input diagnostics take in a pane of `width` × `height`.
 pub fn input_findings_height(app: &App, width: u16, height: u16) -> u16 {
-    rows_height(&input_findings(app), width, height)
-}
-
-/// The findings a pane lists under its text: the Webhook pane's input diagnostics, the Segment
-/// pane's lint findings.
-pub fn pane_findings(app: &App, pane: Pane) -> Vec<FindingRow<'_>> {
-    match pane {
-        Pane::Webhook => input_findings(app),
-        Pane::Segment => lint_findings(app),
-        _ => Vec::new(),
-    }
+    rows_height(app, Pane::Webhook, width, height)
 }
 
 /// The findings area of a pane as placed on screen: its width and the rows its list (under
@@ -255,6 +205,25 @@ pub fn pane_text(app: &App, pane: Pane) -> Option<(Vec<&str>, usize)> {
     }
 }
 
+/// How many lines [`pane_text`] gives a pane, counted without splitting its text.
+fn pane_text_lines(app: &App, pane: Pane) -> Option<usize> {
+    // A text ending in a newline splits into one more line than it shows.
+    let split = |line_count: usize, text: &str| {
+        line_count + usize::from(text.is_empty() || text.ends_with('\n'))
+    };
+    match pane {
+        Pane::Webhook => app
+            .selected()
+            .map(|e| split(e.view.line_count, &e.view.text)),
+        Pane::Transform => Some(app.transform.editor.lines().len()),
+        Pane::Segment if !app.diff => {
+            let output = app.selected_result()?.output.as_ref()?;
+            Some(split(output.line_count, &output.text))
+        }
+        _ => None,
+    }
+}
+
 /// Height of a text pane's code: the rows under its borders less the findings, header and
 /// error lines.
 pub fn text_height(app: &App, areas: &Areas, pane: Pane) -> usize {
@@ -268,7 +237,7 @@ pub fn text_height(app: &App, areas: &Areas, pane: Pane) -> usize {
 /// Columns a text pane shows of each line, right of its gutter.
 pub fn text_width(app: &App, areas: &Areas, pane: Pane) -> usize {
     let Some(area) = areas.of(pane) else { return 0 };
-    let lines = pane_text(app, pane).map_or(1, |(lines, _)| lines.len());
+    let lines = pane_text_lines(app, pane).unwrap_or(1);
     usize::from(area.width.saturating_sub(2)).saturating_sub(gutter_width(lines))
 }
 
@@ -277,7 +246,8 @@ pub fn text_width(app: &App, areas: &Areas, pane: Pane) -> usize {
 pub fn max_top(app: &App, areas: &Areas, pane: Pane, lines: usize) -> usize {
     let height = text_height(app, areas, pane).max(1);
     let wrapping = app.reading.sideways(pane).is_some_and(|s| s.wrap);
-    let text = pane_text(app, pane).filter(|_| wrapping);
+    // Split into lines only when it wraps: a body can be megabytes.
+    let text = wrapping.then(|| pane_text(app, pane)).flatten();
     let Some((text, _)) = text else {
         return lines.saturating_sub(height);
     };
@@ -457,6 +427,7 @@ mod tests {
     use crossterm::event::{KeyCode, KeyModifiers};
 
     use super::*;
+    use crate::highlight::Highlighter;
     use crate::testing::Harness;
     use crate::view;
 
@@ -497,7 +468,7 @@ mod tests {
                             app,
                             frame,
                             frame.area(),
-                            &rows,
+                            Pane::Segment,
                             finding_summary,
                             crate::model::reading::FindingsCursor::default(),
                         )

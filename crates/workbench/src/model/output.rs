@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use hookbench_core::transform::WebhookOut;
 
-use crate::highlight::content_key;
+use crate::highlight::{Highlighter, content_key};
 
 /// An output payload laid out for reading.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +20,8 @@ pub struct OutputView {
     pub doc: u64,
     /// JSON pointer → 0-based line where that member or element starts.
     pub lines_by_pointer: PointerLines,
+    /// Lines of `text` (as [`Highlighter::line_count`] counts them), counted once.
+    pub line_count: usize,
     /// Compact size in bytes: what Segment's 32 KB limit counts.
     pub bytes: usize,
 }
@@ -36,6 +38,7 @@ impl OutputView {
         OutputView {
             request_line: format!("{} {}", webhook.method, webhook.url),
             doc: content_key(&text),
+            line_count: Highlighter::line_count(&text),
             text,
             lines_by_pointer: PointerLines(lines_by_pointer),
             bytes: serde_json::to_vec(&webhook.payload).map_or(0, |v| v.len()),

@@ -204,11 +204,11 @@ fn mark_saved_outputs(app: &mut App) {
     let Some(saved) = app.transform.saved_revision else {
         return;
     };
-    for result in app.results.values_mut() {
+    app.results.change_each(|result| {
         if result.basis.revision == saved {
             result.saved = result.output.clone();
         }
-    }
+    });
 }
 
 /// The transformation's file changed (an editor saved it): take the new text unless that

@@ -26,6 +26,8 @@ pub use runs::EDIT_DEBOUNCE;
 pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
     let mut effects = dispatch(app, message);
     effects.extend(sending::resume_waiting(app));
+    // Whatever the message changed, the next frame finds the findings lists laid out.
+    scroll::keep_findings_layouts(app, &scroll::areas(app));
     effects
 }
 

@@ -126,22 +126,21 @@ pub(super) fn on_run_done(app: &mut App, job: u64, key: String, record: RunRecor
 fn recheck_message_ids(app: &mut App) {
     let mut ids = MessageIds::new();
     for entry in app.events.entries() {
-        let Some(result) = app.results.get_mut(&entry.key) else {
-            continue;
-        };
-        result
-            .record
-            .diagnostics
-            .retain(|d| d.code != DUPLICATE_MESSAGE_ID && d.code != UNCHANGED_MESSAGE_ID);
-        result.record.check_message_ids(&mut ids, &entry.key);
-        if entry.modified.is_some()
-            && let (Some(webhook), Some(previous)) = (&result.record.webhook, &result.previous)
-            && let Ok(original) = serde_json::from_str::<serde_json::Value>(&previous.text)
-            && let Some(warning) = unchanged_by_modification(&original, &webhook.payload)
-        {
-            result.record.diagnostics.push(warning);
-            result.record.diagnostics.sort_by_key(|d| d.severity);
-        }
+        app.results.change(&entry.key, |result| {
+            result
+                .record
+                .diagnostics
+                .retain(|d| d.code != DUPLICATE_MESSAGE_ID && d.code != UNCHANGED_MESSAGE_ID);
+            result.record.check_message_ids(&mut ids, &entry.key);
+            if entry.modified.is_some()
+                && let (Some(webhook), Some(previous)) = (&result.record.webhook, &result.previous)
+                && let Ok(original) = serde_json::from_str::<serde_json::Value>(&previous.text)
+                && let Some(warning) = unchanged_by_modification(&original, &webhook.payload)
+            {
+                result.record.diagnostics.push(warning);
+                result.record.diagnostics.sort_by_key(|d| d.severity);
+            }
+        });
     }
 }
 

@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 
 use crate::layout::{self, Areas};
 use crate::model::app::{App, BottomTab, Mode, Overlay, Pane};
+use crate::model::findings;
 use crate::model::measure;
 use crate::model::message::Effect;
 use crate::model::reading::{FindingsCursor, SIDEWAYS_STEP};
@@ -182,7 +183,7 @@ pub(super) fn finding_step(app: &mut App, step: isize) {
     } else {
         Pane::Segment
     };
-    let count = measure::pane_findings(app, pane).len();
+    let count = findings::pane_findings(app, pane).len();
     if count == 0 {
         app.set_status(match pane {
             Pane::Webhook => "no findings: the body keeps to Dodo's schema",
@@ -205,9 +206,10 @@ pub(super) fn finding_step(app: &mut App, step: isize) {
     // The list: the selected finding's rows in view.
     let areas = areas(app);
     if let Some((width, room)) = measure::findings_area(app, &areas, pane) {
-        let counts = measure::finding_row_counts(&measure::pane_findings(app, pane), width);
-        let start: usize = counts.iter().take(next).sum();
-        let rows = counts.get(next).copied().unwrap_or(1);
+        let (start, rows) = {
+            let layout = findings::layout(app, pane, width);
+            (layout.start_of(next), layout.rows_of(next))
+        };
         if let Some(cursor) = app.reading.findings_mut(pane) {
             if start < cursor.top {
                 cursor.top = start;
@@ -218,7 +220,7 @@ pub(super) fn finding_step(app: &mut App, step: isize) {
     }
     // The text: the line the finding names.
     let line = {
-        let rows = measure::pane_findings(app, pane);
+        let rows = findings::pane_findings(app, pane);
         let path = rows.get(next).map(|r| r.path.to_string());
         path.and_then(|path| match pane {
             Pane::Webhook => app.selected().and_then(|e| e.view.lines.line_of(&path)),
@@ -239,6 +241,7 @@ pub(super) fn finding_step(app: &mut App, step: isize) {
 /// Keeps scroll offsets within their content and the selection in view, after any change.
 pub fn settle_view(app: &mut App) {
     let areas = areas(app);
+    keep_findings_layouts(app, &areas);
     app.events.ensure_visible(areas.inner_height(Pane::Events));
     let clamp = |offset: usize, total: usize, height: usize| {
         offset.min(total.saturating_sub(height.max(1)))
@@ -256,11 +259,11 @@ pub fn settle_view(app: &mut App) {
         measure::segment_lines(app),
     ));
     for pane in [Pane::Webhook, Pane::Segment] {
-        let rows = measure::pane_findings(app, pane);
-        let count = rows.len();
+        let count = findings::pane_findings(app, pane).len();
         let listed = measure::findings_area(app, &areas, pane).map(|(width, room)| {
-            let total: usize = measure::finding_row_counts(&rows, width).iter().sum();
-            total.saturating_sub(room)
+            findings::layout(app, pane, width)
+                .rows()
+                .saturating_sub(room)
         });
         if let Some(cursor) = app.reading.findings_mut(pane) {
             cursor.selected = cursor.selected.filter(|&i| i < count);
@@ -300,6 +303,16 @@ pub fn settle_view(app: &mut App) {
     if let Some((_, editor)) = &mut app.body_editor {
         editor.scroll_to_cursor(areas.inner_height(Pane::Webhook));
         editor.scroll_to_cursor_columns(body_width);
+    }
+}
+
+/// Works out the layout of the findings the panes on screen list, unless the app keeps it
+/// already: the frames drawn until the next change read it instead of wrapping every finding.
+pub(super) fn keep_findings_layouts(app: &mut App, areas: &Areas) {
+    for pane in [Pane::Webhook, Pane::Segment] {
+        if let Some(area) = areas.of(pane) {
+            findings::keep_layout(app, pane, area.width.saturating_sub(2));
+        }
     }
 }
 

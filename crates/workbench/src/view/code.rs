@@ -12,10 +12,10 @@ use ratatui::widgets::Paragraph;
 
 use crate::highlight::{Highlighter, Language, content_key};
 use crate::model::app::App;
+use crate::model::app::Pane;
 use crate::model::editor::Editor;
-use crate::model::measure::{
-    FindingRow, finding_parts, gutter_width, severity_counts, severity_symbol, wrap_starts,
-};
+use crate::model::findings::{self, pane_findings};
+use crate::model::measure::{finding_parts, gutter_width, severity_symbol, wrap_starts};
 use crate::model::reading::{FindingsCursor, Sideways};
 use crate::model::search::matches_in_line;
 use crate::text::{char_width, columns_before, raw_line, raw_span, span, styled_line, truncate};
@@ -38,26 +38,8 @@ pub fn severity_style(app: &App, severity: Severity) -> Style {
     }
 }
 
-/// The worst finding's severity on each line `line_of` places a finding on: worked out once
-/// per frame, so a body with thousands of findings costs one lookup per finding, not one per
-/// finding and shown line.
-pub fn worst_by_line(
-    rows: &[FindingRow],
-    line_of: impl Fn(&str) -> Option<usize>,
-) -> HashMap<usize, Severity> {
-    let mut worst: HashMap<usize, Severity> = HashMap::new();
-    for row in rows {
-        if let Some(line) = line_of(row.path) {
-            worst
-                .entry(line)
-                .and_modify(|s| *s = (*s).min(row.severity))
-                .or_insert(row.severity);
-        }
-    }
-    worst
-}
-
-/// The gutter mark of the worst finding on a line, if any (from [`worst_by_line`]).
+/// The gutter mark of the worst finding on a line, if any (from
+/// [`FindingsLayout::worst_by_line`](crate::model::findings::FindingsLayout::worst_by_line)).
 pub fn worst_mark(app: &App, worst: &HashMap<usize, Severity>, line: usize) -> Option<GutterMark> {
     worst.get(&line).map(|&severity| GutterMark {
         symbol: severity_symbol(severity),
@@ -168,16 +150,18 @@ pub struct CodeView {
 }
 
 /// Highlighted lines `top ..` of a text, `height` of them, with line numbers and marks.
+/// `(text, lines)`: the text and its line count as [`Highlighter::line_count`] gives it (known
+/// beforehand for a body, which can be megabytes).
 pub fn code_view(
     app: &App,
     doc: u64,
-    text: &str,
+    (text, lines): (&str, usize),
     language: Language,
     top: usize,
     height: usize,
     mark: impl Fn(usize) -> Option<GutterMark>,
 ) -> CodeView {
-    let total = Highlighter::line_count(text).max(1);
+    let total = lines.max(1);
     let number_width = gutter_width(total) - 2;
     let styled = app.highlighter.lines(doc, text, language, top, height);
     let palette = &app.theme.palette;
@@ -224,7 +208,7 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// How `app` reads `pane`.
-    pub fn of(app: &'a App, pane: crate::model::app::Pane) -> Reader<'a> {
+    pub fn of(app: &'a App, pane: Pane) -> Reader<'a> {
         let search = &app.reading.search;
         let shown = search.is_in(pane) && !search.query.is_empty();
         Reader {
@@ -349,7 +333,8 @@ pub fn render_editor(
     let text = editor.text();
     let doc = content_key(&text);
     let height = usize::from(area.height);
-    let view = code_view(app, doc, &text, language, editor.top, height, mark);
+    let lines = Highlighter::line_count(&text);
+    let view = code_view(app, doc, (&text, lines), language, editor.top, height, mark);
     let lines = editor.lines();
     let (cursor_line, cursor_char) = editor.cursor();
     if active {
@@ -408,47 +393,39 @@ pub fn render_editor(
     }
 }
 
-/// Draws the findings listed under a text in `area`: the summary (`summary` of the counts, with
-/// the `f`/`F` hint and how many rows are hidden), then the findings wrapped as
-/// [`wrap_starts`] wraps them, from row `cursor.top`, the selected one highlighted.
+/// Draws the findings a pane lists under its text in `area`: the summary (`summary` of the
+/// counts, with the `f`/`F` hint and how many rows are hidden), then the findings wrapped as
+/// [`wrap_starts`] wraps them, from row `cursor.top`, the selected one highlighted. Only the
+/// findings in view are wrapped and styled: the list's layout says where each starts.
 pub fn render_findings(
     app: &App,
     frame: &mut Frame,
     area: Rect,
-    rows: &[FindingRow],
+    pane: Pane,
     summary: fn(usize, usize, usize) -> String,
     cursor: FindingsCursor,
 ) {
-    if rows.is_empty() || area.height == 0 {
+    let findings = pane_findings(app, pane);
+    if findings.is_empty() || area.height == 0 {
         return;
     }
+    let layout = findings::layout(app, pane, area.width);
     let p = &app.theme.palette;
     let width = usize::from(area.width).max(1);
-    // Every finding is wrapped (the list's length says how far it scrolls), but only those in
-    // view are styled: a long cart can have thousands.
-    let wrapped: Vec<([String; 3], Vec<usize>)> = rows
-        .iter()
-        .map(|row| {
-            let parts = finding_parts(row);
-            let starts = wrap_starts(&parts.concat(), width, usize::MAX);
-            (parts, starts)
-        })
-        .collect();
-    let total_rows: usize = wrapped.iter().map(|(_, starts)| starts.len()).sum();
+    let total_rows = layout.rows();
     let room = usize::from(area.height - 1);
     let top = cursor.top.min(total_rows.saturating_sub(room));
     let below = total_rows.saturating_sub(top + room);
     let mut listed: Vec<Line> = Vec::new();
-    // The list row the first finding in view starts on: it may start above `top`.
-    let mut listed_from = None;
-    let mut first_row = 0;
-    for (i, (row, (parts, starts))) in rows.iter().zip(wrapped).enumerate() {
-        let at = first_row;
-        first_row += starts.len();
-        if first_row <= top || at >= top + room {
-            continue;
-        }
-        listed_from.get_or_insert(at);
+    // The first finding in view may start above `top`.
+    let first = layout.finding_at(top);
+    let listed_from = layout.start_of(first);
+    for i in first..findings.len() {
+        let Some(row) = findings.get(i).filter(|_| layout.start_of(i) < top + room) else {
+            break;
+        };
+        let parts = finding_parts(&row);
+        let starts = wrap_starts(&parts.concat(), width, usize::MAX);
         let [head, path, message] = parts;
         let selected = cursor.selected == Some(i);
         let patch = if selected {
@@ -468,11 +445,11 @@ pub fn render_findings(
             listed.push(Line::from(spans));
         }
     }
-    let skip = top - listed_from.unwrap_or(top);
-    let (errors, warnings, infos) = severity_counts(rows);
+    let skip = top - listed_from;
+    let (errors, warnings, infos) = layout.counts();
     let mut head = summary(errors, warnings, infos);
     match cursor.selected {
-        Some(i) => head.push_str(&format!(" · {}/{} (f/F)", i + 1, rows.len())),
+        Some(i) => head.push_str(&format!(" · {}/{} (f/F)", i + 1, findings.len())),
         None => head.push_str(" · f/F select"),
     }
     if top > 0 {
@@ -538,7 +515,7 @@ pub fn fit_title(parts: Vec<TitlePart<'_>>, pane_width: u16) -> Vec<Span<'_>> {
 
 /// The bottom border's note for a text pane: the search prompt or its position, and how far it
 /// is scrolled sideways or that it wraps.
-pub fn bottom_note(app: &App, pane: crate::model::app::Pane) -> Option<Line<'static>> {
+pub fn bottom_note(app: &App, pane: Pane) -> Option<Line<'static>> {
     let p = &app.theme.palette;
     let mut spans = Vec::new();
     let search = &app.reading.search;

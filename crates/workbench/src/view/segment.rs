@@ -10,14 +10,14 @@ use similar::{ChangeTag, TextDiff};
 
 use crate::highlight::Language;
 use crate::model::app::{App, EventResult, Pane};
-use crate::model::measure::{DIFF_CONTEXT, finding_summary, findings_height, lint_findings};
+use crate::model::findings::{self, pane_findings};
+use crate::model::measure::{DIFF_CONTEXT, finding_summary, findings_height};
 use crate::text::{char_width, columns_before, raw_line, raw_span, span, styled_line};
 use hookbench_core::text::human_bytes;
 use hookbench_core::transform::ErrorKind;
 
 use super::code::{
-    Reader, bottom_note, code_view, fit_title, hint, render_code, render_findings, said,
-    worst_by_line, worst_mark,
+    Reader, bottom_note, code_view, fit_title, hint, render_code, render_findings, said, worst_mark,
 };
 use super::frame::pane_block;
 
@@ -291,16 +291,17 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .collect();
         frame.render_widget(Paragraph::new(lines), body);
     } else if let Some(output) = &result.output {
-        let rows = lint_findings(app);
-        let worst = worst_by_line(&rows, |path| output.line_of(path));
+        let rows = pane_findings(app, Pane::Segment);
+        let layout = findings::layout(app, Pane::Segment, findings_area.width);
+        let worst = layout.worst_by_line();
         let view = code_view(
             app,
             output.doc,
-            &output.text,
+            (&output.text, output.line_count),
             Language::Json,
             app.scroll.segment,
             height,
-            |line| worst_mark(app, &worst, line),
+            |line| worst_mark(app, worst, line),
         );
         let mut reader = Reader::of(app, Pane::Segment);
         reader.pointed = app
@@ -323,7 +324,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             app,
             frame,
             findings_area,
-            &lint_findings(app),
+            Pane::Segment,
             finding_summary,
             app.reading.segment_findings,
         );

@@ -11,11 +11,12 @@ use crate::highlight::Language;
 use crate::model::app::{App, Mode, Pane};
 use crate::model::events_list::NOT_DODO_GROUP;
 use crate::model::field_cursor;
-use crate::model::measure::{input_findings, input_findings_height, input_summary};
+use crate::model::findings::{self, pane_findings};
+use crate::model::measure::{input_findings_height, input_summary};
 
 use super::code::{
     GutterMark, Reader, bottom_note, code_view, fit_title, hint, render_code, render_editor,
-    render_findings, said, worst_by_line, worst_mark,
+    render_findings, said, worst_mark,
 };
 use super::frame::pane_block;
 
@@ -120,13 +121,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .then(|| field_cursor::current(app))
         .flatten();
     let cursor_line = cursor_field.as_ref().and_then(|f| f.line);
-    let rows = input_findings(app);
-    let worst = worst_by_line(&rows, |path| entry.view.lines.line_of(path));
+    let rows = pane_findings(app, Pane::Webhook);
+    let layout = findings::layout(app, Pane::Webhook, code_area.width);
+    let worst = layout.worst_by_line();
     let error_line = entry.view.parse_error.as_deref().and_then(parse_error_line);
     let view = code_view(
         app,
         entry.view.doc,
-        &entry.view.text,
+        (&entry.view.text, entry.view.line_count),
         Language::Json,
         app.scroll.webhook,
         usize::from(code_area.height),
@@ -142,7 +144,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                     symbol: "✗",
                     style: p.error,
                 })
-                .or_else(|| worst_mark(app, &worst, line))
+                .or_else(|| worst_mark(app, worst, line))
         },
     );
     let cursor = app.reading.webhook_findings;
@@ -157,7 +159,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         super::field_cursor::draw(app, frame, missing_area, cursor_field.as_ref());
     }
     if findings > 0 {
-        render_findings(app, frame, findings_area, &rows, input_summary, cursor);
+        render_findings(
+            app,
+            frame,
+            findings_area,
+            Pane::Webhook,
+            input_summary,
+            cursor,
+        );
     }
     if let (Some(area), Some(error)) = (error_area, &entry.view.parse_error) {
         frame.render_widget(

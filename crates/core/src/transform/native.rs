@@ -78,6 +78,11 @@ impl<'a, 'js> OwnKeys<'a, 'js> {
         Ok(OwnKeys { ctx, table, len })
     }
 
+    /// How many keys there are.
+    pub(crate) fn len(&self) -> usize {
+        self.len as usize
+    }
+
     /// The keys' atoms, valid while the listing lives.
     pub(crate) fn atoms(&self) -> impl Iterator<Item = qjs::JSAtom> + '_ {
         (0..self.len as usize)

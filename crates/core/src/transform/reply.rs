@@ -105,7 +105,7 @@ impl<'js> Reader<'_, 'js> {
         let keys = OwnKeys::of(self.ctx, object.as_value(), Keys::EnumerableNames)
             .map_err(|_| clear_exception(self.ctx))
             .ok()?;
-        let mut map = Map::new();
+        let mut map = Map::with_capacity(keys.len());
         // Own enumerable string keys, in the order `JSON.stringify` takes them.
         for atom in keys.atoms() {
             let name = self.atom_name(atom)?;

@@ -16,12 +16,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rquickjs::context::EvalOptions;
-use rquickjs::object::Filter;
-use rquickjs::{
-    Atom, CatchResultExt, CaughtError, Context, Ctx, Function, Persistent, Runtime, Value,
-};
+use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, Function, Persistent, Runtime, Value};
 
 use super::allocator::{GuardedAllocator, MemoryGuard};
+use super::native::{Keys, OwnKeys, clear_exception};
 use super::normalize::{normalize_reply, normalize_value};
 use super::program::ProgramSource;
 use super::reply::{PlainProtos, plain_json};
@@ -631,9 +629,13 @@ impl Worker {
 /// How many own keys the global object has: names and symbols, enumerable or not. A listing
 /// that fails gives 0, which no set-up global object has, so it reads as a change.
 fn global_keys(ctx: &Ctx<'_>) -> usize {
-    ctx.globals()
-        .own_keys::<Atom>(Filter::new().string().symbol())
-        .len()
+    match OwnKeys::of(ctx, ctx.globals().as_value(), Keys::All) {
+        Ok(keys) => keys.len(),
+        Err(_) => {
+            clear_exception(ctx);
+            0
+        }
+    }
 }
 
 /// Compiles the wrapped source into a factory function, or the syntax error.

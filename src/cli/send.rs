@@ -21,6 +21,9 @@ use super::{Failure, Finding, Verdict, common};
 /// Bodies transformed, then sent, per round: bounds memory on long JSONL streams (a batched
 /// send's last request is filled from the next round).
 const CHUNK: usize = MAX_BATCH_EVENTS;
+/// The first round's bodies: few, so that the JavaScript workers start on them at once rather
+/// than after a whole chunk is read.
+const FIRST_CHUNK: usize = 256;
 /// Single calls in flight at once when not batching.
 const CONCURRENT_SENDS: usize = 8;
 
@@ -132,12 +135,13 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
         let mut ahead: VecDeque<(Vec<String>, Vec<String>)> = VecDeque::new();
         // The records not yet answered, in order, with their plans.
         let mut waiting = Waiting::default();
+        let mut chunk = FIRST_CHUNK;
         loop {
             while ahead.len() < 2 && inputs.peek().is_some() {
                 let mut labels = Vec::new();
                 let mut bodies = Vec::new();
                 let mut bad_inputs = Vec::new();
-                for body in inputs.by_ref().take(CHUNK) {
+                for body in inputs.by_ref().take(chunk) {
                     match body {
                         Body::Ok { label, text, json } => {
                             labels.push(label);
@@ -150,6 +154,7 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
                     break;
                 }
                 ahead.push_back((labels, bad_inputs));
+                chunk = CHUNK;
             }
             let Some((labels, bad_inputs)) = ahead.pop_front() else {
                 break;

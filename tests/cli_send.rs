@@ -648,3 +648,62 @@ fn a_batch_dry_run_warns_on_a_later_call_with_an_earlier_messageid() {
         "{message}"
     );
 }
+
+#[test]
+fn a_long_batched_stream_sends_full_requests_in_order_whatever_its_chunks() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(&[]);
+    sandbox.write(
+        "small.js",
+        r#"function handler(webhook) {
+  webhook.payload = { userId: "u_1", event: "E", messageId: "m-" + webhook.payload.data.n };
+  return webhook;
+}
+"#,
+    );
+    // More calls than one request holds (2,500), read in more than one chunk: no request is
+    // sent part full where one chunk ends and the next begins.
+    let count = 2_800;
+    let lines: Vec<String> = (0..count)
+        .map(|n| {
+            serde_json::json!({"business_id": "b", "type": "payment.succeeded",
+                "timestamp": "2026-01-01T00:00:00Z", "data": {"n": n}})
+            .to_string()
+        })
+        .collect();
+    sandbox.write("events.jsonl", &lines.join("\n"));
+    let ran = send(
+        &sandbox,
+        &server,
+        &[
+            "-t",
+            "small.js",
+            "-p",
+            "events.jsonl",
+            "--batch",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let sizes: Vec<usize> = server
+        .seen()
+        .iter()
+        .map(|s| s.body["batch"].as_array().map_or(0, Vec::len))
+        .collect();
+    assert_eq!(sizes, [2_500, 300]);
+    let records = json_lines(&ran.stdout);
+    assert_eq!(records.len(), count);
+    for (n, record) in records.iter().enumerate() {
+        let place = &record["delivery"]["request"]["batch"];
+        let (request, index) = if n < 2_500 {
+            (2_500, n)
+        } else {
+            (300, n - 2_500)
+        };
+        assert_eq!(place["calls"], request, "record {n}");
+        assert_eq!(place["index"], index, "record {n}");
+        assert_eq!(record["webhook"]["payload"]["messageId"], format!("m-{n}"));
+        assert_eq!(record["delivery"]["outcome"], "delivered");
+    }
+}

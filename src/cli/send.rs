@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use hookbench_core::pipeline::RunRecord;
 use hookbench_core::segment::client::{Client, ClientOptions};
 use hookbench_core::segment::{Destination, MAX_BATCH_EVENTS, MessageIds, Outcome};
-use hookbench_core::sending::{Dispatch, SendPlan, SendPolicy, send_plans};
+use hookbench_core::sending::{Dispatch, SendPlan, SendPolicy, send_plans_leading};
 
 use super::answers;
 use super::args::{GlobalArgs, OutputFormat, SendArgs};
@@ -18,14 +18,25 @@ use super::render;
 use super::style::{BOLD, DIM};
 use super::{Failure, Finding, Verdict, common};
 
-/// Bodies transformed, then sent, per round: bounds memory on long JSONL streams while keeping
-/// batches full.
+/// Bodies transformed, then sent, per round: bounds memory on long JSONL streams (a batched
+/// send's last request is filled from the next round).
 const CHUNK: usize = MAX_BATCH_EVENTS;
+/// The first round's bodies: few, so that the JavaScript workers start on them at once rather
+/// than after a whole chunk is read.
+const FIRST_CHUNK: usize = 256;
 /// Single calls in flight at once when not batching.
 const CONCURRENT_SENDS: usize = 8;
 
 /// A webhook body as the pipeline takes it: its text and its JSON.
 type Input = (String, Option<serde_json::Value>);
+
+/// Records transformed and planned, not yet answered: a batched send's last request waits for
+/// the next chunk's calls.
+#[derive(Default)]
+struct Waiting {
+    records: Vec<(String, RunRecord)>,
+    plans: Vec<SendPlan>,
+}
 
 #[derive(Default)]
 struct Counts {
@@ -122,12 +133,15 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
         });
         // The chunks handed over and not yet sent: their labels and their bad inputs.
         let mut ahead: VecDeque<(Vec<String>, Vec<String>)> = VecDeque::new();
+        // The records not yet answered, in order, with their plans.
+        let mut waiting = Waiting::default();
+        let mut chunk = FIRST_CHUNK;
         loop {
             while ahead.len() < 2 && inputs.peek().is_some() {
                 let mut labels = Vec::new();
                 let mut bodies = Vec::new();
                 let mut bad_inputs = Vec::new();
-                for body in inputs.by_ref().take(CHUNK) {
+                for body in inputs.by_ref().take(chunk) {
                     match body {
                         Body::Ok { label, text, json } => {
                             labels.push(label);
@@ -140,28 +154,41 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
                     break;
                 }
                 ahead.push_back((labels, bad_inputs));
+                chunk = CHUNK;
             }
             let Some((labels, bad_inputs)) = ahead.pop_front() else {
                 break;
             };
-            let Ok(mut records) = records_in.recv() else {
-                break;
+            // Should the transforming side be gone, what waits is still answered.
+            let (records, transformed) = match records_in.recv() {
+                Ok(records) => (records, true),
+                Err(_) => (Vec::new(), false),
             };
             for message in &bad_inputs {
                 render::error_line(message);
             }
             counts.bad_inputs += bad_inputs.len();
-            for (record, label) in records.iter_mut().zip(&labels) {
-                record.check_message_ids(&mut message_ids, label);
+            for (mut record, label) in records.into_iter().zip(labels) {
+                record.check_message_ids(&mut message_ids, &label);
+                waiting
+                    .plans
+                    .push(SendPlan::of(&record, policy, &shown_destination));
+                waiting.records.push((label, record));
             }
-            let plans: Vec<SendPlan> = records
-                .iter()
-                .map(|r| SendPlan::of(r, policy, &shown_destination))
-                .collect();
-            let answered = runtime.block_on(send_plans(&client, &plans, dispatch, &cancel));
-            for ((label, record), (plan, delivery)) in
-                labels.iter().zip(&records).zip(plans.iter().zip(answered))
-            {
+            // A batched send keeps its last request open for the next chunk's calls: the
+            // records from its first call on wait for that chunk.
+            let more_follow = transformed && !ahead.is_empty();
+            let answered = runtime.block_on(send_plans_leading(
+                &client,
+                &waiting.plans,
+                dispatch,
+                more_follow,
+                &cancel,
+            ));
+            let done = answered.len();
+            let plans = waiting.plans.drain(..done);
+            let records = waiting.records.drain(..done);
+            for ((label, record), (plan, delivery)) in records.zip(plans.zip(answered)) {
                 counts.events += 1;
                 match plan {
                     SendPlan::TransformFailed => counts.transform_failed += 1,
@@ -174,7 +201,7 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
                 }
                 let _ = match args.output {
                     OutputFormat::Json => {
-                        answers::print_json(&mut out, record, delivery.as_ref(), secret.as_deref())
+                        answers::print_json(&mut out, &record, delivery.as_ref(), secret.as_deref())
                     }
                     OutputFormat::Text => {
                         let written = delivery.as_ref().and_then(|d| d.request.written.clone());
@@ -187,13 +214,16 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
                         }
                         answers::print_text_after(
                             &mut out,
-                            label,
-                            record,
+                            &label,
+                            &record,
                             delivery.as_ref(),
                             shown_above,
                         )
                     }
                 };
+            }
+            if !transformed {
+                break;
             }
         }
     });

@@ -4,7 +4,7 @@
 //! calls of received webhooks is recorded in history. The CLI prints the results; the workbench
 //! draws them.
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
@@ -117,26 +117,40 @@ impl Dispatch {
 }
 
 /// Dispatches `calls`, handing each one's answer to `answered` with its index, in order.
-pub async fn dispatch(
+pub async fn dispatch<C: Borrow<Call> + Sync>(
     client: &Client,
-    calls: &[Call],
+    calls: &[C],
     how: Dispatch,
+    cancel: &CancellationToken,
+    answered: impl FnMut(usize, SendReport),
+) {
+    dispatch_leading(client, calls, how, false, cancel, answered).await;
+}
+
+/// [`dispatch`]; with `more_follow`, a batched dispatch leaves its last batch request (and the
+/// calls after its first) for later ([`Client::send_batch_leading`]), and answers only the
+/// calls before it.
+async fn dispatch_leading<C: Borrow<Call> + Sync>(
+    client: &Client,
+    calls: &[C],
+    how: Dispatch,
+    more_follow: bool,
     cancel: &CancellationToken,
     mut answered: impl FnMut(usize, SendReport),
 ) {
     match how {
         Dispatch::DryRun => {
             for (i, call) in calls.iter().enumerate() {
-                answered(i, client.dry_run(call));
+                answered(i, client.dry_run(call.borrow()));
             }
         }
         Dispatch::Batch => {
-            for (i, delivery) in client
-                .send_batch(calls, cancel)
-                .await
-                .into_iter()
-                .enumerate()
-            {
+            let deliveries = if more_follow {
+                client.send_batch_leading(calls, cancel).await
+            } else {
+                client.send_batch(calls, cancel).await
+            };
+            for (i, delivery) in deliveries.into_iter().enumerate() {
                 answered(i, delivery);
             }
         }
@@ -148,7 +162,9 @@ pub async fn dispatch(
             loop {
                 while under_way.len() < concurrency.max(1) {
                     match waiting.next() {
-                        Some(call) => under_way.push_back(client.send_call(call, cancel)),
+                        Some(call) => {
+                            under_way.push_back(client.send_call(call.borrow(), cancel));
+                        }
                         None => break,
                     }
                 }
@@ -170,6 +186,21 @@ pub async fn send_plans(
     how: Dispatch,
     cancel: &CancellationToken,
 ) -> Vec<Option<SendReport>> {
+    send_plans_leading(client, plans, how, false, cancel).await
+}
+
+/// [`send_plans`] for plans that more plans follow (a long stream sent a part at a time), when
+/// `more_follow`: a batched send leaves its last batch request for later, so that it is filled
+/// with the calls that follow rather than sent half full. Answers the leading plans only; the
+/// rest (from the first call of that request on) are for the caller to plan again ahead of the
+/// ones that follow. Without `more_follow`, or not batched, every plan is answered.
+pub async fn send_plans_leading(
+    client: &Client,
+    plans: &[SendPlan],
+    how: Dispatch,
+    more_follow: bool,
+    cancel: &CancellationToken,
+) -> Vec<Option<SendReport>> {
     let mut answers: Vec<Option<SendReport>> = plans
         .iter()
         .map(|plan| match plan {
@@ -177,15 +208,21 @@ pub async fn send_plans(
             _ => None,
         })
         .collect();
-    let (indices, calls): (Vec<usize>, Vec<Call>) = plans
+    let (indices, calls): (Vec<usize>, Vec<&Call>) = plans
         .iter()
         .enumerate()
-        .filter_map(|(i, plan)| plan.call().map(|call| (i, call.clone())))
+        .filter_map(|(i, plan)| plan.call().map(|call| (i, call)))
         .unzip();
-    dispatch(client, &calls, how, cancel, |i, delivery| {
+    let mut answered_calls = 0;
+    dispatch_leading(client, &calls, how, more_follow, cancel, |i, delivery| {
         answers[indices[i]] = Some(delivery);
+        answered_calls = i + 1;
     })
     .await;
+    // The plans before the first call left for later are answered.
+    if let Some(&first_left) = indices.get(answered_calls) {
+        answers.truncate(first_left);
+    }
     answers
 }
 

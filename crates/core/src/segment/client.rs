@@ -6,7 +6,7 @@
 //! user chose (an explicit endpoint or the local sink). Everything a caller can see (the request,
 //! the answer, the messages, `Debug`) shows it masked.
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -162,13 +162,26 @@ struct PreparedCall {
     /// The headers as sent, key in clear.
     headers: HeaderMap,
     /// The body as sent, key in clear; each attempt sets its own `sentAt`.
-    body: Value,
+    body: PreparedBody,
     /// Who answers, in messages: "Segment", "the local sink" or `host:port`.
     answerer: String,
     /// `host:port` of the target, in connection error messages.
     peer: String,
     /// Said on every delivery of this call (the key was withheld).
     note: Option<&'static str>,
+}
+
+/// A prepared request's body, key in clear.
+enum PreparedBody {
+    /// A call's JSON; each attempt sets its own `sentAt` in it.
+    Json(Value),
+    /// A `/v1/batch` envelope: its items as written (`[…]`, each item serialised once) and the
+    /// key for its `writeKey`. Each attempt writes `{"batch":…,"sentAt":…,"writeKey":…}`, the
+    /// text serialising the envelope as a JSON object would give.
+    Batch {
+        items: String,
+        write_key: Option<String>,
+    },
 }
 
 /// Sends calls. Cloning is cheap and clones share one connection pool, so many sends can run at
@@ -195,6 +208,7 @@ struct Inner {
 }
 
 /// Where a call goes.
+#[derive(Clone)]
 struct Target {
     url: Url,
     /// Segment, or the destination the user chose: the key may be attached.
@@ -229,10 +243,21 @@ enum Job {
 
 struct Pack {
     base: Url,
-    /// (call index, item)
-    items: Vec<(usize, Value)>,
+    items: Vec<PackItem>,
     /// Bytes of the envelope with these items.
     bytes: usize,
+}
+
+/// A call in a batch.
+struct PackItem {
+    /// Its index among the calls.
+    index: usize,
+    /// The item, key in clear.
+    item: Value,
+    /// The item as written in the envelope.
+    json: String,
+    /// It has a `writeKey` member somewhere (masked wherever it is shown).
+    names_a_key: bool,
 }
 
 impl Client {
@@ -471,11 +496,18 @@ impl Client {
 
     /// The body of one request: `sentAt` set to `sent_at`, serialised (the JSON, key in clear)
     /// and as written to the socket (compressed when the client compresses).
-    fn write_body(&self, body: &Value, sent_at: &str) -> Result<(String, Vec<u8>), String> {
-        let mut body = body.clone();
-        set_sent_at(&mut body, sent_at);
-        let json = serde_json::to_string(&body)
-            .map_err(|e| format!("the payload cannot be serialised: {e}"))?;
+    fn write_body(&self, body: &PreparedBody, sent_at: &str) -> Result<(String, Vec<u8>), String> {
+        let json = match body {
+            PreparedBody::Json(body) => {
+                let mut body = body.clone();
+                set_sent_at(&mut body, sent_at);
+                serde_json::to_string(&body)
+                    .map_err(|e| format!("the payload cannot be serialised: {e}"))?
+            }
+            PreparedBody::Batch { items, write_key } => {
+                write_envelope(items, sent_at, write_key.as_deref())
+            }
+        };
         if !self.inner.options.gzip {
             let wire = json.clone().into_bytes();
             return Ok((json, wire));
@@ -487,22 +519,69 @@ impl Client {
     /// Packs calls into `/v1/batch` requests and sends them; one SendReport per call, in input
     /// order. Calls that cannot go in a batch (for another host, already a batch, of no known
     /// type) are sent one by one; a call over the size limit is refused alone.
-    pub async fn send_batch(&self, calls: &[Call], cancel: &CancellationToken) -> Vec<SendReport> {
-        let (jobs, packs) = self.pack_batches(calls);
-        let mut deliveries: Vec<Option<SendReport>> = vec![None; calls.len()];
+    pub async fn send_batch<C: Borrow<Call> + Sync>(
+        &self,
+        calls: &[C],
+        cancel: &CancellationToken,
+    ) -> Vec<SendReport> {
+        self.send_batches(calls, false, cancel).await
+    }
+
+    /// [`Client::send_batch`] for calls that more calls follow: the last batch request, which
+    /// those could fill, is not sent, nor any call after its first. The answers of the calls
+    /// before it, in order; the others are for the caller to give again, ahead of the calls
+    /// that follow, so that no batch request is sent half full before the end.
+    pub async fn send_batch_leading<C: Borrow<Call> + Sync>(
+        &self,
+        calls: &[C],
+        cancel: &CancellationToken,
+    ) -> Vec<SendReport> {
+        self.send_batches(calls, true, cancel).await
+    }
+
+    async fn send_batches<C: Borrow<Call> + Sync>(
+        &self,
+        calls: &[C],
+        hold_last: bool,
+        cancel: &CancellationToken,
+    ) -> Vec<SendReport> {
+        let (jobs, mut packs) = self.pack_batches(calls);
+        // The calls from the last batch's first on wait for the calls that follow.
+        let answered = match (hold_last, packs.last()) {
+            (true, Some(last)) => last.items.first().map_or(calls.len(), |item| item.index),
+            _ => calls.len(),
+        };
+        let mut deliveries: Vec<Option<SendReport>> = vec![None; answered];
         for job in jobs {
             match job {
-                Job::Done(index, delivery) => deliveries[index] = Some(*delivery),
-                Job::Single(index) => {
-                    deliveries[index] = Some(self.send_call(&calls[index], cancel).await);
+                Job::Done(index, delivery) if index < answered => {
+                    deliveries[index] = Some(*delivery);
+                }
+                Job::Single(index) if index < answered => {
+                    deliveries[index] = Some(self.send_call(calls[index].borrow(), cancel).await);
                 }
                 Job::Pack(p) => {
-                    if let Some(pack) = packs.get(p) {
-                        for (index, delivery) in self.send_pack(pack, cancel).await {
-                            deliveries[index] = Some(delivery);
+                    let Some(pack) = packs.get_mut(p) else {
+                        continue;
+                    };
+                    if pack.items.first().is_none_or(|item| item.index >= answered) {
+                        continue;
+                    }
+                    let pack = std::mem::replace(
+                        pack,
+                        Pack {
+                            base: pack.base.clone(),
+                            items: Vec::new(),
+                            bytes: 0,
+                        },
+                    );
+                    for (index, delivery) in self.send_pack(pack, cancel).await {
+                        if let Some(slot) = deliveries.get_mut(index) {
+                            *slot = Some(delivery);
                         }
                     }
                 }
+                Job::Done(..) | Job::Single(_) => {}
             }
         }
         deliveries
@@ -510,7 +589,7 @@ impl Client {
             .zip(calls)
             .map(|(delivery, call)| {
                 delivery.unwrap_or_else(|| {
-                    let request = self.display_request(call);
+                    let request = self.display_request(call.borrow());
                     self.refused_with(request, "the call was not sent")
                 })
             })
@@ -652,7 +731,7 @@ impl Client {
             method,
             url: target.url,
             headers,
-            body,
+            body: PreparedBody::Json(body),
             answerer,
             peer,
             note: (!target.trusted).then_some(NOT_SEGMENT_HOST),
@@ -864,18 +943,30 @@ impl Client {
     }
 
     /// Sorts calls into batches (greedy, in input order), single sends and refusals.
-    fn pack_batches(&self, calls: &[Call]) -> (Vec<Job>, Vec<Pack>) {
+    fn pack_batches<C: Borrow<Call>>(&self, calls: &[C]) -> (Vec<Job>, Vec<Pack>) {
         let mut jobs = Vec::new();
         let mut packs: Vec<Pack> = Vec::new();
         let mut open: Option<usize> = None;
         let sent_at = now_rfc3339();
+        let overhead = self.envelope_overhead(&sent_at);
+        // The calls of a stream mostly share a URL: its target is worked out once.
+        let mut last_target: Option<(&str, Result<Target, String>)> = None;
         for (index, call) in calls.iter().enumerate() {
-            let Ok(target) = self.target(&call.url) else {
+            let call = call.borrow();
+            let target = match &last_target {
+                Some((url, target)) if *url == call.url => target.clone(),
+                _ => {
+                    let target = self.target(&call.url);
+                    last_target = Some((&call.url, target.clone()));
+                    target
+                }
+            };
+            let Ok(target) = target else {
                 jobs.push(Job::Single(index));
                 continue;
             };
             let (Some(base), Some(call_type), Value::Object(payload)) =
-                (target.base.clone(), target.call_type, &call.payload)
+                (target.base, target.call_type, &call.payload)
             else {
                 jobs.push(Job::Single(index));
                 continue;
@@ -885,12 +976,14 @@ impl Client {
                 continue;
             }
             let item = batch_item(payload, call_type);
-            let size = serde_json::to_vec(&item)
-                .map(|b| b.len())
-                .unwrap_or(usize::MAX);
-            let batch_url = batch_url(&base);
+            let json = serde_json::to_string(&item).unwrap_or_default();
+            let size = if json.is_empty() {
+                usize::MAX
+            } else {
+                json.len()
+            };
             if size > MAX_CALL_BYTES {
-                let request = self.batch_request(&batch_url, &item);
+                let request = self.batch_request(&batch_url(&base), &item);
                 let message = format!(
                     "the call is {} bytes; Segment accepts at most {} per call",
                     group_digits(size),
@@ -902,23 +995,27 @@ impl Client {
                 ));
                 continue;
             }
-            let fits = open.and_then(|p| packs.get(p)).is_some_and(|pack| {
+            let names_a_key = json.contains("\"writeKey\"");
+            let item = PackItem {
+                index,
+                item,
+                json,
+                names_a_key,
+            };
+            let open_pack = open.and_then(|p| packs.get_mut(p)).filter(|pack| {
                 pack.base == base
                     && pack.items.len() < MAX_BATCH_EVENTS
                     && pack.bytes + 1 + size <= SAFE_BATCH_BYTES
             });
-            match open {
-                Some(p) if fits => {
-                    if let Some(pack) = packs.get_mut(p) {
-                        pack.bytes += 1 + size;
-                        pack.items.push((index, item));
-                    }
+            match open_pack {
+                Some(pack) => {
+                    pack.bytes += 1 + size;
+                    pack.items.push(item);
                 }
-                _ => {
-                    let overhead = self.envelope_overhead(&sent_at);
+                None => {
                     packs.push(Pack {
                         base,
-                        items: vec![(index, item)],
+                        items: vec![item],
                         bytes: overhead + size,
                     });
                     open = Some(packs.len() - 1);
@@ -931,11 +1028,8 @@ impl Client {
 
     /// Bytes of a batch envelope with no items.
     fn envelope_overhead(&self, sent_at: &str) -> usize {
-        let mut envelope = envelope_payload(Vec::new(), sent_at);
-        if let (Some(key), Value::Object(map)) = (self.attached_key(true), &mut envelope) {
-            map.insert("writeKey".to_string(), Value::String(key));
-        }
-        serde_json::to_vec(&envelope).map(|b| b.len()).unwrap_or(0)
+        let key = self.attached_key(true);
+        write_envelope("[]", sent_at, key.as_deref()).len()
     }
 
     /// A batched call's request: the batch's method, URL and headers, the item as its body.
@@ -957,36 +1051,152 @@ impl Client {
         }
     }
 
-    /// Sends one batch; a delivery for each of its calls.
-    async fn send_pack(&self, pack: &Pack, cancel: &CancellationToken) -> Vec<(usize, SendReport)> {
+    /// The request of one batch, built from its items as written, or why it may not be sent.
+    /// The whole body shown (`written`, key masked) is worked out here only when no attempt
+    /// will write it: for a dry run, or a refusal.
+    fn assemble_batch(
+        &self,
+        batch_url: &Url,
+        items: &[PackItem],
+    ) -> Result<PreparedCall, Box<Refusal>> {
+        let key = self.attached_key(true);
+        let mut written =
+            String::with_capacity(items.iter().map(|item| item.json.len() + 1).sum::<usize>() + 1);
+        written.push('[');
+        for (n, item) in items.iter().enumerate() {
+            if n > 0 {
+                written.push(',');
+            }
+            written.push_str(&item.json);
+        }
+        written.push(']');
+        let sent_at = now_rfc3339();
+        // `sentAt` is always 24 characters: the size now is the size of every attempt's body.
+        let size = self.envelope_overhead(&sent_at) + written.len() - "[]".len();
+        let body = PreparedBody::Batch {
+            items: written,
+            write_key: key.clone(),
+        };
+        let (headers, shown) =
+            self.headers(key.as_deref(), &BTreeMap::new())
+                .map_err(|message| {
+                    Box::new(Refusal {
+                        request: self.batch_request(batch_url, &Value::Null),
+                        message,
+                    })
+                })?;
+        let mut request = RequestInfo {
+            method: reqwest::Method::POST.as_str().to_string(),
+            url: self.scrub(&crate::text::without_userinfo(batch_url.as_str())),
+            headers: shown,
+            body: Value::Null,
+            batch: None,
+            written: None,
+        };
+        let refusal =
+            check_batch_limits(size, items.len(), items.iter().map(|i| i.json.len())).err();
+        if (refusal.is_some() || self.is_dry_run())
+            && let Ok((json, _)) = self.write_body(&body, &sent_at)
+        {
+            request.written = Some(self.scrub(&json).into());
+        }
+        if let Some(message) = refusal {
+            return Err(Box::new(Refusal { request, message }));
+        }
+        let peer = peer(batch_url);
+        let answerer = if matches!(self.inner.options.destination, Destination::Sink(_)) {
+            "the local sink".to_string()
+        } else {
+            "Segment".to_string()
+        };
+        Ok(PreparedCall {
+            request,
+            method: reqwest::Method::POST,
+            url: batch_url.clone(),
+            headers,
+            body,
+            answerer,
+            peer,
+            note: None,
+        })
+    }
+
+    /// Sends one batch; a delivery for each of its calls, each showing its own item.
+    async fn send_pack(&self, pack: Pack, cancel: &CancellationToken) -> Vec<(usize, SendReport)> {
         let batch_url = batch_url(&pack.base);
-        let items: Vec<Value> = pack.items.iter().map(|(_, item)| item.clone()).collect();
-        let envelope = envelope_call(&batch_url, items, &now_rfc3339());
-        let mut delivery = match self.assemble_showing(&envelope, false) {
+        let mut delivery = match self.assemble_batch(&batch_url, &pack.items) {
             Ok(prepared) => self.send(&prepared, cancel).await,
             Err(refusal) => self.refused(*refusal),
         };
-        // Each call shows its own item and its place in the batch, not the whole envelope.
+        // The items show as written unless the body shown (key masked) differs from the body
+        // sent before its `sentAt`: then each item is masked on its own.
+        let items_shown_as_sent = delivery
+            .request
+            .written
+            .as_deref()
+            .and_then(|shown| shown.as_bytes().strip_prefix(ENVELOPE_HEAD.as_bytes()))
+            .is_some_and(|shown| starts_with_items(shown, &pack.items));
         delivery.request.body = Value::Null;
         let calls = pack.items.len();
         pack.items
-            .iter()
+            .into_iter()
             .enumerate()
-            .map(|(place, (index, item))| {
+            .map(|(place, item)| {
                 let mut d = delivery.clone();
-                d.request.body = {
-                    let mut body = item.clone();
-                    self.scrub_value(&mut body);
-                    body
-                };
+                d.request.body = item.item;
+                if !items_shown_as_sent || item.names_a_key {
+                    self.scrub_value(&mut d.request.body);
+                }
                 d.request.batch = Some(Box::new(BatchPlace {
                     index: place,
                     calls,
                 }));
-                (*index, d)
+                (item.index, d)
             })
             .collect()
     }
+}
+
+/// How a batch envelope's text starts.
+const ENVELOPE_HEAD: &str = "{\"batch\":";
+
+/// Whether `shown` starts with the `[…]` of these items as written.
+fn starts_with_items(shown: &[u8], items: &[PackItem]) -> bool {
+    let mut rest = shown;
+    let mut take = |part: &[u8]| match rest.strip_prefix(part) {
+        Some(after) => {
+            rest = after;
+            true
+        }
+        None => false,
+    };
+    take(b"[")
+        && items
+            .iter()
+            .enumerate()
+            .all(|(n, item)| (n == 0 || take(b",")) && take(item.json.as_bytes()))
+        && take(b"]")
+}
+
+/// `{"batch":<items>,"sentAt":"<sent_at>"}`, with `"writeKey":"<key>"` last when given: the
+/// text the envelope object would serialise to.
+fn write_envelope(items: &str, sent_at: &str, write_key: Option<&str>) -> String {
+    let string = |text: &str| serde_json::to_string(text).unwrap_or_default();
+    let sent_at = string(sent_at);
+    let write_key = write_key.map(string);
+    let mut json = String::with_capacity(
+        items.len() + sent_at.len() + write_key.as_ref().map_or(0, String::len) + 32,
+    );
+    json.push_str(ENVELOPE_HEAD);
+    json.push_str(items);
+    json.push_str(",\"sentAt\":");
+    json.push_str(&sent_at);
+    if let Some(key) = &write_key {
+        json.push_str(",\"writeKey\":");
+        json.push_str(key);
+    }
+    json.push('}');
+    json
 }
 
 impl Destination {
@@ -1268,22 +1478,6 @@ fn batch_item(payload: &Map<String, Value>, call_type: CallType) -> Value {
     Value::Object(item)
 }
 
-fn envelope_payload(items: Vec<Value>, sent_at: &str) -> Value {
-    let mut map = Map::new();
-    map.insert("batch".to_string(), Value::Array(items));
-    map.insert("sentAt".to_string(), Value::String(sent_at.to_string()));
-    Value::Object(map)
-}
-
-fn envelope_call(batch_url: &Url, items: Vec<Value>, sent_at: &str) -> Call {
-    Call {
-        method: "POST".to_string(),
-        url: batch_url.to_string(),
-        headers: BTreeMap::new(),
-        payload: envelope_payload(items, sent_at),
-    }
-}
-
 /// Always 24 characters (`2026-02-03T10:00:00.000Z`), so batch sizes can be computed ahead.
 fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -1291,34 +1485,17 @@ fn now_rfc3339() -> String {
 
 fn check_limits(body: &Value, size: usize, call_type: Option<CallType>) -> Result<(), String> {
     if call_type.is_some_and(CallType::is_batch) {
-        if size > SAFE_BATCH_BYTES {
-            return Err(format!(
-                "the batch is {} bytes; Segment accepts at most {} per batch",
-                group_digits(size),
-                group_digits(SAFE_BATCH_BYTES)
-            ));
-        }
-        if let Some(Value::Array(items)) = body.get("batch") {
-            if items.len() > MAX_BATCH_EVENTS {
-                return Err(format!(
-                    "the batch has {} calls; Segment accepts at most {} per batch",
-                    group_digits(items.len()),
-                    group_digits(MAX_BATCH_EVENTS)
-                ));
-            }
-            for (n, item) in items.iter().enumerate() {
-                let item_size = serde_json::to_vec(item).map(|b| b.len()).unwrap_or(0);
-                if item_size > MAX_CALL_BYTES {
-                    return Err(format!(
-                        "call {} of the batch is {} bytes; Segment accepts at most {} per call",
-                        n + 1,
-                        group_digits(item_size),
-                        group_digits(MAX_CALL_BYTES)
-                    ));
-                }
-            }
-        }
-        return Ok(());
+        let items = match body.get("batch") {
+            Some(Value::Array(items)) => items.as_slice(),
+            _ => &[],
+        };
+        return check_batch_limits(
+            size,
+            items.len(),
+            items
+                .iter()
+                .map(|item| serde_json::to_vec(item).map(|b| b.len()).unwrap_or(0)),
+        );
     }
     if size > MAX_CALL_BYTES {
         return Err(format!(
@@ -1328,6 +1505,41 @@ fn check_limits(body: &Value, size: usize, call_type: Option<CallType>) -> Resul
         ));
     }
     Ok(())
+}
+
+/// Segment's limits on a batch of `size` bytes holding `calls` items of these sizes.
+fn check_batch_limits(
+    size: usize,
+    calls: usize,
+    mut item_sizes: impl Iterator<Item = usize>,
+) -> Result<(), String> {
+    if size > SAFE_BATCH_BYTES {
+        return Err(format!(
+            "the batch is {} bytes; Segment accepts at most {} per batch",
+            group_digits(size),
+            group_digits(SAFE_BATCH_BYTES)
+        ));
+    }
+    if calls > MAX_BATCH_EVENTS {
+        return Err(format!(
+            "the batch has {} calls; Segment accepts at most {} per batch",
+            group_digits(calls),
+            group_digits(MAX_BATCH_EVENTS)
+        ));
+    }
+    match item_sizes
+        .by_ref()
+        .enumerate()
+        .find(|(_, item_size)| *item_size > MAX_CALL_BYTES)
+    {
+        Some((n, item_size)) => Err(format!(
+            "call {} of the batch is {} bytes; Segment accepts at most {} per call",
+            n + 1,
+            group_digits(item_size),
+            group_digits(MAX_CALL_BYTES)
+        )),
+        None => Ok(()),
+    }
 }
 
 /// `1 attempt`, `3 attempts`.

@@ -169,30 +169,31 @@ fn replace_forms<'a>(text: &'a str, needles: &[&str], mask: &str) -> Cow<'a, str
         return Cow::Borrowed(text);
     }
     let bytes = text.as_bytes();
-    let firsts: Vec<u8> = needles
-        .iter()
-        .filter_map(|n| n.as_bytes().first().copied())
-        .collect();
+    // The bytes a written form can start with: a needle's first byte, or an encoding's.
+    let mut starts = [false; 256];
+    for needle in needles {
+        if let Some(&first) = needle.as_bytes().first() {
+            starts[usize::from(first)] = true;
+        }
+    }
+    for b in [b'\\', b'%', b'+'] {
+        starts[usize::from(b)] = true;
+    }
+    let plain: Vec<bool> = needles.iter().map(|n| is_plain(n)).collect();
     let mut cache = Encodings::default();
     let mut out = String::new();
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        let candidate =
-            (firsts.contains(&b) || may_start_encoding(&bytes[i..])) && text.is_char_boundary(i);
-        let end = if candidate {
-            needles
-                .iter()
-                .filter_map(|n| {
-                    ends_of_text(bytes, i, n, NESTING, false, &mut cache)
-                        .into_iter()
-                        .max()
-                })
-                .max()
-        } else {
-            None
-        };
+        if !starts[usize::from(bytes[i])] || !text.is_char_boundary(i) {
+            i += 1;
+            continue;
+        }
+        let end = needles
+            .iter()
+            .zip(&plain)
+            .filter_map(|(needle, &plain)| last_end(bytes, i, needle, plain, &mut cache))
+            .max();
         match end {
             Some(end) if end > i && text.is_char_boundary(end) => {
                 out.push_str(&text[copied..i]);
@@ -208,6 +209,43 @@ fn replace_forms<'a>(text: &'a str, needles: &[&str], mask: &str) -> Cow<'a, str
     }
     out.push_str(&text[copied..]);
     Cow::Owned(out)
+}
+
+/// True when no character of `needle` starts an encoding (`\\`, `%`, `+`) or is one a URL
+/// drops: written as itself, it can only be followed as itself.
+fn is_plain(needle: &str) -> bool {
+    !needle.contains(['\\', '%', '+', '\t', '\n', '\r'])
+}
+
+/// The furthest end of a written form of `needle` starting at `pos` of `text`. For a `plain`
+/// needle, text that follows it as itself up to a byte starting no encoding is settled without
+/// trying the encodings: only such a byte can begin another way of writing the next character,
+/// and most candidates (a needle's first letter in ordinary text) fail at once.
+fn last_end(
+    text: &[u8],
+    pos: usize,
+    needle: &str,
+    plain: bool,
+    cache: &mut Encodings,
+) -> Option<usize> {
+    let rest = text.get(pos..)?;
+    if plain && !may_start_encoding(rest) {
+        let wanted = needle.as_bytes();
+        let same = rest
+            .iter()
+            .zip(wanted)
+            .take_while(|(got, want)| got == want)
+            .count();
+        if same == wanted.len() {
+            return Some(pos + same);
+        }
+        if !may_start_encoding(&rest[same..]) {
+            return None;
+        }
+    }
+    ends_of_text(text, pos, needle, NESTING, false, cache)
+        .into_iter()
+        .max()
 }
 
 /// True when a needle can only be written in `text` as itself: no encoding starts anywhere in
@@ -400,6 +438,72 @@ mod tests {
             assert!(redactor.reveals(&holder), "{holder}");
         }
         assert_eq!(redactor.redact(&format!("k={key}")), "k=wk_1…qrst");
+    }
+
+    /// [`replace_forms`] trying every encoding at every position: what the shortcuts must
+    /// agree with.
+    fn replace_forms_everywhere(text: &str, needles: &[&str], mask: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut cache = Encodings::default();
+        let mut out = String::new();
+        let mut copied = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let end = text
+                .is_char_boundary(i)
+                .then(|| {
+                    needles
+                        .iter()
+                        .filter_map(|n| {
+                            ends_of_text(bytes, i, n, NESTING, false, &mut cache)
+                                .into_iter()
+                                .max()
+                        })
+                        .max()
+                })
+                .flatten();
+            match end {
+                Some(end) if end > i && text.is_char_boundary(end) => {
+                    out.push_str(&text[copied..i]);
+                    out.push_str(mask);
+                    copied = end;
+                    i = end;
+                }
+                _ => i += 1,
+            }
+        }
+        out.push_str(&text[copied..]);
+        out
+    }
+
+    #[test]
+    fn the_shortcuts_find_what_trying_everything_finds() {
+        let needles = [
+            "bench-write-key-0123456789abcdef",
+            "YmVuY2gtd3JpdGUta2V5LTAxMjM0NTY3ODlhYmNkZWY6",
+            "k+y/b%c\\d",
+            "wk_é tab\there",
+        ];
+        let texts = [
+            "plain bbb bench bench-write-key-0123456789abcde bench-write-key-0123456789abcdef!",
+            r#"{"a":"bench\u002dwrite-key-0123456789abcdef","b":"b%65nch-write-key-0123456789abcdef"}"#,
+            "bench-write-key-0123456789abcdef%20 and bench-write-key-0123456789abcde%66",
+            "Basic YmVuY2gtd3JpdGUta2V5LTAxMjM0NTY3ODlhYmNkZWY6 YmVuY2gtd3JpdGUta2V5LTAxMjM0NTY3ODlhYmNkZWY",
+            "k+y/b%c\\d k%2By/b%25c%5Cd k y/b%c\\\\d kk+y/b%c\\d+",
+            r"wk_é tab\there wk_\u00e9+tab%09here wk_é tabhere wk_é tab\\there é",
+            "+%\\\\u0062ench-write-key-0123456789abcdef+%%5c",
+        ];
+        for needle in needles {
+            let mask = mask_secret(needle);
+            for text in texts {
+                let text = format!("{text} {needle} x{needle}y");
+                assert_eq!(
+                    replace_forms(&text, &[needle, needles[1]], &mask),
+                    replace_forms_everywhere(&text, &[needle, needles[1]], &mask),
+                    "{needle:?} in {text:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -300,3 +300,97 @@ fn a_shown_or_kept_record_has_the_key_masked_wherever_the_handler_wrote_it() {
         Cow::Borrowed(_)
     ));
 }
+
+/// A track call whose batch item is about 30 KB: 15 of them fill a batch request.
+fn large_call(n: usize) -> SendPlan {
+    SendPlan::Send(Call {
+        method: "POST".into(),
+        url: "https://api.segment.io/v1/track".into(),
+        headers: Default::default(),
+        payload: json!({
+            "userId": "u_1",
+            "event": "Order Completed",
+            "messageId": format!("m-{n}"),
+            "properties": {"n": n, "pad": "x".repeat(30_000)},
+        }),
+    })
+}
+
+#[test]
+fn a_stream_sent_in_parts_sends_no_batch_request_half_full_before_its_end() {
+    let client = client(Destination::DryRun);
+    let cancel = CancellationToken::new();
+    let mut next = 0;
+    let mut part = |count: usize| -> Vec<SendPlan> {
+        let plans = (next..next + count).map(large_call).collect();
+        next += count;
+        plans
+    };
+    let mut waiting: Vec<SendPlan> = Vec::new();
+    // Every answer in order, with the calls of its request and its place there.
+    let mut answered: Vec<(usize, usize, usize)> = Vec::new();
+    let mut take = |waiting: &mut Vec<SendPlan>, more_follow: bool| {
+        let answers = runtime().block_on(send_plans_leading(
+            &client,
+            waiting,
+            Dispatch::Batch,
+            more_follow,
+            &cancel,
+        ));
+        for (plan, answer) in waiting.drain(..answers.len()).zip(answers) {
+            let SendPlan::Send(call) = plan else {
+                assert!(answer.is_none() || matches!(plan, SendPlan::Refused(_)));
+                continue;
+            };
+            let report = answer.expect("a call is answered");
+            assert_eq!(report.outcome, Outcome::DryRun);
+            let place = report.request.batch.as_deref().expect("in a batch");
+            assert_eq!(
+                report.request.body["properties"]["n"],
+                call.payload["properties"]["n"]
+            );
+            let written: Value =
+                serde_json::from_str(report.request.written.as_deref().expect("written"))
+                    .expect("JSON");
+            assert_eq!(written["batch"].as_array().map(Vec::len), Some(place.calls));
+            assert_eq!(
+                written["batch"][place.index]["messageId"],
+                call.payload["messageId"]
+            );
+            let n = call.payload["properties"]["n"].as_u64().expect("n") as usize;
+            answered.push((n, place.calls, place.index));
+        }
+    };
+    // 20 calls: the first request is full (15), the 5 after it wait.
+    waiting.extend(part(20));
+    take(&mut waiting, true);
+    assert_eq!(waiting.len(), 5);
+    // Runs with nothing to send are answered in their place: this one with the first request,
+    // the one after the last call with the calls that wait.
+    waiting.push(SendPlan::Cancelled);
+    waiting.extend(part(20));
+    waiting.push(SendPlan::Cancelled);
+    take(&mut waiting, true);
+    assert_eq!(
+        waiting.len(),
+        11,
+        "10 calls and the cancelled run after them"
+    );
+    assert!(matches!(waiting.last(), Some(SendPlan::Cancelled)));
+    waiting.extend(part(3));
+    take(&mut waiting, false);
+    assert!(waiting.is_empty());
+
+    let order: Vec<usize> = answered.iter().map(|(n, _, _)| *n).collect();
+    assert_eq!(
+        order,
+        (0..43).collect::<Vec<_>>(),
+        "every call once, in order"
+    );
+    let requests: Vec<usize> = answered
+        .iter()
+        .filter(|(_, _, index)| *index == 0)
+        .map(|(_, calls, _)| *calls)
+        .collect();
+    assert_eq!(requests, [15, 15, 13]);
+}

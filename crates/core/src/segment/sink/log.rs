@@ -6,16 +6,16 @@ use std::collections::{HashSet, VecDeque};
 
 use axum::body::Bytes;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::{ReceivedCall, SinkVerdict};
 
 /// A call judged but not yet recorded: its fields, and the body (keys masked) that goes into
-/// its JSON text.
+/// its JSON text, already written.
 #[derive(Debug, Clone)]
 pub(super) struct NewCall {
     pub call: ReceivedCall,
-    pub body: Option<Value>,
+    pub body: Option<Box<RawValue>>,
 }
 
 /// A call as `GET /calls` shows it: the fields of [`ReceivedCall`] in their order, then the body.
@@ -35,11 +35,11 @@ struct CallJson<'a> {
     verdict: &'a SinkVerdict,
     write_key: &'a Option<String>,
     retry_count: &'a Option<String>,
-    body: &'a Option<Value>,
+    body: Option<&'a RawValue>,
 }
 
 /// The JSON text of a call with its body.
-fn to_json(call: &ReceivedCall, body: &Option<Value>) -> Bytes {
+fn to_json(call: &ReceivedCall, body: Option<&RawValue>) -> Bytes {
     let view = CallJson {
         seq: call.seq,
         received_at: &call.received_at,
@@ -57,10 +57,17 @@ fn to_json(call: &ReceivedCall, body: &Option<Value>) -> Bytes {
         retry_count: &call.retry_count,
         body,
     };
-    // Serialising strings, numbers and a JSON value into memory cannot fail.
-    let mut json = serde_json::to_vec(&view).unwrap_or_default();
-    // The buffer grew by doubling: kept as it is, a call could hold twice its size.
-    json.shrink_to_fit();
+    // The body, copied as written, and room for the fields around it.
+    let mut json = Vec::with_capacity(body.map_or(0, |b| b.get().len()) + 512);
+    // Serialising strings, numbers and JSON text into memory cannot fail.
+    if serde_json::to_writer(&mut json, &view).is_err() {
+        json.clear();
+    }
+    // Had the fields not fitted the room left, the buffer grew by doubling: kept as it is, a
+    // call could hold twice its size.
+    if json.capacity() - json.len() > 1024 {
+        json.shrink_to_fit();
+    }
     Bytes::from(json)
 }
 
@@ -100,7 +107,7 @@ impl CallLog {
         {
             call.verdict = SinkVerdict::Dropped("duplicate messageId".into());
         }
-        call.record = to_json(&call, &body);
+        call.record = to_json(&call, body.as_deref());
         drop(body);
         while !self.calls.is_empty()
             && (self.calls.len() >= self.max_calls
@@ -142,6 +149,7 @@ impl CallLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn call(message_id: &str, padding: usize) -> NewCall {
         NewCall {
@@ -149,7 +157,8 @@ mod tests {
                 message_id: Some(message_id.to_string()),
                 ..ReceivedCall::default()
             },
-            body: Some(serde_json::json!({"pad": "x".repeat(padding)})),
+            body: serde_json::value::to_raw_value(&serde_json::json!({"pad": "x".repeat(padding)}))
+                .ok(),
         }
     }
 

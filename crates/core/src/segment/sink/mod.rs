@@ -22,6 +22,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use serde::Serialize;
+use serde_json::value::{RawValue, to_raw_value};
 use serde_json::{Map, Value, json};
 use tokio::sync::{broadcast, oneshot};
 
@@ -457,7 +458,19 @@ impl Received {
     }
 
     fn base(&self, call_type: Option<&str>, bytes: usize, body: Option<Value>) -> NewCall {
-        let fields = body.as_ref().and_then(Value::as_object);
+        let written = body.as_ref().and_then(|body| to_raw_value(body).ok());
+        self.base_written(call_type, bytes, body.as_ref(), written)
+    }
+
+    /// [`Received::base`] of a body already written: `body` gives the fields, `written` is kept.
+    fn base_written(
+        &self,
+        call_type: Option<&str>,
+        bytes: usize,
+        body: Option<&Value>,
+        written: Option<Box<RawValue>>,
+    ) -> NewCall {
+        let fields = body.and_then(Value::as_object);
         let text = |name: &str| fields.and_then(|o| o.get(name)).and_then(id_text);
         let call = ReceivedCall {
             seq: 0,
@@ -482,7 +495,10 @@ impl Received {
             previous_id: text("previousId"),
             record: Bytes::new(),
         };
-        NewCall { call, body }
+        NewCall {
+            call,
+            body: written,
+        }
     }
 
     fn refused(
@@ -574,11 +590,11 @@ async fn ingest(
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("identity"));
-    let bytes = match encoding {
-        None => bytes.to_vec(),
+    let bytes: std::borrow::Cow<'_, [u8]> = match encoding {
+        None => bytes.as_ref().into(),
         // Segment takes gzip bodies; its limits are on the decompressed size.
         Some(encoding) if is_gzip(encoding) => match gunzip(&bytes, limit) {
-            Ok(decoded) => decoded,
+            Ok(decoded) => decoded.into(),
             Err(Gunzip::OverLimit) => {
                 let message = format!(
                     "Request body is over {} bytes once decompressed: {what} may not exceed \
@@ -618,7 +634,7 @@ async fn ingest(
             return refuse(size, None, "invalid JSON", &message);
         }
     };
-    let Value::Object(object) = value else {
+    let Value::Object(mut object) = value else {
         return refuse(
             size,
             None,
@@ -644,7 +660,13 @@ async fn ingest(
     }
 
     let calls = if call_type.is_batch() {
-        let Some(Value::Array(items)) = object.get("batch") else {
+        // The items are taken out (each is kept on its own); the rest of the envelope is only
+        // kept when the batch is refused or empty, and then `batch` is as it came.
+        let items = match object.get_mut("batch") {
+            Some(Value::Array(items)) => Some(std::mem::take(items)),
+            _ => None,
+        };
+        let Some(items) = items else {
             let mut masked = Value::Object(object);
             mask_keys(&mut masked, &secrets);
             return refuse(
@@ -655,7 +677,7 @@ async fn ingest(
             );
         };
         if items.is_empty() {
-            let mut masked = Value::Object(object.clone());
+            let mut masked = Value::Object(object);
             mask_keys(&mut masked, &secrets);
             let mut new = received.base(Some(call_type.as_str()), size, Some(masked));
             new.call.verdict = SinkVerdict::Dropped("empty batch".into());
@@ -664,22 +686,27 @@ async fn ingest(
         } else {
             let too_many = items.len() > MAX_BATCH_EVENTS;
             items
-                .iter()
+                .into_iter()
                 .enumerate()
-                .map(|(index, item)| {
-                    let item_bytes = serde_json::to_vec(item).map_or(0, |v| v.len());
+                .map(|(index, mut item)| {
+                    // Written once: its size, and the body kept unless a key is to be masked.
+                    let mut written = to_raw_value(&item).ok();
+                    let item_bytes = written.as_ref().map_or(0, |w| w.get().len());
                     let verdict = if too_many {
                         SinkVerdict::Dropped("batch over 2,500 events".into())
                     } else {
-                        judge_batch_item(item, item_bytes)
+                        judge_batch_item(&item, item_bytes)
                     };
-                    let mut masked = item.clone();
-                    mask_keys(&mut masked, &secrets);
-                    let item_type = masked
-                        .get("type")
-                        .and_then(Value::as_str)
-                        .map(str::to_string);
-                    let mut new = received.base(item_type.as_deref(), item_bytes, Some(masked));
+                    if written
+                        .as_ref()
+                        .is_none_or(|w| may_hold_keys(w.get(), &secrets))
+                    {
+                        mask_keys(&mut item, &secrets);
+                        written = to_raw_value(&item).ok();
+                    }
+                    let item_type = item.get("type").and_then(Value::as_str);
+                    let mut new =
+                        received.base_written(item_type, item_bytes, Some(&item), written);
                     new.call.batch_index = Some(index);
                     new.call.verdict = verdict;
                     new.call.write_key = masked_key.clone();
@@ -780,6 +807,17 @@ fn judge_batch_item(item: &Value, bytes: usize) -> SinkVerdict {
         return SinkVerdict::Dropped("event over 32 KB".into());
     }
     judge(call_type, object)
+}
+
+/// Whether [`mask_keys`] could change the value `json` is the text of: it names a `writeKey`
+/// member, or holds a key's text. A key JSON writes with escapes cannot be looked for in the
+/// text: it may be anywhere.
+fn may_hold_keys(json: &str, secrets: &[String]) -> bool {
+    json.contains("\"writeKey\"")
+        || secrets.iter().any(|secret| {
+            secret.contains(|c: char| matches!(c, '"' | '\\') || c.is_control())
+                || json.contains(secret.as_str())
+        })
 }
 
 /// Masks every `writeKey` field and every occurrence of the keys in strings.
@@ -1190,6 +1228,50 @@ mod tests {
             .await;
             assert_eq!(status, 400);
             assert!(body["message"].as_str().unwrap().contains("array"));
+        });
+    }
+
+    #[test]
+    fn a_batch_item_is_kept_as_compact_json_with_its_keys_masked() {
+        runtime().block_on(async {
+            let sink = Sink::new();
+            let running = sink.start("127.0.0.1:0").await.unwrap();
+            let items = [
+                json!({"type": "track", "userId": "u1", "event": "E é", "properties": {"n": 1.5e2}}),
+                json!({"type": "track", "userId": "u2", "event": "E", "context": {"writeKey": "x"}}),
+                json!({"type": "identify", "userId": "u3", "traits": {"note": format!("k={KEY}")}}),
+                json!({"type": "identify", "userId": "u4", "traits": {"list": [KEY, "plain"]}}),
+            ];
+            // Written loosely: spaces, escapes, an exponent; kept as compact JSON.
+            let body = format!(
+                "{{ \"writeKey\" : \"{KEY}\", \"batch\" : [ {} ] }}",
+                items
+                    .iter()
+                    .map(|item| {
+                        serde_json::to_string_pretty(item)
+                            .unwrap()
+                            .replace("é", "\\u00e9")
+                            .replace("150.0", "1.5e2")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ,\n")
+            );
+            let (status, _) = post(&running, "/v1/batch", &body, &[]).await;
+            assert_eq!(status, 200);
+            let calls = sink.calls();
+            assert_eq!(calls.len(), items.len());
+            for (call, item) in calls.iter().zip(&items) {
+                let mut masked = item.clone();
+                mask_keys(&mut masked, &[KEY.to_string()]);
+                assert_eq!(call.bytes, item.to_string().len());
+                let record: Value = serde_json::from_slice(&call.record).unwrap();
+                assert_eq!(record["body"], masked);
+                let text = std::str::from_utf8(&call.record).unwrap();
+                assert!(text.contains(&masked.to_string()), "{text}");
+                assert!(!text.contains(KEY), "{text}");
+            }
+            assert_eq!(calls[1].body().unwrap()["context"]["writeKey"], "…");
+            assert_eq!(calls[2].user_id.as_deref(), Some("u3"));
         });
     }
 

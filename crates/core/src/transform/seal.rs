@@ -187,6 +187,36 @@ impl<'a, 'js> Walk<'a, 'js> {
         })
     }
 
+    /// A native function holding `data` (duplicated: the function keeps it alive).
+    fn native_function(
+        &self,
+        function: unsafe extern "C" fn(
+            *mut qjs::JSContext,
+            qjs::JSValue,
+            c_int,
+            *mut qjs::JSValue,
+            c_int,
+            *mut qjs::JSValue,
+        ) -> qjs::JSValue,
+        name: &std::ffi::CStr,
+        length: c_int,
+        data: &[qjs::JSValue],
+    ) -> rquickjs::Result<Value<'js>> {
+        let mut data = data.to_vec();
+        // SAFETY: a live context; the data are live values the new function duplicates.
+        self.owned(unsafe {
+            qjs::JS_NewCFunctionData2(
+                self.raw(),
+                Some(function),
+                name.as_ptr(),
+                length,
+                0,
+                data.len() as c_int,
+                data.as_mut_ptr(),
+            )
+        })
+    }
+
     /// Turns `object[key]` (a writable data property) into the sealed accessor pair.
     fn tame(
         &self,
@@ -198,32 +228,13 @@ impl<'a, 'js> Walk<'a, 'js> {
         let raw = self.raw();
         // SAFETY: a live context and atom; the key comes back owned.
         let key_value = self.owned(unsafe { qjs::JS_AtomToValue(raw, key) })?;
-        let mut getter_data = [property.value.as_raw()];
-        let mut setter_data = [object.as_raw(), key_value.as_raw(), label.as_raw()];
-        // SAFETY: the data arrays are live values the new functions duplicate.
-        let getter = self.owned(unsafe {
-            qjs::JS_NewCFunctionData2(
-                raw,
-                Some(sealed_get),
-                c"get".as_ptr(),
-                0,
-                0,
-                getter_data.len() as c_int,
-                getter_data.as_mut_ptr(),
-            )
-        })?;
-        // SAFETY: as above.
-        let setter = self.owned(unsafe {
-            qjs::JS_NewCFunctionData2(
-                raw,
-                Some(sealed_set),
-                c"set".as_ptr(),
-                1,
-                0,
-                setter_data.len() as c_int,
-                setter_data.as_mut_ptr(),
-            )
-        })?;
+        let getter = self.native_function(sealed_get, c"get", 0, &[property.value.as_raw()])?;
+        let setter = self.native_function(
+            sealed_set,
+            c"set",
+            1,
+            &[object.as_raw(), key_value.as_raw(), label.as_raw()],
+        )?;
         let mut flags = qjs::JS_PROP_HAS_GET
             | qjs::JS_PROP_HAS_SET
             | qjs::JS_PROP_HAS_CONFIGURABLE

@@ -276,24 +276,29 @@ fn label_of<'js>(ctx: &Ctx<'js>, object: &Value<'js>) -> rquickjs::Result<String
         && let Some(ctor) = property.value.as_function()
     {
         let prototype: Value = ctor.get("prototype")?;
-        if is_object(&prototype) && address(&prototype) == address(object) {
-            let name: Value = ctor.get("name")?;
-            if let Some(name) = name.as_string().map(|s| s.to_string()).transpose()?
-                && !name.is_empty()
-            {
-                return Ok(format!("{name}.prototype"));
-            }
+        if is_object(&prototype)
+            && address(&prototype) == address(object)
+            && let Some(name) = name_of(ctor)?
+        {
+            return Ok(format!("{name}.prototype"));
         }
     }
-    if let Some(function) = object.as_function() {
-        let name: Value = function.get("name")?;
-        if let Some(name) = name.as_string().map(|s| s.to_string()).transpose()?
-            && !name.is_empty()
-        {
-            return Ok(name);
-        }
+    if let Some(function) = object.as_function()
+        && let Some(name) = name_of(function)?
+    {
+        return Ok(name);
     }
     Ok("a built-in".to_string())
+}
+
+/// A function's `name`, when it is a string that is not empty.
+fn name_of(function: &rquickjs::Function<'_>) -> rquickjs::Result<Option<String>> {
+    let name: Value = function.get("name")?;
+    Ok(name
+        .as_string()
+        .map(|s| s.to_string())
+        .transpose()?
+        .filter(|name| !name.is_empty()))
 }
 
 /// A sealed built-in's getter: the value it stood for.

@@ -151,10 +151,11 @@ pub fn lint_options(config: &crate::config::Config) -> LintOptions {
 impl PipelineSettings {
     /// What the handler receives for one body: the body, the event type `parsed` names, and
     /// this session's URL and env. Every run of a body is built here.
-    pub fn input(&self, body: String, parsed: Option<&Value>) -> RunInput {
+    pub fn input(&self, body: String, parsed: Option<&Arc<Value>>) -> RunInput {
         RunInput {
             body,
-            event_type: parsed.map(event_type_of).unwrap_or_default(),
+            json: parsed.cloned(),
+            event_type: parsed.map(|json| event_type_of(json)).unwrap_or_default(),
             url: self.url.clone(),
             env: self.env.clone(),
         }
@@ -182,14 +183,19 @@ pub struct Pipeline {
 pub struct PendingRecord {
     pending: PendingRun,
     event_type: String,
-    source: Option<Value>,
+    source: Option<Arc<Value>>,
 }
 
 impl PendingRecord {
     /// Waits for the run and lints its output.
     pub fn wait(self, lint_options: &LintOptions) -> RunRecord {
         let output = self.pending.wait();
-        RunRecord::from_output(self.event_type, output, self.source.as_ref(), lint_options)
+        RunRecord::from_output(
+            self.event_type,
+            output,
+            self.source.as_deref(),
+            lint_options,
+        )
     }
 }
 
@@ -211,6 +217,7 @@ impl Pipeline {
 
     /// Queues one body. `parsed` is the body as JSON when it is; the event type comes from it.
     pub fn submit(&self, body: String, parsed: Option<Value>) -> PendingRecord {
+        let parsed = parsed.map(Arc::new);
         let input = self.settings.input(body, parsed.as_ref());
         PendingRecord {
             event_type: input.event_type.clone(),
@@ -253,6 +260,7 @@ impl Pipeline {
                 let Some((body, parsed)) = inputs.next() else {
                     break;
                 };
+                let parsed = parsed.map(Arc::new);
                 let input = self.settings.input(body, parsed.as_ref());
                 let event_type = input.event_type.clone();
                 let (then, lint_options) = (Arc::clone(&then), Arc::clone(&lint_options));
@@ -263,7 +271,7 @@ impl Pipeline {
                         then(RunRecord::from_output(
                             record_type,
                             output,
-                            parsed.as_ref(),
+                            parsed.as_deref(),
                             &lint_options,
                         ))
                     });

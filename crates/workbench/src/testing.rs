@@ -272,7 +272,7 @@ impl Harness {
             let mut record = RunRecord::from_output(
                 event_type,
                 pending.wait(),
-                item.parsed.as_ref(),
+                item.parsed.as_deref(),
                 &job.settings.lint,
             );
             // A run's time is the one thing on screen that depends on the machine and its load;

@@ -526,3 +526,41 @@ fn the_follow_up_of_a_run_runs_on_its_worker_and_a_panic_there_keeps_the_worker(
     let out = engine.run(&program, RunInput::from_body(BODY, "payment.succeeded"));
     assert!(out.result.expect("the worker still runs").cancel);
 }
+
+#[test]
+fn a_body_handed_over_parsed_runs_as_its_text_does() {
+    // What a script can see of its payload: its JSON, its keys in order, each value's type, the
+    // sign of zero, and that it is a fresh object of the realm's own kinds.
+    let source = r#"function handler(webhook) {
+  const p = webhook.payload;
+  const shape = (v) => v === null ? "null" : Array.isArray(v) ? "array:" + v.map(shape).join() : typeof v === "object" ? "object:" + Object.keys(v).map((k) => k + "=" + shape(v[k])).join() : typeof v + (Object.is(v, -0) ? ":-0" : "");
+  p.added = true;
+  webhook.payload = { json: JSON.stringify(p), shape: shape(p), proto: Object.getPrototypeOf(p) === Object.prototype, own: Object.getOwnPropertyNames(p).length };
+  return webhook;
+}"#;
+    let engine = Engine::with_workers(Limits::default(), 1);
+    let program = engine.compile("t.js", source);
+    let fixtures = crate::webhook::FixtureSet::builtin().expect("fixtures");
+    let mut bodies: Vec<String> = fixtures.iter().map(|f| f.body.clone()).collect();
+    bodies.push(r#"{"__proto__":{"x":1},"é":[-0,0.1,1e300,18446744073709551615],"2":"two","1":{"a":1,"a":2}}"#.into());
+    bodies.push(r#"[1,"two",null]"#.into());
+    for body in bodies {
+        let parsed: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        let as_text = engine.run(&program, RunInput::from_body(body.clone(), "t"));
+        let mut input = RunInput::from_body(body.clone(), "t");
+        input.json = Some(std::sync::Arc::new(parsed));
+        let as_parsed = engine.run(&program, input);
+        let (text, parsed) = (
+            as_text.result.expect("runs"),
+            as_parsed.result.expect("runs"),
+        );
+        assert_eq!(text, parsed, "{body}");
+        assert!(
+            text.payload["json"]
+                .as_str()
+                .is_some_and(|j| j.contains("\"added\":true"))
+                || body.starts_with('['),
+            "{body}"
+        );
+    }
+}

@@ -2,6 +2,7 @@
 //! runtime on worker threads the engine owns, with Svix semantics.
 
 mod allocator;
+mod body;
 mod compat;
 mod engine;
 mod native;
@@ -13,6 +14,7 @@ mod seal;
 mod worker;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -55,8 +57,11 @@ impl Default for Limits {
 /// What the handler receives, minus `eventType` (taken from the payload's `type`).
 #[derive(Debug, Clone)]
 pub struct RunInput {
-    /// The raw webhook body as JSON text; parsed inside the sandbox.
+    /// The raw webhook body as JSON text; parsed inside the sandbox unless `json` is given.
     pub body: String,
+    /// The body already parsed, when the caller has it (it must be `body`'s reading): the
+    /// handler's payload is built from it directly, and `body` is not read again.
+    pub json: Option<Arc<Value>>,
     /// The event type (`payload.type`), passed as `webhook.eventType`.
     pub event_type: String,
     /// `webhook.url` before the handler runs.
@@ -70,6 +75,7 @@ impl RunInput {
     pub fn from_body(body: impl Into<String>, event_type: impl Into<String>) -> Self {
         RunInput {
             body: body.into(),
+            json: None,
             event_type: event_type.into(),
             url: DEFAULT_URL.to_string(),
             env: BTreeMap::new(),

@@ -23,15 +23,68 @@ pub(crate) struct PlainProtos<'js> {
     pub array: Value<'js>,
 }
 
+/// How many key names a worker keeps (replies reuse a few hundred at most).
+const KEPT_NAMES: usize = 4096;
+
+/// The text of the object keys read so far, by atom: replies name the same keys run after run,
+/// and an atom's text costs a conversion each time. Every atom kept is held, so its number
+/// cannot be reused for another name while it is here; all are let go on drop, which must come
+/// before the runtime's.
+pub(crate) struct KeyNames {
+    runtime: *mut qjs::JSRuntime,
+    names: rustc_hash::FxHashMap<qjs::JSAtom, String>,
+}
+
+impl KeyNames {
+    pub(crate) fn new(ctx: &Ctx<'_>) -> Self {
+        KeyNames {
+            // SAFETY: the runtime of a live context.
+            runtime: unsafe { qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) },
+            names: rustc_hash::FxHashMap::default(),
+        }
+    }
+
+    /// The text of `atom`; `None` when it has none in UTF-8 (a lone surrogate).
+    fn name(&mut self, ctx: &Ctx<'_>, atom: qjs::JSAtom) -> Option<String> {
+        if let Some(name) = self.names.get(&atom) {
+            return Some(name.clone());
+        }
+        let raw = ctx.as_raw().as_ptr();
+        let mut len: qjs::size_t = 0;
+        // SAFETY: a live context and atom; the C string is taken and freed at once, and an atom
+        // kept is held by one more reference.
+        unsafe {
+            let text = qjs::JS_AtomToCStringLen(raw, &mut len, atom);
+            let name = take_c_string(raw, text, len as usize)?;
+            if self.names.len() < KEPT_NAMES {
+                qjs::JS_DupAtom(raw, atom);
+                self.names.insert(atom, name.clone());
+            }
+            Some(name)
+        }
+    }
+}
+
+impl Drop for KeyNames {
+    fn drop(&mut self) {
+        for atom in self.names.keys() {
+            // SAFETY: each atom was held once when kept, in this runtime, which is still alive.
+            unsafe { qjs::JS_FreeAtomRT(self.runtime, *atom) }
+        }
+    }
+}
+
 /// `value` as JSON, or `None` when it is not plain data read the same way without running code.
 pub(crate) fn plain_json<'js>(
     ctx: &Ctx<'js>,
     protos: &PlainProtos<'js>,
+    names: &mut KeyNames,
     value: &Value<'js>,
 ) -> Option<serde_json::Value> {
     let mut reader = Reader {
         ctx,
         protos,
+        names,
         path: Vec::new(),
     };
     reader.value(value)?.or(Some(serde_json::Value::Null))
@@ -40,6 +93,7 @@ pub(crate) fn plain_json<'js>(
 struct Reader<'a, 'js> {
     ctx: &'a Ctx<'js>,
     protos: &'a PlainProtos<'js>,
+    names: &'a mut KeyNames,
     /// The objects being read, outermost first: meeting one again is a cycle.
     path: Vec<*mut std::ffi::c_void>,
 }
@@ -144,14 +198,8 @@ impl<'js> Reader<'_, 'js> {
         Some(serde_json::Value::Array(items))
     }
 
-    fn atom_name(&self, atom: qjs::JSAtom) -> Option<String> {
-        let ctx = self.ctx.as_raw().as_ptr();
-        let mut len: qjs::size_t = 0;
-        // SAFETY: a live context and atom; the C string is taken and freed at once.
-        unsafe {
-            let text = qjs::JS_AtomToCStringLen(ctx, &mut len, atom);
-            take_c_string(ctx, text, len as usize)
-        }
+    fn atom_name(&mut self, atom: qjs::JSAtom) -> Option<String> {
+        self.names.name(self.ctx, atom)
     }
 
     /// An atom, or `None` (the exception cleared) when it could not be made.
@@ -232,7 +280,8 @@ mod tests {
             let value: Value = ctx
                 .eval(format!("({expression})"))
                 .expect("the expression evaluates");
-            let plain = plain_json(&ctx, &protos, &value);
+            let mut names = KeyNames::new(&ctx);
+            let plain = plain_json(&ctx, &protos, &mut names, &value);
             let text: Option<String> = ctx
                 .json_stringify(value)
                 .ok()

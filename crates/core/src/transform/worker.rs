@@ -19,10 +19,11 @@ use rquickjs::context::EvalOptions;
 use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, Function, Persistent, Runtime, Value};
 
 use super::allocator::{GuardedAllocator, MemoryGuard};
+use super::body;
 use super::native::{Keys, OwnKeys, clear_exception};
 use super::normalize::{normalize_reply, normalize_value};
 use super::program::ProgramSource;
-use super::reply::{PlainProtos, plain_json};
+use super::reply::{KeyNames, PlainProtos, plain_json};
 use super::seal::Sealed;
 use super::{ErrorKind, Limits, LogLevel, LogLine, PathRead, RunInput, RunOutput, TransformError};
 
@@ -250,12 +251,16 @@ const SETUP_JS: &str = r#"(function (sink) {
   function settle() {
     return (leaked() ? "L" : "") + takeReads();
   }
-  function drive(factory, body, eventType, url, envJson, record, programId) {
+  // `built` is the body already made from the pipeline's own reading of it; else `body` is
+  // parsed here (`built` is then undefined, which no JSON text reads as).
+  // `recordAs` is the program's id when the run records its reads, else -1.
+  function drive(factory, body, built, eventType, url, envJson, recordAs) {
+    const record = recordAs >= 0, programId = recordAs;
     resetKnobs();
     const handler = factory();
     if (typeof handler !== "function") return stringify({ missing: true });
     if (record) frames = framesOf(programId);
-    const parsed = parse(body);
+    const parsed = built !== undefined ? built : parse(body);
     const webhook = { method: "POST", url: url, eventType: eventType, payload: record ? instrument(parsed) : parsed, env: envJson === "" ? {} : parse(envJson) };
     active = record;
     let out;
@@ -388,6 +393,8 @@ struct JsState {
     /// The roots sealing started from, held so that everything sealed stays alive with them.
     _sealed_roots: Persistent<rquickjs::Array<'static>>,
     sealed: Sealed,
+    /// The text of the keys replies have named (its atoms are let go before the runtime goes).
+    key_names: RefCell<KeyNames>,
     context: Context,
     // Owned so that it drops last, after every handle into it.
     runtime: Runtime,
@@ -575,7 +582,7 @@ impl Worker {
         runtime.set_gc_threshold(usize::MAX);
         let context = Context::full(&runtime)?;
         let logs = Rc::clone(&self.logs);
-        let (drive, settle, serialise, protos, global_keys, sealed_roots, sealed) =
+        let (drive, settle, serialise, protos, global_keys, sealed_roots, sealed, key_names) =
             context.with(|ctx| -> rquickjs::Result<_> {
                 let sink = Function::new(ctx.clone(), move |level: u8, message: String| {
                     logs.borrow_mut().push(level, message);
@@ -605,6 +612,7 @@ impl Worker {
                     global_keys(&ctx),
                     Persistent::save(&ctx, roots),
                     sealed,
+                    KeyNames::new(&ctx),
                 ))
             })?;
         let in_use = memory.in_use();
@@ -619,6 +627,7 @@ impl Worker {
             global_keys,
             _sealed_roots: sealed_roots,
             sealed,
+            key_names: RefCell::new(key_names),
             context,
             runtime,
             memory,
@@ -691,15 +700,30 @@ fn call_driver(
 ) -> Result<Reply, Failure> {
     let drive = js.drive.clone().restore(ctx).map_err(Failure::from_error)?;
     let factory = factory.restore(ctx).map_err(Failure::from_error)?;
+    // Built inside the run's limits: a body too big for the heap fails the run as JSON.parse would.
+    let built = match input
+        .json
+        .as_deref()
+        .and_then(|json| body::build(ctx, json))
+    {
+        Some(made) => Some(made.catch(ctx).map_err(Failure::from_caught)?),
+        None => None,
+    };
+    let body = if built.is_some() {
+        ""
+    } else {
+        input.body.as_str()
+    };
+    let built = built.unwrap_or_else(|| Value::new_undefined(ctx.clone()));
     let called: rquickjs::Result<Value> = drive.call((
         factory,
-        input.body.as_str(),
+        body,
+        built,
         input.event_type.as_str(),
         input.url.as_str(),
         env_json,
-        record,
         // Exact in a JS number for the first 2^53 programs.
-        program_id as f64,
+        if record { program_id as f64 } else { -1.0 },
     ));
     let reply = called.catch(ctx).map_err(Failure::from_caught)?;
     if let Some(text) = reply.as_string() {
@@ -724,7 +748,8 @@ fn call_driver(
         object: object_proto,
         array: array_proto,
     };
-    if let Some(value) = plain_json(ctx, &protos, &reply) {
+    let read = plain_json(ctx, &protos, &mut js.key_names.borrow_mut(), &reply);
+    if let Some(value) = read {
         return Ok(Reply::Json(value));
     }
     let serialise = js

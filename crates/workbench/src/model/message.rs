@@ -123,7 +123,8 @@ pub struct PickerEntry {
 pub struct RunItem {
     pub key: String,
     pub body: String,
-    pub parsed: Option<Value>,
+    /// The body as JSON, shared with the run that builds the handler's payload from it.
+    pub parsed: Option<std::sync::Arc<Value>>,
 }
 
 /// Runs of one transformation source over some events. A later job for the same key makes an

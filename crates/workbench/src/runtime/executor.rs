@@ -399,7 +399,7 @@ impl Executor {
                 let record = RunRecord::from_output(
                     event_type,
                     output,
-                    item.parsed.as_ref(),
+                    item.parsed.as_deref(),
                     &job.settings.lint,
                 );
                 let _ = tx.send(Message::RunDone {

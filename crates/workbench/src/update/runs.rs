@@ -53,7 +53,7 @@ pub fn run_keys(app: &mut App, keys: &[String]) -> Effect {
         items.push(RunItem {
             key: key.clone(),
             body,
-            parsed: Some(parsed),
+            parsed: Some(std::sync::Arc::new(parsed)),
         });
     }
     Effect::Run(RunJob {

@@ -408,7 +408,7 @@ fn worker_loop(shared: &Shared, slot: &WorkerSlot, first: bool) {
                             "the JavaScript engine failed internally on this run",
                         )),
                         logs: Vec::new(),
-                        reads: Vec::new(),
+                        reads: Arc::default(),
                         duration: Duration::ZERO,
                     }
                 });
@@ -494,7 +494,7 @@ fn supervise(shared: &Arc<Shared>) {
                     ),
                 )),
                 logs: Vec::new(),
-                reads: Vec::new(),
+                reads: Arc::default(),
                 duration: limits.timeout * 2,
             });
             lock(&shared.slots).retain(|s| !Arc::ptr_eq(s, &slot));
@@ -543,7 +543,7 @@ fn answer_queued_while_stuck(shared: &Shared) {
                 ),
             )),
             logs: Vec::new(),
-            reads: Vec::new(),
+            reads: Arc::default(),
             duration: Duration::ZERO,
         });
     }

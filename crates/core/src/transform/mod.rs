@@ -231,8 +231,8 @@ pub struct RunOutput {
     /// The payload paths the handler read, in first-read order, each once, at most
     /// [`MAX_PATH_READS`]; kept after a failed run too. Empty when recording is off. Recorded
     /// once per program and event type on each worker (the first run that succeeds); later runs
-    /// of that pair run on the plain payload and carry those reads.
-    pub reads: Vec<PathRead>,
+    /// of that pair run on the plain payload and carry those reads (shared, not copied).
+    pub reads: Arc<[PathRead]>,
     pub duration: Duration,
 }
 
@@ -245,7 +245,7 @@ impl RunOutput {
                 "the transformation worker stopped before answering",
             )),
             logs: Vec::new(),
-            reads: Vec::new(),
+            reads: Arc::default(),
             duration: Duration::ZERO,
         }
     }

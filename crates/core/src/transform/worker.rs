@@ -402,6 +402,31 @@ struct JsState {
     memory: Rc<MemoryGuard>,
 }
 
+/// The reads of the first successful recorded run of each program on each event type, shared
+/// by every later run of the pair; at most [`RECORDED_PAIRS`] pairs.
+#[derive(Default)]
+struct RecordedReads {
+    by_program: HashMap<u64, HashMap<String, Arc<[PathRead]>>>,
+    pairs: usize,
+}
+
+impl RecordedReads {
+    fn get(&self, program: u64, event_type: &str) -> Option<Arc<[PathRead]>> {
+        self.by_program.get(&program)?.get(event_type).cloned()
+    }
+
+    fn insert(&mut self, program: u64, event_type: &str, reads: Arc<[PathRead]>) {
+        if self.pairs >= RECORDED_PAIRS {
+            self.by_program.clear();
+            self.pairs = 0;
+        }
+        let types = self.by_program.entry(program).or_default();
+        if types.insert(event_type.to_string(), reads).is_none() {
+            self.pairs += 1;
+        }
+    }
+}
+
 /// A worker's state between jobs. The JS state is built lazily and rebuilt after a timeout, an
 /// out-of-memory or a leaked global.
 pub(crate) struct Worker {
@@ -409,7 +434,7 @@ pub(crate) struct Worker {
     record_reads: bool,
     /// The reads of the first successful recorded run of a program on an event type. Recording
     /// costs several times a plain run, so later runs of the pair run plain and report these.
-    recorded: HashMap<(u64, String), Vec<PathRead>>,
+    recorded: RecordedReads,
     logs: Rc<RefCell<LogBuffer>>,
     deadline: Arc<Deadline>,
     /// Set by the engine when it abandons this worker: every allocation fails from then on, so a
@@ -425,7 +450,7 @@ impl Worker {
         Worker {
             limits,
             record_reads,
-            recorded: HashMap::new(),
+            recorded: RecordedReads::default(),
             logs: Rc::new(RefCell::new(LogBuffer {
                 max_lines: limits.max_log_lines,
                 max_bytes: limits.max_log_bytes,
@@ -452,7 +477,7 @@ impl Worker {
     /// Runs one job to completion on this thread.
     pub(crate) fn run(&mut self, job: &WorkerJob) -> RunOutput {
         let started = Instant::now();
-        let mut reads = Vec::new();
+        let mut reads = Arc::default();
         let result = self.run_inner(job, &mut reads);
         let logs = self.logs.borrow_mut().take();
         RunOutput {
@@ -466,7 +491,7 @@ impl Worker {
     fn run_inner(
         &mut self,
         job: &WorkerJob,
-        reads: &mut Vec<PathRead>,
+        reads: &mut Arc<[PathRead]>,
     ) -> Result<super::WebhookOut, TransformError> {
         if self.js.is_none() {
             self.js = Some(self.build().map_err(|e| {
@@ -507,8 +532,7 @@ impl Worker {
 
         js.memory.take_refused();
         self.deadline.arm(self.limits.timeout);
-        let recorded_key = (program.id, job.input.event_type.clone());
-        let known_reads = self.recorded.get(&recorded_key).cloned();
+        let known_reads = self.recorded.get(program.id, &job.input.event_type);
         let record = self.record_reads && known_reads.is_none();
         let (reply, leaked, read_text) = js.context.with(|ctx| {
             let reply = call_driver(&ctx, js, factory, &job.input, &env_json, record, program.id);
@@ -534,7 +558,7 @@ impl Worker {
         let out_of_memory = js.memory.take_refused();
         *reads = match known_reads {
             Some(known) => known,
-            None => parse_reads(&read_text, program),
+            None => parse_reads(&read_text, program).into(),
         };
 
         let result = match reply {
@@ -549,10 +573,8 @@ impl Worker {
             )),
         };
         if record && result.is_ok() {
-            if self.recorded.len() >= RECORDED_PAIRS {
-                self.recorded.clear();
-            }
-            self.recorded.insert(recorded_key, reads.clone());
+            self.recorded
+                .insert(program.id, &job.input.event_type, Arc::clone(reads));
         }
         let fatal = matches!(
             &result,

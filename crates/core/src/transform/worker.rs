@@ -16,7 +16,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rquickjs::context::EvalOptions;
-use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, Function, Persistent, Runtime, Value};
+use rquickjs::{
+    CatchResultExt, CaughtError, Context, Ctx, Function, Object, Persistent, Runtime, Value, qjs,
+};
 
 use super::allocator::{GuardedAllocator, MemoryGuard};
 use super::body;
@@ -72,15 +74,11 @@ const SETUP_JS: &str = r#"(function (sink) {
   // writes is a new key and one count tells: the worker counts the global's keys after every run
   // (natively: listing them here would build an array of every name), and this tells the rest.
   const getProto = Object.getPrototypeOf, getDesc = Object.getOwnPropertyDescriptor;
-  const define = Object.defineProperty, isExtensible = Object.isExtensible;
+  const define = Object.defineProperty;
   // Every data property read-only as well (the sealed objects stay reachable, so stay alive).
   for (const k of ownKeys(g)) {
     const d = getDesc(g, k);
     if (d && (d.configurable || d.writable)) define(g, k, "value" in d ? { writable: false, configurable: false } : { configurable: false });
-  }
-  const globalProto = getProto(g);
-  function leaked() {
-    return getProto(g) !== globalProto || !isExtensible(g);
   }
 
   // Sealing (see `seal.rs`) is done by the worker on what this hands back: the global object
@@ -246,10 +244,9 @@ const SETUP_JS: &str = r#"(function (sink) {
     seen = new M(); reads = []; captures = 0;
     return out;
   }
-  // After every run, however it ended, in one call: "L" when the run left something in the
-  // global object, then the reads it recorded as JSON.
+  // After a run that recorded reads, however it ended: the reads as JSON ("" for none).
   function settle() {
-    return (leaked() ? "L" : "") + takeReads();
+    return takeReads();
   }
   // `built` is the body already made from the pipeline's own reading of it; else `body` is
   // parsed here (`built` is then undefined, which no JSON text reads as).
@@ -381,8 +378,7 @@ struct JsState {
     programs: HashMap<u64, CompiledProgram>,
     program_order: VecDeque<u64>,
     drive: Persistent<Function<'static>>,
-    /// Called after every run: whether it changed the global object's prototype or
-    /// extensibility, and the reads it recorded.
+    /// Called after a run that recorded reads: the reads, as JSON.
     settle: Persistent<Function<'static>>,
     /// Turns a reply the worker cannot read as plain data into JSON text.
     serialise: Persistent<Function<'static>>,
@@ -390,6 +386,8 @@ struct JsState {
     protos: (Persistent<Value<'static>>, Persistent<Value<'static>>),
     /// How many keys the global object has once set up: a run that leaves more leaked a global.
     global_keys: usize,
+    /// The global object's prototype once set up (null for none).
+    global_proto: Persistent<Value<'static>>,
     /// The roots sealing started from, held so that everything sealed stays alive with them.
     _sealed_roots: Persistent<rquickjs::Array<'static>>,
     sealed: Sealed,
@@ -539,19 +537,20 @@ impl Worker {
             self.deadline.disarm();
             // Taken even after a failure: what a failing handler read often explains the failure.
             // A settle that fails is taken for a leak: the context is rebuilt.
-            let settled = js
-                .settle
-                .clone()
-                .restore(&ctx)
-                .and_then(|f| f.call::<_, String>(()));
-            let (leaked, read_text) = match settled {
-                Ok(text) => match text.strip_prefix('L') {
-                    Some(reads) => (true, reads.to_string()),
-                    None => (false, text),
-                },
-                Err(_) => (true, String::new()),
+            let (settle_failed, read_text) = if record {
+                let settled = js
+                    .settle
+                    .clone()
+                    .restore(&ctx)
+                    .and_then(|f| f.call::<_, String>(()));
+                match settled {
+                    Ok(text) => (false, text),
+                    Err(_) => (true, String::new()),
+                }
+            } else {
+                (false, String::new())
             };
-            let leaked = leaked || global_keys(&ctx) != js.global_keys;
+            let leaked = settle_failed || global_changed(&ctx, js);
             (reply, leaked, read_text)
         });
         let timed_out = self.deadline.fired.load(Ordering::Relaxed);
@@ -604,39 +603,51 @@ impl Worker {
         runtime.set_gc_threshold(usize::MAX);
         let context = Context::full(&runtime)?;
         let logs = Rc::clone(&self.logs);
-        let (drive, settle, serialise, protos, global_keys, sealed_roots, sealed, key_names) =
-            context.with(|ctx| -> rquickjs::Result<_> {
-                let sink = Function::new(ctx.clone(), move |level: u8, message: String| {
-                    logs.borrow_mut().push(level, message);
-                })?;
-                let setup: Function = ctx.eval(SETUP_JS)?;
-                let driver: rquickjs::Array = setup.call((sink,))?;
-                let drive: Function = driver.get(0)?;
-                let settle: Function = driver.get(1)?;
-                let serialise: Function = driver.get(2)?;
-                let roots: rquickjs::Array = driver.get(3)?;
-                let sealed = Sealed::realm(
-                    &ctx,
-                    &ctx.globals().into_value(),
-                    roots.iter::<Value>().collect::<rquickjs::Result<_>>()?,
-                )?;
-                // Taken before any run: what the plain reading of a reply compares prototypes with.
-                let object_proto: Value = ctx.eval("Object.prototype")?;
-                let array_proto: Value = ctx.eval("Array.prototype")?;
-                Ok((
-                    Persistent::save(&ctx, drive),
-                    Persistent::save(&ctx, settle),
-                    Persistent::save(&ctx, serialise),
-                    (
-                        Persistent::save(&ctx, object_proto),
-                        Persistent::save(&ctx, array_proto),
-                    ),
-                    global_keys(&ctx),
-                    Persistent::save(&ctx, roots),
-                    sealed,
-                    KeyNames::new(&ctx),
-                ))
+        let (
+            drive,
+            settle,
+            serialise,
+            protos,
+            (global_keys, global_proto),
+            sealed_roots,
+            sealed,
+            key_names,
+        ) = context.with(|ctx| -> rquickjs::Result<_> {
+            let sink = Function::new(ctx.clone(), move |level: u8, message: String| {
+                logs.borrow_mut().push(level, message);
             })?;
+            let setup: Function = ctx.eval(SETUP_JS)?;
+            let driver: rquickjs::Array = setup.call((sink,))?;
+            let drive: Function = driver.get(0)?;
+            let settle: Function = driver.get(1)?;
+            let serialise: Function = driver.get(2)?;
+            let roots: rquickjs::Array = driver.get(3)?;
+            let sealed = Sealed::realm(
+                &ctx,
+                &ctx.globals().into_value(),
+                roots.iter::<Value>().collect::<rquickjs::Result<_>>()?,
+            )?;
+            // Taken before any run: what the plain reading of a reply compares prototypes with.
+            let global_proto = ctx
+                .globals()
+                .get_prototype()
+                .map_or_else(|| Value::new_null(ctx.clone()), Object::into_value);
+            let object_proto: Value = ctx.eval("Object.prototype")?;
+            let array_proto: Value = ctx.eval("Array.prototype")?;
+            Ok((
+                Persistent::save(&ctx, drive),
+                Persistent::save(&ctx, settle),
+                Persistent::save(&ctx, serialise),
+                (
+                    Persistent::save(&ctx, object_proto),
+                    Persistent::save(&ctx, array_proto),
+                ),
+                (global_keys(&ctx), Persistent::save(&ctx, global_proto)),
+                Persistent::save(&ctx, roots),
+                sealed,
+                KeyNames::new(&ctx),
+            ))
+        })?;
         let in_use = memory.in_use();
         runtime.set_gc_threshold(in_use + in_use / 2);
         Ok(JsState {
@@ -647,6 +658,7 @@ impl Worker {
             serialise,
             protos,
             global_keys,
+            global_proto,
             _sealed_roots: sealed_roots,
             sealed,
             key_names: RefCell::new(key_names),
@@ -655,6 +667,21 @@ impl Worker {
             memory,
         })
     }
+}
+
+/// Whether a run left the global object other than it was set up: another prototype, no longer
+/// extensible, or a key more (built-in globals are pinned, so any global a run writes is new).
+fn global_changed(ctx: &Ctx<'_>, js: &JsState) -> bool {
+    let globals = ctx.globals();
+    let Ok(expected) = js.global_proto.clone().restore(ctx) else {
+        return true;
+    };
+    let proto = globals
+        .get_prototype()
+        .map_or_else(|| Value::new_null(ctx.clone()), Object::into_value);
+    // SAFETY: a live context and object; an ordinary object answers without running code.
+    let extensible = unsafe { qjs::JS_IsExtensible(ctx.as_raw().as_ptr(), globals.as_raw()) };
+    proto != expected || extensible != 1 || global_keys(ctx) != js.global_keys
 }
 
 /// How many own keys the global object has: names and symbols, enumerable or not. A listing

@@ -16,22 +16,21 @@ use hookbench_core::text::{Shown, escape_controls};
 
 use super::style::{BOLD, CYAN, DIM, GREEN, RED, YELLOW};
 
-/// The record and its send as one JSON object; `secret` (the write key) masked in every form
-/// wherever the transformation wrote it into its payload.
+/// The record and its send as one JSON object; the write key `redactor` masks, masked in every
+/// form wherever the transformation wrote it into its payload.
 pub fn print_json(
     out: &mut dyn Write,
     record: &RunRecord,
     delivery: Option<&SendReport>,
-    secret: Option<&str>,
+    redactor: Option<&Redactor>,
 ) -> std::io::Result<()> {
     let delivery = match (record.cancelled(), delivery) {
         (_, Some(d)) => DeliveryField::Report(d),
         (true, None) => DeliveryField::Cancelled,
         (false, None) => DeliveryField::Nothing,
     };
-    let redactor = secret.and_then(Redactor::new);
     let scrub = |s: &str| {
-        let clean = redactor.as_ref()?.redact(s);
+        let clean = redactor?.redact(s);
         matches!(clean, Cow::Owned(_)).then(|| clean.into_owned())
     };
     let payload = record.webhook.as_ref().map(|w| &w.payload);

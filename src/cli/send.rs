@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use hookbench_core::pipeline::RunRecord;
 use hookbench_core::segment::client::{Client, ClientOptions};
+use hookbench_core::segment::mask::Redactor;
 use hookbench_core::segment::{Destination, MAX_BATCH_EVENTS, MessageIds, Outcome};
 use hookbench_core::sending::{Dispatch, SendPlan, SendPolicy, send_plans_leading};
 
@@ -78,7 +79,8 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
         args.input.payload.as_deref(),
         args.transform.fixtures.as_deref(),
     )?;
-    let secret = write_key.as_ref().map(|k| k.expose().to_string());
+    // Made once: every printed record is scrubbed of the key in each of its forms.
+    let redactor = write_key.as_ref().and_then(|k| Redactor::new(k.expose()));
     let client = Client::new(ClientOptions {
         destination: destination.clone(),
         write_key,
@@ -201,7 +203,7 @@ pub fn run(global: &GlobalArgs, args: &SendArgs) -> Result<u8, Failure> {
                 }
                 let _ = match args.output {
                     OutputFormat::Json => {
-                        answers::print_json(&mut out, &record, delivery.as_ref(), secret.as_deref())
+                        answers::print_json(&mut out, &record, delivery.as_ref(), redactor.as_ref())
                     }
                     OutputFormat::Text => {
                         let written = delivery.as_ref().and_then(|d| d.request.written.clone());

@@ -8,7 +8,9 @@
 //! because Segment drops it all the same and a run rarely means to send a call twice.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::FxHasher;
 
 use serde_json::{Map, Value};
 
@@ -58,12 +60,11 @@ impl MessageIds {
         let Some(obj) = payload.as_object() else {
             return found;
         };
-        let is_batch = url::Url::parse(url.trim())
+        let call_type = url::Url::parse(url.trim())
             .ok()
-            .and_then(|u| CallType::from_path(u.path()))
-            .is_some_and(CallType::is_batch);
+            .and_then(|u| CallType::from_path(u.path()));
         match obj.get("batch") {
-            Some(Value::Array(items)) if is_batch => {
+            Some(Value::Array(items)) if call_type.is_some_and(CallType::is_batch) => {
                 for (i, item) in items.iter().enumerate() {
                     if let Some(event) = item.as_object() {
                         let base = format!("/batch/{i}");
@@ -72,12 +73,7 @@ impl MessageIds {
                     }
                 }
             }
-            _ => {
-                let call_type = url::Url::parse(url.trim())
-                    .ok()
-                    .and_then(|u| CallType::from_path(u.path()));
-                self.check_call(label, obj, "", call_type, &mut found);
-            }
+            _ => self.check_call(label, obj, "", call_type, &mut found),
         }
         found
     }
@@ -140,16 +136,19 @@ fn describe_call(call: &Map<String, Value>, call_type: Option<CallType>) -> Stri
 
 /// A hash of a call's content, the moment it is sent (`sentAt`) aside; object keys are taken in
 /// sorted order, so the order a handler wrote them in does not matter.
+/// A hash of the call's content whatever its key order (`sentAt` aside): it only tells whether a
+/// later call with the same id is the same call, so a fast hash does.
 fn fingerprint(call: &Map<String, Value>) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    let mut keys: Vec<&String> = call.keys().filter(|k| k.as_str() != "sentAt").collect();
-    keys.sort();
-    keys.len().hash(&mut hasher);
-    for key in keys {
+    let mut hasher = FxHasher::default();
+    let mut members: Vec<(&String, &Value)> = call
+        .iter()
+        .filter(|(k, _)| k.as_str() != "sentAt")
+        .collect();
+    members.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    members.len().hash(&mut hasher);
+    for (key, value) in members {
         key.hash(&mut hasher);
-        if let Some(v) = call.get(key) {
-            hash_value(v, &mut hasher, 0);
-        }
+        hash_value(value, &mut hasher, 0);
     }
     hasher.finish()
 }
@@ -157,7 +156,7 @@ fn fingerprint(call: &Map<String, Value>) -> u64 {
 /// Deeper values are hashed by their text; parsed JSON rarely gets here.
 const MAX_HASH_DEPTH: usize = 64;
 
-fn hash_value(v: &Value, hasher: &mut DefaultHasher, depth: usize) {
+fn hash_value(v: &Value, hasher: &mut FxHasher, depth: usize) {
     if depth > MAX_HASH_DEPTH {
         v.to_string().hash(hasher);
         return;
@@ -165,7 +164,12 @@ fn hash_value(v: &Value, hasher: &mut DefaultHasher, depth: usize) {
     match v {
         Value::Null => 0u8.hash(hasher),
         Value::Bool(b) => (1u8, b).hash(hasher),
-        Value::Number(n) => (2u8, n.to_string()).hash(hasher),
+        // Numbers that print alike are alike: an integer by its value, any other by its bits.
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => (2u8, u).hash(hasher),
+            (None, Some(i)) => (6u8, i).hash(hasher),
+            (None, None) => (7u8, n.as_f64().map(f64::to_bits)).hash(hasher),
+        },
         Value::String(s) => (3u8, s).hash(hasher),
         Value::Array(items) => {
             (4u8, items.len()).hash(hasher);
@@ -175,13 +179,11 @@ fn hash_value(v: &Value, hasher: &mut DefaultHasher, depth: usize) {
         }
         Value::Object(map) => {
             (5u8, map.len()).hash(hasher);
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            for key in keys {
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            members.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            for (key, value) in members {
                 key.hash(hasher);
-                if let Some(v) = map.get(key) {
-                    hash_value(v, hasher, depth + 1);
-                }
+                hash_value(value, hasher, depth + 1);
             }
         }
     }

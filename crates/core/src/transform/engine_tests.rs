@@ -564,3 +564,28 @@ fn a_body_handed_over_parsed_runs_as_its_text_does() {
         );
     }
 }
+
+#[test]
+fn a_body_past_the_memory_limit_fails_the_run_either_way_and_the_next_run_succeeds() {
+    let limits = Limits {
+        timeout: Duration::from_secs(30),
+        memory_bytes: 16 * 1024 * 1024,
+        ..Limits::default()
+    };
+    let engine = Engine::with_workers(limits, 1);
+    let program = engine.compile("t.js", "function handler(webhook) { return webhook; }");
+    let item = "x".repeat(1000);
+    let body = serde_json::to_string(&json!({ "type": "t", "data": vec![item; 24_000] }))
+        .expect("JSON");
+    let parsed: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let as_text = engine.run(&program, RunInput::from_body(body.clone(), "t"));
+    let mut input = RunInput::from_body(body, "t");
+    input.json = Some(std::sync::Arc::new(parsed));
+    let as_parsed = engine.run(&program, input);
+    for out in [as_text, as_parsed] {
+        let e = error_of(&out);
+        assert_eq!(e.kind, ErrorKind::Memory, "{e:?}");
+        assert!(e.message.contains("16 MiB"), "{}", e.message);
+    }
+    assert_next_run_succeeds(&engine);
+}

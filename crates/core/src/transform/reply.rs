@@ -318,6 +318,39 @@ mod tests {
     }
 
     #[test]
+    fn key_names_kept_across_replies_stay_right_as_atoms_come_and_go() {
+        let runtime = Runtime::new().expect("runtime");
+        let context = Context::full(&runtime).expect("context");
+        context.with(|ctx| {
+            let protos = PlainProtos {
+                object: ctx.eval("Object.prototype").expect("Object.prototype"),
+                array: ctx.eval("Array.prototype").expect("Array.prototype"),
+            };
+            let mut names = KeyNames::new(&ctx);
+            // Rounds of fresh keys, more than are kept: atoms let go between rounds may be made
+            // again for other names, and every reply must still read its own.
+            for round in 0..3 {
+                let expression = format!(
+                    "(() => {{ const o = {{}}; for (let i = 0; i < {n}; i++) o['k{round}_' + i] = i; o.shared = {round}; return o; }})()",
+                    n = KEPT_NAMES + 500
+                );
+                let value: Value = ctx.eval(expression).expect("evaluates");
+                let plain = plain_json(&ctx, &protos, &mut names, &value).expect("plain");
+                let object = plain.as_object().expect("an object");
+                assert_eq!(object.len(), KEPT_NAMES + 501);
+                for (i, (key, item)) in object.iter().take(KEPT_NAMES + 500).enumerate() {
+                    assert_eq!(key, &format!("k{round}_{i}"));
+                    assert_eq!(item, &serde_json::json!(i));
+                }
+                assert_eq!(object["shared"], serde_json::json!(round));
+                drop(value);
+                ctx.run_gc();
+            }
+            assert!(names.names.len() <= KEPT_NAMES);
+        });
+    }
+
+    #[test]
     fn anything_but_plain_data_is_left_to_stringify() {
         for expression in [
             r#"{ "d": new Date(0) }"#,

@@ -575,8 +575,8 @@ fn a_body_past_the_memory_limit_fails_the_run_either_way_and_the_next_run_succee
     let engine = Engine::with_workers(limits, 1);
     let program = engine.compile("t.js", "function handler(webhook) { return webhook; }");
     let item = "x".repeat(1000);
-    let body = serde_json::to_string(&json!({ "type": "t", "data": vec![item; 24_000] }))
-        .expect("JSON");
+    let body =
+        serde_json::to_string(&json!({ "type": "t", "data": vec![item; 24_000] })).expect("JSON");
     let parsed: serde_json::Value = serde_json::from_str(&body).expect("JSON");
     let as_text = engine.run(&program, RunInput::from_body(body.clone(), "t"));
     let mut input = RunInput::from_body(body, "t");

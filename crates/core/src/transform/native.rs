@@ -42,6 +42,48 @@ impl Drop for Atom<'_, '_> {
     }
 }
 
+/// A set of atoms, each held by one reference of its own (so its number is not reused for
+/// another name while it is here), all let go on drop, which must come before the runtime's.
+pub(crate) struct HeldAtoms {
+    runtime: *mut qjs::JSRuntime,
+    atoms: rustc_hash::FxHashSet<qjs::JSAtom>,
+}
+
+impl HeldAtoms {
+    pub(crate) fn new(ctx: &Ctx<'_>) -> Self {
+        HeldAtoms {
+            // SAFETY: the runtime of a live context.
+            runtime: unsafe { qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) },
+            atoms: rustc_hash::FxHashSet::default(),
+        }
+    }
+
+    /// Holds `atom`, a live atom of this runtime, unless it is held already.
+    pub(crate) fn hold(&mut self, atom: qjs::JSAtom) {
+        if self.atoms.insert(atom) {
+            // SAFETY: a live atom of this runtime, held once more while it is in the set.
+            unsafe { qjs::JS_DupAtomRT(self.runtime, atom) };
+        }
+    }
+
+    pub(crate) fn contains(&self, atom: qjs::JSAtom) -> bool {
+        self.atoms.contains(&atom)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.atoms.len()
+    }
+}
+
+impl Drop for HeldAtoms {
+    fn drop(&mut self) {
+        for atom in &self.atoms {
+            // SAFETY: each atom was held once when added, in this runtime, which is still alive.
+            unsafe { qjs::JS_FreeAtomRT(self.runtime, *atom) }
+        }
+    }
+}
+
 /// Which own keys a listing gives.
 #[derive(Clone, Copy)]
 pub(crate) enum Keys {

@@ -7,7 +7,7 @@
 
 use rquickjs::{Ctx, Object, Value, qjs};
 
-use super::native::{Atom, Keys, OwnKeys, Property, clear_exception, take_c_string};
+use super::native::{Atom, HeldAtoms, Keys, OwnKeys, Property, clear_exception, take_c_string};
 use serde_json::{Map, Number};
 
 /// QuickJS's class ids of the two kinds of object read here (first in its class list).
@@ -28,18 +28,16 @@ const KEPT_NAMES: usize = 4096;
 
 /// The text of the object keys read so far, by atom: replies name the same keys run after run,
 /// and an atom's text costs a conversion each time. Every atom kept is held, so its number
-/// cannot be reused for another name while it is here; all are let go on drop, which must come
-/// before the runtime's.
+/// cannot be reused for another name while it is here.
 pub(crate) struct KeyNames {
-    runtime: *mut qjs::JSRuntime,
+    held: HeldAtoms,
     names: rustc_hash::FxHashMap<qjs::JSAtom, String>,
 }
 
 impl KeyNames {
     pub(crate) fn new(ctx: &Ctx<'_>) -> Self {
         KeyNames {
-            // SAFETY: the runtime of a live context.
-            runtime: unsafe { qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) },
+            held: HeldAtoms::new(ctx),
             names: rustc_hash::FxHashMap::default(),
         }
     }
@@ -51,26 +49,16 @@ impl KeyNames {
         }
         let raw = ctx.as_raw().as_ptr();
         let mut len: qjs::size_t = 0;
-        // SAFETY: a live context and atom; the C string is taken and freed at once, and an atom
-        // kept is held by one more reference.
-        unsafe {
+        // SAFETY: a live context and atom; the C string is taken and freed at once.
+        let name = unsafe {
             let text = qjs::JS_AtomToCStringLen(raw, &mut len, atom);
-            let name = take_c_string(raw, text, len as usize)?;
-            if self.names.len() < KEPT_NAMES {
-                qjs::JS_DupAtom(raw, atom);
-                self.names.insert(atom, name.clone());
-            }
-            Some(name)
+            take_c_string(raw, text, len as usize)?
+        };
+        if self.names.len() < KEPT_NAMES {
+            self.held.hold(atom);
+            self.names.insert(atom, name.clone());
         }
-    }
-}
-
-impl Drop for KeyNames {
-    fn drop(&mut self) {
-        for atom in self.names.keys() {
-            // SAFETY: each atom was held once when kept, in this runtime, which is still alive.
-            unsafe { qjs::JS_FreeAtomRT(self.runtime, *atom) }
-        }
+        Some(name)
     }
 }
 

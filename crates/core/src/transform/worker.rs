@@ -5,8 +5,9 @@
 //! one sees, whatever it does; that holds by construction, not by looking in chosen places. The
 //! user's source is compiled once, wrapped in a function, so every run re-executes its top level
 //! in a new function scope and gets a fresh `handler`. The global object stays open (implicit
-//! globals are ordinary sloppy-mode code): its built-ins are pinned, and a run that left a new
-//! global, a new prototype or a queued job behind gets the context rebuilt before the next one.
+//! globals are ordinary sloppy-mode code): its built-ins are pinned, a global a run added is
+//! deleted after it, and a run that left one that cannot be deleted, a new prototype or a queued
+//! job behind gets the context rebuilt before the next one.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -22,7 +23,7 @@ use rquickjs::{
 
 use super::allocator::{GuardedAllocator, MemoryGuard};
 use super::body;
-use super::native::{Keys, OwnKeys, clear_exception};
+use super::native::{HeldAtoms, Keys, OwnKeys, clear_exception};
 use super::normalize::{normalize_reply, normalize_value};
 use super::program::ProgramSource;
 use super::reply::{KeyNames, PlainProtos, plain_json};
@@ -384,8 +385,9 @@ struct JsState {
     serialise: Persistent<Function<'static>>,
     /// The realm's `Object.prototype` and `Array.prototype`, as they were set up.
     protos: (Persistent<Value<'static>>, Persistent<Value<'static>>),
-    /// How many keys the global object has once set up: a run that leaves more leaked a global.
-    global_keys: usize,
+    /// The global object's keys once set up (its built-ins are pinned, so all stay): any other
+    /// key after a run is one the run added.
+    global_baseline: HeldAtoms,
     /// The global object's prototype once set up (null for none).
     global_proto: Persistent<Value<'static>>,
     /// The roots sealing started from, held so that everything sealed stays alive with them.
@@ -439,6 +441,8 @@ pub(crate) struct Worker {
     /// built-in the interrupt cannot reach unwinds at its next allocation.
     refuse_memory: Arc<AtomicBool>,
     js: Option<JsState>,
+    /// How many times the JS state was built: once, unless runs left what only a rebuild undoes.
+    builds: usize,
 }
 
 impl Worker {
@@ -461,6 +465,7 @@ impl Worker {
             }),
             refuse_memory,
             js: None,
+            builds: 0,
         }
     }
 
@@ -550,7 +555,7 @@ impl Worker {
             } else {
                 (false, String::new())
             };
-            let leaked = settle_failed || global_changed(&ctx, js);
+            let leaked = settle_failed || !global_restored(&ctx, js);
             (reply, leaked, read_text)
         });
         let timed_out = self.deadline.fired.load(Ordering::Relaxed);
@@ -592,7 +597,8 @@ impl Worker {
         result
     }
 
-    fn build(&self) -> rquickjs::Result<JsState> {
+    fn build(&mut self) -> rquickjs::Result<JsState> {
+        self.builds += 1;
         let memory = MemoryGuard::new(self.limits.memory_bytes, Arc::clone(&self.refuse_memory));
         let runtime = Runtime::new_with_alloc(GuardedAllocator::new(Rc::clone(&memory)))?;
         runtime.set_max_stack_size(self.limits.stack_bytes);
@@ -608,7 +614,7 @@ impl Worker {
             settle,
             serialise,
             protos,
-            (global_keys, global_proto),
+            (global_baseline, global_proto),
             sealed_roots,
             sealed,
             key_names,
@@ -642,7 +648,7 @@ impl Worker {
                     Persistent::save(&ctx, object_proto),
                     Persistent::save(&ctx, array_proto),
                 ),
-                (global_keys(&ctx), Persistent::save(&ctx, global_proto)),
+                (global_baseline(&ctx)?, Persistent::save(&ctx, global_proto)),
                 Persistent::save(&ctx, roots),
                 sealed,
                 KeyNames::new(&ctx),
@@ -657,7 +663,7 @@ impl Worker {
             settle,
             serialise,
             protos,
-            global_keys,
+            global_baseline,
             global_proto,
             _sealed_roots: sealed_roots,
             sealed,
@@ -669,19 +675,54 @@ impl Worker {
     }
 }
 
-/// Whether a run left the global object other than it was set up: another prototype, no longer
-/// extensible, or a key more (built-in globals are pinned, so any global a run writes is new).
-fn global_changed(ctx: &Ctx<'_>, js: &JsState) -> bool {
+/// Whether the global object is as it was set up once what a run added to it is taken away.
+/// A global the run wrote (an implicit one in sloppy code, `globalThis.x = …`) is deleted, so
+/// the next run does not see it and the realm is kept: rebuilding it costs a hundred runs. A
+/// prototype changed, extensibility taken, or a key that cannot be deleted leave it changed.
+fn global_restored(ctx: &Ctx<'_>, js: &JsState) -> bool {
     let globals = ctx.globals();
     let Ok(expected) = js.global_proto.clone().restore(ctx) else {
-        return true;
+        return false;
     };
     let proto = globals
         .get_prototype()
         .map_or_else(|| Value::new_null(ctx.clone()), Object::into_value);
+    let raw = ctx.as_raw().as_ptr();
     // SAFETY: a live context and object; an ordinary object answers without running code.
-    let extensible = unsafe { qjs::JS_IsExtensible(ctx.as_raw().as_ptr(), globals.as_raw()) };
-    proto != expected || extensible != 1 || global_keys(ctx) != js.global_keys
+    let extensible = unsafe { qjs::JS_IsExtensible(raw, globals.as_raw()) };
+    if proto != expected || extensible != 1 {
+        return false;
+    }
+    let Ok(keys) = OwnKeys::of(ctx, globals.as_value(), Keys::All) else {
+        clear_exception(ctx);
+        return false;
+    };
+    // The pinned built-ins are all still there: as many keys means no new one.
+    if keys.len() == js.global_baseline.len() {
+        return true;
+    }
+    for atom in keys
+        .atoms()
+        .filter(|atom| !js.global_baseline.contains(*atom))
+    {
+        // SAFETY: a live context, object and atom (the listing holds it); deleting from an
+        // ordinary object runs no code, and a key that cannot be deleted answers 0.
+        if unsafe { qjs::JS_DeleteProperty(raw, globals.as_raw(), atom, 0) } != 1 {
+            clear_exception(ctx);
+            return false;
+        }
+    }
+    drop(keys);
+    global_keys(ctx) == js.global_baseline.len()
+}
+
+/// The global object's keys as set up, each held.
+fn global_baseline(ctx: &Ctx<'_>) -> rquickjs::Result<HeldAtoms> {
+    let mut baseline = HeldAtoms::new(ctx);
+    for atom in OwnKeys::of(ctx, ctx.globals().as_value(), Keys::All)?.atoms() {
+        baseline.hold(atom);
+    }
+    Ok(baseline)
 }
 
 /// How many own keys the global object has: names and symbols, enumerable or not. A listing
@@ -1004,4 +1045,65 @@ fn classify(
         error.column = Some(column);
     }
     error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(program: &Arc<ProgramSource>, body: &str) -> WorkerJob {
+        WorkerJob {
+            program: Arc::clone(program),
+            input: RunInput::from_body(body, "t"),
+        }
+    }
+
+    fn program(id: u64, source: &str) -> Arc<ProgramSource> {
+        Arc::new(ProgramSource {
+            id,
+            filename: "t.js".into(),
+            source: source.into(),
+            lines: u32::try_from(source.lines().count()).unwrap_or(1),
+        })
+    }
+
+    #[test]
+    fn globals_a_run_adds_are_deleted_and_the_realm_is_kept() {
+        let mut worker = Worker::new(Limits::default(), false, Arc::new(AtomicBool::new(false)));
+        let sloppy = program(
+            1,
+            "function handler(webhook) {\n  const before = [typeof total, typeof globalThis.viaThis, typeof globalThis[Symbol.for('s')], typeof hidden];\n  total = 1;\n  globalThis.viaThis = 2;\n  globalThis[Symbol.for('s')] = 3;\n  Object.defineProperty(globalThis, 'hidden', { value: 4, configurable: true });\n  webhook.payload = { before };\n  return webhook;\n}",
+        );
+        for _ in 0..3 {
+            let out = worker.run(&job(&sloppy, "{}"));
+            let payload = out.result.expect("runs").payload;
+            assert_eq!(
+                payload,
+                serde_json::json!({ "before": ["undefined", "undefined", "undefined", "undefined"] })
+            );
+        }
+        assert_eq!(
+            worker.builds, 1,
+            "deleting what a run added keeps the realm"
+        );
+
+        // A global that cannot be deleted is undone by a new realm.
+        let pinned = program(
+            2,
+            "function handler(webhook) {\n  const before = typeof stuck;\n  Object.defineProperty(globalThis, 'stuck', { value: 1 });\n  webhook.payload = { before };\n  return webhook;\n}",
+        );
+        for _ in 0..2 {
+            let out = worker.run(&job(&pinned, "{}"));
+            assert_eq!(
+                out.result.expect("runs").payload,
+                serde_json::json!({ "before": "undefined" })
+            );
+        }
+        // Each such run drops the realm; the next run builds a new one.
+        assert_eq!(worker.builds, 2);
+        assert!(
+            worker.js.is_none(),
+            "the realm a pinned global was left in is dropped"
+        );
+    }
 }

@@ -255,9 +255,8 @@ mod tests {
     use super::*;
     use rquickjs::{Context, Runtime};
 
-    /// Each expression's plain reading compared with `JSON.parse(JSON.stringify(..))`'s text
-    /// parsed by serde, or `None` when it must give up.
-    fn read_both(expression: &str) -> (Option<serde_json::Value>, Option<serde_json::Value>) {
+    /// Runs `f` in a fresh realm with its plain prototypes.
+    fn in_realm<R>(f: impl for<'js> FnOnce(&Ctx<'js>, &PlainProtos<'js>) -> R) -> R {
         let runtime = Runtime::new().expect("runtime");
         let context = Context::full(&runtime).expect("context");
         context.with(|ctx| {
@@ -265,11 +264,19 @@ mod tests {
                 object: ctx.eval("Object.prototype").expect("Object.prototype"),
                 array: ctx.eval("Array.prototype").expect("Array.prototype"),
             };
+            f(&ctx, &protos)
+        })
+    }
+
+    /// Each expression's plain reading compared with `JSON.parse(JSON.stringify(..))`'s text
+    /// parsed by serde, or `None` when it must give up.
+    fn read_both(expression: &str) -> (Option<serde_json::Value>, Option<serde_json::Value>) {
+        in_realm(|ctx, protos| {
             let value: Value = ctx
                 .eval(format!("({expression})"))
                 .expect("the expression evaluates");
-            let mut names = KeyNames::new(&ctx);
-            let plain = plain_json(&ctx, &protos, &mut names, &value);
+            let mut names = KeyNames::new(ctx);
+            let plain = plain_json(ctx, protos, &mut names, &value);
             let text: Option<String> = ctx
                 .json_stringify(value)
                 .ok()
@@ -307,14 +314,8 @@ mod tests {
 
     #[test]
     fn key_names_kept_across_replies_stay_right_as_atoms_come_and_go() {
-        let runtime = Runtime::new().expect("runtime");
-        let context = Context::full(&runtime).expect("context");
-        context.with(|ctx| {
-            let protos = PlainProtos {
-                object: ctx.eval("Object.prototype").expect("Object.prototype"),
-                array: ctx.eval("Array.prototype").expect("Array.prototype"),
-            };
-            let mut names = KeyNames::new(&ctx);
+        in_realm(|ctx, protos| {
+            let mut names = KeyNames::new(ctx);
             // Rounds of fresh keys, more than are kept: atoms let go between rounds may be made
             // again for other names, and every reply must still read its own.
             for round in 0..3 {
@@ -323,7 +324,7 @@ mod tests {
                     n = KEPT_NAMES + 500
                 );
                 let value: Value = ctx.eval(expression).expect("evaluates");
-                let plain = plain_json(&ctx, &protos, &mut names, &value).expect("plain");
+                let plain = plain_json(ctx, protos, &mut names, &value).expect("plain");
                 let object = plain.as_object().expect("an object");
                 assert_eq!(object.len(), KEPT_NAMES + 501);
                 for (i, (key, item)) in object.iter().take(KEPT_NAMES + 500).enumerate() {
